@@ -1,0 +1,49 @@
+"""The tool's own error types. The core raises these; only the CLI prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .safety import escape_controls
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a data file: ``file:line:col: message; hint``."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column or 1}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return escape_controls(text)
+
+
+class TimelineError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class DataError(TimelineError):
+    """The data could not be loaded; carries every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class UsageError(TimelineError):
+    """A request that cannot be served as asked (bad filter value and the like)."""
+
+
+class LookupFailed(TimelineError):
+    """An id or prefix that names no single event; carries suggestions."""
+
+    def __init__(self, message: str, suggestions: tuple[str, ...]) -> None:
+        self.suggestions = suggestions
+        super().__init__(message)

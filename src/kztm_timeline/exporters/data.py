@@ -1,0 +1,73 @@
+"""Machine formats: JSON, JSON Lines and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ..present import View, event_record
+
+
+def dumps(value: object, *, pretty: bool = True) -> str:
+    """JSON with UTF-8 unescaped and keys in their given order."""
+    if pretty:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def render_json(view: View) -> str:
+    return dumps([event_record(view.dataset, event) for event in view.events]) + "\n"
+
+
+def render_jsonl(view: View) -> str:
+    return "".join(dumps(event_record(view.dataset, event), pretty=False) + "\n" for event in view.events)
+
+
+CSV_COLUMNS = (
+    "id", "date", "start", "end", "precision", "qualifier", "title", "kind", "cameo",
+    "plover_event", "plover_mode", "status", "actors", "roles", "place", "topics",
+    "summary", "sources", "quotes", "related",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: str) -> str:
+    """OWASP's guard against CSV formula injection: a leading ' on risky cells."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def render_csv(view: View) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for event in view.events:
+        record = event_record(view.dataset, event)
+        plover = record["plover"]
+        assert isinstance(plover, dict)
+        participants = event.participants
+        row = [
+            event.id,
+            event.date.text,
+            record["start"] or "",
+            record["end"] or "",
+            event.date.precision.value,
+            record["qualifier"] or "",
+            event.title,
+            event.kind.value,
+            record["cameo"],
+            plover["event"],
+            plover["mode"] or "",
+            event.status.value,
+            "; ".join(view.dataset.actor_by_id[p.actor].name for p in participants),
+            "; ".join(p.role for p in participants),
+            event.place or "",
+            "; ".join(event.topics),
+            event.summary,
+            "; ".join(citation.source for citation in event.citations),
+            "; ".join(citation.quote for citation in event.citations),
+            "; ".join(relation.event for relation in event.related),
+        ]
+        writer.writerow([guard_cell(str(cell)) for cell in row])
+    return buffer.getvalue()

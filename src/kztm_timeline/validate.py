@@ -1,0 +1,311 @@
+"""Validation of a composed data file into the model. Reports every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import yamlsrc
+from .edtf import EdtfDate, EdtfError, parse_edtf
+from .errors import DataError, Problem
+from .kinds import Kind, Status
+from .model import Actor, Citation, Dataset, Event, Participant, Position, Relation, Source
+from .quotes import fold, quote_found
+from .safety import first_unsafe
+from .spec import RECORDS, SLUG_PATTERN, T, Field
+
+_SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+@dataclass
+class _Found:
+    path: yamlsrc.Path
+    message: str
+    hint: str
+    at_key: bool = False
+
+
+@dataclass
+class _Checker:
+    items: list[_Found] = field(default_factory=list)
+
+    def add(self, path: yamlsrc.Path, message: str, hint: str, *, at_key: bool = False) -> None:
+        self.items.append(_Found(path, message, hint, at_key))
+
+
+def resolve_source_path(data_path: str, file: str) -> str:
+    """Where a source's ``file`` is: relative paths start at the data file's folder."""
+    if os.path.isabs(file):
+        return file
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), file))
+
+
+def validate(document: yamlsrc.Document, read_source: Callable[[str], str] | None = None) -> Dataset:
+    """Check everything and build the model, or raise DataError listing all problems."""
+    checker = _Checker()
+    data = document.data
+    if not isinstance(data, dict):
+        checker.add((), f"the top level is {_type_name(data)}, not a mapping", "start the file with sources:, actors: and events:")
+    else:
+        _check_record(checker, data, "file", ())
+        _check_text_safety(checker, data)
+    dates: dict[yamlsrc.Path, EdtfDate] = {}
+    if not checker.items and isinstance(data, dict):
+        _check_semantics(checker, document, data, dates, read_source or _read_source_text)
+    if checker.items:
+        raise DataError(_locate_all(document, checker.items))
+    assert isinstance(data, dict)
+    return _build(document.file, data, dates)
+
+
+def _read_source_text(path: str) -> str:
+    return yamlsrc.read_text(path)
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _check_record(checker: _Checker, value: object, record: str, path: yamlsrc.Path) -> None:
+    fields = RECORDS[record]
+    if not isinstance(value, dict):
+        checker.add(path, f"expected a mapping ({record}), found {_type_name(value)}", f"write the {record} as key: value lines")
+        return
+    known = {spec.name: spec for spec in fields}
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
+            checker.add(path + (key,), f"unknown key {key!r} in {record}", hint, at_key=True)
+    for spec in fields:
+        if spec.name not in value:
+            if spec.required:
+                checker.add(path, f"{record} is missing the required key {spec.name!r}", f"add {spec.name}: ({spec.description.rstrip('.')})")
+            continue
+        _check_field(checker, value[spec.name], spec, path + (spec.name,))
+
+
+def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Path) -> None:
+    if value is None:
+        if not spec.nullable:
+            checker.add(path, f"{spec.name} is empty", f"give a value: {spec.description.rstrip('.')}")
+        return
+    if spec.type in (T.TEXT, T.SLUG):
+        if not isinstance(value, str):
+            checker.add(path, f"{spec.name} must be text, found {_type_name(value)}", "quote the value")
+        elif not value.strip():
+            checker.add(path, f"{spec.name} is blank", "write a value, or remove the key if it is optional")
+        elif spec.type is T.SLUG and not _SLUG_RE.match(value):
+            checker.add(path, f"{spec.name} {value!r} is not a slug", "use lower-case letters, digits and single hyphens")
+    elif spec.type is T.EDTF:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            checker.add(path, f"{spec.name} must be an EDTF date, found {_type_name(value)}", "write it like 2021-10 or 2024-08-05")
+    elif spec.type is T.CHOICE:
+        if not isinstance(value, str) or value not in spec.choices:
+            shown = value if isinstance(value, str) else _type_name(value)
+            close = difflib.get_close_matches(shown, spec.choices, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(spec.choices)}"
+            checker.add(path, f"{spec.name} {shown!r} is not allowed", hint)
+    elif spec.type is T.TEXTS:
+        if not isinstance(value, list):
+            checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
+            return
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                checker.add(path + (index,), f"{spec.name} items must be non-empty text", "quote the item")
+    else:
+        if not isinstance(value, list):
+            checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write each item as a - entry")
+            return
+        if len(value) < spec.min_items:
+            checker.add(path, f"{spec.name} needs at least {spec.min_items} item(s)", f"add a {spec.record}")
+        for index, item in enumerate(value):
+            _check_record(checker, item, spec.record, path + (index,))
+
+
+def _check_text_safety(checker: _Checker, data: object) -> None:
+    for path, text in yamlsrc.iter_paths(data):
+        shown = first_unsafe(text)
+        if shown is not None:
+            checker.add(path, f"text contains the control or bidi character {shown}", "remove it: it could alter the terminal or hide text")
+
+
+def _date(checker: _Checker, value: object, path: yamlsrc.Path, dates: dict[yamlsrc.Path, EdtfDate]) -> None:
+    text = f"{value:04d}" if isinstance(value, int) else str(value)
+    try:
+        dates[path] = parse_edtf(text)
+    except EdtfError as error:
+        checker.add(path, f"invalid date: {error}", "write an existing date in EDTF, e.g. 2021-10, 2020-09~ or 2024-08-05")
+
+
+def _check_semantics(
+    checker: _Checker,
+    document: yamlsrc.Document,
+    data: dict[str, object],
+    dates: dict[yamlsrc.Path, EdtfDate],
+    read_source: Callable[[str], str],
+) -> None:
+    sources = _records(data, "sources")
+    actors = _records(data, "actors")
+    events = _records(data, "events")
+    source_ids = _unique_ids(checker, sources, "sources", "source")
+    actor_ids = _unique_ids(checker, actors, "actors", "actor")
+    event_ids = _unique_ids(checker, events, "events", "event")
+
+    folded: dict[str, str | None] = {}
+    for index, source in enumerate(sources):
+        path = ("sources", index)
+        if source.get("published") is not None:
+            _date(checker, source["published"], path + ("published",), dates)
+        folded[str(source["id"])] = _source_text(checker, document.file, str(source["file"]), path + ("file",), read_source)
+
+    for index, actor in enumerate(actors):
+        for number, position in enumerate(_list(actor.get("positions"))):
+            if isinstance(position, dict) and position.get("span") is not None:
+                _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
+
+    for index, event in enumerate(events):
+        path: yamlsrc.Path = ("events", index)
+        _date(checker, event["date"], path + ("date",), dates)
+        for number, participant in enumerate(_list(event.get("participants"))):
+            if participant["actor"] not in actor_ids:
+                checker.add(
+                    path + ("participants", number, "actor"),
+                    f"unknown actor {participant['actor']!r}",
+                    _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
+                )
+        for number, citation in enumerate(_list(event.get("citations"))):
+            cite_path = path + ("citations", number)
+            source_id = str(citation["source"])
+            if source_id not in source_ids:
+                checker.add(cite_path + ("source",), f"unknown source {source_id!r}", _suggest(source_id, source_ids, "add it under sources:"))
+                continue
+            text = folded.get(source_id)
+            if text is not None and not quote_found(str(citation["quote"]), text):
+                checker.add(
+                    cite_path + ("quote",),
+                    f"quote not found in source {source_id!r}",
+                    "copy the words exactly from the article; join separate fragments with '...'",
+                )
+        for number, relation in enumerate(_list(event.get("related"))):
+            target = str(relation["event"])
+            if target == event["id"]:
+                checker.add(path + ("related", number, "event"), "an event cannot be related to itself", "name another event")
+            elif target not in event_ids:
+                checker.add(path + ("related", number, "event"), f"unknown event {target!r}", _suggest(target, event_ids, "check the id"))
+
+
+def _records(data: dict[str, object], key: str) -> list[dict[str, object]]:
+    value = data.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _list(value: object) -> list[dict[str, object]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _unique_ids(checker: _Checker, records: list[dict[str, object]], key: str, what: str) -> set[str]:
+    seen: dict[str, int] = {}
+    for index, record in enumerate(records):
+        identifier = str(record["id"])
+        if identifier in seen:
+            checker.add((key, index, "id"), f"duplicate {what} id {identifier!r} (first used by {what} #{seen[identifier] + 1})", "give each a unique id")
+        else:
+            seen[identifier] = index
+    return set(seen)
+
+
+def _suggest(value: str, known: set[str], otherwise: str) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else otherwise
+
+
+def _source_text(
+    checker: _Checker, data_path: str, file: str, path: yamlsrc.Path, read_source: Callable[[str], str]
+) -> str | None:
+    resolved = resolve_source_path(data_path, file)
+    try:
+        return fold(read_source(resolved))
+    except DataError as error:
+        problem = error.problems[0]
+        checker.add(path, f"source file {file!r}: {problem.message}", problem.hint)
+        return None
+
+
+def _locate_all(document: yamlsrc.Document, items: list[_Found]) -> list[Problem]:
+    problems = []
+    for item in items:
+        line, column = yamlsrc.locate(document, item.path, at_key=item.at_key)
+        problems.append(Problem(document.file, line, column, item.message, item.hint))
+    problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
+    return problems
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _build(file: str, data: dict[str, object], dates: dict[yamlsrc.Path, EdtfDate]) -> Dataset:
+    sources = tuple(
+        Source(
+            id=str(record["id"]),
+            file=str(record["file"]),
+            title=str(record["title"]),
+            publisher=str(record["publisher"]),
+            published=dates.get(("sources", index, "published")),
+            note=_text(record.get("note")),
+        )
+        for index, record in enumerate(_records(data, "sources"))
+    )
+    actors = tuple(
+        Actor(
+            id=str(record["id"]),
+            name=str(record["name"]),
+            type=str(record["type"]),
+            country=_text(record.get("country")),
+            variants=tuple(str(variant) for variant in _strings(record.get("variants"))),
+            positions=tuple(
+                Position(str(position["title"]), dates.get(("actors", index, "positions", number, "span")))
+                for number, position in enumerate(_list(record.get("positions")))
+            ),
+            note=_text(record.get("note")),
+        )
+        for index, record in enumerate(_records(data, "actors"))
+    )
+    events = tuple(
+        Event(
+            id=str(record["id"]),
+            date=dates[("events", index, "date")],
+            title=str(record["title"]),
+            kind=Kind(record["kind"]),
+            status=Status(record["status"]),
+            participants=tuple(Participant(str(item["actor"]), str(item["role"])) for item in _list(record.get("participants"))),
+            place=_text(record.get("place")),
+            topics=tuple(_strings(record.get("topics"))),
+            summary=str(record["summary"]),
+            citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in _list(record.get("citations"))),
+            related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in _list(record.get("related"))),
+            note=_text(record.get("note")),
+        )
+        for index, record in enumerate(_records(data, "events"))
+    )
+    return Dataset(file, sources, actors, events)
+
+
+def _strings(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
