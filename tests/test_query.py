@@ -42,7 +42,10 @@ def test_year_matches_events_whose_span_overlaps_it(shipped: Dataset) -> None:
 
 
 def test_repeated_years_are_any_of(shipped: Dataset) -> None:
-    assert ids(shipped, years=(2017, 2022)) == ["2017-04-strategic-partnership-agreement", "2022-10-serdar-berdimuhamedov-state-visit"]
+    assert ids(shipped, years=(2017, 2022)) == [
+        "2017-04-strategic-partnership-agreement",
+        "2022-10-serdar-berdimuhamedov-state-visit",
+    ]
 
 
 def test_an_open_ended_event_matches_every_later_year(shipped: Dataset) -> None:

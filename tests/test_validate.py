@@ -37,8 +37,10 @@ def test_an_impossible_date_is_reported_at_its_line(edited: EditData) -> None:
 
 
 def test_a_quote_missing_from_its_source_is_reported_at_its_line(edited: EditData) -> None:
-    path = edited("quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
-                  "quote: The Strategic Partnership Agreement between the countries, signed in May 2017")
+    path = edited(
+        "quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
+        "quote: The Strategic Partnership Agreement between the countries, signed in May 2017",
+    )
     line = line_of(path, "signed in May 2017")
     assert problems(path) == [
         f"{path}:{line}:16: quote not found in source 'tm-2023-05-16-prospects'; "
@@ -47,14 +49,18 @@ def test_a_quote_missing_from_its_source_is_reported_at_its_line(edited: EditDat
 
 
 def test_a_quote_may_join_fragments_in_order_with_an_ellipsis(edited: EditData) -> None:
-    path = edited("quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
-                  "quote: The Strategic Partnership Agreement ... signed in April 2017")
+    path = edited(
+        "quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
+        "quote: The Strategic Partnership Agreement ... signed in April 2017",
+    )
     assert len(load_dataset(str(path)).events) == 18
 
 
 def test_fragments_out_of_order_are_not_found(edited: EditData) -> None:
-    path = edited("quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
-                  "quote: signed in April 2017 ... The Strategic Partnership Agreement")
+    path = edited(
+        "quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
+        "quote: signed in April 2017 ... The Strategic Partnership Agreement",
+    )
     assert "quote not found" in problems(path)[0]
 
 
@@ -74,8 +80,10 @@ def test_a_missing_required_key_is_reported(edited: EditData) -> None:
 
 
 def test_an_unknown_key_gets_a_did_you_mean(edited: EditData) -> None:
-    path = edited("    kind: agreement_signing\n    status: happened\n    participants:\n      - {actor: kazakhstan, role: signatory}",
-                  "    kind: agreement_signing\n    stauts: happened\n    status: happened\n    participants:\n      - {actor: kazakhstan, role: signatory}")
+    path = edited(
+        "    kind: agreement_signing\n    status: happened\n",
+        "    kind: agreement_signing\n    stauts: happened\n    status: happened\n",
+    )
     line = line_of(path, "stauts:")
     assert problems(path) == [f"{path}:{line}:5: unknown key 'stauts' in event; did you mean 'status'?"]
 
@@ -86,8 +94,10 @@ def test_a_wrong_type_is_reported(edited: EditData) -> None:
 
 
 def test_an_unknown_kind_gets_a_did_you_mean(edited: EditData) -> None:
-    path = edited("kind: agreement_signing\n    status: happened\n    participants:\n      - {actor: kazakhstan, role: signatory}",
-                  "kind: agreement_sign\n    status: happened\n    participants:\n      - {actor: kazakhstan, role: signatory}")
+    path = edited(
+        "kind: agreement_signing\n    status: happened\n    participants:\n      - {actor: kazakhstan, role: signatory}",
+        "kind: agreement_sign\n    status: happened\n    participants:\n      - {actor: kazakhstan, role: signatory}",
+    )
     assert "kind 'agreement_sign' is not allowed; did you mean 'agreement_signing'?" in problems(path)[0]
 
 
@@ -106,19 +116,25 @@ def test_an_unknown_actor_reference_is_reported(edited: EditData) -> None:
 
 
 def test_an_unknown_source_reference_is_reported(edited: EditData) -> None:
-    path = edited("      - source: golden-age-mamin-commission\n        quote: despite",
-                  "      - source: golden-age-mamin-comission\n        quote: despite")
+    path = edited(
+        "      - source: golden-age-mamin-commission\n        quote: despite",
+        "      - source: golden-age-mamin-comission\n        quote: despite",
+    )
     assert "unknown source 'golden-age-mamin-comission'; did you mean 'golden-age-mamin-commission'?" in problems(path)[0]
 
 
 def test_an_unknown_related_event_is_reported(edited: EditData) -> None:
-    path = edited("{event: 2021-10-tokayev-state-visit, relation: follows_up}", "{event: 2021-10-tokaev-state-visit, relation: follows_up}")
+    path = edited(
+        "{event: 2021-10-tokayev-state-visit, relation: follows_up}", "{event: 2021-10-tokaev-state-visit, relation: follows_up}"
+    )
     assert "unknown event '2021-10-tokaev-state-visit'; did you mean '2021-10-tokayev-state-visit'?" in problems(path)[0]
 
 
 def test_an_event_related_to_itself_is_reported(edited: EditData) -> None:
-    path = edited("{event: 2021-10-tokayev-state-visit, relation: follows_up}",
-                  "{event: 2022-10-serdar-berdimuhamedov-state-visit, relation: follows_up}")
+    path = edited(
+        "{event: 2021-10-tokayev-state-visit, relation: follows_up}",
+        "{event: 2022-10-serdar-berdimuhamedov-state-visit, relation: follows_up}",
+    )
     assert "an event cannot be related to itself" in problems(path)[0]
 
 

@@ -169,7 +169,7 @@ OutputOpt = Annotated[
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
@@ -262,15 +262,32 @@ def _render_selection(
     _write_output(render(fmt, view), output)
 
 
-YearOpt = Annotated[list[int] | None, typer.Option("--year", min=1, max=9999, help="Only events overlapping year Y (repeatable).")]
-SinceOpt = Annotated[str | None, typer.Option("--since", callback=_check_date, help='Events overlapping this date or later: 2021, "Oct 2021", "5 August 2024".')]
-UntilOpt = Annotated[str | None, typer.Option("--until", callback=_check_date, help="Events overlapping up to the end of this date; --until 2022 includes all of 2022.")]
+YearOpt = Annotated[
+    list[int] | None, typer.Option("--year", min=1, max=9999, help="Only events overlapping year Y (repeatable).")
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since", callback=_check_date, help='Events overlapping this date or later: 2021, "Oct 2021", "5 August 2024".'
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until", callback=_check_date, help="Events overlapping up to the end of this date; --until 2022 includes all of 2022."
+    ),
+]
 KindOpt = Annotated[list[Kind] | None, typer.Option("--kind", help="Only this kind (repeatable).", case_sensitive=False)]
-ActorOpt = Annotated[list[str] | None, typer.Option("--actor", help="Actor id or any spelling of the name; ignores case and diacritics (repeatable).")]
+ActorOpt = Annotated[
+    list[str] | None,
+    typer.Option("--actor", help="Actor id or any spelling of the name; ignores case and diacritics (repeatable)."),
+]
 TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Only this topic (repeatable).")]
 PlaceOpt = Annotated[list[str] | None, typer.Option("--place", help="Place containing these words (repeatable).")]
 StatusOpt = Annotated[list[Status] | None, typer.Option("--status", help="happened or planned.", case_sensitive=False)]
-SearchOpt = Annotated[list[str] | None, typer.Option("--search", help="Words in title, summary, quotes or actor names (repeatable: any of).")]
+SearchOpt = Annotated[
+    list[str] | None, typer.Option("--search", help="Words in title, summary, quotes or actor names (repeatable: any of).")
+]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N events.")]
 ReverseOpt = Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")]
 
@@ -296,9 +313,21 @@ def list_(
 ) -> None:
     """List events, oldest first, filtered and formatted."""
     _render_selection(
-        data=data, fmt=Format.JSON if json_ else fmt, output=output, years=year, since=since, until=until,
-        kinds=kind, actors=actor, topics=topic, places=place, statuses=status, search=search,
-        limit=limit, reverse=reverse, highlight=False,
+        data=data,
+        fmt=Format.JSON if json_ else fmt,
+        output=output,
+        years=year,
+        since=since,
+        until=until,
+        kinds=kind,
+        actors=actor,
+        topics=topic,
+        places=place,
+        statuses=status,
+        search=search,
+        limit=limit,
+        reverse=reverse,
+        highlight=False,
     )
 
 
@@ -319,9 +348,21 @@ def search(
 ) -> None:
     """Find events by words, with matches highlighted at a terminal."""
     _render_selection(
-        data=data, fmt=Format.JSON if json_ else fmt, output=None, years=year, since=since, until=until,
-        kinds=kind, actors=actor, topics=None, places=None, statuses=None, search=[text],
-        limit=limit, reverse=reverse, highlight=True,
+        data=data,
+        fmt=Format.JSON if json_ else fmt,
+        output=None,
+        years=year,
+        since=since,
+        until=until,
+        kinds=kind,
+        actors=actor,
+        topics=None,
+        places=None,
+        statuses=None,
+        search=[text],
+        limit=limit,
+        reverse=reverse,
+        highlight=True,
     )
 
 

@@ -23,7 +23,8 @@ def user_date_range(text: str) -> tuple[date, date]:
             parsed = parse_edtf(cleaned)
         except EdtfError as error:
             raise UsageError(f"{text!r} is not a valid date: {error}") from None
-        assert parsed.first is not None and parsed.last is not None
+        assert parsed.first is not None
+        assert parsed.last is not None
         return parsed.first, parsed.last
     from dateutil import parser  # deferred: costs start-up time on every other path
 
@@ -31,7 +32,7 @@ def user_date_range(text: str) -> tuple[date, date]:
         low = parser.parse(cleaned, default=datetime(4, 1, 1))
         high = parser.parse(cleaned, default=datetime(8, 12, 31))
     except (ValueError, OverflowError) as error:
-        raise UsageError(f"{text!r} is not a date I can read ({error}); try 2021-10, \"Oct 2021\" or \"5 August 2024\"") from None
+        raise UsageError(f'{text!r} is not a date I can read ({error}); try 2021-10, "Oct 2021" or "5 August 2024"') from None
     if low.year != high.year:
-        raise UsageError(f"{text!r} has no year; add one, e.g. \"{cleaned} 2024\"")
+        raise UsageError(f'{text!r} has no year; add one, e.g. "{cleaned} 2024"')
     return low.date(), high.date()

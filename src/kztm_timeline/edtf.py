@@ -20,20 +20,20 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 
 class EdtfError(ValueError):
     """Raised for a string that is not a date this parser accepts."""
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     YEAR = "year"
     MONTH = "month"
     DAY = "day"
 
 
-class Qualifier(str, Enum):
+class Qualifier(StrEnum):
     UNCERTAIN = "uncertain"
     APPROXIMATE = "approximate"
     UNCERTAIN_APPROXIMATE = "uncertain-approximate"
@@ -128,9 +128,7 @@ def _parse_simple(text: str, whole: str) -> SimpleDate:
         raise EdtfError(f"{whole!r}: month {month_text} does not exist (use 01-12)")
     days_in_month = calendar.monthrange(year, month)[1]
     if day_text is None or day_text == "XX":
-        return SimpleDate(
-            date(year, month, 1), date(year, month, days_in_month), Precision.MONTH, qualifier, unspecified
-        )
+        return SimpleDate(date(year, month, 1), date(year, month, days_in_month), Precision.MONTH, qualifier, unspecified)
 
     day = int(day_text)
     if not 1 <= day <= days_in_month:

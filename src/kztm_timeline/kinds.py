@@ -8,10 +8,10 @@ CAMEO-to-PLOVER table; an empty mode means the manual gives none for the case.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     STATE_VISIT = "state_visit"
     OFFICIAL_VISIT = "official_visit"
     WORKING_VISIT = "working_visit"
@@ -27,7 +27,7 @@ class Kind(str, Enum):
     DIPLOMATIC_RELATIONS = "diplomatic_relations"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     HAPPENED = "happened"
     PLANNED = "planned"
 
@@ -49,9 +49,13 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.OFFICIAL_VISIT: KindInfo("Official visit", "◆", "#a0522d", "042", "Make a visit", "CONSULT", "visit", "diplomatic"),
     Kind.WORKING_VISIT: KindInfo("Working visit", "◇", "#cd853f", "042", "Make a visit", "CONSULT", "visit", "diplomatic"),
     Kind.VISIT: KindInfo("Visit", "○", "#d2691e", "042", "Make a visit", "CONSULT", "visit", "diplomatic"),
-    Kind.TELEPHONE_CALL: KindInfo("Telephone call", "☎", "#1e90ff", "041", "Discuss by telephone", "CONSULT", "phone", "diplomatic"),
+    Kind.TELEPHONE_CALL: KindInfo(
+        "Telephone call", "☎", "#1e90ff", "041", "Discuss by telephone", "CONSULT", "phone", "diplomatic"
+    ),
     Kind.TALKS: KindInfo("Talks", "⇄", "#4682b4", "046", "Engage in negotiation", "CONSULT", "", "diplomatic"),
-    Kind.AGREEMENT_SIGNING: KindInfo("Agreement signing", "✍", "#2e8b57", "057", "Sign formal agreement", "SUPPORT", "", "diplomatic"),
+    Kind.AGREEMENT_SIGNING: KindInfo(
+        "Agreement signing", "✍", "#2e8b57", "057", "Sign formal agreement", "SUPPORT", "", "diplomatic"
+    ),
     Kind.COMMISSION_SESSION: KindInfo(
         "Commission session", "▣", "#6a5acd", "046", "Engage in negotiation", "CONSULT", "", "economic"
     ),

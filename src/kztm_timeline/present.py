@@ -69,9 +69,7 @@ def event_record(dataset: Dataset, event: Event) -> dict[str, object]:
 
 
 def participants_text(dataset: Dataset, event: Event) -> str:
-    return ", ".join(
-        f"{dataset.actor_by_id[participant.actor].name} ({participant.role})" for participant in event.participants
-    )
+    return ", ".join(f"{dataset.actor_by_id[participant.actor].name} ({participant.role})" for participant in event.participants)
 
 
 def year_of(event: Event) -> str:

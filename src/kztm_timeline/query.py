@@ -133,9 +133,8 @@ def select(dataset: Dataset, query: Query) -> list[Event]:
     until = query.until or date.max
     selected = []
     for event in dataset.events:
-        if query.since or query.until:
-            if not overlaps(event, since, until):
-                continue
+        if (query.since or query.until) and not overlaps(event, since, until):
+            continue
         if query.years and not any(overlaps(event, date(year, 1, 1), date(year, 12, 31)) for year in query.years):
             continue
         if query.kinds and event.kind not in query.kinds:
@@ -181,12 +180,7 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
 
 def referenced_by(dataset: Dataset, event: Event) -> list[tuple[Event, str]]:
     """Events whose ``related`` names ``event``, with the relation they give."""
-    return [
-        (other, relation.relation)
-        for other in dataset.events
-        for relation in other.related
-        if relation.event == event.id
-    ]
+    return [(other, relation.relation) for other in dataset.events for relation in other.related if relation.event == event.id]
 
 
 def event_ids(dataset: Dataset) -> Sequence[str]:

@@ -7,7 +7,7 @@ data file (``timeline schema``) is generated from them, so the two cannot drift.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .kinds import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
 
@@ -15,7 +15,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
 
 
-class T(str, Enum):
+class T(StrEnum):
     """Value types of a field."""
 
     TEXT = "text"

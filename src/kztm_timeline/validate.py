@@ -15,7 +15,7 @@ from .kinds import Kind, Status
 from .model import Actor, Citation, Dataset, Event, Participant, Position, Relation, Source
 from .quotes import fold, quote_found
 from .safety import first_unsafe
-from .spec import RECORDS, SLUG_PATTERN, T, Field
+from .spec import RECORDS, SLUG_PATTERN, Field, T
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
 
@@ -48,7 +48,9 @@ def validate(document: yamlsrc.Document, read_source: Callable[[str], str] | Non
     checker = _Checker()
     data = document.data
     if not isinstance(data, dict):
-        checker.add((), f"the top level is {_type_name(data)}, not a mapping", "start the file with sources:, actors: and events:")
+        checker.add(
+            (), f"the top level is {_type_name(data)}, not a mapping", "start the file with sources:, actors: and events:"
+        )
     else:
         _check_record(checker, data, "file", ())
         _check_text_safety(checker, data)
@@ -91,13 +93,17 @@ def _check_record(checker: _Checker, value: object, record: str, path: yamlsrc.P
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
-            checker.add(path + (key,), f"unknown key {key!r} in {record}", hint, at_key=True)
+            checker.add((*path, key), f"unknown key {key!r} in {record}", hint, at_key=True)
     for spec in fields:
         if spec.name not in value:
             if spec.required:
-                checker.add(path, f"{record} is missing the required key {spec.name!r}", f"add {spec.name}: ({spec.description.rstrip('.')})")
+                checker.add(
+                    path,
+                    f"{record} is missing the required key {spec.name!r}",
+                    f"add {spec.name}: ({spec.description.rstrip('.')})",
+                )
             continue
-        _check_field(checker, value[spec.name], spec, path + (spec.name,))
+        _check_field(checker, value[spec.name], spec, (*path, spec.name))
 
 
 def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Path) -> None:
@@ -114,7 +120,9 @@ def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Pa
             checker.add(path, f"{spec.name} {value!r} is not a slug", "use lower-case letters, digits and single hyphens")
     elif spec.type is T.EDTF:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            checker.add(path, f"{spec.name} must be an EDTF date, found {_type_name(value)}", "write it like 2021-10 or 2024-08-05")
+            checker.add(
+                path, f"{spec.name} must be an EDTF date, found {_type_name(value)}", "write it like 2021-10 or 2024-08-05"
+            )
     elif spec.type is T.CHOICE:
         if not isinstance(value, str) or value not in spec.choices:
             shown = value if isinstance(value, str) else _type_name(value)
@@ -127,7 +135,7 @@ def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Pa
             return
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                checker.add(path + (index,), f"{spec.name} items must be non-empty text", "quote the item")
+                checker.add((*path, index), f"{spec.name} items must be non-empty text", "quote the item")
     else:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write each item as a - entry")
@@ -135,14 +143,18 @@ def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Pa
         if len(value) < spec.min_items:
             checker.add(path, f"{spec.name} needs at least {spec.min_items} item(s)", f"add a {spec.record}")
         for index, item in enumerate(value):
-            _check_record(checker, item, spec.record, path + (index,))
+            _check_record(checker, item, spec.record, (*path, index))
 
 
 def _check_text_safety(checker: _Checker, data: object) -> None:
     for path, text in yamlsrc.iter_paths(data):
         shown = first_unsafe(text)
         if shown is not None:
-            checker.add(path, f"text contains the control or bidi character {shown}", "remove it: it could alter the terminal or hide text")
+            checker.add(
+                path,
+                f"text contains the control or bidi character {shown}",
+                "remove it: it could alter the terminal or hide text",
+            )
 
 
 def _date(checker: _Checker, value: object, path: yamlsrc.Path, dates: dict[yamlsrc.Path, EdtfDate]) -> None:
@@ -171,8 +183,8 @@ def _check_semantics(
     for index, source in enumerate(sources):
         path = ("sources", index)
         if source.get("published") is not None:
-            _date(checker, source["published"], path + ("published",), dates)
-        folded[str(source["id"])] = _source_text(checker, document.file, str(source["file"]), path + ("file",), read_source)
+            _date(checker, source["published"], (*path, "published"), dates)
+        folded[str(source["id"])] = _source_text(checker, document.file, str(source["file"]), (*path, "file"), read_source)
 
     for index, actor in enumerate(actors):
         for number, position in enumerate(_list(actor.get("positions"))):
@@ -180,34 +192,40 @@ def _check_semantics(
                 _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
 
     for index, event in enumerate(events):
-        path: yamlsrc.Path = ("events", index)
-        _date(checker, event["date"], path + ("date",), dates)
+        path = ("events", index)
+        _date(checker, event["date"], (*path, "date"), dates)
         for number, participant in enumerate(_list(event.get("participants"))):
             if participant["actor"] not in actor_ids:
                 checker.add(
-                    path + ("participants", number, "actor"),
+                    (*path, "participants", number, "actor"),
                     f"unknown actor {participant['actor']!r}",
                     _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
                 )
         for number, citation in enumerate(_list(event.get("citations"))):
-            cite_path = path + ("citations", number)
+            cite_path = (*path, "citations", number)
             source_id = str(citation["source"])
             if source_id not in source_ids:
-                checker.add(cite_path + ("source",), f"unknown source {source_id!r}", _suggest(source_id, source_ids, "add it under sources:"))
+                checker.add(
+                    (*cite_path, "source"),
+                    f"unknown source {source_id!r}",
+                    _suggest(source_id, source_ids, "add it under sources:"),
+                )
                 continue
             text = folded.get(source_id)
             if text is not None and not quote_found(str(citation["quote"]), text):
                 checker.add(
-                    cite_path + ("quote",),
+                    (*cite_path, "quote"),
                     f"quote not found in source {source_id!r}",
                     "copy the words exactly from the article; join separate fragments with '...'",
                 )
         for number, relation in enumerate(_list(event.get("related"))):
             target = str(relation["event"])
             if target == event["id"]:
-                checker.add(path + ("related", number, "event"), "an event cannot be related to itself", "name another event")
+                checker.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
             elif target not in event_ids:
-                checker.add(path + ("related", number, "event"), f"unknown event {target!r}", _suggest(target, event_ids, "check the id"))
+                checker.add(
+                    (*path, "related", number, "event"), f"unknown event {target!r}", _suggest(target, event_ids, "check the id")
+                )
 
 
 def _records(data: dict[str, object], key: str) -> list[dict[str, object]]:
@@ -224,7 +242,11 @@ def _unique_ids(checker: _Checker, records: list[dict[str, object]], key: str, w
     for index, record in enumerate(records):
         identifier = str(record["id"])
         if identifier in seen:
-            checker.add((key, index, "id"), f"duplicate {what} id {identifier!r} (first used by {what} #{seen[identifier] + 1})", "give each a unique id")
+            checker.add(
+                (key, index, "id"),
+                f"duplicate {what} id {identifier!r} (first used by {what} #{seen[identifier] + 1})",
+                "give each a unique id",
+            )
         else:
             seen[identifier] = index
     return set(seen)
@@ -292,8 +314,8 @@ def _build(file: str, data: dict[str, object], dates: dict[yamlsrc.Path, EdtfDat
             id=str(record["id"]),
             date=dates[("events", index, "date")],
             title=str(record["title"]),
-            kind=Kind(record["kind"]),
-            status=Status(record["status"]),
+            kind=Kind(str(record["kind"])),
+            status=Status(str(record["status"])),
             participants=tuple(Participant(str(item["actor"]), str(item["role"])) for item in _list(record.get("participants"))),
             place=_text(record.get("place")),
             topics=tuple(_strings(record.get("topics"))),

@@ -97,7 +97,9 @@ def compose(path: str, text: str) -> Document:
     except yaml.YAMLError as error:
         raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
     except RecursionError:
-        raise DataError([Problem(path, None, None, "the YAML is nested too deeply", f"keep nesting under {MAX_DEPTH} levels")]) from None
+        raise DataError(
+            [Problem(path, None, None, "the YAML is nested too deeply", f"keep nesting under {MAX_DEPTH} levels")]
+        ) from None
     if root is None:
         raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
     try:
@@ -159,7 +161,7 @@ def _convert(node: yaml.Node, seen: set[int], depth: int) -> object:
 
 def _scalar(node: yaml.ScalarNode) -> object:
     tag = node.tag
-    if tag == _STR or tag == _TIMESTAMP:
+    if tag in (_STR, _TIMESTAMP):
         return node.value
     if tag == _NULL:
         return None
@@ -202,8 +204,8 @@ def iter_paths(value: object, path: Path = ()) -> Iterator[tuple[Path, str]]:
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield path + (key,), key
-            yield from iter_paths(item, path + (key,))
+            yield (*path, key), key
+            yield from iter_paths(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from iter_paths(item, path + (index,))
+            yield from iter_paths(item, (*path, index))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 
 from ..present import View
 
 Exporter = Callable[[View], str]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     TIMELINE = "timeline"
     TABLE = "table"
     JSON = "json"

@@ -25,9 +25,26 @@ def render_jsonl(view: View) -> str:
 
 
 CSV_COLUMNS = (
-    "id", "date", "start", "end", "precision", "qualifier", "title", "kind", "cameo",
-    "plover_event", "plover_mode", "status", "actors", "roles", "place", "topics",
-    "summary", "sources", "quotes", "related",
+    "id",
+    "date",
+    "start",
+    "end",
+    "precision",
+    "qualifier",
+    "title",
+    "kind",
+    "cameo",
+    "plover_event",
+    "plover_mode",
+    "status",
+    "actors",
+    "roles",
+    "place",
+    "topics",
+    "summary",
+    "sources",
+    "quotes",
+    "related",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

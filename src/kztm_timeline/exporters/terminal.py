@@ -29,8 +29,9 @@ HIGHLIGHT = "bold black on yellow"
 
 
 def to_text(renderable: RenderableType, *, color: bool, width: int) -> str:
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=buffer,
         force_terminal=color,
         color_system="auto" if color else None,
         no_color=not color,
@@ -43,8 +44,7 @@ def to_text(renderable: RenderableType, *, color: bool, width: int) -> str:
         force_interactive=False,
     )
     console.print(renderable)
-    output = console.file.getvalue()
-    assert isinstance(output, str)
+    output = buffer.getvalue()
     if color:
         return output
     return "".join(line.rstrip(" ") + "\n" for line in output.splitlines())
@@ -127,15 +127,20 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(ratio=1)
     qualifier = "" if event.date.qualifier is None else f", {event.date.qualifier.value}"
-    facts.add_row("Date", Text(f"{display(event.date)}  (EDTF {event.date.text}; precision {event.date.precision.value}{qualifier})"))
+    facts.add_row(
+        "Date", Text(f"{display(event.date)}  (EDTF {event.date.text}; precision {event.date.precision.value}{qualifier})")
+    )
     facts.add_row(
         "Kind",
-        Text(f"{info.label}: CAMEO {info.cameo} ({info.cameo_label}); PLOVER {info.plover_event}"
-             f"{' / ' + info.plover_mode if info.plover_mode else ''} ({info.plover_context})"),
+        Text(
+            f"{info.label}: CAMEO {info.cameo} ({info.cameo_label}); PLOVER {info.plover_event}"
+            f"{' / ' + info.plover_mode if info.plover_mode else ''} ({info.plover_context})"
+        ),
     )
     facts.add_row("Status", Text(event.status.value, style="italic yellow" if event.status is Status.PLANNED else ""))
-    facts.add_row("Participants", Text(safe("\n".join(
-        f"{dataset.actor_by_id[p.actor].name} ({p.role})" for p in event.participants))))
+    facts.add_row(
+        "Participants", Text(safe("\n".join(f"{dataset.actor_by_id[p.actor].name} ({p.role})" for p in event.participants)))
+    )
     facts.add_row("Place", Text(safe(event.place or "—")))
     facts.add_row("Topics", Text(safe(", ".join(event.topics) or "—")))
     lines.append(facts)
@@ -179,8 +184,12 @@ def render_actors(dataset: Dataset, *, color: bool, width: int) -> str:
         table.add_column(name, overflow="fold", justify="right" if name == "Events" else "left")
     for actor in dataset.actors:
         table.add_row(
-            Text(actor.id), Text(safe(actor.name)), Text(actor.type), Text(actor.country or "—"),
-            Text(safe(", ".join(actor.variants) or "—")), Text(str(by_actor[actor.id])),
+            Text(actor.id),
+            Text(safe(actor.name)),
+            Text(actor.type),
+            Text(actor.country or "—"),
+            Text(safe(", ".join(actor.variants) or "—")),
+            Text(str(by_actor[actor.id])),
         )
     return to_text(table, color=color, width=width)
 
@@ -192,9 +201,12 @@ def render_sources(dataset: Dataset, *, color: bool, width: int) -> str:
         table.add_column(name, overflow="fold", justify="right" if name == "Events" else "left")
     for source in dataset.sources:
         table.add_row(
-            Text(source.id), Text(safe(source.title)), Text(safe(source.publisher)),
+            Text(source.id),
+            Text(safe(source.title)),
+            Text(safe(source.publisher)),
             Text("—" if source.published is None else display(source.published)),
-            Text(safe(source.file)), Text(str(by_source[source.id])),
+            Text(safe(source.file)),
+            Text(str(by_source[source.id])),
         )
     return to_text(table, color=color, width=width)
 
