@@ -81,8 +81,8 @@ def test_a_missing_required_key_is_reported(edited: EditData) -> None:
 
 def test_an_unknown_key_gets_a_did_you_mean(edited: EditData) -> None:
     path = edited(
-        "    kind: agreement_signing\n    status: happened\n",
-        "    kind: agreement_signing\n    stauts: happened\n    status: happened\n",
+        "    kind: diplomatic_relations\n",
+        "    kind: diplomatic_relations\n    stauts: happened\n",
     )
     line = line_of(path, "stauts:")
     assert problems(path) == [f"{path}:{line}:5: unknown key 'stauts' in event; did you mean 'status'?"]
