@@ -421,6 +421,65 @@ def sources(json_: JsonOpt = False, data: DataOpt = None) -> None:
     _stdout(render_sources(dataset, color=_color(), width=_width()))
 
 
+@app.command()
+@guarded
+def stats(
+    year: YearOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    kind: KindOpt = None,
+    actor: ActorOpt = None,
+    status: StatusOpt = None,
+    json_: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Counts by year, kind, actor, topic and status, as bar charts or --json."""
+    from .query import Query, select
+    from .stats import stats as count
+
+    dataset = _load(data)
+    since_day = until_day = None
+    if since or until:
+        from .dates import user_date_range
+
+        since_day = user_date_range(since)[0] if since else None
+        until_day = user_date_range(until)[1] if until else None
+    query = Query(
+        years=tuple(year or ()),
+        since=since_day,
+        until=until_day,
+        kinds=tuple(kind or ()),
+        actors=tuple(actor or ()),
+        statuses=tuple(status or ()),
+    )
+    counts = count(dataset, select(dataset, query))
+    if json_:
+        from .exporters.data import dumps
+
+        _stdout(dumps(counts) + "\n")
+        return
+    from .exporters.terminal import render_bars
+
+    titles = {
+        "by_year": "Events by year",
+        "by_kind": "By kind",
+        "by_actor": "By actor",
+        "by_topic": "By topic",
+        "by_status": "By status",
+    }
+    _stdout(render_bars({titles[key]: value for key, value in counts.items()}, color=_color(), width=_width()))
+
+
+@app.command()
+@guarded
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the data file."""
+    from .exporters.data import dumps
+    from .spec import json_schema
+
+    _stdout(dumps(json_schema()) + "\n")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
