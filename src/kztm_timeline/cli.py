@@ -452,7 +452,7 @@ def stats(
         actors=tuple(actor or ()),
         statuses=tuple(status or ()),
     )
-    counts = count(dataset, select(dataset, query))
+    counts = count(select(dataset, query))
     if json_:
         from .exporters.data import dumps
 

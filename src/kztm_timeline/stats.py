@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from .model import Dataset, Event
+from .model import Event
 from .present import year_of
 
 
-def stats(dataset: Dataset, events: Sequence[Event]) -> dict[str, dict[str, int]]:
+def stats(events: Sequence[Event]) -> dict[str, dict[str, int]]:
     """Each mapping ordered by count (descending), then by name; years in calendar order."""
     by_year = Counter(year_of(event) for event in events)
     by_kind = Counter(event.kind.value for event in events)

@@ -10,14 +10,22 @@ from ..kinds import KINDS
 from ..kinds import Status as _Status
 from ..present import View, participants_text, year_of
 
-# CommonMark lets a backslash escape any ASCII punctuation; these would otherwise
-# start markup, links, HTML or table cells.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
+# CommonMark lets a backslash escape any ASCII punctuation. These characters
+# could start emphasis, code, links, raw HTML, entities or table cells anywhere;
+# list and heading markers matter only at the start of a line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~&])")
+_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
 def escape(text: str) -> str:
     """Text shown literally by any CommonMark renderer, on one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _LINE_START.sub(_escape_marker, flat)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    marker = match.group(1)
+    return marker[:-1] + "\\" + marker[-1]
 
 
 def render_markdown(view: View) -> str:

@@ -1,0 +1,318 @@
+"""Exporters: the registry, literal expected output, and round trips through real parsers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import icalendar
+import pytest
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+from kztm_timeline.cli import app
+from kztm_timeline.exporters import REGISTRY, Format, exporter, render
+from kztm_timeline.exporters.ics import fold_line
+from kztm_timeline.load import load_dataset
+from kztm_timeline.model import Dataset
+from kztm_timeline.present import View
+
+HERE = Path(__file__).resolve().parent
+SMALL = HERE / "fixtures" / "small" / "events.yaml"
+GOLDEN = HERE / "golden"
+HOSTILE_TITLES = (
+    '<script>alert(1)</script> =HYPERLINK("http://x","y"), a "quote"\nand a newline',
+    '=HYPERLINK("http://evil.example","click")',
+)
+
+
+@pytest.fixture(scope="module")
+def small() -> Dataset:
+    return load_dataset(str(SMALL))
+
+
+def view_of(dataset: Dataset) -> View:
+    from kztm_timeline.query import Query, select
+
+    return View(dataset=dataset, events=tuple(select(dataset, Query())))
+
+
+def test_every_format_has_an_exporter_in_the_registry() -> None:
+    assert set(REGISTRY) == set(Format)
+    for fmt in Format:
+        assert callable(exporter(fmt))
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_each_format_renders_the_small_fixture_exactly_as_recorded(small: Dataset, fmt: Format) -> None:
+    expected = (GOLDEN / f"small.{fmt.value}").read_bytes().decode("utf-8")
+    assert render(fmt, view_of(small)) == expected
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_each_format_gives_the_same_bytes_twice(shipped: Dataset, fmt: Format) -> None:
+    assert render(fmt, view_of(shipped)) == render(fmt, view_of(shipped))
+
+
+# ---------------------------------------------------------------- ICS
+
+
+def _calendar(dataset: Dataset) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(render(Format.ICS, view_of(dataset)))
+
+
+def test_ics_parses_with_icalendar_and_has_every_event(shipped: Dataset) -> None:
+    events = _calendar(shipped).walk("VEVENT")
+    assert len(events) == 18
+    assert {str(event["UID"]) for event in events} == {f"{e.id}@kztm-timeline" for e in shipped.events}
+
+
+def test_ics_month_precision_spans_the_whole_month_with_an_exclusive_end(shipped: Dataset) -> None:
+    event = next(e for e in _calendar(shipped).walk("VEVENT") if str(e["UID"]).startswith("2021-10-tokayev"))
+    assert event["DTSTART"].params["VALUE"] == "DATE"
+    assert (event.decoded("DTSTART").isoformat(), event.decoded("DTEND").isoformat()) == ("2021-10-01", "2021-11-01")
+    assert str(event["SUMMARY"]) == "Oct 2021: President Tokayev's state visit to Turkmenistan"
+
+
+def test_ics_dtstamp_comes_from_the_data(shipped: Dataset) -> None:
+    event = next(e for e in _calendar(shipped).walk("VEVENT") if str(e["UID"]).startswith("2024-08-05"))
+    assert event.decoded("DTSTAMP").isoformat() == "2024-08-06T00:00:00+00:00"
+
+
+def test_ics_escapes_text_so_hostile_titles_survive(small: Dataset) -> None:
+    summaries = {str(event["SUMMARY"]) for event in _calendar(small).walk("VEVENT")}
+    assert f"5 Mar 2024: {HOSTILE_TITLES[0]}" in summaries
+    assert f"2024: {HOSTILE_TITLES[1]}" in summaries
+
+
+def test_ics_lines_are_folded_at_75_octets(shipped: Dataset) -> None:
+    text = render(Format.ICS, view_of(shipped))
+    assert text.endswith("\r\n")
+    assert max(len(line.encode("utf-8")) for line in text.split("\r\n")) <= 75
+
+
+def test_folding_never_splits_a_character() -> None:
+    folded = fold_line("SUMMARY:" + "ü" * 80)
+    assert [len(part.encode("utf-8")) for part in folded.split("\r\n")] == [74, 75, 21]
+
+
+def test_ics_marks_planned_events_tentative(small: Dataset) -> None:
+    statuses = {str(e["UID"]): str(e["STATUS"]) for e in _calendar(small).walk("VEVENT")}
+    assert statuses["next-meeting@kztm-timeline"] == "TENTATIVE"
+
+
+# ---------------------------------------------------------------- TimelineJS
+
+
+def test_timelinejs_has_a_title_slide_and_one_slide_per_event(shipped: Dataset) -> None:
+    document = json.loads(render(Format.TIMELINEJS, view_of(shipped)))
+    assert document["title"]["text"]["headline"] == "Kazakhstan–Turkmenistan relations"
+    assert [slide["unique_id"] for slide in document["events"]] == [event.id for event in view_of(shipped).events]
+
+
+def test_timelinejs_dates_hold_only_the_fields_of_their_precision(shipped: Dataset) -> None:
+    slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
+    assert slides["2017-04-strategic-partnership-agreement"]["start_date"] == {"year": 2017, "month": 4}
+    assert slides["2024-08-05-presidents-telephone-call"]["start_date"] == {"year": 2024, "month": 8, "day": 5}
+    assert slides["c1993-diplomatic-relations"]["start_date"] == {"year": 1993}
+    assert slides["c1993-diplomatic-relations"]["display_date"] == "c. 1993"
+    assert slides["2020-2021-commission-extraordinary-session"]["end_date"] == {"year": 2021}
+    assert slides["2017-04-strategic-partnership-agreement"]["group"] == "Agreement signing"
+
+
+def test_timelinejs_escapes_html(small: Dataset) -> None:
+    slides = json.loads(render(Format.TIMELINEJS, view_of(small)))["events"]
+    headline = next(slide["text"]["headline"] for slide in slides if slide["unique_id"] == "ministers-meet")
+    assert headline.startswith("&lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+# ---------------------------------------------------------------- PLOVER
+
+
+def test_plover_takes_actor_and_recipient_from_the_roles(shipped: Dataset) -> None:
+    records = {r["id"]: r for r in json.loads(render(Format.PLOVER, view_of(shipped)))}
+    visit = records["2021-10-tokayev-state-visit"]
+    assert (visit["actor"], visit["recipient"], visit["event"], visit["mode"]) == (
+        ["Kassym-Jomart Tokayev"],
+        ["Turkmenistan"],
+        "CONSULT",
+        "visit",
+    )
+    call = records["2024-08-05-presidents-telephone-call"]
+    assert (call["actor"], call["recipient"], call["mode"]) == (["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"], [], "phone")
+
+
+def test_plover_codes_planned_events_as_agree_and_signings_as_support(shipped: Dataset) -> None:
+    records = {r["id"]: r for r in json.loads(render(Format.PLOVER, view_of(shipped)))}
+    assert records["2024-consultative-meeting-astana"]["event"] == "AGREE"
+    assert records["2017-04-strategic-partnership-agreement"]["event"] == "SUPPORT"
+    assert (
+        records["2017-04-strategic-partnership-agreement"]["date"],
+        records["2017-04-strategic-partnership-agreement"]["enddate"],
+    ) == ("2017-04-01", "2017-04-30")
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_round_trips_commas_quotes_and_newlines(small: Dataset) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(Format.CSV, view_of(small)), newline="")))
+    assert rows[1]["title"] == HOSTILE_TITLES[0]
+
+
+def test_csv_guards_cells_that_could_start_a_formula(small: Dataset) -> None:
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render(Format.CSV, view_of(small)), newline=""))}
+    hostile = rows["hostile"]
+    assert (hostile["title"], hostile["place"], hostile["topics"], hostile["summary"][:2]) == (
+        "'" + HOSTILE_TITLES[1],
+        "'-1+1",
+        "'@cmd",
+        "'+",
+    )
+
+
+def test_csv_joins_lists_with_semicolons(shipped: Dataset) -> None:
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render(Format.CSV, view_of(shipped)), newline=""))}
+    assert rows["2021-10-tokayev-state-visit"]["actors"] == "Kassym-Jomart Tokayev; Turkmenistan"
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def test_markdown_renders_no_html_or_markup_from_the_data(small: Dataset) -> None:
+    page = MarkdownIt("commonmark").enable("table").render(render(Format.MARKDOWN, view_of(small)))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<ol" not in page
+
+
+def test_markdown_puts_each_quote_in_a_footnote(shipped: Dataset) -> None:
+    text = render(Format.MARKDOWN, view_of(shipped))
+    assert text.count("\n[^") == sum(len(event.citations) for event in shipped.events)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.articles: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        self.links += [value or "" for key, value in attrs if key in ("src", "href")]
+        if tag == "article":
+            self.articles.append(values.get("id") or "")
+
+
+def test_html_is_self_contained_and_has_every_event(shipped: Dataset) -> None:
+    collector = _Collector()
+    collector.feed(render(Format.HTML, view_of(shipped)))
+    assert "script" not in collector.tags
+    assert collector.links == []
+    assert collector.articles == [event.id for event in view_of(shipped).events]
+
+
+def test_html_escapes_everything_from_the_data(small: Dataset) -> None:
+    page = render(Format.HTML, view_of(small))
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _png_is_blank(data: bytes) -> bool:
+    """True when every pixel row of an 8-bit RGB(A) PNG carries the same bytes."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, idat = 8, b""
+    width = height = channels = 0
+    while position < len(data):
+        length = struct.unpack(">I", data[position : position + 4])[0]
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+            channels = {2: 3, 6: 4}[body[9]]
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels + 1
+    pixels = {raw[row * stride + 1 : (row + 1) * stride] for row in range(height)}
+    return len(pixels) <= 1 and len(set(next(iter(pixels)))) <= channels
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+def test_html_renders_in_headless_chromium(shipped: Dataset, tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium: .ci/run installs it")
+        pytest.skip("chromium is not installed here; .ci/run installs it in CI")
+    page = tmp_path / "timeline.html"
+    page.write_text(render(Format.HTML, view_of(shipped)), encoding="utf-8")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1200,9000",
+    ]
+    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
+    for event in shipped.events:
+        assert f'id="{event.id}"' in dom.stdout
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True)
+    assert not _png_is_blank(shot.read_bytes())
+
+
+# ---------------------------------------------------------------- --output
+
+
+def test_output_writes_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "timeline.ics"
+    result = CliRunner().invoke(app, ["list", "-f", "ics", "-o", str(target)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert target.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+
+
+def test_output_is_not_created_when_rendering_fails(tmp_path: Path) -> None:
+    target = tmp_path / "timeline.ics"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources: [\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["list", "-f", "ics", "-o", str(target), "--data", str(bad)])
+    assert result.exit_code == 1
+    assert not target.exists()
+
+
+def test_stats_json_counts_by_each_dimension() -> None:
+    result = CliRunner().invoke(app, ["stats", "--json"])
+    counts = json.loads(result.stdout)
+    assert list(counts) == ["by_year", "by_kind", "by_actor", "by_topic", "by_status"]
+    assert counts["by_year"] == {"1993": 1, "2017": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 4, "2024": 9}
+    assert counts["by_status"] == {"happened": 13, "planned": 5}
+    assert counts["by_actor"]["kazakhstan"] == 8
+
+
+def test_stats_draws_bars_at_the_terminal() -> None:
+    result = CliRunner().invoke(app, ["stats", "--year", "2017"])
+    assert "Events by year\n  2017 1 █" in result.stdout
