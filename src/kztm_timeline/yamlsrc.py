@@ -93,7 +93,7 @@ def compose(path: str, text: str) -> Document:
     try:
         root = yaml.compose(text, Loader=_LoaderBase)
     except yaml.MarkedYAMLError as error:
-        raise DataError([_syntax_problem(path, error)]) from None
+        raise DataError([_syntax_problem(path, text, error)]) from None
     except yaml.YAMLError as error:
         raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
     except RecursionError:
@@ -110,11 +110,12 @@ def compose(path: str, text: str) -> Document:
     return Document(path, data, root)
 
 
-def _syntax_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
     problem = error.problem or "invalid YAML"
     hint = "fix the YAML syntax"
-    if "'\\t'" in problem or "\\t" in problem:
+    at_tab = mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t"
+    if at_tab or "'\\t'" in problem:
         problem = "a tab character where YAML allows only spaces"
         hint = "indent with spaces, not tabs"
     elif error.context and "flow" in error.context:
@@ -122,7 +123,7 @@ def _syntax_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
         hint = "close every [ and { that you open"
     elif "mapping values are not allowed" in problem:
         hint = "check the indentation, and quote a value that contains ': '"
-    elif "expected <block end>" in problem or "could not find expected ':'" in problem:
+    elif "expected <block end>" in problem or "did not find expected" in problem or "could not find expected" in problem:
         hint = "check the indentation of this line against the lines above"
     line = None if mark is None else mark.line + 1
     column = None if mark is None else mark.column + 1
@@ -131,7 +132,9 @@ def _syntax_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
 
 def _convert(node: yaml.Node, seen: set[int], depth: int) -> object:
     if id(node) in seen:
-        raise _Refused(node, "anchors and aliases are not allowed", "write the value out in full")
+        raise _Refused(
+            node, "anchors and aliases are not allowed (this value is reused by an alias)", "write the value out in full"
+        )
     seen.add(id(node))
     if depth > MAX_DEPTH:
         raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
