@@ -361,3 +361,19 @@ def test_shell_completion_completes_event_ids() -> None:
         "2024-07-sco-summit-astana",
         "2024-07-04-magtymguly-monument-astana",
     ]
+
+
+def test_list_json_conforms_to_the_committed_json_schema() -> None:
+    import jsonschema
+
+    schema = json.loads((DATA.parent.parent / "schema" / "event-list.schema.json").read_text(encoding="utf-8"))
+    _, out, _ = run("list", "--json")
+    jsonschema.Draft202012Validator(schema).validate(json.loads(out))
+    event_schema = {**schema["$defs"]["event"], "$defs": schema["$defs"]}
+    _, out, _ = run("show", "abai", "--json")
+    jsonschema.Draft202012Validator(event_schema).validate(json.loads(out))
+
+
+def test_the_committed_data_schema_is_what_timeline_schema_prints() -> None:
+    committed = (DATA.parent.parent / "schema" / "events.schema.json").read_text(encoding="utf-8")
+    assert run("schema")[1] == committed

@@ -1,0 +1,37 @@
+"""Fill README.md's example blocks with the real output of their commands.
+
+A block written as  <!-- run: timeline list --year 2017 -->  followed by a fenced
+block is replaced by the command and what it printed. Run from the repository root:
+    python tools/render_readme.py
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+README = Path("README.md")
+BLOCK = re.compile(r"(<!-- run: (?P<cmd>.+?) -->\n)```[a-z]*\n.*?```\n", re.S)
+
+
+def run(command: str) -> str:
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env={"PATH": __import__("os").environ["PATH"], "COLUMNS": "100", "LANG": "C.UTF-8"})
+    output = result.stdout + result.stderr
+    if result.returncode:
+        output += f"(exit {result.returncode})\n"
+    return output
+
+
+def main() -> None:
+    text = README.read_text(encoding="utf-8")
+
+    def fill(match: re.Match[str]) -> str:
+        command = match.group("cmd")
+        return f"{match.group(1)}```console\n$ {command}\n{run(command)}```\n"
+
+    README.write_text(BLOCK.sub(fill, text), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
