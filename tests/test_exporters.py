@@ -316,3 +316,14 @@ def test_stats_json_counts_by_each_dimension() -> None:
 def test_stats_draws_bars_at_the_terminal() -> None:
     result = CliRunner().invoke(app, ["stats", "--year", "2017"])
     assert "Events by year\n  2017 1 █" in result.stdout
+
+
+def test_search_highlights_the_matched_words_at_a_terminal(shipped: Dataset) -> None:
+    from kztm_timeline.exporters.terminal import render_timeline
+    from kztm_timeline.query import Query, select
+
+    events = tuple(select(shipped, Query(search=("aral",))))
+    colored = render_timeline(View(dataset=shipped, events=events, color=True, highlight=("ARAL",)))
+    plain = render_timeline(View(dataset=shipped, events=events, color=False, highlight=("ARAL",)))
+    assert "\x1b[1;30;43mAral\x1b[0m" in colored
+    assert "\x1b[" not in plain

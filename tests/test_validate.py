@@ -183,3 +183,19 @@ def test_a_bidi_override_in_text_is_refused_and_shown_escaped(edited: EditData) 
 
 def test_a_source_published_date_may_be_null(shipped: Dataset) -> None:
     assert shipped.source_by_id["kz-mfa-nurtleu-visit"].published is None
+
+
+def test_an_invalid_publication_date_is_reported(edited: EditData) -> None:
+    path = edited('published: "2023-05-16"', 'published: "2023-05-32"')
+    line = line_of(path, '"2023-05-32"')
+    assert problems(path)[0].startswith(f"{path}:{line}:16: invalid date: '2023-05-32': day 32 does not exist")
+
+
+def test_an_invalid_position_span_is_reported(edited: EditData) -> None:
+    path = edited("span: 2021-10/2024-08-05", "span: 2024-08-05/2021-10")
+    assert "the interval ends before it starts" in problems(path)[0]
+
+
+def test_an_unknown_role_is_reported(edited: EditData) -> None:
+    path = edited("{actor: mamin, role: visitor}", "{actor: mamin, role: vistor}")
+    assert "role 'vistor' is not allowed; did you mean 'visitor'?" in problems(path)[0]

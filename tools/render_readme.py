@@ -7,6 +7,7 @@ block is replaced by the command and what it printed. Run from the repository ro
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -16,7 +17,8 @@ BLOCK = re.compile(r"(<!-- run: (?P<cmd>.+?) -->\n)```[a-z]*\n.*?```\n", re.S)
 
 
 def run(command: str) -> str:
-    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env={"PATH": __import__("os").environ["PATH"], "COLUMNS": "100", "LANG": "C.UTF-8"})
+    env = {"PATH": os.environ["PATH"], "COLUMNS": "100", "LANG": "C.UTF-8"}
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, check=False)
     output = result.stdout + result.stderr
     if result.returncode:
         output += f"(exit {result.returncode})\n"
