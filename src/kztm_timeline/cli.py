@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
@@ -135,6 +136,15 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
+def _date_bounds(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """First day of --since and last day of --until (a partial date covers its whole period)."""
+    if not since and not until:
+        return None, None
+    from .dates import user_date_range
+
+    return (user_date_range(since)[0] if since else None, user_date_range(until)[1] if until else None)
+
+
 def _complete_event_ids(incomplete: str) -> list[str]:
     try:
         dataset = _load(None)
@@ -228,12 +238,7 @@ def _render_selection(
     from .query import Query, select
 
     dataset = _load(data)
-    since_day = until_day = None
-    if since or until:
-        from .dates import user_date_range
-
-        since_day = user_date_range(since)[0] if since else None
-        until_day = user_date_range(until)[1] if until else None
+    since_day, until_day = _date_bounds(since, until)
     query = Query(
         years=tuple(years or ()),
         since=since_day,
@@ -438,12 +443,7 @@ def stats(
     from .stats import stats as count
 
     dataset = _load(data)
-    since_day = until_day = None
-    if since or until:
-        from .dates import user_date_range
-
-        since_day = user_date_range(since)[0] if since else None
-        until_day = user_date_range(until)[1] if until else None
+    since_day, until_day = _date_bounds(since, until)
     query = Query(
         years=tuple(year or ()),
         since=since_day,

@@ -77,7 +77,7 @@ def year_of(event: Event) -> str:
     return "…" if event.date.first is None else str(event.date.first.year)
 
 
-def _counts(dataset: Dataset) -> tuple[dict[str, int], dict[str, int]]:
+def event_counts(dataset: Dataset) -> tuple[dict[str, int], dict[str, int]]:
     by_actor: dict[str, int] = {}
     by_source: dict[str, int] = {}
     for event in dataset.events:
@@ -89,7 +89,7 @@ def _counts(dataset: Dataset) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def actor_records(dataset: Dataset) -> list[dict[str, object]]:
-    by_actor, _ = _counts(dataset)
+    by_actor, _ = event_counts(dataset)
     return [
         {
             "id": actor.id,
@@ -108,7 +108,7 @@ def actor_records(dataset: Dataset) -> list[dict[str, object]]:
 
 
 def source_records(dataset: Dataset) -> list[dict[str, object]]:
-    _, by_source = _counts(dataset)
+    _, by_source = event_counts(dataset)
     return [
         {
             "id": source.id,

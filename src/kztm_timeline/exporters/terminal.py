@@ -8,7 +8,6 @@ asks for it (the CLI decides: a terminal, and no ``NO_COLOR``).
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Iterable
 from itertools import groupby
 
@@ -21,7 +20,7 @@ from rich.text import Text
 from ..edtf import display
 from ..kinds import KINDS, Status
 from ..model import Dataset, Event
-from ..present import View, year_of
+from ..present import View, event_counts, year_of
 from ..query import fold, fold_with_map, referenced_by, words
 from ..safety import escape_controls
 
@@ -165,16 +164,6 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
         for other, name in incoming:
             lines.append(Padding(Text(safe(f"← {other.id} is {name} this: {other.title}")), (0, 0, 0, 2)))
     return to_text(Group(*lines), color=color, width=width)
-
-
-def event_counts(dataset: Dataset) -> tuple[Counter[str], Counter[str]]:
-    """How many events each actor takes part in, and each source backs."""
-    by_actor: Counter[str] = Counter()
-    by_source: Counter[str] = Counter()
-    for event in dataset.events:
-        by_actor.update({p.actor for p in event.participants})
-        by_source.update({c.source for c in event.citations})
-    return by_actor, by_source
 
 
 def render_actors(dataset: Dataset, *, color: bool, width: int) -> str:
