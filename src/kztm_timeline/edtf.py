@@ -44,7 +44,6 @@ _QUALIFIERS = {
     "~": Qualifier.APPROXIMATE,
     "%": Qualifier.UNCERTAIN_APPROXIMATE,
 }
-_QUALIFIER_SIGN = {value: key for key, value in _QUALIFIERS.items()}
 
 _DATE_RE = re.compile(
     r"(?P<year>[0-9]{4}|[0-9]{3}X|[0-9]{2}XX)"
@@ -206,7 +205,3 @@ def display(value: EdtfDate) -> str:
     if value.end is None:
         return f"from {left}" if end_text == ".." else f"{left} – ?"
     return f"{left} – {right}"
-
-
-def qualifier_sign(qualifier: Qualifier | None) -> str:
-    return "" if qualifier is None else _QUALIFIER_SIGN[qualifier]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -181,7 +181,3 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
 def referenced_by(dataset: Dataset, event: Event) -> list[tuple[Event, str]]:
     """Events whose ``related`` names ``event``, with the relation they give."""
     return [(other, relation.relation) for other in dataset.events for relation in other.related if relation.event == event.id]
-
-
-def event_ids(dataset: Dataset) -> Sequence[str]:
-    return [event.id for event in dataset.events]

@@ -21,7 +21,7 @@ from ..edtf import display
 from ..kinds import KINDS, Status
 from ..model import Dataset, Event
 from ..present import View, event_counts, year_of
-from ..query import fold, fold_with_map, referenced_by, words
+from ..query import fold_with_map, referenced_by, words
 from ..safety import escape_controls
 
 HIGHLIGHT = "bold black on yellow"
@@ -217,6 +217,3 @@ def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int)
             grid.add_row(Text(safe(label)), Text(str(count)), Text(bar, style="cyan"))
         parts.append(Padding(grid, (0, 0, 1, 2)))
     return to_text(Group(*parts), color=color, width=width)
-
-
-__all__ = ["fold", "render_actors", "render_bars", "render_show", "render_sources", "render_table", "render_timeline"]
