@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -410,10 +410,21 @@ def actors(json_: JsonOpt = False, data: DataOpt = None) -> None:
     _stdout(render_actors(dataset, color=_color(), width=_width()))
 
 
-@app.command()
+sources_app = typer.Typer(
+    help="List the source articles, or register a new one with 'sources add'.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
 @guarded
-def sources(json_: JsonOpt = False, data: DataOpt = None) -> None:
-    """List the source articles with their event counts."""
+def sources(ctx: typer.Context, json_: JsonOpt = False, data: DataOpt = None) -> None:
+    """List the source articles with their event counts, or register one with 'sources add'."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .exporters.data import dumps
     from .present import source_records
 
@@ -478,6 +489,174 @@ def schema() -> None:
     from .spec import json_schema
 
     _stdout(dumps(json_schema()) + "\n")
+
+
+# ---------------------------------------------------------------- curation
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _fill(values: dict[str, Any], prompts: dict[str, tuple[str, str, object]]) -> dict[str, Any]:
+    """Prompt for each missing required value at a terminal; without one, name them all and exit 2."""
+    missing = [name for name in prompts if values.get(name) in (None, "", [], ())]
+    if not missing:
+        return values
+    if not _interactive():
+        options = ", ".join(prompts[name][0] for name in missing)
+        raise UsageError(f"missing {options} (no terminal to ask at; pass {'them' if len(missing) > 1 else 'it'} as options)")
+    for name in missing:
+        _, question, kind = prompts[name]
+        if kind == "list":
+            values[name] = [part.strip() for part in _ask(question).split(",") if part.strip()]
+        elif isinstance(kind, tuple):
+            values[name] = _ask(f"{question} ({', '.join(kind)})", choices=kind)
+        else:
+            values[name] = _ask(question)
+    return values
+
+
+def _ask(question: str, choices: tuple[str, ...] = ()) -> str:
+    """Ask on stderr (stdout carries data) until a non-empty answer, one of ``choices`` if given."""
+    while True:
+        sys.stderr.write(f"{question}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise UsageError(f"no answer to {question!r} (input ended)")
+        answer = line.strip()
+        if answer and (not choices or answer.lower() in choices):
+            return answer.lower() if choices else answer
+        if choices:
+            _stderr(f"choose one of: {', '.join(choices)}")
+
+
+@app.command()
+@guarded
+def add(
+    date_: Annotated[str | None, typer.Option("--date", help="EDTF date: 2024-08-05, 2021-10, 2020~, 2024-08-06/..")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Short title, in your own words.")] = None,
+    kind: Annotated[Kind | None, typer.Option("--kind", help="Event kind.", case_sensitive=False)] = None,
+    status: Annotated[Status | None, typer.Option("--status", help="happened or planned.", case_sensitive=False)] = None,
+    actor: Annotated[
+        list[str] | None,
+        typer.Option("--actor", metavar="ID[:ROLE]", help="Participant; role defaults to participant (repeatable)."),
+    ] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="What happened, in your own words.")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", metavar="ID", help="Source id of a citation (repeatable).")
+    ] = None,
+    quote: Annotated[
+        list[str] | None, typer.Option("--quote", help="Verbatim quote for the --source at the same position (repeatable).")
+    ] = None,
+    id_: Annotated[str | None, typer.Option("--id", help="Event id. Default: a slug of the date and title.")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="Where it took place.")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic, lower case (repeatable).")] = None,
+    related: Annotated[
+        list[str] | None,
+        typer.Option("--related", metavar="ID[:RELATION]", help="Related event; relation defaults to mentions (repeatable)."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
+    data: DataOpt = None,
+) -> None:
+    """Add an event: validated with the whole dataset, inserted in date order, written atomically."""
+    from .curate import EventInput, add_event, event_record
+
+    values = _fill(
+        {"date": date_, "title": title, "kind": kind, "status": status, "actors": actor, "summary": summary, "sources": source},
+        {
+            "date": ("--date", "Date (EDTF, e.g. 2024-08-05 or 2021-10)", "text"),
+            "title": ("--title", "Title", "text"),
+            "kind": ("--kind", "Kind", tuple(item.value for item in Kind)),
+            "status": ("--status", "Status", tuple(item.value for item in Status)),
+            "actors": ("--actor", "Actors (ID[:ROLE], comma-separated)", "list"),
+            "summary": ("--summary", "Summary", "text"),
+            "sources": ("--source", "Source id", "list"),
+        },
+    )
+    quotes = list(quote or [])
+    sources_given = [str(item) for item in values["sources"]]
+    if len(quotes) < len(sources_given) and _interactive():
+        for item in sources_given[len(quotes) :]:
+            quotes.append(_ask(f"Quote from {item}"))
+    given = EventInput(
+        date=str(values["date"]),
+        title=str(values["title"]),
+        kind=str(values["kind"]),
+        status=str(values["status"]),
+        actors=tuple(str(item) for item in values["actors"]),
+        summary=str(values["summary"]),
+        sources=tuple(sources_given),
+        quotes=tuple(quotes),
+        id=id_,
+        place=place,
+        topics=tuple(topic or ()),
+        related=tuple(related or ()),
+    )
+    path = data_path(data, os.environ)
+    added = add_event(path, lambda dataset: event_record(dataset, given), dry_run=dry_run)
+    if dry_run:
+        _stdout(added.yaml)
+        _stderr(f"dry run: {added.id} is valid; nothing was written")
+    else:
+        _stderr(f"added {added.id} to {display_path(path)}")
+
+
+@sources_app.command("add")
+@guarded
+def sources_add(
+    article: Annotated[str, typer.Argument(metavar="PATH", help="The article, as a UTF-8 text file.")],
+    title: Annotated[str | None, typer.Option("--title", help="The article's headline.")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
+    published: Annotated[str | None, typer.Option("--published", help="Publication date (EDTF); omit if unknown.")] = None,
+    id_: Annotated[str | None, typer.Option("--id", help="Source id. Default: a slug of the date and title.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
+    data: DataOpt = None,
+) -> None:
+    """Copy an article into the corpus folder and register it as a source."""
+    from .curate import SourceInput, add_source
+
+    values = _fill(
+        {"title": title, "publisher": publisher},
+        {"title": ("--title", "Title", "text"), "publisher": ("--publisher", "Publisher", "text")},
+    )
+    path = data_path(data, os.environ)
+    given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
+    added, copy = add_source(path, given, dry_run=dry_run)
+    if dry_run:
+        _stdout(added.yaml)
+        _stderr(f"dry run: {added.id} is valid; nothing was written")
+    else:
+        _stderr(f"added source {added.id} to {display_path(path)}; the article is at {display_path(copy)}")
+
+
+@app.command()
+@guarded
+def extract(
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A source id, or the path of an article's text file.")],
+    json_: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
+    from .extract import extract as find_candidates
+    from .extract import load_article, stubs_yaml
+
+    dataset = _load(data)
+    article = load_article(dataset, source)
+    if not article.registered:
+        _stderr(
+            f"note: {source} is not a registered source; the stubs cite it as {article.source!r}. "
+            "Register it first: timeline sources add PATH --title ... --publisher ..."
+        )
+    candidates = find_candidates(dataset, article)
+    if json_:
+        from .exporters.data import dumps
+        from .extract import candidate_record
+
+        _stdout(dumps([candidate_record(dataset, article, candidate) for candidate in candidates]) + "\n")
+        return
+    _stdout(stubs_yaml(dataset, article, candidates))
 
 
 def main() -> None:

@@ -1,18 +1,30 @@
-"""Writing files safely: a temporary file in the same folder, fsync, then rename."""
+"""Writing files safely: a temporary file in the same folder, fsync, then rename; and a file lock."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .errors import TimelineError
+
+LOCK_TIMEOUT = 30.0
 
 
 def atomic_write_text(path: str, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file, never half."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temporary file in the same folder, fsync, rename, fsync the folder."""
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".timeline-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         if os.path.exists(path):
@@ -29,3 +41,43 @@ def atomic_write_text(path: str, text: str) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def lock_path(path: str) -> str:
+    """The lock file that serialises writers of ``path``: ``.NAME.lock`` beside it."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{name}.lock")
+
+
+@contextmanager
+def file_lock(path: str, *, enabled: bool = True, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on ``path``'s lock file (``flock``), waiting up to ``timeout`` seconds.
+
+    The lock is on a separate file because a write replaces the data file's
+    inode: a lock on the old inode would not stop a writer that opens the new one.
+    """
+    if not enabled:
+        yield
+        return
+    import fcntl
+
+    where = lock_path(path)
+    try:
+        descriptor = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise TimelineError(f"cannot lock {path}: {where}: {error.strerror or error}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimelineError(
+                        f"{path} is locked by another timeline command (lock file {where}); try again"
+                    ) from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(descriptor)
