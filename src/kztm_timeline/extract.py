@@ -1,0 +1,368 @@
+"""Proposing candidate events from an article: every sentence that carries a date.
+
+Recognised date expressions (English): ``2024-08-05``, ``16.05.2023``,
+``August 5, 2024``, ``5 August 2024``, ``October 2021``, ``July 4`` and ``4 July``
+(the year from the nearest year named before, else the article's own year),
+``in 2017`` (a year after a preposition), and ``next year``, ``this year``,
+``last year``, ``next month`` and ``last month``, resolved against the article's
+date. A line that holds little besides a date (a dateline such as
+``Published 16.05.2023``) is not a candidate, but it dates an unregistered article.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .edtf import parse_edtf
+from .kinds import KINDS, Kind, Status
+from .model import Dataset, Source
+from .query import fold, span
+from .quotes import fold as fold_quote
+from .quotes import quote_found
+
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>1[89]\d\d|20\d\d|21\d\d)"
+_PREPOSITION = r"(?:in|since|from|until|till|by|during|before|after|of|early|late|mid)"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("iso", rf"\b{_YEAR}-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
+        ("dotted", rf"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.{_YEAR}\b"),
+        ("month-day-year", rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
+        ("day-month-year", rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+        ("month-year", rf"\b{_MONTH},?\s+{_YEAR}\b"),
+        ("month-day", rf"\b{_MONTH}\s+{_DAY}\b(?![.,]?\s*\d)"),
+        ("day-month", rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)"),
+        ("year", rf"\b{_PREPOSITION}\s+(?:the\s+year\s+)?{_YEAR}\b(?![-–]\d)"),
+        ("relative", r"\b(?P<which>next|this|last|previous|coming)\s+(?P<unit>year|month)\b"),
+    )
+)
+
+# First match wins: the more specific cues come first.
+_KIND_CUES: tuple[tuple[str, Kind], ...] = (
+    ("telephone", Kind.TELEPHONE_CALL),
+    ("phone", Kind.TELEPHONE_CALL),
+    ("state visit", Kind.STATE_VISIT),
+    ("official visit", Kind.OFFICIAL_VISIT),
+    ("working visit", Kind.WORKING_VISIT),
+    ("summit", Kind.SUMMIT),
+    ("signed", Kind.AGREEMENT_SIGNING),
+    ("agreement", Kind.AGREEMENT_SIGNING),
+    ("treaty", Kind.AGREEMENT_SIGNING),
+    ("monument", Kind.CULTURAL_EVENT),
+    ("sculpture", Kind.CULTURAL_EVENT),
+    ("anniversary", Kind.CULTURAL_EVENT),
+    ("commission", Kind.COMMISSION_SESSION),
+    ("parliament", Kind.PARLIAMENTARY_MEETING),
+    ("wreath", Kind.CEREMONY),
+    ("diplomatic relations", Kind.DIPLOMATIC_RELATIONS),
+    ("talks", Kind.TALKS),
+    ("negotiation", Kind.TALKS),
+    ("visit", Kind.VISIT),
+)
+_PLANNED_CUES = ("will be", "will take", "is to be", "are to be", "to be held", "plans to", "planned", "expediency of")
+_MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class DateFound:
+    expression: str
+    edtf: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposed event: a dated sentence with what could be guessed about it."""
+
+    line: int
+    sentence: str
+    expression: str
+    date: str
+    actors: tuple[str, ...]
+    kind: Kind
+    status: Status
+    present: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article to extract from: its text, the source id it is (or would be) cited as, and its date."""
+
+    text: str
+    source: str
+    published: date | None
+    registered: bool
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """Each sentence with its 1-based line; white space runs become single spaces."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z«\"“'])", line.strip()):
+            piece = " ".join(piece.split())
+            if piece:
+                found.append((number, piece))
+    return found
+
+
+def _day(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(sentence: str, context_year: int | None, published: date | None) -> list[DateFound]:
+    """Date expressions in ``sentence``, each once, in order; overlapping matches keep the first pattern's."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateFound] = []
+    for name, pattern in _PATTERNS:
+        for match in pattern.finditer(sentence):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            edtf = _resolve(name, match, context_year, published)
+            taken.append((match.start(), match.end()))
+            if edtf is not None:
+                found.append(DateFound(match.group(), edtf, match.start()))
+    found.sort(key=lambda item: item.start)
+    unique: dict[str, DateFound] = {}
+    for item in found:
+        unique.setdefault(item.edtf, item)
+    return list(unique.values())
+
+
+def _resolve(name: str, match: re.Match[str], context_year: int | None, published: date | None) -> str | None:
+    groups = match.groupdict()
+    month_text = (groups.get("month") or "").lower().rstrip(".")
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text, 0)
+    year = int(groups["year"]) if groups.get("year") else context_year
+    if name == "relative":
+        if published is None:
+            return None
+        step = {"next": 1, "coming": 1, "this": 0, "last": -1, "previous": -1}[groups["which"].lower()]
+        if groups["unit"].lower() == "year":
+            return f"{published.year + step:04d}"
+        index = published.year * 12 + published.month - 1 + step
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    if year is None or (name != "year" and not 1 <= month <= 12):
+        return None
+    if name == "year":
+        return f"{year:04d}"
+    if name == "month-year":
+        return f"{year:04d}-{month:02d}"
+    return _day(year, month, int(groups["day"]))
+
+
+def _is_dateline(sentence: str) -> bool:
+    """A sentence that ends in a date: ``ASHGABAT, Turkmenistan, October 31.``"""
+    stripped = sentence.rstrip(". ")
+    return any(match.end() == len(stripped) for _, pattern in _PATTERNS for match in pattern.finditer(stripped))
+
+
+def _year_of(found: DateFound) -> int:
+    return int(found.edtf[:4])
+
+
+def article_date(text: str) -> date | None:
+    """The first full date in the first five lines (a dateline), if any."""
+    for _, sentence in sentences("\n".join(text.splitlines()[:5])):
+        for found in find_dates(sentence, None, None):
+            if len(found.edtf) == 10:
+                return date.fromisoformat(found.edtf)
+    return None
+
+
+def actors_in(dataset: Dataset, sentence: str) -> tuple[str, ...]:
+    """Ids of the actors named in ``sentence`` by any spelling, in registry order."""
+    text = f" {' '.join(re.findall(r'[a-z0-9]+', fold(sentence)))} "
+    found = []
+    for actor in dataset.actors:
+        for name in actor.names:
+            words = " ".join(re.findall(r"[a-z0-9]+", fold(name)))
+            if words and f" {words} " in text:
+                found.append(actor.id)
+                break
+    return tuple(found)
+
+
+def guess_kind(sentence: str) -> Kind:
+    folded = fold(sentence)
+    for cue, kind in _KIND_CUES:
+        if cue in folded:
+            return kind
+    return Kind.TALKS
+
+
+def _status(sentence: str, edtf: str, published: date | None) -> Status:
+    first = parse_edtf(edtf).first
+    if published is not None and first is not None and first > published:
+        return Status.PLANNED
+    folded = fold(sentence)
+    return Status.PLANNED if any(cue in folded for cue in _PLANNED_CUES) else Status.HAPPENED
+
+
+def _present(dataset: Dataset, article: Article, sentence: str, edtf: str, actors: tuple[str, ...]) -> tuple[str, ...]:
+    value = parse_edtf(edtf)
+    first, last = value.first or date.min, value.last or date.max
+    states = {actor.id for actor in dataset.actors if actor.type == "state"}
+    specific = set(actors) - states
+    wanted = specific or set(actors)
+    folded_sentence = fold_quote(sentence)
+    cited_matches, actor_matches = [], []
+    for event in dataset.events:
+        start, end = span(event)
+        if not (start <= last and end >= first):
+            continue
+        cited = any(
+            citation.source == article.source and quote_found(citation.quote, folded_sentence) for citation in event.citations
+        )
+        shared = wanted & {participant.actor for participant in event.participants}
+        if cited:
+            cited_matches.append(event.id)
+        elif shared:
+            actor_matches.append(event.id)
+    return tuple(cited_matches or actor_matches)
+
+
+def extract(dataset: Dataset, article: Article) -> list[Candidate]:
+    """Candidate events, in article order: one per distinct date in each dated sentence."""
+    candidates = []
+    context_year = article.published.year if article.published else None
+    dateline: tuple[int, list[DateFound]] | None = None
+    for index, (line, sentence) in enumerate(sentences(article.text)):
+        dates = find_dates(sentence, context_year, article.published)
+        if not dates and dateline is not None and dateline[0] == line:
+            dates = dateline[1]
+        dateline = None
+        if not dates:
+            continue
+        if index < 2 and _is_dateline(sentence):
+            # "ASHGABAT, October 31." dates the story's first sentence, not itself.
+            dateline = (line, dates)
+            continue
+        explicit = [found for found in dates if re.search(r"\d{4}", found.expression)]
+        if explicit:
+            context_year = _year_of(explicit[-1])
+        rest = sentence
+        for found in dates:
+            rest = rest.replace(found.expression, " ")
+        if len(re.findall(r"[^\W\d_]{3,}", rest)) < _MIN_WORDS:
+            continue
+        actors = actors_in(dataset, sentence)
+        kind = guess_kind(sentence)
+        for found in dates:
+            candidates.append(
+                Candidate(
+                    line=line,
+                    sentence=sentence,
+                    expression=found.expression,
+                    date=found.edtf,
+                    actors=actors,
+                    kind=kind,
+                    status=_status(sentence, found.edtf, article.published),
+                    present=_present(dataset, article, sentence, found.edtf, actors),
+                )
+            )
+    return candidates
+
+
+def stub(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:
+    """A data-file record for ``candidate``, with TODO marks where a curator must write."""
+    label = KINDS[candidate.kind].label
+    specific = [actor for actor in candidate.actors if dataset.actor_by_id[actor].type != "state"] or list(candidate.actors)
+    names = [dataset.actor_by_id[actor].name for actor in specific]
+    from .curate import slugify
+
+    slug = slugify(" ".join([candidate.date.replace("-", " "), label, *specific[:1]]))
+    return {
+        "id": slug,
+        "date": candidate.date,
+        "title": f"TODO: {label}" + (f" ({', '.join(names)})" if names else ""),
+        "kind": candidate.kind.value,
+        "status": candidate.status.value,
+        "participants": [{"actor": actor, "role": "participant"} for actor in candidate.actors],
+        "place": None,
+        "topics": [],
+        "summary": "TODO: what happened, in your own words.",
+        "citations": [{"source": article.source, "quote": candidate.sentence}],
+    }
+
+
+def source_article(source: Source, text: str) -> Article:
+    published = source.published.first if source.published and source.published.precision.value == "day" else None
+    return Article(text, source.id, published or article_date(text), True)
+
+
+def load_article(dataset: Dataset, wanted: str) -> Article:
+    """A registered source by id, or an article file by path (matched to its source when registered)."""
+    from . import yamlsrc
+    from .curate import slugify
+    from .errors import LookupFailed
+    from .validate import resolve_source_path
+
+    source = dataset.source_by_id.get(wanted)
+    if source is None and os.path.exists(wanted):
+        wanted_path = os.path.realpath(wanted)
+        for candidate in dataset.sources:
+            if os.path.realpath(resolve_source_path(dataset.path, candidate.file)) == wanted_path:
+                source = candidate
+                break
+        if source is None:
+            text = yamlsrc.read_text(wanted)
+            stem = os.path.splitext(os.path.basename(wanted))[0]
+            return Article(text, slugify(stem, 40) or "new-source", article_date(text), False)
+    if source is None:
+        import difflib
+
+        close = difflib.get_close_matches(wanted, sorted(dataset.source_by_id), n=3, cutoff=0.5)
+        raise LookupFailed(f"no source {wanted!r}, and no file of that name", tuple(close))
+    return source_article(source, yamlsrc.read_text(resolve_source_path(dataset.path, source.file)))
+
+
+def candidate_record(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:
+    """The JSON form of a candidate (documented in the README)."""
+    return {
+        "source": article.source,
+        "line": candidate.line,
+        "expression": candidate.expression,
+        "date": candidate.date,
+        "actors": list(candidate.actors),
+        "kind": candidate.kind.value,
+        "status": candidate.status.value,
+        "quote": candidate.sentence,
+        "already_present": list(candidate.present),
+        "stub": stub(dataset, article, candidate),
+    }
+
+
+def stubs_yaml(dataset: Dataset, article: Article, candidates: list[Candidate]) -> str:
+    """YAML stubs to review and paste under ``events:``; candidates already present are commented out."""
+    from .yamlout import render_item
+
+    new = sum(1 for candidate in candidates if not candidate.present)
+    lines = [
+        f"# {len(candidates)} candidate{'s' if len(candidates) != 1 else ''} from {article.source}; "
+        f"{new} new, {len(candidates) - new} already present.",
+        "# Review each: write the title and summary in your own words, fix kind, status and roles,",
+        "# then paste the new ones under events: and run `timeline validate`.",
+    ]
+    for candidate in candidates:
+        lines.append("")
+        lines.append(f"# line {candidate.line}: {candidate.expression!r} -> {candidate.date}")
+        if candidate.present:
+            lines.append(f"# already present: {', '.join(candidate.present)}")
+            lines.append(f"# quote: {candidate.sentence}")
+        else:
+            item = render_item(stub(dataset, article, candidate), 2, flow_records=("participants",)).text
+            lines.append(item.rstrip("\n"))
+    return "\n".join(lines) + "\n"
