@@ -23,8 +23,9 @@ from .edtf import EdtfError, parse_edtf
 from .errors import DataError, Problem, TimelineError, UsageError
 from .model import Dataset
 from .query import resolve_actors
+from .records import resolve_source_path
 from .store import atomic_write_bytes, atomic_write_text, file_lock
-from .validate import resolve_source_path, validate
+from .validate import validate
 from .yamlout import Rendered, render_item
 
 MAX_SLUG = 64

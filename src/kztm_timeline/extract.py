@@ -308,7 +308,7 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
     from . import yamlsrc
     from .curate import slugify
     from .errors import LookupFailed
-    from .validate import resolve_source_path
+    from .records import resolve_source_path
 
     source = dataset.source_by_id.get(wanted)
     if source is None and os.path.exists(wanted):

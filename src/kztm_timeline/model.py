@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from .edtf import EdtfDate
 from .kinds import Kind, Status
@@ -74,19 +77,64 @@ class Event:
     note: str | None = None
 
 
+class EventStore(Sequence[Event]):
+    """Events decoded on demand (from the parse cache), with the lookups a Dataset needs."""
+
+    @property
+    @abstractmethod
+    def by_id(self) -> Mapping[str, Event]:
+        """Events by id."""
+
+    @property
+    @abstractmethod
+    def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        """For each event id, the (id, relation) of every event whose ``related`` names it."""
+
+    @abstractmethod
+    def overlapping(self, start: date, end: date) -> Iterator[Event]:
+        """The events whose span overlaps ``start``–``end``, in order, decoding only those."""
+
+
+def _referrers(events: Sequence[Event]) -> dict[str, tuple[tuple[str, str], ...]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for event in events:
+        for relation in event.related:
+            found.setdefault(relation.event, []).append((event.id, relation.relation))
+    return {key: tuple(value) for key, value in found.items()}
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """Sources, actors and events, with lookups by id. ``path`` is the data file."""
+    """Sources, actors and events, with lookups by id. ``path`` is the data file.
+
+    ``events`` is a tuple, or an EventStore that decodes events only when asked.
+    """
 
     path: str
     sources: tuple[Source, ...]
     actors: tuple[Actor, ...]
-    events: tuple[Event, ...]
+    events: Sequence[Event]
     source_by_id: dict[str, Source] = field(init=False, repr=False, compare=False)
     actor_by_id: dict[str, Actor] = field(init=False, repr=False, compare=False)
-    event_by_id: dict[str, Event] = field(init=False, repr=False, compare=False)
+    event_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
+    referrers: Mapping[str, tuple[tuple[str, str], ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source_by_id", {source.id: source for source in self.sources})
         object.__setattr__(self, "actor_by_id", {actor.id: actor for actor in self.actors})
-        object.__setattr__(self, "event_by_id", {event.id: event for event in self.events})
+        if isinstance(self.events, EventStore):
+            object.__setattr__(self, "event_by_id", self.events.by_id)
+            object.__setattr__(self, "referrers", self.events.referrers)
+        else:
+            object.__setattr__(self, "event_by_id", {event.id: event for event in self.events})
+            object.__setattr__(self, "referrers", _referrers(self.events))
+
+    def overlapping(self, start: date, end: date) -> Iterator[Event]:
+        """Events whose span overlaps ``start``–``end`` (open ends reach the calendar's limits)."""
+        if isinstance(self.events, EventStore):
+            return self.events.overlapping(start, end)
+        return (
+            event
+            for event in self.events
+            if (event.date.first or date.min) <= end and (event.date.last or date.max) >= start
+        )

@@ -131,8 +131,14 @@ def select(dataset: Dataset, query: Query) -> list[Event]:
     topics = {fold(topic) for topic in query.topics}
     since = query.since or date.min
     until = query.until or date.max
+    pool: Iterable[Event] = dataset.events
+    if query.years or query.since or query.until:
+        # Only events inside the outer window can match: let the store skip the rest undecoded.
+        low = max(since, date(min(query.years), 1, 1)) if query.years else since
+        high = min(until, date(max(query.years), 12, 31)) if query.years else until
+        pool = dataset.overlapping(low, high) if low <= high else ()
     selected = []
-    for event in dataset.events:
+    for event in pool:
         if (query.since or query.until) and not overlaps(event, since, until):
             continue
         if query.years and not any(overlaps(event, date(year, 1, 1), date(year, 12, 31)) for year in query.years):
@@ -180,4 +186,4 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
 
 def referenced_by(dataset: Dataset, event: Event) -> list[tuple[Event, str]]:
     """Events whose ``related`` names ``event``, with the relation they give."""
-    return [(other, relation.relation) for other in dataset.events for relation in other.related if relation.event == event.id]
+    return [(dataset.event_by_id[other], relation) for other, relation in dataset.referrers.get(event.id, ())]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,9 +10,9 @@ from dataclasses import dataclass, field
 from . import yamlsrc
 from .edtf import EdtfDate, EdtfError, parse_edtf
 from .errors import DataError, Problem
-from .kinds import Kind, Status
-from .model import Actor, Citation, Dataset, Event, Participant, Position, Relation, Source
+from .model import Dataset
 from .quotes import fold, quote_found
+from .records import actor_from, event_from, parse_optional_date, records, resolve_source_path, source_from
 from .safety import first_unsafe
 from .spec import RECORDS, SLUG_PATTERN, Field, T
 
@@ -34,13 +33,6 @@ class _Checker:
 
     def add(self, path: yamlsrc.Path, message: str, hint: str, *, at_key: bool = False) -> None:
         self.items.append(_Found(path, message, hint, at_key))
-
-
-def resolve_source_path(data_path: str, file: str) -> str:
-    """Where a source's ``file`` is: relative paths start at the data file's folder."""
-    if os.path.isabs(file):
-        return file
-    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), file))
 
 
 def validate(document: yamlsrc.Document, read_source: Callable[[str], str] | None = None) -> Dataset:
@@ -233,8 +225,7 @@ def _records(data: dict[str, object], key: str) -> list[dict[str, object]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _list(value: object) -> list[dict[str, object]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+_list = records
 
 
 def _unique_ids(checker: _Checker, records: list[dict[str, object]], key: str, what: str) -> set[str]:
@@ -278,56 +269,11 @@ def _locate_all(document: yamlsrc.Document, items: list[_Found]) -> list[Problem
     return problems
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def _build(file: str, data: dict[str, object], dates: dict[yamlsrc.Path, EdtfDate]) -> Dataset:
-    sources = tuple(
-        Source(
-            id=str(record["id"]),
-            file=str(record["file"]),
-            title=str(record["title"]),
-            publisher=str(record["publisher"]),
-            published=dates.get(("sources", index, "published")),
-            note=_text(record.get("note")),
-        )
-        for index, record in enumerate(_records(data, "sources"))
-    )
-    actors = tuple(
-        Actor(
-            id=str(record["id"]),
-            name=str(record["name"]),
-            type=str(record["type"]),
-            country=_text(record.get("country")),
-            variants=tuple(str(variant) for variant in _strings(record.get("variants"))),
-            positions=tuple(
-                Position(str(position["title"]), dates.get(("actors", index, "positions", number, "span")))
-                for number, position in enumerate(_list(record.get("positions")))
-            ),
-            note=_text(record.get("note")),
-        )
-        for index, record in enumerate(_records(data, "actors"))
-    )
+    sources = tuple(source_from(record, parse_optional_date) for record in _records(data, "sources"))
+    actors = tuple(actor_from(record, parse_optional_date) for record in _records(data, "actors"))
     events = tuple(
-        Event(
-            id=str(record["id"]),
-            date=dates[("events", index, "date")],
-            title=str(record["title"]),
-            kind=Kind(str(record["kind"])),
-            status=Status(str(record["status"])),
-            participants=tuple(Participant(str(item["actor"]), str(item["role"])) for item in _list(record.get("participants"))),
-            place=_text(record.get("place")),
-            topics=tuple(_strings(record.get("topics"))),
-            summary=str(record["summary"]),
-            citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in _list(record.get("citations"))),
-            related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in _list(record.get("related"))),
-            note=_text(record.get("note")),
-        )
-        for index, record in enumerate(_records(data, "events"))
+        event_from(record, dates[("events", index, "date")]) for index, record in enumerate(_records(data, "events"))
     )
     return Dataset(file, sources, actors, events)
 
-
-def _strings(value: object) -> list[str]:
-    return [str(item) for item in value] if isinstance(value, list) else []

@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from ..present import View
+if TYPE_CHECKING:  # only for annotations: importing present here would slow every start-up
+    from ..present import View
 
-Exporter = Callable[[View], str]
+Exporter = Callable[["View"], str]
 
 
 class Format(StrEnum):

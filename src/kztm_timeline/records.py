@@ -1,0 +1,84 @@
+"""Building model objects from validated records: shared by the validator and the parse cache.
+
+Nothing here imports YAML, so a run served from the cache never loads PyYAML.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from .edtf import EdtfDate, parse_edtf
+from .kinds import Kind, Status
+from .model import Actor, Citation, Event, Participant, Position, Relation, Source
+
+
+def resolve_source_path(data_path: str, file: str) -> str:
+    """Where a source's ``file`` is: relative paths start at the data file's folder."""
+    if os.path.isabs(file):
+        return file
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), file))
+
+
+def source_from(record: dict[str, object], date_of: Callable[[object], EdtfDate | None]) -> Source:
+    """A Source from a validated record."""
+    return Source(
+        id=str(record["id"]),
+        file=str(record["file"]),
+        title=str(record["title"]),
+        publisher=str(record["publisher"]),
+        published=date_of(record.get("published")),
+        note=text_or_none(record.get("note")),
+    )
+
+
+def actor_from(record: dict[str, object], date_of: Callable[[object], EdtfDate | None]) -> Actor:
+    """An Actor from a validated record."""
+    return Actor(
+        id=str(record["id"]),
+        name=str(record["name"]),
+        type=str(record["type"]),
+        country=text_or_none(record.get("country")),
+        variants=tuple(str(variant) for variant in strings(record.get("variants"))),
+        positions=tuple(
+            Position(str(position["title"]), date_of(position.get("span"))) for position in records(record.get("positions"))
+        ),
+        note=text_or_none(record.get("note")),
+    )
+
+
+def event_from(record: dict[str, object], when: EdtfDate) -> Event:
+    """An Event from a validated record and its parsed date."""
+    return Event(
+        id=str(record["id"]),
+        date=when,
+        title=str(record["title"]),
+        kind=Kind(str(record["kind"])),
+        status=Status(str(record["status"])),
+        participants=tuple(Participant(str(item["actor"]), str(item["role"])) for item in records(record.get("participants"))),
+        place=text_or_none(record.get("place")),
+        topics=tuple(strings(record.get("topics"))),
+        summary=str(record["summary"]),
+        citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in records(record.get("citations"))),
+        related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in records(record.get("related"))),
+        note=text_or_none(record.get("note")),
+    )
+
+
+def parse_optional_date(value: object) -> EdtfDate | None:
+    """The EDTF date of an already validated value (None stays None)."""
+    if value is None:
+        return None
+    return parse_edtf(f"{value:04d}" if isinstance(value, int) else str(value))
+
+
+def text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def strings(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def records(value: object) -> list[dict[str, object]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
