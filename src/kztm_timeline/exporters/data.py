@@ -17,7 +17,15 @@ def dumps(value: object, *, pretty: bool = True) -> str:
 
 
 def render_json(view: View) -> str:
-    return dumps([event_record(view.dataset, event) for event in view.events]) + "\n"
+    """An array with one event per line: valid JSON for jq, and line-oriented for grep and diff.
+
+    (Each line is encoded by the json module's C encoder; an indented dump would
+    run its pure-Python encoder, ten times slower on large selections.)
+    """
+    if not view.events:
+        return "[]\n"
+    lines = ",\n".join(json.dumps(event_record(view.dataset, event), ensure_ascii=False) for event in view.events)
+    return "[\n" + lines + "\n]\n"
 
 
 def render_jsonl(view: View) -> str:
