@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events.yaml"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty parse cache of its own (never the user's ~/.cache)."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("KZTM_TIMELINE_NO_CACHE", raising=False)
+    return folder / "kztm-timeline"
+
+
 @pytest.fixture(scope="session")
 def shipped() -> Dataset:
     return load_dataset(str(DATA))

@@ -38,7 +38,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state = {"debug": False}
+_state = {"debug": False, "cache": True}
 
 
 # ---------------------------------------------------------------- plumbing
@@ -121,7 +121,12 @@ def _width() -> int:
 
 
 def _load(data: str | None) -> Dataset:
-    return load_dataset(data_path(data, os.environ))
+    cache = None
+    if _state["cache"] and not os.environ.get("KZTM_TIMELINE_NO_CACHE"):
+        from .cache import cache_dir
+
+        cache = cache_dir(os.environ)
+    return load_dataset(data_path(data, os.environ), cache=cache)
 
 
 def _check_date(value: str | None) -> str | None:
@@ -179,12 +184,16 @@ OutputOpt = Annotated[
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse the data file afresh; neither read nor write the parse cache.")
+    ] = False,
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
     _state["debug"] = debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG"))
+    _state["cache"] = not no_cache
 
 
 # ---------------------------------------------------------------- commands
@@ -195,7 +204,7 @@ def _main(
 def validate(data: DataOpt = None) -> None:
     """Check the data file: structure, ids, references, dates and every quote."""
     path = data_path(data, os.environ)
-    dataset = load_dataset(path)
+    dataset = _load(path)
     quotes = sum(len(event.citations) for event in dataset.events)
     _stdout(
         f"ok: {display_path(path)}: {len(dataset.events)} events, {len(dataset.actors)} actors, "

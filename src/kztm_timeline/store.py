@@ -18,15 +18,19 @@ def atomic_write_text(path: str, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temporary file in the same folder, fsync, rename, fsync the folder."""
+def atomic_write_bytes(path: str, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data``: temporary file in the same folder, fsync, rename, fsync the folder.
+
+    ``durable=False`` skips the fsyncs (for caches: still atomic, not crash-durable).
+    """
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".timeline-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         if os.path.exists(path):
             os.chmod(temporary, os.stat(path).st_mode & 0o7777)
         else:
@@ -36,6 +40,8 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+    if not durable:
+        return
     directory = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(directory)

@@ -1,0 +1,253 @@
+"""The parse cache: a validated dataset kept as JSON lines, so that the next run skips YAML.
+
+Where: ``$XDG_CACHE_HOME/kztm-timeline/`` (default ``~/.cache/kztm-timeline/``),
+one file per data file (named by a hash of its absolute path), replaced whenever
+that data file changes.
+
+When it is used: only when the SHA-256 of the data file's bytes, the SHA-256 of
+every source text it cites, the tool's version and the cache format all match
+what the cache recorded, and the CRC-32 of its registry and index is intact.
+Anything else, a missing, corrupt, unreadable or foreign file included, means a
+plain parse. Each event line has its own CRC-32, checked when the line is
+decoded; a damaged line makes the run fall back to a plain parse there and then.
+
+What it holds (no pickle: loading it can never run code):
+
+    line 1  kztm-timeline-cache
+    line 2  header   {"format", "tool", "data", "sources": {path: sha256}, "head_crc32"}
+    line 3  registry {"sources": [records], "actors": [records]}
+    line 4  index    {"ids", "first", "last", "lengths", "crc32", "referrers"}
+    then    one event record per line, as JSON, in file order
+
+The index lets a query decode only the events whose span it needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any, overload
+
+from . import __version__
+from .model import Dataset, Event, EventStore
+from .records import actor_from, event_from, parse_optional_date, resolve_source_path, source_from
+from .store import atomic_write_bytes
+
+MAGIC = b"kztm-timeline-cache\n"
+FORMAT = 2
+_MIN, _MAX = date.min.toordinal(), date.max.toordinal()
+
+
+def cache_dir(environ: Mapping[str, str]) -> str:
+    """``$XDG_CACHE_HOME/kztm-timeline``, or ``~/.cache/kztm-timeline`` (XDG Base Directory spec)."""
+    base = environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the spec says relative values are to be ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "kztm-timeline")
+
+
+def cache_file(folder: str, data_path: str) -> str:
+    name = hashlib.sha256(os.path.abspath(data_path).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return os.path.join(folder, f"{name}.jsonl")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _source_digests(dataset_path: str, files: Sequence[str]) -> dict[str, str] | None:
+    found = {}
+    for file in files:
+        resolved = resolve_source_path(dataset_path, file)
+        try:
+            with open(resolved, "rb") as handle:
+                found[resolved] = digest(handle.read())
+        except OSError:
+            return None
+    return found
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], dataset: Dataset) -> None:
+    """Write the cache for a freshly validated dataset. Raises OSError where it cannot."""
+    sources = _source_digests(data_path, [source.file for source in dataset.sources])
+    if sources is None:
+        return
+    lines = [_dumps(record) + b"\n" for record in plain["events"]]
+    body = b"".join(lines)
+    index = {
+        "ids": [event.id for event in dataset.events],
+        "first": [event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events],
+        "last": [event.date.last.toordinal() if event.date.last else _MAX for event in dataset.events],
+        "lengths": [len(line) for line in lines],
+        "crc32": [zlib.crc32(line) for line in lines],
+        "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
+    }
+    head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
+    header = {
+        "format": FORMAT,
+        "tool": __version__,
+        "data": data_digest,
+        "sources": sources,
+        "head_crc32": zlib.crc32(head),
+    }
+    os.makedirs(folder, exist_ok=True)
+    atomic_write_bytes(cache_file(folder, data_path), MAGIC + _dumps(header) + b"\n" + head + body, durable=False)
+
+
+def read(folder: str, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]) -> Dataset | None:
+    """The cached dataset when everything matches; None for a miss or any kind of damage.
+
+    ``fallback`` parses the data file afresh; it is called only if an event line
+    turns out to be damaged after the cache was accepted.
+    """
+    try:
+        with open(cache_file(folder, data_path), "rb") as handle:
+            content: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return _decode(content, data_path, data_digest, fallback)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _decode(
+    content: bytes | mmap.mmap, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]
+) -> Dataset | None:
+    if content[: len(MAGIC)] != MAGIC:
+        return None
+    at = len(MAGIC)
+    end = content.find(b"\n", at)
+    header = json.loads(content[at:end])
+    if header["format"] != FORMAT or header["tool"] != __version__ or header["data"] != data_digest:
+        return None
+    registry_end = content.find(b"\n", end + 1)
+    index_end = content.find(b"\n", registry_end + 1)
+    if min(registry_end, index_end) < 0 or zlib.crc32(content[end + 1 : index_end + 1]) != header["head_crc32"]:
+        return None
+    registry = json.loads(content[end + 1 : registry_end])
+    sources = tuple(source_from(record, parse_optional_date) for record in registry["sources"])
+    if _source_digests(data_path, [source.file for source in sources]) != header["sources"]:
+        return None
+    actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
+    index = json.loads(content[registry_end + 1 : index_end])
+    store = CachedEvents(content, index_end + 1, index, fallback)
+    return Dataset(data_path, sources, actors, store)
+
+
+class CacheDamaged(ValueError):
+    """An event line failed its CRC or did not decode."""
+
+
+class CachedEvents(EventStore):
+    """Events decoded from the cache's JSON lines on first use, then kept."""
+
+    def __init__(
+        self, content: bytes | mmap.mmap, start: int, index: dict[str, Any], fallback: Callable[[], Sequence[Event]]
+    ) -> None:
+        self._content = content
+        self._ids: list[str] = index["ids"]
+        self._first: list[int] = index["first"]
+        self._last: list[int] = index["last"]
+        self._crc: list[int] = index["crc32"]
+        offsets = [start]
+        for length in index["lengths"]:
+            offsets.append(offsets[-1] + length)
+        count = len(self._ids)
+        if not count == len(self._first) == len(self._last) == len(self._crc) == len(offsets) - 1 or offsets[-1] != len(content):
+            raise ValueError("cache index does not match its body")
+        self._offsets = offsets
+        self._decoded: dict[int, Event] = {}
+        self._positions: dict[str, int] | None = None
+        self._referrers = {key: tuple((str(one), str(two)) for one, two in value) for key, value in index["referrers"].items()}
+        self._fallback = fallback
+        self._parsed: Sequence[Event] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, position: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[Event]: ...
+
+    def __getitem__(self, position: int | slice) -> Event | Sequence[Event]:
+        if isinstance(position, slice):
+            return [self[number] for number in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        event = self._decoded.get(position)
+        if event is None:
+            if not 0 <= position < len(self._ids):
+                raise IndexError(position)
+            if self._parsed is not None:
+                return self._parsed[position]
+            try:
+                event = self._decode(position)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                self._parsed = self._fallback()  # damaged after all: parse the data file afresh
+                return self._parsed[position]
+            self._decoded[position] = event
+        return event
+
+    def _decode(self, position: int) -> Event:
+        line = self._content[self._offsets[position] : self._offsets[position + 1]]
+        if zlib.crc32(line) != self._crc[position]:
+            raise CacheDamaged(f"event line {position + 1} fails its CRC")
+        record = json.loads(line)
+        when = parse_optional_date(record["date"])
+        if when is None or record["id"] != self._ids[position]:
+            raise CacheDamaged(f"event line {position + 1} does not match the index")
+        return event_from(record, when)
+
+    def __iter__(self) -> Iterator[Event]:
+        return (self[number] for number in range(len(self)))
+
+    @property
+    def by_id(self) -> Mapping[str, Event]:
+        return _ById(self)
+
+    def position(self, identifier: str) -> int | None:
+        if self._positions is None:
+            self._positions = {identifier: number for number, identifier in enumerate(self._ids)}
+        return self._positions.get(identifier)
+
+    @property
+    def ids(self) -> list[str]:
+        return self._ids
+
+    @property
+    def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        return self._referrers
+
+    def overlapping(self, start: date, end: date) -> Iterator[Event]:
+        low, high = start.toordinal(), end.toordinal()
+        first, last = self._first, self._last
+        return (self[number] for number in range(len(first)) if first[number] <= high and last[number] >= low)
+
+
+class _ById(Mapping[str, Event]):
+    def __init__(self, store: CachedEvents) -> None:
+        self._store = store
+
+    def __getitem__(self, identifier: str) -> Event:
+        position = self._store.position(identifier)
+        if position is None:
+            raise KeyError(identifier)
+        return self._store[position]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store.ids)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __contains__(self, identifier: object) -> bool:
+        return isinstance(identifier, str) and self._store.position(identifier) is not None

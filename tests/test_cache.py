@@ -1,0 +1,172 @@
+"""The parse cache: keyed on content, never pickle, and any damage falls back to a plain parse."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kztm_timeline import cache
+from kztm_timeline.cache import MAGIC, CachedEvents, cache_dir, cache_file
+from kztm_timeline.cli import app
+from kztm_timeline.errors import DataError
+from kztm_timeline.load import load_dataset
+
+from .conftest import DATA
+
+runner = CliRunner()
+
+
+def data_file(workdir: Path) -> Path:
+    return workdir / "data" / "events.yaml"
+
+
+def cached_path(folder: Path, data: Path) -> Path:
+    return Path(cache_file(str(folder), str(data)))
+
+
+def test_the_first_run_writes_the_cache_and_the_second_reads_it(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    parsed = load_dataset(str(path), cache=str(private_cache))
+    assert cached_path(private_cache, path).is_file()
+    served = load_dataset(str(path), cache=str(private_cache))
+    assert isinstance(served.events, CachedEvents)
+    assert list(served.events) == list(parsed.events)
+    assert (served.sources, served.actors) == (parsed.sources, parsed.actors)
+    assert dict(served.referrers) == dict(parsed.referrers)
+
+
+def test_cached_and_fresh_runs_print_the_same_bytes() -> None:
+    fresh = runner.invoke(app, ["--no-cache", "list", "--json"]).stdout
+    first = runner.invoke(app, ["list", "--json"]).stdout
+    second = runner.invoke(app, ["list", "--json"]).stdout
+    assert fresh == first == second
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Partnership Agreement signed\n", "Partnership Agreement SIGNED\n"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    dataset = load_dataset(str(path), cache=str(private_cache))
+    assert dataset.event_by_id["2017-04-strategic-partnership-agreement"].title == "Strategic Partnership Agreement SIGNED"
+
+
+def test_an_edited_article_is_checked_again(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    article = workdir / "seeds" / "003_c3daa0d2106145c5.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("signed in April 2017", "signed in 2017"), encoding="utf-8")
+    with pytest.raises(DataError, match="quote not found in source 'tm-2023-05-16-prospects'"):
+        load_dataset(str(path), cache=str(private_cache))
+
+
+def test_another_tool_version_does_not_read_the_cache(
+    workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    assert cache.read(str(private_cache), str(path), cache.digest(path.read_bytes()), tuple) is None
+
+
+def test_the_cache_is_json_lines_that_cannot_run_code(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    content = cached_path(private_cache, path).read_bytes()
+    assert content.startswith(MAGIC)
+    lines = content[len(MAGIC) :].decode("utf-8").splitlines()
+    assert len(lines) == 3 + 18
+    for line in lines:
+        json.loads(line)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda content: b"garbage" + content[:0], id="garbage"),
+        pytest.param(lambda content: content[:0], id="empty"),
+        pytest.param(lambda content: content[: len(content) // 2], id="truncated"),
+        pytest.param(lambda content: content.replace(b'"format":2', b'"format":"2"'), id="header type"),
+        pytest.param(lambda content: content.replace(b'"ids":["', b'"ids":["x', 1), id="index"),
+        pytest.param(lambda content: b"\x80pickle" + content, id="pickle prefix"),
+    ],
+)
+def test_a_corrupt_cache_falls_back_to_a_plain_parse(
+    workdir: Path, private_cache: Path, damage: object
+) -> None:
+    path = data_file(workdir)
+    expected = list(load_dataset(str(path)).events)
+    load_dataset(str(path), cache=str(private_cache))
+    target = cached_path(private_cache, path)
+    assert callable(damage)
+    target.write_bytes(damage(target.read_bytes()))
+    dataset = load_dataset(str(path), cache=str(private_cache))
+    assert not isinstance(dataset.events, CachedEvents)
+    assert list(dataset.events) == expected
+    assert target.read_bytes().startswith(MAGIC)  # and a good cache is written again
+
+
+def test_a_damaged_event_line_falls_back_when_it_is_read(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    expected = list(load_dataset(str(path)).events)
+    load_dataset(str(path), cache=str(private_cache))
+    target = cached_path(private_cache, path)
+    content = target.read_bytes()
+    target.write_bytes(content.replace(b"Strategic Partnership Agreement signed", b"Strategic Partnership Agreement forged"))
+    dataset = load_dataset(str(path), cache=str(private_cache))
+    assert isinstance(dataset.events, CachedEvents)  # the head is intact, so the cache is accepted…
+    assert list(dataset.events) == expected  # …but the damaged line fails its CRC and the data is parsed
+
+
+def test_an_unreadable_cache_falls_back_to_a_plain_parse(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    cached_path(private_cache, path).mkdir(parents=True)  # a directory where the file should be
+    dataset = load_dataset(str(path), cache=str(private_cache))
+    assert len(dataset.events) == 18
+
+
+def test_a_cache_folder_that_cannot_be_written_is_ignored(workdir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    dataset = load_dataset(str(data_file(workdir)), cache=str(blocker / "kztm-timeline"))
+    assert len(dataset.events) == 18
+
+
+def test_no_cache_neither_reads_nor_writes_it(private_cache: Path) -> None:
+    result = runner.invoke(app, ["--no-cache", "list", "--json"])
+    assert result.exit_code == 0
+    assert not private_cache.exists()
+
+
+def test_the_environment_can_turn_the_cache_off(private_cache: Path) -> None:
+    result = runner.invoke(app, ["list", "--json"], env={"KZTM_TIMELINE_NO_CACHE": "1"})
+    assert result.exit_code == 0
+    assert not private_cache.exists()
+
+
+def test_the_cli_writes_its_cache_under_xdg_cache_home(private_cache: Path) -> None:
+    runner.invoke(app, ["list", "--json"])
+    assert cached_path(private_cache, DATA).is_file()
+
+
+def test_the_cache_folder_follows_the_xdg_base_directory_spec() -> None:
+    assert cache_dir({"XDG_CACHE_HOME": "/x/cache"}) == "/x/cache/kztm-timeline"
+    home = os.path.expanduser("~")
+    assert cache_dir({"XDG_CACHE_HOME": "relative/ignored"}) == f"{home}/.cache/kztm-timeline"
+    assert cache_dir({}) == f"{home}/.cache/kztm-timeline"
+
+
+def test_bad_data_is_never_cached(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2017-04\n", "date: 2017-13\n"), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(DataError):
+            load_dataset(str(path), cache=str(private_cache))
+    assert not private_cache.exists()
