@@ -54,10 +54,19 @@ class _Refused(Exception):
 
 def read_text(path: str) -> str:
     """Read a UTF-8 file (a BOM is allowed); raise DataError with a location otherwise."""
+    return decode(path, read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, or DataError saying why it cannot be read."""
     try:
-        raw = _read_bytes(path)
+        return _read_bytes(path)
     except OSError as error:
         raise DataError([file_problem(path, error)]) from None
+
+
+def decode(path: str, raw: bytes) -> str:
+    """UTF-8 text (a BOM is allowed), or DataError at the first bad byte."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
