@@ -60,7 +60,7 @@ CASES: dict[str, tuple[bytes, str]] = {
         b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
         b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
         b"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
-        ":1:4: anchors and aliases are not allowed (this value is reused by an alias); write the value out in full",
+        ":1:4: anchors and aliases are not allowed; write the value out in full",
     ),
     "merge key": (b"base: {a: 1}\nother:\n  <<: {b: 2}\n", ":3:3: merge keys (<<) are not allowed"),
     "deep nesting": (

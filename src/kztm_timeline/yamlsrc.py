@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from .errors import DataError, Problem
+from .safety import UNSAFE_RE
 
 _LoaderBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -37,17 +39,25 @@ Path = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class Document:
-    """A composed data file: plain values plus the node tree for positions."""
+    """A composed data file: plain values, and the node tree for positions (built only when asked)."""
 
     file: str
     data: object
-    root: yaml.Node
+    text: str = field(repr=False)
+    suspect: bool = True  # False only when no text holds a control or bidi character (then no walk is needed)
+
+    @cached_property
+    def root(self) -> yaml.Node:
+        """The node tree, composed again on demand: only problems and edits need positions."""
+        node = yaml.compose(self.text, Loader=_LoaderBase)
+        assert node is not None  # compose() refused empty files before a Document was made
+        return node
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, message: str, hint: str) -> None:
+    def __init__(self, mark: yaml.Mark, message: str, hint: str) -> None:
         super().__init__(message)
-        self.node = node
+        self.mark = mark
         self.message = message
         self.hint = hint
 
@@ -98,25 +108,114 @@ def file_problem(path: str, error: OSError) -> Problem:
 
 
 def compose(path: str, text: str) -> Document:
-    """Compose ``text`` and convert it to plain values, or raise DataError."""
+    """Parse ``text`` into plain values, or raise DataError.
+
+    Values are built straight from libyaml's event stream, so no node tree is
+    kept in memory; :attr:`Document.root` composes one if positions are needed.
+    """
+    loader = _LoaderBase(text)
+    escaped: list[str] = []
     try:
-        root = yaml.compose(text, Loader=_LoaderBase)
+        data = _from_events(loader, escaped)
     except yaml.MarkedYAMLError as error:
         raise DataError([_syntax_problem(path, text, error)]) from None
     except yaml.YAMLError as error:
         raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
-    except RecursionError:
-        raise DataError(
-            [Problem(path, None, None, "the YAML is nested too deeply", f"keep nesting under {MAX_DEPTH} levels")]
-        ) from None
-    if root is None:
-        raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
-    try:
-        data = _convert(root, set(), 0)
     except _Refused as refused:
-        mark = refused.node.start_mark
+        mark = refused.mark
         raise DataError([Problem(path, mark.line + 1, mark.column + 1, refused.message, refused.hint)]) from None
-    return Document(path, data, root)
+    finally:
+        loader.dispose()
+    if data is _EMPTY:
+        raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
+    suspect = UNSAFE_RE.search(text) is not None or any(UNSAFE_RE.search(value) for value in escaped)
+    return Document(path, data, text, suspect)
+
+
+_EMPTY = object()
+_SCALAR_TAGS = frozenset((_STR, _TIMESTAMP, _NULL, _BOOL, _INT, _FLOAT))
+_KEY_TAGS = frozenset((_STR, _INT, _BOOL, _NULL, _FLOAT))
+
+
+def _from_events(loader: Any, escaped: list[str]) -> object:
+    """Plain values from the event stream of a single-document YAML text, refusing what data files must not hold.
+
+    Double-quoted scalars, the only ones whose escapes can make characters the
+    text does not show, are collected in ``escaped`` for the safety check.
+    """
+    get_event = loader.get_event
+    resolve = loader.resolve
+    scalar_node, sequence_node, mapping_node = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+    # Each open collection: [container, key or _NO_KEY (mappings only), is_mapping]
+    stack: list[list[Any]] = []
+    result: object = _EMPTY
+    documents = 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if getattr(event, "anchor", None) is not None or kind is yaml.AliasEvent:
+            raise _Refused(event.start_mark, "anchors and aliases are not allowed", "write the value out in full")
+        if kind is yaml.ScalarEvent:
+            if event.style == '"':
+                escaped.append(event.value)
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(scalar_node, event.value, event.implicit)
+            in_key = bool(stack) and stack[-1][2] and stack[-1][1] is _NO_KEY
+            if in_key:
+                if tag == _TAG + "merge":
+                    raise _Refused(event.start_mark, "merge keys (<<) are not allowed", "write the keys out in full")
+                if tag not in _KEY_TAGS:
+                    raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
+                key = event.value
+                if key in stack[-1][0]:
+                    raise _Refused(
+                        event.start_mark, f"duplicate key {key!r} in this mapping", "YAML forbids repeated keys; keep one"
+                    )
+                stack[-1][1] = key
+                continue
+            if tag in (_STR, _TIMESTAMP):
+                value: object = event.value
+            elif tag in _SCALAR_TAGS:
+                value = _scalar(yaml.ScalarNode(tag, event.value))
+            else:
+                raise _Refused(event.start_mark, f"the tag {tag!r} is not allowed", _TAG_HINT)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            mapping = kind is yaml.MappingStartEvent
+            if stack and stack[-1][2] and stack[-1][1] is _NO_KEY:
+                raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(mapping_node if mapping else sequence_node, None, event.implicit)
+            if tag != (_MAP if mapping else _SEQ):
+                raise _Refused(event.start_mark, f"the tag {tag!r} is not allowed", _TAG_HINT)
+            if len(stack) > MAX_DEPTH:
+                raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
+            stack.append([{} if mapping else [], _NO_KEY, mapping])
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value = stack.pop()[0]
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Refused(event.start_mark, "a second YAML document in the file", "keep one document: remove the '---' line")
+            continue
+        elif kind is yaml.StreamEndEvent:
+            return result
+        else:  # stream start, document end
+            continue
+        if not stack:
+            result = value
+        elif stack[-1][2]:
+            top = stack[-1]
+            top[0][top[1]] = value
+            top[1] = _NO_KEY
+        else:
+            stack[-1][0].append(value)
+
+
+_NO_KEY = object()
+_TAG_HINT = "remove the tag: data files hold only plain values"
 
 
 def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
@@ -139,38 +238,6 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     return Problem(path, line, column, f"YAML syntax error: {problem}", hint)
 
 
-def _convert(node: yaml.Node, seen: set[int], depth: int) -> object:
-    if id(node) in seen:
-        raise _Refused(
-            node, "anchors and aliases are not allowed (this value is reused by an alias)", "write the value out in full"
-        )
-    seen.add(id(node))
-    if depth > MAX_DEPTH:
-        raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            raise _refused_tag(node)
-        return [_convert(item, seen, depth + 1) for item in node.value]
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP:
-            raise _refused_tag(node)
-        result: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                raise _Refused(key_node, "merge keys (<<) are not allowed", "write the keys out in full")
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_STR, _INT, _BOOL, _NULL, _FLOAT):
-                raise _Refused(key_node, "a mapping key must be a plain string", "write the key as text")
-            key = str(key_node.value)
-            if key in result:
-                raise _Refused(key_node, f"duplicate key {key!r} in this mapping", "YAML forbids repeated keys; keep one")
-            seen.add(id(key_node))
-            result[key] = _convert(value_node, seen, depth + 1)
-        return result
-    raise _Refused(node, "unsupported YAML node", "use plain mappings, lists and scalars")  # pragma: no cover
-
-
 def _scalar(node: yaml.ScalarNode) -> object:
     tag = node.tag
     if tag in (_STR, _TIMESTAMP):
@@ -181,13 +248,7 @@ def _scalar(node: yaml.ScalarNode) -> object:
         return _CONSTRUCTOR.construct_yaml_bool(node)
     if tag == _INT:
         return _CONSTRUCTOR.construct_yaml_int(node)
-    if tag == _FLOAT:
-        return _CONSTRUCTOR.construct_yaml_float(node)
-    raise _refused_tag(node)
-
-
-def _refused_tag(node: yaml.Node) -> _Refused:
-    return _Refused(node, f"the tag {node.tag!r} is not allowed", "remove the tag: data files hold only plain values")
+    return _CONSTRUCTOR.construct_yaml_float(node)
 
 
 def locate(document: Document, path: Path, *, at_key: bool = False) -> tuple[int, int]:
