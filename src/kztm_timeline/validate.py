@@ -45,7 +45,7 @@ def validate(document: yamlsrc.Document, read_source: Callable[[str], str] | Non
         )
     else:
         _check_record(checker, data, "file", ())
-        _check_text_safety(checker, data)
+        _check_text_safety(checker, data, document.suspect)
     dates: dict[yamlsrc.Path, EdtfDate] = {}
     if not checker.items and isinstance(data, dict):
         _check_semantics(checker, document, data, dates, read_source or _read_source_text)
@@ -75,19 +75,34 @@ def _type_name(value: object) -> str:
     return "a mapping"
 
 
+_MISSING = object()
+_KNOWN: dict[str, dict[str, Field]] = {record: {spec.name: spec for spec in fields} for record, fields in RECORDS.items()}
+
+
 def _check_record(checker: _Checker, value: object, record: str, path: yamlsrc.Path) -> None:
+    # Hot at 100,000 events: paths are built only when a problem is found.
     fields = RECORDS[record]
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         checker.add(path, f"expected a mapping ({record}), found {_type_name(value)}", f"write the {record} as key: value lines")
         return
-    known = {spec.name: spec for spec in fields}
-    for key in value:
-        if key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
-            checker.add((*path, key), f"unknown key {key!r} in {record}", hint, at_key=True)
+    known = _KNOWN[record]
+    if not value.keys() <= known.keys():
+        for key in value:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
+                checker.add((*path, key), f"unknown key {key!r} in {record}", hint, at_key=True)
     for spec in fields:
-        if spec.name not in value:
+        field_value = value.get(spec.name, _MISSING)
+        kind = spec.type
+        if type(field_value) is str and field_value:  # the common cases, inline
+            if kind is T.TEXT and not field_value.isspace():
+                continue
+            if kind is T.SLUG and _SLUG_RE.match(field_value):
+                continue
+            if kind is T.CHOICE and field_value in spec.choices:
+                continue
+        if field_value is _MISSING:
             if spec.required:
                 checker.add(
                     path,
@@ -95,38 +110,42 @@ def _check_record(checker: _Checker, value: object, record: str, path: yamlsrc.P
                     f"add {spec.name}: ({spec.description.rstrip('.')})",
                 )
             continue
-        _check_field(checker, value[spec.name], spec, (*path, spec.name))
+        _check_field(checker, value[spec.name], spec, path)
 
 
-def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Path) -> None:
+def _check_field(checker: _Checker, value: object, spec: Field, parent: yamlsrc.Path) -> None:
+    kind = spec.type
+    if kind is T.TEXT and type(value) is str and value and not value.isspace():
+        return  # the common case, first
     if value is None:
         if not spec.nullable:
-            checker.add(path, f"{spec.name} is empty", f"give a value: {spec.description.rstrip('.')}")
+            checker.add((*parent, spec.name), f"{spec.name} is empty", f"give a value: {spec.description.rstrip('.')}")
         return
-    if spec.type in (T.TEXT, T.SLUG):
+    path = (*parent, spec.name)
+    if kind is T.TEXT or kind is T.SLUG:
         if not isinstance(value, str):
             checker.add(path, f"{spec.name} must be text, found {_type_name(value)}", "quote the value")
-        elif not value.strip():
+        elif not value or value.isspace():
             checker.add(path, f"{spec.name} is blank", "write a value, or remove the key if it is optional")
-        elif spec.type is T.SLUG and not _SLUG_RE.match(value):
+        elif kind is T.SLUG and not _SLUG_RE.match(value):
             checker.add(path, f"{spec.name} {value!r} is not a slug", "use lower-case letters, digits and single hyphens")
-    elif spec.type is T.EDTF:
+    elif kind is T.EDTF:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             checker.add(
                 path, f"{spec.name} must be an EDTF date, found {_type_name(value)}", "write it like 2021-10 or 2024-08-05"
             )
-    elif spec.type is T.CHOICE:
+    elif kind is T.CHOICE:
         if not isinstance(value, str) or value not in spec.choices:
             shown = value if isinstance(value, str) else _type_name(value)
             close = difflib.get_close_matches(shown, spec.choices, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(spec.choices)}"
             checker.add(path, f"{spec.name} {shown!r} is not allowed", hint)
-    elif spec.type is T.TEXTS:
+    elif kind is T.TEXTS:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
             return
         for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
+            if not isinstance(item, str) or not item or item.isspace():
                 checker.add((*path, index), f"{spec.name} items must be non-empty text", "quote the item")
     else:
         if not isinstance(value, list):
@@ -138,7 +157,9 @@ def _check_field(checker: _Checker, value: object, spec: Field, path: yamlsrc.Pa
             _check_record(checker, item, spec.record, (*path, index))
 
 
-def _check_text_safety(checker: _Checker, data: object) -> None:
+def _check_text_safety(checker: _Checker, data: object, suspect: bool) -> None:
+    if not suspect:
+        return  # no unsafe character anywhere in the file's text or its escapes: nothing to locate
     for path, text in yamlsrc.iter_paths(data):
         shown = first_unsafe(text)
         if shown is not None:
