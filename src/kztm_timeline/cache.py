@@ -82,7 +82,6 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
     if sources is None:
         return
     lines = [_dumps(record) + b"\n" for record in plain["events"]]
-    body = b"".join(lines)
     index = {
         "ids": [event.id for event in dataset.events],
         "first": [event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events],
@@ -100,7 +99,7 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
         "head_crc32": zlib.crc32(head),
     }
     os.makedirs(folder, exist_ok=True)
-    atomic_write_bytes(cache_file(folder, data_path), MAGIC + _dumps(header) + b"\n" + head + body, durable=False)
+    atomic_write_bytes(cache_file(folder, data_path), [MAGIC, _dumps(header) + b"\n", head, *lines], durable=False)
 
 
 def read(folder: str, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]) -> Dataset | None:

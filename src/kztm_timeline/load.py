@@ -54,9 +54,11 @@ def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
         document = yamlsrc.compose(path, yamlsrc.decode(path, raw))
         del raw
         dataset = validate(document)
-    if isinstance(document.data, dict):
-        with suppress(OSError):  # a read-only or full cache folder only costs speed
-            parse_cache.write(cache, path, data_digest, document.data, dataset)
+        plain = document.data
+        del document  # its text is needed only to locate problems, and there were none
+        if isinstance(plain, dict):
+            with suppress(OSError):  # a read-only or full cache folder only costs speed
+                parse_cache.write(cache, path, data_digest, plain, dataset)
     return dataset
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from .errors import TimelineError
@@ -18,8 +18,9 @@ def atomic_write_text(path: str, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: str, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data``: temporary file in the same folder, fsync, rename, fsync the folder.
+def atomic_write_bytes(path: str, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or chunks of them): temporary file in the same folder, fsync,
+    rename, fsync the folder.
 
     ``durable=False`` skips the fsyncs (for caches: still atomic, not crash-durable).
     """
@@ -27,7 +28,10 @@ def atomic_write_bytes(path: str, data: bytes, *, durable: bool = True) -> None:
     handle, temporary = tempfile.mkstemp(prefix=".timeline-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if isinstance(data, bytes):
+                stream.write(data)
+            else:
+                stream.writelines(data)
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
