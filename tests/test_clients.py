@@ -1,0 +1,200 @@
+"""Exports read by the real clients people use: khal (a calendar), TimelineJS, and a browser.
+
+khal comes from PyPI (a test dependency). TimelineJS comes from the npm registry,
+pinned in tests/js/package-lock.json and installed by the fixture below on first
+use. Chromium is Debian's package, which .ci/run installs. Where a client cannot
+be had, the test is skipped on a developer's machine and fails in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kztm_timeline.exporters import Format, render
+from kztm_timeline.model import Dataset
+from kztm_timeline.present import View
+from kztm_timeline.query import Query, select
+
+JS = Path(__file__).resolve().parent / "js"
+TIMELINEJS = JS / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
+
+
+def unavailable(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have {what}: .ci/run and the test dependencies provide it")
+    pytest.skip(f"{what} is not available here; CI has it")
+
+
+def view_of(dataset: Dataset) -> View:
+    return View(dataset=dataset, events=tuple(select(dataset, Query())))
+
+
+def chromium_dom(page: Path, profile: Path, *extra: str) -> str:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        unavailable("Debian's chromium")
+    assert browser is not None
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1200,900",
+        "--virtual-time-budget=15000",
+        *extra,
+    ]
+    command = [browser, *flags, "--dump-dom", page.as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=True).stdout
+
+
+def result_of(dom: str) -> dict[str, object]:
+    start = dom.index('<pre id="test-result">') + len('<pre id="test-result">')
+    found: dict[str, object] = json.loads(dom[start : dom.index("</pre>", start)].replace("&amp;", "&").replace("&lt;", "<"))
+    return found
+
+
+# ---------------------------------------------------------------- ICS into khal
+
+
+def khal() -> str:
+    script = Path(sys.executable).with_name("khal")
+    found = str(script) if script.exists() else shutil.which("khal")
+    if found is None:
+        unavailable("khal (pip install -e '.[test]')")
+    assert found is not None
+    return found
+
+
+def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_path: Path) -> None:
+    calendar = tmp_path / "calendar"
+    calendar.mkdir()
+    config = tmp_path / "khal.conf"
+    config.write_text(
+        f"[calendars]\n[[timeline]]\npath = {calendar}\ntype = calendar\n"
+        "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+        "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n",
+        encoding="utf-8",
+    )
+    ics = tmp_path / "timeline.ics"
+    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    env = {**os.environ, "TZ": "UTC"}
+    command = [khal(), "-c", str(config)]
+    subprocess.run([*command, "import", "--batch", "-a", "timeline", str(ics)], check=True, env=env, timeout=120)
+    listed = subprocess.run(
+        [*command, "list", "--once", "--day-format", "", "--format", "{uid}|{start-date}|{end-date}", "1900-01-01", "2100-01-01"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=120,
+    ).stdout.splitlines()
+    assert len(listed) == 18
+    assert {line.split("|")[0] for line in listed} == {f"{event.id}@kztm-timeline" for event in shipped.events}
+    for line in (
+        "c1993-diplomatic-relations@kztm-timeline|1993-01-01|1993-12-31",
+        "2020-2021-commission-extraordinary-session@kztm-timeline|2020-01-01|2021-12-31",
+        "2021-10-tokayev-state-visit@kztm-timeline|2021-10-01|2021-10-31",
+        "2024-08-05-presidents-telephone-call@kztm-timeline|2024-08-05|2024-08-05",
+        "abai-sculpture-ashgabat@kztm-timeline|2024-08-06|2024-08-06",
+    ):
+        assert line in listed
+
+
+# ---------------------------------------------------------------- TimelineJS
+
+
+@pytest.fixture(scope="session")
+def timelinejs() -> Path:
+    if not (TIMELINEJS / "js" / "timeline.js").is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            unavailable("npm (to install TimelineJS from tests/js/package-lock.json)")
+        assert npm is not None
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--prefix", str(JS)], check=True, timeout=600, capture_output=True)
+    return TIMELINEJS
+
+
+TIMELINEJS_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="DIST/css/timeline.css"><script src="DIST/js/timeline.js"></script></head>
+<body><div id="timeline" style="width:1000px;height:600px"></div><pre id="test-result">pending</pre>
+<script id="data" type="application/json">DATA</script>
+<script>
+const out = document.getElementById("test-result");
+try {
+  const timeline = new TL.Timeline("timeline", JSON.parse(document.getElementById("data").textContent), {});
+  const report = () => { out.textContent = JSON.stringify({
+    valid: timeline.config.isValid(),
+    errors: timeline.config.getErrors(),
+    title: timeline.config.title ? timeline.config.title.unique_id : null,
+    events: timeline.config.events.map(e => [e.unique_id, e.start_date.data.format, e.end_date ? e.end_date.data.format : null,
+                                             e.display_date || null, e.group || null]),
+    slides: document.querySelectorAll(".tl-slide").length,
+  }); };
+  timeline.on("loaded", report);
+  setTimeout(report, 5000);
+} catch (error) { out.textContent = JSON.stringify({error: String(error)}); }
+</script></body></html>"""
+
+
+@pytest.mark.browser
+def test_the_timelinejs_export_loads_in_the_real_timelinejs(shipped: Dataset, timelinejs: Path, tmp_path: Path) -> None:
+    data = render(Format.TIMELINEJS, view_of(shipped)).replace("</", "<\\/")
+    page = tmp_path / "page.html"
+    page.write_text(TIMELINEJS_PAGE.replace("DIST", timelinejs.as_uri()).replace("DATA", data), encoding="utf-8")
+    result = result_of(chromium_dom(page, tmp_path / "profile"))
+    assert (result["valid"], result["errors"], result["title"], result["slides"]) == (True, [], "title", 19)
+    rows = result["events"]
+    assert isinstance(rows, list)
+    events = {row[0]: row[1:] for row in rows}
+    assert list(events) == [event.id for event in shipped.events]
+    assert events["c1993-diplomatic-relations"] == ["year", None, "c. 1993", "Diplomatic relations"]
+    assert events["2021-10-tokayev-state-visit"] == ["month", None, None, "State visit"]
+    assert events["2024-08-05-presidents-telephone-call"] == ["full", None, None, "Telephone call"]
+    assert events["2020-2021-commission-extraordinary-session"] == ["year", "year", "c. 2020 – c. 2021", "Commission session"]
+
+
+# ---------------------------------------------------------------- HTML: every event visible
+
+
+# The page forbids all scripts (its CSP), so the probe runs in a wrapper page that
+# frames it; --allow-file-access-from-files lets the wrapper read the frame's DOM.
+VISIBILITY_WRAPPER = """<!doctype html><html><body style="margin:0">
+<iframe id="page" src="PAGE" style="width:1200px;height:900px;border:0"></iframe><pre id="test-result">pending</pre>
+<script>
+document.getElementById("page").addEventListener("load", () => {
+  const frame = document.getElementById("page");
+  const inner = frame.contentDocument;
+  const hidden = [];
+  for (const article of inner.querySelectorAll("article[id]")) {
+    const box = article.getBoundingClientRect();
+    const style = frame.contentWindow.getComputedStyle(article);
+    const invisible = style.visibility !== "visible" || style.display === "none" || Number(style.opacity) < 0.5;
+    if (box.width < 50 || box.height < 20 || invisible) hidden.push(article.id);
+  }
+  document.getElementById("test-result").textContent = JSON.stringify({
+    articles: inner.querySelectorAll("article[id]").length, hidden: hidden, scripts: inner.scripts.length,
+  });
+});
+</script></body></html>"""
+
+
+@pytest.mark.browser
+def test_every_event_of_the_html_page_is_visible_in_chromium(shipped: Dataset, tmp_path: Path) -> None:
+    page = tmp_path / "timeline.html"
+    page.write_text(render(Format.HTML, view_of(shipped)), encoding="utf-8")
+    wrapper = tmp_path / "wrapper.html"
+    wrapper.write_text(VISIBILITY_WRAPPER.replace("PAGE", page.name), encoding="utf-8")
+    result = result_of(chromium_dom(wrapper, tmp_path / "profile", "--allow-file-access-from-files"))
+    assert result == {"articles": 18, "hidden": [], "scripts": 0}
