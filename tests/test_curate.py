@@ -152,9 +152,20 @@ def test_add_names_each_bad_option(workdir: Path) -> None:
 
 def test_add_reports_an_unknown_actor_with_a_suggestion(workdir: Path) -> None:
     path = data_file(workdir)
-    code, _, err = run("add", *CALL, "--actor", "tokaev", "--data", str(path))
+    code, _, err = run("add", *CALL, "--actor", "tokaev", "--actor", "Meredow", "--data", str(path))
     assert code == 1
-    assert err.splitlines()[0] == "the new event (--actor): unknown actor 'tokaev'; did you mean 'tokayev'?"
+    assert err.splitlines()[:2] == [
+        "the new event (--actor): no actor 'tokaev'; did you mean 'tokayev'?",
+        "the new event (--actor): no actor 'Meredow'; did you mean 'meredov' (Meredov)?",
+    ]
+
+
+def test_add_takes_an_actor_by_any_spelling_of_its_name(workdir: Path) -> None:
+    path = data_file(workdir)
+    code, _, _ = run("add", *CALL, "--actor", "Rashid Meredov:attendee", "--data", str(path))
+    assert code == 0
+    event = load_dataset(str(path)).event_by_id["2024-08-05-presidents-speak-again"]
+    assert [participant.actor for participant in event.participants] == ["tokayev", "serdar-berdimuhamedov", "meredov"]
 
 
 def test_add_refuses_an_id_that_is_taken(workdir: Path) -> None:

@@ -327,3 +327,9 @@ def test_search_highlights_the_matched_words_at_a_terminal(shipped: Dataset) -> 
     plain = render_timeline(View(dataset=shipped, events=events, color=False, highlight=("ARAL",)))
     assert "\x1b[1;30;43mAral\x1b[0m" in colored
     assert "\x1b[" not in plain
+
+
+def test_a_single_event_is_counted_in_the_singular(shipped: Dataset) -> None:
+    one = View(dataset=shipped, events=tuple(shipped.events[:1]))
+    assert "<p>1 event, each backed by a quote" in render(Format.TIMELINEJS, one)
+    assert '<p class="lead">1 event, each backed by a verbatim quote' in render(Format.HTML, one)

@@ -9,6 +9,7 @@ included) must validate. The write is atomic and serialised by a file lock.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import unicodedata
@@ -107,16 +108,21 @@ def event_record(dataset: Dataset, given: EventInput) -> dict[str, object]:
             f"each --source needs its --quote: got {len(given.sources)} --source and {len(given.quotes)} --quote"
         )
     participants = []
+    problems = []
     for value in given.actors:
         actor, role = split_pair(value, "participant")
         if actor not in dataset.actor_by_id:
             try:
                 matches = resolve_actors(dataset, [actor])
-            except UsageError:  # no actor by that name: the validator reports it, with a suggestion
+            except UsageError:
                 matches = set()
             if len(matches) == 1:
                 actor = matches.pop()
+            else:
+                problems.append(_actor_problem(dataset, actor, matches))
         participants.append({"actor": actor, "role": role})
+    if problems:
+        raise DataError(problems)
     related = []
     for value in given.related:
         event, relation = split_pair(value, "mentions")
@@ -137,6 +143,19 @@ def event_record(dataset: Dataset, given: EventInput) -> dict[str, object]:
     if related:
         record["related"] = related
     return record
+
+
+def _actor_problem(dataset: Dataset, wanted: str, matches: set[str]) -> Problem:
+    where = "the new event (--actor)"
+    if matches:
+        return Problem(where, None, None, f"{wanted!r} names several actors: {', '.join(sorted(matches))}", "give the id")
+    names = {name: actor.id for actor in dataset.actors for name in (actor.id, *actor.names)}
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+    if not close:
+        return Problem(where, None, None, f"no actor {wanted!r}", "see `timeline actors`, or add the actor under actors:")
+    identifier = names[close[0]]
+    hint = f"did you mean {identifier!r}?" if close[0] == identifier else f"did you mean {identifier!r} ({close[0]})?"
+    return Problem(where, None, None, f"no actor {wanted!r}", hint)
 
 
 def _date_slug(text: str) -> str:

@@ -26,6 +26,11 @@ class View:
     options: dict[str, str] = field(default_factory=dict)
 
 
+def count_events(count: int) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{count} event" if count == 1 else f"{count} events"
+
+
 def iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 

@@ -12,7 +12,7 @@ from itertools import groupby
 
 from ..edtf import display
 from ..kinds import KINDS, Kind, Status
-from ..present import View, participants_text, year_of
+from ..present import View, count_events, participants_text, year_of
 
 _CSS = """
 :root { --line: #c9c9c9; --ink: #1d1d1d; --muted: #5b5b5b; }
@@ -63,7 +63,7 @@ def render_html(view: View) -> str:
         "</head>",
         "<body>",
         f"<h1>{escape(view.title)}</h1>",
-        f'<p class="lead">{len(view.events)} events, each backed by a verbatim quote from its source article.</p>',
+        f'<p class="lead">{count_events(len(view.events))}, each backed by a verbatim quote from its source article.</p>',
         '<ul class="legend">'
         + "".join(f'<li class="kind-{kind.value}">{escape(KINDS[kind].label)}</li>' for kind in used)
         + "</ul>",

@@ -11,7 +11,7 @@ import html
 from ..edtf import EdtfDate, Precision, SimpleDate, display
 from ..kinds import KINDS, Status
 from ..model import Dataset, Event
-from ..present import View
+from ..present import View, count_events
 from .data import dumps
 
 
@@ -65,7 +65,7 @@ def render_timelinejs(view: View) -> str:
         "title": {
             "text": {
                 "headline": html.escape(view.title),
-                "text": f"<p>{len(view.events)} events, each backed by a quote from its source article.</p>",
+                "text": f"<p>{count_events(len(view.events))}, each backed by a quote from its source article.</p>",
             },
             "unique_id": "title",
         },
