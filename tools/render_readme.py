@@ -18,8 +18,11 @@ BLOCK = re.compile(r"(<!-- run: (?P<cmd>.+?) -->\n)```[a-z]*\n.*?```\n", re.S)
 
 def run(command: str) -> str:
     env = {"PATH": os.environ["PATH"], "COLUMNS": "100", "LANG": "C.UTF-8"}
-    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, check=False)
-    output = result.stdout + result.stderr
+    # stderr merged into stdout, so that messages appear where they happened
+    result = subprocess.run(
+        ["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, check=False
+    )
+    output = result.stdout
     if result.returncode:
         output += f"(exit {result.returncode})\n"
     return output
