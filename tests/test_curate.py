@@ -19,7 +19,7 @@ from kztm_timeline import yamlsrc
 from kztm_timeline.cli import app
 from kztm_timeline.curate import slugify, unique_id
 from kztm_timeline.errors import DataError, TimelineError
-from kztm_timeline.load import load_dataset
+from kztm_timeline.load import display_path, load_dataset
 from kztm_timeline.model import Dataset
 from kztm_timeline.safety import first_unsafe
 from kztm_timeline.store import lock_path
@@ -68,7 +68,7 @@ def test_add_inserts_one_block_and_changes_no_other_line(workdir: Path) -> None:
     before = path.read_text(encoding="utf-8").splitlines()
     code, out, err = run("add", *CALL, "--data", str(path))
     assert (code, out) == (0, "")
-    assert err == "added 2024-08-05-presidents-speak-again to " + str(path) + "\n"
+    assert err == f"added 2024-08-05-presidents-speak-again to {display_path(str(path))}\n"
     after = path.read_text(encoding="utf-8").splitlines()
     opcodes = [op for op in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes() if op[0] != "equal"]
     assert [op[0] for op in opcodes] == ["insert"]
