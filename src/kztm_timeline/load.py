@@ -63,9 +63,9 @@ def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
 
 
 def _read_bytes(path: str) -> bytes:
-    from . import yamlsrc
+    from .files import read_bytes
 
-    return yamlsrc.read_bytes(path)
+    return read_bytes(path)
 
 
 def _parse(path: str, raw: bytes) -> Dataset:
