@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kztm_timeline import cache
-from kztm_timeline.cache import MAGIC, CachedEvents, cache_dir, cache_file
+from kztm_timeline.cache import FORMAT, MAGIC, CachedEvents, cache_dir, cache_file
 from kztm_timeline.cli import app
 from kztm_timeline.errors import DataError
 from kztm_timeline.load import load_dataset
@@ -93,7 +93,8 @@ def test_the_cache_is_json_lines_that_cannot_run_code(workdir: Path, private_cac
         pytest.param(lambda content: b"garbage" + content[:0], id="garbage"),
         pytest.param(lambda content: content[:0], id="empty"),
         pytest.param(lambda content: content[: len(content) // 2], id="truncated"),
-        pytest.param(lambda content: content.replace(b'"format":2', b'"format":"2"'), id="header type"),
+        pytest.param(lambda content: content.replace(b'"format":%d' % FORMAT, b'"format":"%d"' % FORMAT), id="header type"),
+        pytest.param(lambda content: content[:-1], id="header cut"),
         pytest.param(lambda content: content.replace(b'"ids":["', b'"ids":["x', 1), id="index"),
         pytest.param(lambda content: b"\x80pickle" + content, id="pickle prefix"),
     ],

@@ -13,11 +13,14 @@ decoded; a damaged line makes the run fall back to a plain parse there and then.
 
 What it holds (no pickle: loading it can never run code):
 
-    line 1  kztm-timeline-cache
-    line 2  header   {"format", "tool", "data", "sources": {path: sha256}, "head_crc32"}
-    line 3  registry {"sources": [records], "actors": [records]}
-    line 4  index    {"ids", "first", "last", "lengths", "crc32", "referrers"}
-    then    one event record per line, as JSON, in file order
+    line 1       kztm-timeline-cache
+    then         one event record per line, as JSON, in file order
+    next to last registry {"sources": [records], "actors": [records]} and
+                 index    {"ids", "first", "last", "lengths", "crc32", "referrers"}, one line each
+    last line    header   {"format", "tool", "data", "sources": {path: sha256}, "head_crc32", "head"}
+
+The header and index come last so that the events can be written as they are
+encoded, without holding them all in memory.
 
 The index lets a query decode only the events whose span it needs.
 """
@@ -39,7 +42,7 @@ from .records import actor_from, event_from, parse_optional_date, resolve_source
 from .store import atomic_write_bytes
 
 MAGIC = b"kztm-timeline-cache\n"
-FORMAT = 2
+FORMAT = 3
 _MIN, _MAX = date.min.toordinal(), date.max.toordinal()
 
 
@@ -81,25 +84,43 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
     sources = _source_digests(data_path, [source.file for source in dataset.sources])
     if sources is None:
         return
-    lines = [_dumps(record) + b"\n" for record in plain["events"]]
-    index = {
-        "ids": [event.id for event in dataset.events],
-        "first": [event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events],
-        "last": [event.date.last.toordinal() if event.date.last else _MAX for event in dataset.events],
-        "lengths": [len(line) for line in lines],
-        "crc32": [zlib.crc32(line) for line in lines],
-        "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
-    }
-    head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
-    header = {
-        "format": FORMAT,
-        "tool": __version__,
-        "data": data_digest,
-        "sources": sources,
-        "head_crc32": zlib.crc32(head),
-    }
+    lengths: list[int] = []
+    crcs: list[int] = []
+    tail: list[bytes] = []
+
+    def chunks() -> Iterator[bytes]:
+        yield MAGIC
+        for record in plain["events"]:
+            line = _dumps(record) + b"\n"
+            lengths.append(len(line))
+            crcs.append(zlib.crc32(line))
+            yield line
+        yield from tail_lines()
+
+    def tail_lines() -> Iterator[bytes]:
+        index = {
+            "ids": [event.id for event in dataset.events],
+            "first": [event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events],
+            "last": [event.date.last.toordinal() if event.date.last else _MAX for event in dataset.events],
+            "lengths": lengths,
+            "crc32": crcs,
+            "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
+        }
+        head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
+        header = {
+            "format": FORMAT,
+            "tool": __version__,
+            "data": data_digest,
+            "sources": sources,
+            "head": len(head),
+            "head_crc32": zlib.crc32(head),
+        }
+        tail.append(head)
+        yield head
+        yield _dumps(header) + b"\n"
+
     os.makedirs(folder, exist_ok=True)
-    atomic_write_bytes(cache_file(folder, data_path), [MAGIC, _dumps(header) + b"\n", head, *lines], durable=False)
+    atomic_write_bytes(cache_file(folder, data_path), chunks(), durable=False)
 
 
 def read(folder: str, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]) -> Dataset | None:
@@ -119,24 +140,23 @@ def read(folder: str, data_path: str, data_digest: str, fallback: Callable[[], S
 def _decode(
     content: bytes | mmap.mmap, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]
 ) -> Dataset | None:
-    if content[: len(MAGIC)] != MAGIC:
+    if content[: len(MAGIC)] != MAGIC or content[-1:] != b"\n":
         return None
-    at = len(MAGIC)
-    end = content.find(b"\n", at)
-    header = json.loads(content[at:end])
+    header_start = content.rfind(b"\n", 0, len(content) - 1) + 1
+    header = json.loads(content[header_start:])
     if header["format"] != FORMAT or header["tool"] != __version__ or header["data"] != data_digest:
         return None
-    registry_end = content.find(b"\n", end + 1)
-    index_end = content.find(b"\n", registry_end + 1)
-    if min(registry_end, index_end) < 0 or zlib.crc32(content[end + 1 : index_end + 1]) != header["head_crc32"]:
+    head_start = header_start - header["head"]
+    if head_start < len(MAGIC) or zlib.crc32(content[head_start:header_start]) != header["head_crc32"]:
         return None
-    registry = json.loads(content[end + 1 : registry_end])
+    registry_end = content.find(b"\n", head_start)
+    registry = json.loads(content[head_start:registry_end])
     sources = tuple(source_from(record, parse_optional_date) for record in registry["sources"])
     if _source_digests(data_path, [source.file for source in sources]) != header["sources"]:
         return None
     actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
-    index = json.loads(content[registry_end + 1 : index_end])
-    store = CachedEvents(content, index_end + 1, index, fallback)
+    index = json.loads(content[registry_end + 1 : header_start - 1])
+    store = CachedEvents(content, len(MAGIC), head_start, index, fallback)
     return Dataset(data_path, sources, actors, store)
 
 
@@ -148,7 +168,12 @@ class CachedEvents(EventStore):
     """Events decoded from the cache's JSON lines on first use, then kept."""
 
     def __init__(
-        self, content: bytes | mmap.mmap, start: int, index: dict[str, Any], fallback: Callable[[], Sequence[Event]]
+        self,
+        content: bytes | mmap.mmap,
+        start: int,
+        end: int,
+        index: dict[str, Any],
+        fallback: Callable[[], Sequence[Event]],
     ) -> None:
         self._content = content
         self._ids: list[str] = index["ids"]
@@ -159,7 +184,7 @@ class CachedEvents(EventStore):
         for length in index["lengths"]:
             offsets.append(offsets[-1] + length)
         count = len(self._ids)
-        if not count == len(self._first) == len(self._last) == len(self._crc) == len(offsets) - 1 or offsets[-1] != len(content):
+        if not count == len(self._first) == len(self._last) == len(self._crc) == len(offsets) - 1 or offsets[-1] != end:
             raise ValueError("cache index does not match its body")
         self._offsets = offsets
         self._decoded: dict[int, Event] = {}

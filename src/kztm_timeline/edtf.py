@@ -54,7 +54,7 @@ _DATE_RE = re.compile(
 _ORDER = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SimpleDate:
     """One calendar date at some precision, with the days it covers."""
 
@@ -65,7 +65,7 @@ class SimpleDate:
     unspecified: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EdtfDate:
     """A parsed EDTF expression: a single date or an interval.
 

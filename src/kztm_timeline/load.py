@@ -51,8 +51,10 @@ def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
     from .validate import validate
 
     with _collector_paused():
-        document = yamlsrc.compose(path, yamlsrc.decode(path, raw))
-        del raw
+        text = yamlsrc.decode(path, raw)
+        del raw  # the bytes and the text together would double the peak
+        document = yamlsrc.compose(path, text)
+        del text
         dataset = validate(document)
         plain = document.data
         del document  # its text is needed only to locate problems, and there were none

@@ -11,7 +11,7 @@ from .edtf import EdtfDate
 from .kinds import Kind, Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     file: str
@@ -21,13 +21,13 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     title: str
     span: EdtfDate | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Actor:
     id: str
     name: str
@@ -43,25 +43,25 @@ class Actor:
         return (self.name, *self.variants)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     actor: str
     role: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     source: str
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     event: str
     relation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     date: EdtfDate
@@ -103,7 +103,7 @@ def _referrers(events: Sequence[Event]) -> dict[str, tuple[tuple[str, str], ...]
     return {key: tuple(value) for key, value in found.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dataset:
     """Sources, actors and events, with lookups by id. ``path`` is the data file.
 

@@ -106,6 +106,9 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
     # Each open collection: [container, key or _NO_KEY (mappings only), is_mapping]
     stack: list[list[Any]] = []
     result: object = _EMPTY
+    # Keys and short values (kinds, roles, ids, topics) repeat across thousands of records:
+    # keep one string object for each, instead of one per occurrence.
+    shared: dict[str, str] = {}
     documents = 0
     while True:
         event = get_event()
@@ -124,7 +127,7 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
                     raise _Refused(event.start_mark, "merge keys (<<) are not allowed", "write the keys out in full")
                 if tag not in _KEY_TAGS:
                     raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
-                key = event.value
+                key = shared.setdefault(event.value, event.value)
                 if key in stack[-1][0]:
                     raise _Refused(
                         event.start_mark, f"duplicate key {key!r} in this mapping", "YAML forbids repeated keys; keep one"
@@ -133,6 +136,8 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
                 continue
             if tag in (_STR, _TIMESTAMP):
                 value: object = event.value
+                if len(event.value) <= 48:
+                    value = shared.setdefault(event.value, event.value)
             elif tag in _SCALAR_TAGS:
                 value = _scalar(yaml.ScalarNode(tag, event.value))
             else:
