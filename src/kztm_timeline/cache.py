@@ -27,22 +27,27 @@ The index lets a query decode only the events whose span it needs.
 
 from __future__ import annotations
 
+import array
+import base64
 import hashlib
+import itertools
 import json
 import mmap
 import os
+import sys
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, overload
 
 from . import __version__
+from .edtf import EdtfDate
 from .model import Dataset, Event, EventStore
 from .records import actor_from, event_from, parse_optional_date, resolve_source_path, source_from
 from .store import atomic_write_bytes
 
 MAGIC = b"kztm-timeline-cache\n"
-FORMAT = 3
+FORMAT = 4
 _MIN, _MAX = date.min.toordinal(), date.max.toordinal()
 
 
@@ -75,6 +80,17 @@ def _source_digests(dataset_path: str, files: Sequence[str]) -> dict[str, str] |
     return found
 
 
+def _pack(numbers: Iterable[int]) -> str:
+    """Integers as base64 of 64-bit machine integers: a JSON string that decodes a hundred times faster than a list."""
+    return base64.b64encode(array.array("q", numbers).tobytes()).decode("ascii")
+
+
+def _unpack(text: str) -> array.array[int]:
+    numbers = array.array("q")
+    numbers.frombytes(base64.b64decode(text, validate=True))
+    return numbers
+
+
 def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -99,16 +115,17 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
 
     def tail_lines() -> Iterator[bytes]:
         index = {
-            "ids": [event.id for event in dataset.events],
-            "first": [event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events],
-            "last": [event.date.last.toordinal() if event.date.last else _MAX for event in dataset.events],
-            "lengths": lengths,
-            "crc32": crcs,
+            "ids": "\n".join(event.id for event in dataset.events),
+            "first": _pack(event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events),
+            "last": _pack(event.date.last.toordinal() if event.date.last else _MAX for event in dataset.events),
+            "lengths": _pack(lengths),
+            "crc32": _pack(crcs),
             "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
         }
         head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
         header = {
             "format": FORMAT,
+            "byteorder": sys.byteorder,
             "tool": __version__,
             "data": data_digest,
             "sources": sources,
@@ -146,6 +163,8 @@ def _decode(
     header = json.loads(content[header_start:])
     if header["format"] != FORMAT or header["tool"] != __version__ or header["data"] != data_digest:
         return None
+    if header["byteorder"] != sys.byteorder:
+        return None
     head_start = header_start - header["head"]
     if head_start < len(MAGIC) or zlib.crc32(content[head_start:header_start]) != header["head_crc32"]:
         return None
@@ -176,13 +195,11 @@ class CachedEvents(EventStore):
         fallback: Callable[[], Sequence[Event]],
     ) -> None:
         self._content = content
-        self._ids: list[str] = index["ids"]
-        self._first: list[int] = index["first"]
-        self._last: list[int] = index["last"]
-        self._crc: list[int] = index["crc32"]
-        offsets = [start]
-        for length in index["lengths"]:
-            offsets.append(offsets[-1] + length)
+        self._ids: list[str] = index["ids"].split("\n") if index["ids"] else []
+        self._first = _unpack(index["first"])
+        self._last = _unpack(index["last"])
+        self._crc = _unpack(index["crc32"])
+        offsets = [start, *itertools.accumulate(_unpack(index["lengths"]), initial=start)][1:]
         count = len(self._ids)
         if not count == len(self._first) == len(self._last) == len(self._crc) == len(offsets) - 1 or offsets[-1] != end:
             raise ValueError("cache index does not match its body")
@@ -192,6 +209,7 @@ class CachedEvents(EventStore):
         self._referrers = {key: tuple((str(one), str(two)) for one, two in value) for key, value in index["referrers"].items()}
         self._fallback = fallback
         self._parsed: Sequence[Event] | None = None
+        self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -226,7 +244,10 @@ class CachedEvents(EventStore):
         if zlib.crc32(line) != self._crc[position]:
             raise CacheDamaged(f"event line {position + 1} fails its CRC")
         record = json.loads(line)
-        when = parse_optional_date(record["date"])
+        raw_date = record["date"]
+        when = self._dates.get(raw_date)
+        if when is None:
+            when = self._dates[raw_date] = parse_optional_date(raw_date)
         if when is None or record["id"] != self._ids[position]:
             raise CacheDamaged(f"event line {position + 1} does not match the index")
         return event_from(record, when)
@@ -240,7 +261,7 @@ class CachedEvents(EventStore):
 
     def position(self, identifier: str) -> int | None:
         if self._positions is None:
-            self._positions = {identifier: number for number, identifier in enumerate(self._ids)}
+            self._positions = dict(zip(self._ids, range(len(self._ids)), strict=True))
         return self._positions.get(identifier)
 
     @property

@@ -37,16 +37,16 @@ def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
     bytes and source texts is read from the parse cache instead, and a fresh
     parse is written there. A cache that cannot be read or written is ignored.
     """
-    raw = _read_bytes(path)
     if cache is None:
-        return _parse(path, raw)
+        return _parse(path, _read_bytes(path))
     from . import cache as parse_cache
 
-    data_digest = parse_cache.digest(raw)
     with _collector_paused():
-        cached = parse_cache.read(cache, path, data_digest, lambda: _parse(path, _read_bytes(path)).events)
+        cached = parse_cache.read(cache, path, _file_digest(path), lambda: _parse(path, _read_bytes(path)).events)
     if cached is not None:
         return cached
+    raw = _read_bytes(path)
+    data_digest = parse_cache.digest(raw)  # the key is the digest of exactly the bytes parsed
     from . import yamlsrc
     from .validate import validate
 
@@ -62,6 +62,18 @@ def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
             with suppress(OSError):  # a read-only or full cache folder only costs speed
                 parse_cache.write(cache, path, data_digest, plain, dataset)
     return dataset
+
+
+def _file_digest(path: str) -> str:
+    """SHA-256 of the file, read in chunks (no copy of a large file is held)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        _read_bytes(path)  # raises the located DataError for this path
+        raise
 
 
 def _read_bytes(path: str) -> bytes:
