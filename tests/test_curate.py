@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -439,3 +440,27 @@ def test_each_invalid_fixture_fails_both_the_schema_and_the_validator(workdir: P
     assert _schema_errors(document.data) != []
     with pytest.raises(DataError):
         load_dataset(str(path))
+
+
+def test_add_into_an_empty_flow_list_writes_a_block_list(tmp_path: Path) -> None:
+    small = ROOT / "tests" / "fixtures" / "small"
+    shutil.copy(small / "article.txt", tmp_path / "article.txt")
+    text = (small / "events.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "events.yaml"
+    path.write_text(text[: text.index("events:")] + "events: []  # none yet\n", encoding="utf-8")
+    quote = (small / "article.txt").read_text(encoding="utf-8").split()[:4]
+    args = ["--date", "2024-03-05", "--title", "First", "--kind", "talks", "--status", "happened", "--actor", "alpha"]
+    code, _, err = run("add", *args, "--summary", "S.", "--source", "wire", "--quote", " ".join(quote), "--data", str(path))
+    assert code == 0, err
+    assert [event.id for event in load_dataset(str(path)).events] == ["2024-03-05-first"]
+    assert path.read_text(encoding="utf-8").startswith(text[: text.index("events:")] + "events:\n  - id: 2024-03-05-first\n")
+
+
+def test_an_anchor_is_refused_even_without_an_alias(tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text("sources: &s []\nactors: []\nevents: []\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_dataset(str(path))
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:1:10: anchors and aliases are not allowed; write the value out in full"
+    ]

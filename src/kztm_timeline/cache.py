@@ -16,8 +16,10 @@ What it holds (no pickle: loading it can never run code):
     line 1       kztm-timeline-cache
     then         one event record per line, as JSON, in file order
     next to last registry {"sources": [records], "actors": [records]} and
-                 index    {"ids", "first", "last", "lengths", "crc32", "referrers"}, one line each
-    last line    header   {"format", "tool", "data", "sources": {path: sha256}, "head_crc32", "head"}
+                 index    {"ids", "first", "last", "lengths", "crc32", "referrers"}, one line each;
+                 ids are joined by newlines, and the number columns are base64 of 64-bit
+                 integers in the machine's byte order (named in the header)
+    last line    header   {"format", "byteorder", "tool", "data", "sources": {path: sha256}, "head", "head_crc32"}
 
 The header and index come last so that the events can be written as they are
 encoded, without holding them all in memory.
