@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -36,12 +38,14 @@ def view_of(dataset: Dataset) -> View:
     return View(dataset=dataset, events=tuple(select(dataset, Query())))
 
 
-def chromium_dom(page: Path, profile: Path, *extra: str) -> str:
+def chromium(profile: Path, *extra: str) -> list[str]:
+    """Debian's Chromium, headless, with this machine's closed network in mind."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         unavailable("Debian's chromium")
     assert browser is not None
-    flags = [
+    return [
+        browser,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
@@ -51,11 +55,12 @@ def chromium_dom(page: Path, profile: Path, *extra: str) -> str:
         "--disable-component-update",
         "--disable-sync",
         f"--user-data-dir={profile}",
-        "--window-size=1200,900",
-        "--virtual-time-budget=15000",
         *extra,
     ]
-    command = [browser, *flags, "--dump-dom", page.as_uri()]
+
+
+def chromium_dom(page: Path, profile: Path, *extra: str) -> str:
+    command = [*chromium(profile, "--window-size=1200,900", "--virtual-time-budget=15000", *extra), "--dump-dom", page.as_uri()]
     return subprocess.run(command, capture_output=True, text=True, timeout=180, check=True).stdout
 
 
@@ -198,3 +203,40 @@ def test_every_event_of_the_html_page_is_visible_in_chromium(shipped: Dataset, t
     wrapper.write_text(VISIBILITY_WRAPPER.replace("PAGE", page.name), encoding="utf-8")
     result = result_of(chromium_dom(wrapper, tmp_path / "profile", "--allow-file-access-from-files"))
     assert result == {"articles": 18, "hidden": [], "scripts": 0}
+
+
+# ---------------------------------------------------------------- HTML: a real picture
+
+
+def _png_is_blank(data: bytes) -> bool:
+    """True when every pixel row of an 8-bit RGB(A) PNG carries the same bytes."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, idat = 8, b""
+    width = height = channels = 0
+    while position < len(data):
+        length = struct.unpack(">I", data[position : position + 4])[0]
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+            channels = {2: 3, 6: 4}[body[9]]
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels + 1
+    pixels = {raw[row * stride + 1 : (row + 1) * stride] for row in range(height)}
+    return len(pixels) <= 1 and len(set(next(iter(pixels)))) <= channels
+
+
+@pytest.mark.browser
+def test_html_renders_in_headless_chromium_with_every_event_and_a_non_blank_picture(shipped: Dataset, tmp_path: Path) -> None:
+    page = tmp_path / "timeline.html"
+    page.write_text(render(Format.HTML, view_of(shipped)), encoding="utf-8")
+    dom = chromium_dom(page, tmp_path / "profile")
+    for event in shipped.events:
+        assert f'id="{event.id}"' in dom
+    shot = tmp_path / "shot.png"
+    command = [*chromium(tmp_path / "profile", "--window-size=1200,9000", f"--screenshot={shot}"), page.as_uri()]
+    subprocess.run(command, capture_output=True, timeout=180, check=True)
+    assert not _png_is_blank(shot.read_bytes())
