@@ -464,3 +464,18 @@ def test_an_anchor_is_refused_even_without_an_alias(tmp_path: Path) -> None:
     assert [str(problem) for problem in raised.value.problems] == [
         f"{path}:1:10: anchors and aliases are not allowed; write the value out in full"
     ]
+
+
+@pytest.mark.parametrize(("bom", "newline"), [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_add_keeps_a_byte_order_mark_and_crlf_line_ends(workdir: Path, bom: bytes, newline: bytes) -> None:
+    path = data_file(workdir)
+    before = bom + path.read_bytes().replace(b"\n", newline)
+    path.write_bytes(before)
+    code, _, err = run("add", *CALL, "--data", str(path))
+    assert code == 0, err
+    after = path.read_bytes()
+    assert after.startswith(bom + b"# yaml-language-server")
+    assert after.count(b"\n") == after.count(newline)  # every line end in the file's own style
+    lines_before, lines_after = before.split(newline), after.split(newline)
+    opcodes = difflib.SequenceMatcher(a=lines_before, b=lines_after, autojunk=False).get_opcodes()
+    assert [op[0] for op in opcodes if op[0] != "equal"] == ["insert"]

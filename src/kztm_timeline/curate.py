@@ -9,6 +9,7 @@ included) must validate. The write is atomic and serialised by a file lock.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import re
@@ -25,7 +26,7 @@ from .errors import DataError, Problem, TimelineError, UsageError
 from .model import Dataset
 from .query import resolve_actors
 from .records import resolve_source_path
-from .store import atomic_write_bytes, atomic_write_text, file_lock
+from .store import atomic_write_bytes, file_lock
 from .validate import validate
 from .yamlout import Rendered, render_item
 
@@ -174,6 +175,12 @@ class Splice:
     last_line: int
     fields: tuple[str, ...]
 
+    @property
+    def block(self) -> str:
+        """The inserted item's lines, with plain newlines."""
+        lines = self.text.split("\n")[self.first_line - 1 : self.last_line]
+        return "".join(line.removesuffix("\r") + "\n" for line in lines)
+
 
 def _line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
@@ -201,11 +208,12 @@ def splice(document: yamlsrc.Document, text: str, key: str, position: int, recor
     """Insert ``record`` as item ``position`` of the top-level list ``key``, changing no other byte."""
     node, following = _list_node(document, key)
     flow = ("participants", "related")
+    newline = "\r\n" if "\r\n" in text else "\n"  # new lines follow the file's line ends
     if isinstance(node, yaml.SequenceNode) and node.flow_style and not node.value:
-        rendered = render_item(record, 2, flow_records=flow)
+        rendered = _with_newlines(render_item(record, 2, flow_records=flow), newline)
         start, end = node.start_mark.index, node.end_mark.index
         before = text[:start].rstrip(" ")
-        new_text = before + "\n" + rendered.text + text[end:].lstrip(" ").removeprefix("\n")
+        new_text = before + newline + rendered.text + text[end:].lstrip(" ").removeprefix("\r").removeprefix("\n")
         first = _line_number(new_text, len(before) + 1)
         return _checked(document, new_text, key, position, record, first, rendered)
     if not isinstance(node, yaml.SequenceNode) or node.flow_style:
@@ -216,9 +224,9 @@ def splice(document: yamlsrc.Document, text: str, key: str, position: int, recor
         start = _line_start(text, item.start_mark.index)
         if item.start_mark.column != dash + 2 or text[start + dash : start + dash + 2] != "- ":
             raise TimelineError(f"cannot add to the {key}: list as it is written; start each item with '- ' on its own line")
-    rendered = render_item(record, dash, flow_records=flow)
-    blank = len(items) < 2 or text[: _line_start(text, items[1].start_mark.index)].endswith("\n\n")
-    separator = "\n" if blank else ""
+    rendered = _with_newlines(render_item(record, dash, flow_records=flow), newline)
+    blank = len(items) < 2 or text[: _line_start(text, items[1].start_mark.index)].endswith(newline * 2)
+    separator = newline if blank else ""
     if position < len(items):
         at = _line_start(text, items[position].start_mark.index)
         while at > 0:
@@ -236,10 +244,14 @@ def splice(document: yamlsrc.Document, text: str, key: str, position: int, recor
             if line.strip() and not (_is_comment(line) and len(line) - len(line.lstrip()) <= dash):
                 break
             at = previous
-        head = text[:at] if text[:at].endswith("\n") else text[:at] + "\n"
+        head = text[:at] if text[:at].endswith("\n") else text[:at] + newline
         new_text = head + separator + rendered.text + text[at:]
         first = _line_number(new_text, len(head) + len(separator))
     return _checked(document, new_text, key, position, record, first, rendered)
+
+
+def _with_newlines(rendered: Rendered, newline: str) -> Rendered:
+    return rendered if newline == "\n" else Rendered(rendered.text.replace("\n", newline), rendered.fields)
 
 
 def _checked(
@@ -301,7 +313,7 @@ def _validate_new(
 
 
 def _load_current(path: str) -> tuple[str, yamlsrc.Document, Dataset]:
-    text = yamlsrc.read_text(path)
+    text = yamlsrc.read_text(path)  # without a byte-order mark; _write puts it back
     document = yamlsrc.compose(path, text)
     return text, document, validate(document)
 
@@ -327,9 +339,9 @@ def add_event(path: str, build: Callable[[Dataset], dict[str, object]], *, dry_r
                 position = index + 1
         spliced = splice(document, text, "events", position, record)
         _validate_new(path, spliced, EVENT_OPTIONS, "event")
-        block = "\n".join(spliced.text.split("\n")[spliced.first_line - 1 : spliced.last_line]) + "\n"
+        block = spliced.block
         if not dry_run:
-            atomic_write_text(path, spliced.text)
+            _write(path, spliced.text)
         return Added(identifier, block, not dry_run)
 
 
@@ -391,12 +403,18 @@ def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple
             return yamlsrc.read_text(candidate)
 
         _validate_new(path, spliced, SOURCE_OPTIONS, "source", read_source)
-        block = "\n".join(spliced.text.split("\n")[spliced.first_line - 1 : spliced.last_line]) + "\n"
+        block = spliced.block
         if not dry_run:
             if not os.path.exists(destination):
                 atomic_write_bytes(destination, raw)
-            atomic_write_text(path, spliced.text)
+            _write(path, spliced.text)
         return Added(identifier, block, not dry_run), destination
+
+
+def _write(path: str, text: str) -> None:
+    """Replace the data file, keeping a UTF-8 byte-order mark if it had one."""
+    bom = _read(path).startswith(codecs.BOM_UTF8)
+    atomic_write_bytes(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
 
 
 def _read(path: str) -> bytes:
