@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kztm_timeline import cache
 from kztm_timeline.cache import FORMAT, MAGIC, CachedEvents, cache_dir, cache_file
 from kztm_timeline.cli import app
-from kztm_timeline.errors import DataError
+from kztm_timeline.errors import DataError, UsageError
+from kztm_timeline.kinds import Kind, Status
 from kztm_timeline.load import load_dataset
+from kztm_timeline.model import Dataset
+from kztm_timeline.query import Query, select
 
-from .conftest import DATA
+from .conftest import DATA, ROOT
 
 runner = CliRunner()
 
@@ -171,3 +179,51 @@ def test_bad_data_is_never_cached(workdir: Path, private_cache: Path) -> None:
         with pytest.raises(DataError):
             load_dataset(str(path), cache=str(private_cache))
     assert not private_cache.exists()
+
+
+# ---------------------------------------------------------------- queries answered from the cache's indexes
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Dataset, Dataset]]:
+    """Each dataset twice: parsed, and served by the cache (which answers from its indexes)."""
+    synthetic = tmp_path_factory.mktemp("synthetic")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "400", str(synthetic)], check=True)
+    folder = str(tmp_path_factory.mktemp("twins-cache"))
+    pairs = []
+    for path in (DATA, synthetic / "data" / "events.yaml"):
+        parsed = load_dataset(str(path))
+        load_dataset(str(path), cache=folder)
+        served = load_dataset(str(path), cache=folder)
+        assert isinstance(served.events, CachedEvents)
+        pairs.append((parsed, served))
+    return pairs
+
+
+ACTORS = ["kazakhstan", "turkmenistan", "tokayev", "Berdimuhamedow", "magtymguly", "person-001", "person-017", "uzbekistan"]
+TOPICS = ["trade", "culture", "energy", "central-asia", "monument", "no-such-topic", "TRADE"]
+queries = st.builds(
+    Query,
+    years=st.lists(st.integers(1990, 2026), max_size=2).map(tuple),
+    since=st.none() | st.dates(date(1990, 1, 1), date(2026, 12, 31)),
+    until=st.none() | st.dates(date(1990, 1, 1), date(2026, 12, 31)),
+    kinds=st.lists(st.sampled_from(list(Kind)), max_size=3).map(tuple),
+    actors=st.lists(st.sampled_from(ACTORS), max_size=2).map(tuple),
+    topics=st.lists(st.sampled_from(TOPICS), max_size=2).map(tuple),
+    statuses=st.lists(st.sampled_from(list(Status)), max_size=1).map(tuple),
+    limit=st.none() | st.integers(0, 20),
+    reverse=st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(queries)
+def test_the_cache_answers_every_query_exactly_as_a_fresh_parse(twins: list[tuple[Dataset, Dataset]], query: Query) -> None:
+    for parsed, served in twins:
+        try:
+            expected = select(parsed, query)
+        except UsageError:
+            with pytest.raises(UsageError):
+                select(served, query)
+            continue
+        assert select(served, query) == expected

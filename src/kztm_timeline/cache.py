@@ -16,7 +16,8 @@ What it holds (no pickle: loading it can never run code):
     line 1       kztm-timeline-cache
     then         one event record per line, as JSON, in file order
     next to last registry {"sources": [records], "actors": [records]} and
-                 index    {"ids", "first", "last", "lengths", "crc32", "referrers"}, one line each;
+                 index    {"ids", "first", "last", "lengths", "crc32", "referrers",
+                           "kinds", "statuses", "actors", "topics"}, one line each;
                  ids are joined by newlines, and the number columns are base64 of 64-bit
                  integers in the machine's byte order (named in the header)
     last line    header   {"format", "byteorder", "tool", "data", "sources": {path: sha256}, "head", "head_crc32"}
@@ -24,7 +25,8 @@ What it holds (no pickle: loading it can never run code):
 The header and index come last so that the events can be written as they are
 encoded, without holding them all in memory.
 
-The index lets a query decode only the events whose span it needs.
+The index lets a query decode only the events it can match: by span, and by the
+postings (positions per kind, status, actor and folded topic).
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ from typing import Any, overload
 
 from . import __version__
 from .edtf import EdtfDate
-from .model import Dataset, Event, EventStore
+from .model import Dataset, Event, EventStore, Prefilter
+from .query import fold
 from .records import actor_from, event_from, parse_optional_date, resolve_source_path, source_from
 from .store import atomic_write_bytes
 
 MAGIC = b"kztm-timeline-cache\n"
-FORMAT = 4
+FORMAT = 5
 _MIN, _MAX = date.min.toordinal(), date.max.toordinal()
 
 
@@ -93,6 +96,19 @@ def _unpack(text: str) -> array.array[int]:
     return numbers
 
 
+def _codes(values: list[str]) -> dict[str, str]:
+    """For each distinct value, the positions that hold it (packed)."""
+    return _postings([value] for value in values)
+
+
+def _postings(keys_per_event: Iterable[list[str]]) -> dict[str, str]:
+    found: dict[str, list[int]] = {}
+    for position, keys in enumerate(keys_per_event):
+        for key in dict.fromkeys(keys):
+            found.setdefault(key, []).append(position)
+    return {key: _pack(positions) for key, positions in found.items()}
+
+
 def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -123,6 +139,10 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
             "lengths": _pack(lengths),
             "crc32": _pack(crcs),
             "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
+            "kinds": _codes([event.kind.value for event in dataset.events]),
+            "statuses": _codes([event.status.value for event in dataset.events]),
+            "actors": _postings([participant.actor for participant in event.participants] for event in dataset.events),
+            "topics": _postings([fold(topic) for topic in event.topics] for event in dataset.events),
         }
         head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
         header = {
@@ -209,6 +229,7 @@ class CachedEvents(EventStore):
         self._decoded: dict[int, Event] = {}
         self._positions: dict[str, int] | None = None
         self._referrers = {key: tuple((str(one), str(two)) for one, two in value) for key, value in index["referrers"].items()}
+        self._postings: dict[str, dict[str, str]] = {name: index[name] for name in ("kinds", "statuses", "actors", "topics")}
         self._fallback = fallback
         self._parsed: Sequence[Event] | None = None
         self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
@@ -274,10 +295,25 @@ class CachedEvents(EventStore):
     def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
         return self._referrers
 
-    def overlapping(self, start: date, end: date) -> Iterator[Event]:
-        low, high = start.toordinal(), end.toordinal()
-        first, last = self._first, self._last
-        return (self[number] for number in range(len(first)) if first[number] <= high and last[number] >= low)
+    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        allowed: set[int] | None = None
+        for name, wanted in (
+            ("kinds", prefilter.kinds),
+            ("statuses", prefilter.statuses),
+            ("actors", prefilter.actors),
+            ("topics", prefilter.topics),
+        ):
+            if wanted is None:
+                continue
+            postings = self._postings[name]
+            found = {position for key in wanted if key in postings for position in _unpack(postings[key])}
+            allowed = found if allowed is None else allowed & found
+        positions: Iterable[int] = range(len(self._ids)) if allowed is None else sorted(allowed)
+        if prefilter.window is not None:
+            low, high = prefilter.window[0].toordinal(), prefilter.window[1].toordinal()
+            first, last = self._first, self._last
+            positions = [position for position in positions if first[position] <= high and last[position] >= low]
+        return (self[position] for position in positions)
 
 
 class _ById(Mapping[str, Event]):

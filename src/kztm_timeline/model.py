@@ -77,6 +77,21 @@ class Event:
     note: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Prefilter:
+    """What a query asks of every event, for a store to skip the rest without decoding them.
+
+    Each field is None when the query does not filter on it. ``topics`` are folded
+    (``query.fold``). A store may return more events than match; never fewer.
+    """
+
+    window: tuple[date, date] | None = None
+    kinds: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    actors: frozenset[str] | None = None
+    topics: frozenset[str] | None = None
+
+
 class EventStore(Sequence[Event]):
     """Events decoded on demand (from the parse cache), with the lookups a Dataset needs."""
 
@@ -91,8 +106,8 @@ class EventStore(Sequence[Event]):
         """For each event id, the (id, relation) of every event whose ``related`` names it."""
 
     @abstractmethod
-    def overlapping(self, start: date, end: date) -> Iterator[Event]:
-        """The events whose span overlaps ``start``–``end``, in order, decoding only those."""
+    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        """The events that may meet ``prefilter`` (a superset is allowed), in order, decoding only those."""
 
 
 def _referrers(events: Sequence[Event]) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -129,10 +144,14 @@ class Dataset:
             object.__setattr__(self, "event_by_id", {event.id: event for event in self.events})
             object.__setattr__(self, "referrers", _referrers(self.events))
 
-    def overlapping(self, start: date, end: date) -> Iterator[Event]:
-        """Events whose span overlaps ``start``–``end`` (open ends reach the calendar's limits)."""
+    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        """Events that may meet ``prefilter``: from a store, only those its indexes allow; otherwise all of them
+        inside the date window (the query checks every condition again)."""
         if isinstance(self.events, EventStore):
-            return self.events.overlapping(start, end)
+            return self.events.candidates(prefilter)
+        if prefilter.window is None:
+            return iter(self.events)
+        start, end = prefilter.window
         return (
             event
             for event in self.events

@@ -11,7 +11,7 @@ from datetime import date
 
 from .errors import LookupFailed, UsageError
 from .kinds import Kind, Status
-from .model import Actor, Dataset, Event
+from .model import Actor, Dataset, Event, Prefilter
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -131,12 +131,22 @@ def select(dataset: Dataset, query: Query) -> list[Event]:
     topics = {fold(topic) for topic in query.topics}
     since = query.since or date.min
     until = query.until or date.max
-    pool: Iterable[Event] = dataset.events
+    window = None
     if query.years or query.since or query.until:
-        # Only events inside the outer window can match: let the store skip the rest undecoded.
+        # Only events inside the outer window can match.
         low = max(since, date(min(query.years), 1, 1)) if query.years else since
         high = min(until, date(max(query.years), 12, 31)) if query.years else until
-        pool = dataset.overlapping(low, high) if low <= high else ()
+        if low > high:
+            return []
+        window = (low, high)
+    prefilter = Prefilter(
+        window=window,
+        kinds=frozenset(kind.value for kind in query.kinds) or None,
+        statuses=frozenset(status.value for status in query.statuses) or None,
+        actors=frozenset(actor_ids) or None,
+        topics=frozenset(topics) or None,
+    )
+    pool: Iterable[Event] = dataset.candidates(prefilter)  # a store skips what cannot match, undecoded
     selected = []
     for event in pool:
         if (query.since or query.until) and not overlaps(event, since, until):
