@@ -67,6 +67,11 @@ CASES: dict[str, tuple[bytes, str]] = {
         b"sources: " + b"[" * 200 + b"]" * 200 + b"\n",
         ":1:74: nested deeper than 64 levels; flatten the structure",
     ),
+    "two documents": (
+        b"sources: []\nactors: []\nevents: []\n---\nsources: []\n",
+        ":4:1: a second YAML document in the file; keep one document: remove the '---' line",
+    ),
+    "mapping as a key": (b"? [a, b]\n: c\n", ":1:3: a mapping key must be a plain string; write the key as text"),
     "unknown top-level key": (
         b"sources: []\nactors: []\nevents: []\nevent: []\n",
         ":4:1: unknown key 'event' in file; did you mean 'events'?",

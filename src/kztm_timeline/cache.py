@@ -120,7 +120,6 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
         return
     lengths: list[int] = []
     crcs: list[int] = []
-    tail: list[bytes] = []
 
     def chunks() -> Iterator[bytes]:
         yield MAGIC
@@ -154,7 +153,6 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
             "head": len(head),
             "head_crc32": zlib.crc32(head),
         }
-        tail.append(head)
         yield head
         yield _dumps(header) + b"\n"
 
