@@ -23,6 +23,7 @@ import yaml
 from . import yamlsrc
 from .edtf import EdtfError, parse_edtf
 from .errors import DataError, Problem, TimelineError, UsageError
+from .files import decode, read_bytes
 from .model import Dataset
 from .query import resolve_actors
 from .records import resolve_source_path
@@ -364,21 +365,17 @@ def corpus_folder(dataset: Dataset) -> str:
 
 def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple[Added, str]:
     """Copy an article into the corpus folder and register it. Returns what was added and the copy's path."""
-    try:
-        with open(given.article, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise DataError([yamlsrc.file_problem(given.article, error)]) from None
-    article_text = yamlsrc.read_text(given.article)
+    raw = read_bytes(given.article)
+    article_text = decode(given.article, raw)  # the copy is these bytes; the quote check reads this text
     with file_lock(path, enabled=not dry_run):
         text, document, dataset = _load_current(path)
         folder = corpus_folder(dataset)
         destination = os.path.join(folder, os.path.basename(given.article))
         for source in dataset.sources:
             resolved = resolve_source_path(path, source.file)
-            if os.path.exists(resolved) and _read(resolved) == raw:
+            if os.path.exists(resolved) and read_bytes(resolved) == raw:
                 raise TimelineError(f"{given.article} is already registered as source {source.id!r}")
-        if os.path.exists(destination) and _read(destination) != raw:
+        if os.path.exists(destination) and read_bytes(destination) != raw:
             raise TimelineError(
                 f"a different file named {os.path.basename(destination)!r} is already in {folder}; rename the article"
             )
@@ -413,11 +410,5 @@ def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple
 
 def _write(path: str, text: str) -> None:
     """Replace the data file, keeping a UTF-8 byte-order mark if it had one."""
-    bom = _read(path).startswith(codecs.BOM_UTF8)
+    bom = read_bytes(path).startswith(codecs.BOM_UTF8)
     atomic_write_bytes(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
