@@ -129,7 +129,7 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("kztm_timeline.files.open", refuse, raising=False)
+    monkeypatch.setattr("kztm_timeline.datafile.fs.open", refuse, raising=False)
     assert f"{path}: cannot read the file: Permission denied; make the file readable" in validate(path)[1]
 
 

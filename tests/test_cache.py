@@ -18,10 +18,10 @@ from kztm_timeline import cache
 from kztm_timeline.cache import FORMAT, MAGIC, CachedEvents, cache_dir, cache_file
 from kztm_timeline.cli import app
 from kztm_timeline.errors import DataError, UsageError
-from kztm_timeline.kinds import Kind, Status
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
 from kztm_timeline.query import Query, select
+from kztm_timeline.vocab import Kind, Status
 
 from .conftest import DATA, ROOT
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from kztm_timeline.contract import View
 from kztm_timeline.exporters import Format, render
 from kztm_timeline.model import Dataset
-from kztm_timeline.present import View
 from kztm_timeline.query import Query, select
 
 JS = Path(__file__).resolve().parent / "js"

@@ -16,15 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kztm_timeline import yamlsrc
 from kztm_timeline.cli import app
-from kztm_timeline.curate import slugify, unique_id
+from kztm_timeline.datafile import yaml_read
+from kztm_timeline.datafile.fs import lock_path
+from kztm_timeline.datafile.yaml_write import folded, render_item, scalar
 from kztm_timeline.errors import DataError, TimelineError
 from kztm_timeline.load import display_path, load_dataset
 from kztm_timeline.model import Dataset
-from kztm_timeline.safety import first_unsafe
-from kztm_timeline.store import lock_path
-from kztm_timeline.yamlout import folded, render_item, scalar
+from kztm_timeline.text import first_unsafe, slugify, unique_id
 
 from .conftest import DATA, ROOT
 
@@ -173,7 +172,7 @@ def test_add_refuses_an_id_that_is_taken(workdir: Path) -> None:
     path = data_file(workdir)
     code, _, err = run("add", *CALL, "--id", "abai-sculpture-ashgabat", "--data", str(path))
     assert code == 1
-    assert err.splitlines()[0] == "the new event (--id): event id 'abai-sculpture-ashgabat' is taken; choose another --id"
+    assert err.splitlines()[0] == "the new event (--id): event id 'abai-sculpture-ashgabat' is taken; choose another id"
 
 
 def test_add_makes_a_free_id_when_the_slug_is_taken(workdir: Path) -> None:
@@ -262,7 +261,7 @@ def test_eight_parallel_adds_all_land_and_the_file_stays_valid(workdir: Path) ->
 def test_a_held_lock_makes_a_writer_wait_then_give_up_with_a_message(workdir: Path) -> None:
     import fcntl
 
-    from kztm_timeline import store
+    from kztm_timeline.datafile import fs
 
     path = data_file(workdir)
     descriptor = os.open(lock_path(str(path)), os.O_RDWR | os.O_CREAT)
@@ -270,7 +269,7 @@ def test_a_held_lock_makes_a_writer_wait_then_give_up_with_a_message(workdir: Pa
     try:
         with (
             pytest.raises(TimelineError, match="is locked by another timeline command"),
-            store.file_lock(str(path), timeout=0.2),
+            fs.file_lock(str(path), timeout=0.2),
         ):
             pass  # pragma: no cover - never reached
     finally:
@@ -383,14 +382,14 @@ _SAFE_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=120).fil
 def test_any_text_is_written_so_that_it_reads_back_exactly(text: str) -> None:
     record: dict[str, object] = {"id": "x", "summary": text * 3, "topics": [text], "citations": [{"quote": text}]}
     rendered = render_item(record, 2).text
-    assert yamlsrc.compose("<test>", rendered).data == [record]
+    assert yaml_read.compose("<test>", rendered).data == [record]
 
 
 @given(_SAFE_TEXT)
 def test_a_folded_block_is_used_only_when_it_reads_back_exactly(text: str) -> None:
     block = folded(text, 4)
     if block is not None:
-        assert yamlsrc.compose("<test>", "k: " + block).data == {"k": text}
+        assert yaml_read.compose("<test>", "k: " + block).data == {"k": text}
 
 
 # ---------------------------------------------------------------- schema and validator agree
@@ -424,7 +423,7 @@ def _schema_errors(document: object) -> list[str]:
 
 
 def test_the_shipped_data_passes_both_the_schema_and_the_validator() -> None:
-    document = yamlsrc.compose(str(DATA), DATA.read_text(encoding="utf-8"))
+    document = yaml_read.compose(str(DATA), DATA.read_text(encoding="utf-8"))
     assert _schema_errors(document.data) == []
     load_dataset(str(DATA))
 
@@ -436,7 +435,7 @@ def test_each_invalid_fixture_fails_both_the_schema_and_the_validator(workdir: P
     text = path.read_text(encoding="utf-8")
     assert text.count(old) >= 1
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    document = yamlsrc.compose(str(path), path.read_text(encoding="utf-8"))
+    document = yaml_read.compose(str(path), path.read_text(encoding="utf-8"))
     assert _schema_errors(document.data) != []
     with pytest.raises(DataError):
         load_dataset(str(path))

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kztm_timeline import yamlsrc
 from kztm_timeline.cli import app
+from kztm_timeline.datafile import yaml_read
 from kztm_timeline.edtf import parse_edtf
-from kztm_timeline.extract import Article, extract, find_dates, sentences
+from kztm_timeline.extract import Article, find_candidates, find_dates, sentences
 from kztm_timeline.model import Dataset
 
 from .conftest import DATA
@@ -109,7 +109,7 @@ def test_the_yaml_output_comments_out_what_is_present_and_gives_stubs_for_the_re
         "        quote: On 3 March 2025, Tokayev met Meredov in Astana.\n"
     )
     assert "is not a registered source; the stubs cite it as 'new'" in result.stderr
-    stubs = yamlsrc.compose("<out>", result.stdout).data
+    stubs = yaml_read.compose("<out>", result.stdout).data
     assert isinstance(stubs, list)
     assert stubs[0]["id"] == "2025-03-03-talks-tokayev"
 
@@ -148,6 +148,6 @@ def test_sentences_split_at_full_stops_and_lines() -> None:
 
 @given(st.text(max_size=300))
 def test_extract_never_fails_on_any_text(shipped: Dataset, text: str) -> None:
-    for candidate in extract(shipped, Article(text, "x", date(2024, 1, 1), False)):
+    for candidate in find_candidates(shipped, Article(text, "x", date(2024, 1, 1), False)):
         parse_edtf(candidate.date)  # every proposed date is valid EDTF
         assert candidate.sentence in " ".join(text.split())

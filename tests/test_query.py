@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kztm_timeline.errors import LookupFailed, UsageError
-from kztm_timeline.kinds import Kind, Status
 from kztm_timeline.model import Dataset
-from kztm_timeline.query import Query, find_event, fold, select
+from kztm_timeline.query import Query, find_event, select
+from kztm_timeline.text import fold
+from kztm_timeline.vocab import Kind, Status
 
 
 def ids(dataset: Dataset, **filters: object) -> list[str]:

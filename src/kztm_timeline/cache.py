@@ -17,7 +17,7 @@ What it holds (no pickle: loading it can never run code):
     then         one event record per line, as JSON, in file order
     next to last registry {"sources": [records], "actors": [records]} and
                  index    {"ids", "first", "last", "lengths", "crc32", "referrers",
-                           "kinds", "statuses", "actors", "topics"}, one line each;
+                           "postings": {index name: {key: positions}}}, one line each;
                  ids are joined by newlines, and the number columns are base64 of 64-bit
                  integers in the machine's byte order (named in the header)
     last line    header   {"format", "byteorder", "tool", "data", "sources": {path: sha256}, "head", "head_crc32"}
@@ -42,17 +42,17 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, overload
+from typing import Any
 
 from . import __version__
+from .datafile.build import actor_from, event_from, parse_optional_date, source_from
+from .datafile.fs import atomic_write_bytes, resolve_source_path
 from .edtf import EdtfDate
-from .model import Dataset, Event, EventStore, Prefilter
-from .query import fold
-from .records import actor_from, event_from, parse_optional_date, resolve_source_path, source_from
-from .store import atomic_write_bytes
+from .model import Dataset, Event, Events, Prefilter
+from .text import fold
 
 MAGIC = b"kztm-timeline-cache\n"
-FORMAT = 5
+FORMAT = 6
 _MIN, _MAX = date.min.toordinal(), date.max.toordinal()
 
 
@@ -96,9 +96,13 @@ def _unpack(text: str) -> array.array[int]:
     return numbers
 
 
-def _codes(values: list[str]) -> dict[str, str]:
-    """For each distinct value, the positions that hold it (packed)."""
-    return _postings([value] for value in values)
+# The keys each event is indexed under, per index name of :class:`~kztm_timeline.model.Prefilter`.
+INDEXED: dict[str, Callable[[Event], list[str]]] = {
+    "kind": lambda event: [event.kind.value],
+    "status": lambda event: [event.status.value],
+    "actor": lambda event: [participant.actor for participant in event.participants],
+    "topic": lambda event: [fold(topic) for topic in event.topics],
+}
 
 
 def _postings(keys_per_event: Iterable[list[str]]) -> dict[str, str]:
@@ -138,10 +142,7 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
             "lengths": _pack(lengths),
             "crc32": _pack(crcs),
             "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
-            "kinds": _codes([event.kind.value for event in dataset.events]),
-            "statuses": _codes([event.status.value for event in dataset.events]),
-            "actors": _postings([participant.actor for participant in event.participants] for event in dataset.events),
-            "topics": _postings([fold(topic) for topic in event.topics] for event in dataset.events),
+            "postings": {name: _postings(keys(event) for event in dataset.events) for name, keys in INDEXED.items()},
         }
         head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
         header = {
@@ -203,7 +204,7 @@ class CacheDamaged(ValueError):
     """An event line failed its CRC or did not decode."""
 
 
-class CachedEvents(EventStore):
+class CachedEvents(Events):
     """Events decoded from the cache's JSON lines on first use, then kept."""
 
     def __init__(
@@ -227,7 +228,7 @@ class CachedEvents(EventStore):
         self._decoded: dict[int, Event] = {}
         self._positions: dict[str, int] | None = None
         self._referrers = {key: tuple((str(one), str(two)) for one, two in value) for key, value in index["referrers"].items()}
-        self._postings: dict[str, dict[str, str]] = {name: index[name] for name in ("kinds", "statuses", "actors", "topics")}
+        self._postings: dict[str, dict[str, str]] = index["postings"]
         self._fallback = fallback
         self._parsed: Sequence[Event] | None = None
         self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
@@ -235,21 +236,9 @@ class CachedEvents(EventStore):
     def __len__(self) -> int:
         return len(self._ids)
 
-    @overload
-    def __getitem__(self, position: int) -> Event: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> Sequence[Event]: ...
-
-    def __getitem__(self, position: int | slice) -> Event | Sequence[Event]:
-        if isinstance(position, slice):
-            return [self[number] for number in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
+    def at(self, position: int) -> Event:
         event = self._decoded.get(position)
         if event is None:
-            if not 0 <= position < len(self._ids):
-                raise IndexError(position)
             if self._parsed is not None:
                 return self._parsed[position]
             try:
@@ -273,9 +262,6 @@ class CachedEvents(EventStore):
             raise CacheDamaged(f"event line {position + 1} does not match the index")
         return event_from(record, when)
 
-    def __iter__(self) -> Iterator[Event]:
-        return (self[number] for number in range(len(self)))
-
     @property
     def by_id(self) -> Mapping[str, Event]:
         return _ById(self)
@@ -295,15 +281,10 @@ class CachedEvents(EventStore):
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
         allowed: set[int] | None = None
-        for name, wanted in (
-            ("kinds", prefilter.kinds),
-            ("statuses", prefilter.statuses),
-            ("actors", prefilter.actors),
-            ("topics", prefilter.topics),
-        ):
-            if wanted is None:
-                continue
-            postings = self._postings[name]
+        for name, wanted in prefilter.keys.items():
+            postings = self._postings.get(name)
+            if postings is None:
+                continue  # not indexed here: the query checks it
             found = {position for key in wanted if key in postings for position in _unpack(postings[key])}
             allowed = found if allowed is None else allowed & found
         positions: Iterable[int] = range(len(self._ids)) if allowed is None else sorted(allowed)
@@ -311,7 +292,7 @@ class CachedEvents(EventStore):
             low, high = prefilter.window[0].toordinal(), prefilter.window[1].toordinal()
             first, last = self._first, self._last
             positions = [position for position in positions if first[position] <= high and last[position] >= low]
-        return (self[position] for position in positions)
+        return (self.at(position) for position in positions)
 
 
 class _ById(Mapping[str, Event]):

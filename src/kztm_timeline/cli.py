@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import inspect
 import os
 import shutil
 import sys
 from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
 from . import __version__
-from .errors import DataError, LookupFailed, TimelineError, UsageError
+from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from .exporters import HUMAN_FORMATS, Format
-from .kinds import Kind, Status
 from .load import data_path, display_path, load_dataset
 from .model import Dataset
-from .safety import escape_controls
+from .text import escape_controls
+from .vocab import Kind, Status
+
+if TYPE_CHECKING:
+    from .query import Query
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,16 +58,73 @@ def _stdout(text: str) -> None:
     sys.stdout.flush()
 
 
-def _quiet_broken_pipe() -> NoReturn:
-    # The reader went away (`| head`): point stdout at /dev/null so that the
-    # interpreter's final flush cannot complain, and end quietly.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise typer.Exit(0)
+# Which option a field of a new record comes from, for messages about it (``add``, ``sources add``).
+EVENT_OPTIONS = {
+    "id": "--id",
+    "date": "--date",
+    "title": "--title",
+    "kind": "--kind",
+    "status": "--status",
+    "participants": "--actor",
+    "place": "--place",
+    "topics": "--topic",
+    "summary": "--summary",
+    "citations": "--source/--quote",
+    "related": "--related",
+}
+SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
+
+
+def _shown(problem: Problem) -> str:
+    """A problem as the user reads it: a new record's field is named by the option it came from."""
+    if problem.field is None:
+        return str(problem)
+    options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS
+    return str(dataclasses.replace(problem, field=options.get(problem.field)))
+
+
+def _exit_code(error: BaseException, command: str) -> int:
+    """Say what went wrong on stderr and choose the exit code: the one place that maps errors to exits."""
+    if isinstance(error, DataError):
+        for problem in error.problems:
+            _stderr(_shown(problem))
+        count = len(error.problems)
+        _stderr(f"timeline: {count} problem{'s' if count != 1 else ''} in the data; nothing was changed")
+        return EXIT_DATA
+    if isinstance(error, LookupFailed):
+        _stderr(f"timeline: {error}")
+        if error.suggestions:
+            _stderr("did you mean:")
+            for suggestion in error.suggestions:
+                _stderr(f"  {suggestion}")
+        return EXIT_DATA
+    if isinstance(error, UsageError):
+        _stderr(f"Usage: timeline {command} [OPTIONS]")
+        _stderr(f"Try 'timeline {command} --help' for help.\n")
+        _stderr(f"Error: {error}")
+        return EXIT_USAGE
+    if isinstance(error, TimelineError):
+        _stderr(f"timeline: {error}")
+        return EXIT_DATA
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (`| head`): point stdout at /dev/null so that the
+        # interpreter's final flush cannot complain, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if isinstance(error, KeyboardInterrupt):
+        _stderr("timeline: interrupted")
+        return EXIT_INTERRUPTED
+    _stderr(
+        f"timeline: internal error ({type(error).__name__}: {error}). This is a bug; please report it to "
+        f"{REPORT_URL} with the output of the same command run with --debug."
+    )
+    return EXIT_INTERNAL
 
 
 def guarded(function: Callable[P, R]) -> Callable[P, R]:
     """Turn the core's errors into messages and exit codes; never show a traceback."""
+    command = function.__name__.rstrip("_").replace("_", " ")
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -71,40 +132,10 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
         except typer.Exit:
             raise
-        except DataError as error:
-            for problem in error.problems:
-                _stderr(str(problem))
-            count = len(error.problems)
-            _stderr(f"timeline: {count} problem{'s' if count != 1 else ''} in the data; nothing was changed")
-            raise typer.Exit(EXIT_DATA) from None
-        except LookupFailed as error:
-            _stderr(f"timeline: {error}")
-            if error.suggestions:
-                _stderr("did you mean:")
-                for suggestion in error.suggestions:
-                    _stderr(f"  {suggestion}")
-            raise typer.Exit(EXIT_DATA) from None
-        except UsageError as error:
-            _stderr(f"Usage: timeline {function.__name__.rstrip('_').replace('_', ' ')} [OPTIONS]")
-            _stderr(f"Try 'timeline {function.__name__.rstrip('_').replace('_', ' ')} --help' for help.\n")
-            _stderr(f"Error: {error}")
-            raise typer.Exit(EXIT_USAGE) from None
-        except TimelineError as error:
-            _stderr(f"timeline: {error}")
-            raise typer.Exit(EXIT_DATA) from None
-        except BrokenPipeError:
-            _quiet_broken_pipe()
-        except KeyboardInterrupt:
-            _stderr("timeline: interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except Exception as error:
-            if _state["debug"]:
+        except (Exception, KeyboardInterrupt) as error:
+            if _state["debug"] and not isinstance(error, (TimelineError, BrokenPipeError, KeyboardInterrupt)):
                 raise
-            _stderr(
-                f"timeline: internal error ({type(error).__name__}: {error}). This is a bug; please report it to "
-                f"{REPORT_URL} with the output of the same command run with --debug."
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
+            raise typer.Exit(_exit_code(error, command)) from None
 
     return wrapper
 
@@ -126,28 +157,30 @@ def _load(data: str | None) -> Dataset:
         from .cache import cache_dir
 
         cache = cache_dir(os.environ)
-    return load_dataset(data_path(data, os.environ), cache=cache)
+    path = data_path(data, os.environ)
+    try:
+        return load_dataset(path, cache=cache)
+    except DataError as error:
+        # The data file itself cannot be read: say which option names another one.
+        problems = [
+            dataclasses.replace(problem, hint="check the path, or pass --data PATH")
+            if problem.file == path and problem.line is None and problem.hint == "check the path"
+            else problem
+            for problem in error.problems
+        ]
+        raise DataError(problems) from None
 
 
 def _check_date(value: str | None) -> str | None:
     if value is None:
         return None
-    from .dates import user_date_range
+    from .query import user_date_range
 
     try:
         user_date_range(value)
     except UsageError as error:
         raise typer.BadParameter(str(error)) from None
     return value
-
-
-def _date_bounds(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    """First day of --since and last day of --until (a partial date covers its whole period)."""
-    if not since and not until:
-        return None, None
-    from .dates import user_date_range
-
-    return (user_date_range(since)[0] if since else None, user_date_range(until)[1] if until else None)
 
 
 def _complete_event_ids(incomplete: str) -> list[str]:
@@ -216,64 +249,12 @@ def _write_output(text: str, output: str | None) -> None:
     if output is None or output == "-":
         _stdout(text)
         return
-    from .store import atomic_write_text
+    from .datafile.fs import atomic_write_text
 
     try:
         atomic_write_text(output, text)
     except OSError as error:
         raise TimelineError(f"cannot write {output}: {error.strerror or error}") from None
-
-
-def _render_selection(
-    *,
-    data: str | None,
-    fmt: Format,
-    output: str | None,
-    years: list[int] | None,
-    since: str | None,
-    until: str | None,
-    kinds: list[Kind] | None,
-    actors: list[str] | None,
-    topics: list[str] | None,
-    places: list[str] | None,
-    statuses: list[Status] | None,
-    search: list[str] | None,
-    limit: int | None,
-    reverse: bool,
-    highlight: bool,
-) -> None:
-    from .exporters import render
-    from .present import View
-    from .query import Query, select
-
-    dataset = _load(data)
-    since_day, until_day = _date_bounds(since, until)
-    query = Query(
-        years=tuple(years or ()),
-        since=since_day,
-        until=until_day,
-        kinds=tuple(kinds or ()),
-        actors=tuple(actors or ()),
-        topics=tuple(topics or ()),
-        places=tuple(places or ()),
-        statuses=tuple(statuses or ()),
-        search=tuple(search or ()),
-        limit=limit,
-        reverse=reverse,
-    )
-    events = select(dataset, query)
-    if not events and fmt in HUMAN_FORMATS and output is None:
-        _stderr("no events match")
-        return
-    to_terminal = output is None and _color()
-    view = View(
-        dataset=dataset,
-        events=tuple(events),
-        color=to_terminal,
-        width=_width() if output is None else 100,
-        highlight=tuple(search or ()) if highlight else (),
-    )
-    _write_output(render(fmt, view), output)
 
 
 YearOpt = Annotated[
@@ -305,79 +286,136 @@ SearchOpt = Annotated[
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N events.")]
 ReverseOpt = Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")]
 
+# Every filter option, declared once: its parameter name, its type with the option, and its default.
+FILTER_OPTIONS: dict[str, tuple[object, object]] = {
+    "year": (YearOpt, None),
+    "since": (SinceOpt, None),
+    "until": (UntilOpt, None),
+    "kind": (KindOpt, None),
+    "actor": (ActorOpt, None),
+    "topic": (TopicOpt, None),
+    "place": (PlaceOpt, None),
+    "status": (StatusOpt, None),
+    "search": (SearchOpt, None),
+    "limit": (LimitOpt, None),
+    "reverse": (ReverseOpt, False),
+}
+
+
+def _query(values: dict[str, Any]) -> Query:
+    """The one place a Query is built from filter options."""
+    from .query import Query, user_date_range
+
+    since, until = values.get("since"), values.get("until")
+    return Query(
+        years=tuple(values.get("year") or ()),
+        since=user_date_range(since)[0] if since else None,
+        until=user_date_range(until)[1] if until else None,
+        kinds=tuple(values.get("kind") or ()),
+        actors=tuple(values.get("actor") or ()),
+        topics=tuple(values.get("topic") or ()),
+        places=tuple(values.get("place") or ()),
+        statuses=tuple(values.get("status") or ()),
+        search=tuple(values.get("search") or ()),
+        limit=values.get("limit"),
+        reverse=bool(values.get("reverse")),
+    )
+
+
+def filter_options(*names: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Give a command the named options of :data:`FILTER_OPTIONS` and call it with the Query they build.
+
+    The command declares ``query: Query`` instead of the options (as sqlite-utils'
+    shared option decorators do), so each option is written once for every command.
+    """
+
+    def decorate(function: Callable[..., R]) -> Callable[..., R]:
+        # Typer reads Annotated options from the signature, so string annotations are evaluated here;
+        # Query itself is imported only for type checking (its module is loaded only when a command runs).
+        signature = inspect.signature(function, locals={"Query": object}, eval_str=True)
+        parameters: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            if parameter.name != "query":
+                parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+                continue
+            # the filter options stand where the command declares its query
+            parameters.extend(
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY, default=FILTER_OPTIONS[name][1], annotation=FILTER_OPTIONS[name][0]
+                )
+                for name in names
+            )
+
+        @functools.wraps(function)
+        def wrapper(**kwargs: Any) -> R:
+            values = {name: kwargs.pop(name) for name in names}
+            return function(query=_query(values), **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]  # read by inspect
+        wrapper.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+        return wrapper
+
+    return decorate
+
+
+def _render_selection(data: str | None, query: Query, fmt: Format, output: str | None, *, highlight: bool) -> None:
+    from .contract import View
+    from .exporters import render
+    from .query import select
+
+    dataset = _load(data)
+    events = select(dataset, query)
+    if not events and fmt in HUMAN_FORMATS and output is None:
+        _stderr("no events match")
+        return
+    to_terminal = output is None and _color()
+    view = View(
+        dataset=dataset,
+        events=tuple(events),
+        color=to_terminal,
+        width=_width() if output is None else 100,
+        highlight=query.search if highlight else (),
+    )
+    _write_output(render(fmt, view), output)
+
 
 @app.command("list")
 @guarded
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse")
 def list_(
-    year: YearOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    kind: KindOpt = None,
-    actor: ActorOpt = None,
-    topic: TopicOpt = None,
-    place: PlaceOpt = None,
-    status: StatusOpt = None,
-    search: SearchOpt = None,
-    limit: LimitOpt = None,
-    reverse: ReverseOpt = False,
+    query: Query,
     fmt: FormatOpt = Format.TIMELINE,
     json_: JsonOpt = False,
     output: OutputOpt = None,
     data: DataOpt = None,
 ) -> None:
     """List events, oldest first, filtered and formatted."""
-    _render_selection(
-        data=data,
-        fmt=Format.JSON if json_ else fmt,
-        output=output,
-        years=year,
-        since=since,
-        until=until,
-        kinds=kind,
-        actors=actor,
-        topics=topic,
-        places=place,
-        statuses=status,
-        search=search,
-        limit=limit,
-        reverse=reverse,
-        highlight=False,
-    )
+    _render_selection(data, query, Format.JSON if json_ else fmt, output, highlight=False)
 
 
 @app.command()
 @guarded
+@filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
 def search(
     text: Annotated[str, typer.Argument(help="Words to find; case and diacritics are ignored.")],
-    year: YearOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    kind: KindOpt = None,
-    actor: ActorOpt = None,
-    limit: LimitOpt = None,
-    reverse: ReverseOpt = False,
+    query: Query,
     fmt: FormatOpt = Format.TIMELINE,
     json_: JsonOpt = False,
     data: DataOpt = None,
 ) -> None:
     """Find events by words, with matches highlighted at a terminal."""
-    _render_selection(
-        data=data,
-        fmt=Format.JSON if json_ else fmt,
-        output=None,
-        years=year,
-        since=since,
-        until=until,
-        kinds=kind,
-        actors=actor,
-        topics=None,
-        places=None,
-        statuses=None,
-        search=[text],
-        limit=limit,
-        reverse=reverse,
-        highlight=True,
-    )
+    query = dataclasses.replace(query, search=(text,))
+    _render_selection(data, query, Format.JSON if json_ else fmt, None, highlight=True)
+
+
+def _emit(as_json: bool, value: Callable[[], object], screen: Callable[[bool, int], str]) -> None:
+    """Print ``value()`` as JSON, or the terminal ``screen(color, width)``."""
+    if as_json:
+        from .contract import dumps
+
+        _stdout(dumps(value()) + "\n")
+    else:
+        _stdout(screen(_color(), _width()))
 
 
 @app.command()
@@ -388,35 +426,24 @@ def show(
     data: DataOpt = None,
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
+    from .contract import event_json
     from .query import find_event
+    from .screens import render_show
 
     dataset = _load(data)
     found = find_event(dataset, event)
-    if json_:
-        from .exporters.data import dumps
-        from .present import event_record
-
-        _stdout(dumps(event_record(dataset, found)) + "\n")
-        return
-    from .exporters.terminal import render_show
-
-    _stdout(render_show(dataset, found, color=_color(), width=_width()))
+    _emit(json_, lambda: event_json(dataset, found), lambda color, width: render_show(dataset, found, color=color, width=width))
 
 
 @app.command()
 @guarded
 def actors(json_: JsonOpt = False, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
-    from .exporters.data import dumps
-    from .present import actor_records
+    from .contract import actors_json
+    from .screens import render_actors
 
     dataset = _load(data)
-    if json_:
-        _stdout(dumps(actor_records(dataset)) + "\n")
-        return
-    from .exporters.terminal import render_actors
-
-    _stdout(render_actors(dataset, color=_color(), width=_width()))
+    _emit(json_, lambda: actors_json(dataset), lambda color, width: render_actors(dataset, color=color, width=width))
 
 
 sources_app = typer.Typer(
@@ -434,68 +461,42 @@ def sources(ctx: typer.Context, json_: JsonOpt = False, data: DataOpt = None) ->
     """List the source articles with their event counts, or register one with 'sources add'."""
     if ctx.invoked_subcommand is not None:
         return
-    from .exporters.data import dumps
-    from .present import source_records
+    from .contract import sources_json
+    from .screens import render_sources
 
     dataset = _load(data)
-    if json_:
-        _stdout(dumps(source_records(dataset)) + "\n")
-        return
-    from .exporters.terminal import render_sources
+    _emit(json_, lambda: sources_json(dataset), lambda color, width: render_sources(dataset, color=color, width=width))
 
-    _stdout(render_sources(dataset, color=_color(), width=_width()))
+
+STATS_TITLES = {
+    "by_year": "Events by year",
+    "by_kind": "By kind",
+    "by_actor": "By actor",
+    "by_topic": "By topic",
+    "by_status": "By status",
+}
 
 
 @app.command()
 @guarded
-def stats(
-    year: YearOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    kind: KindOpt = None,
-    actor: ActorOpt = None,
-    status: StatusOpt = None,
-    json_: JsonOpt = False,
-    data: DataOpt = None,
-) -> None:
+@filter_options("year", "since", "until", "kind", "actor", "status")
+def stats(query: Query, json_: JsonOpt = False, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
-    from .query import Query, select
-    from .stats import stats as count
+    from .contract import stats_json
+    from .query import select
+    from .screens import render_bars
 
-    dataset = _load(data)
-    since_day, until_day = _date_bounds(since, until)
-    query = Query(
-        years=tuple(year or ()),
-        since=since_day,
-        until=until_day,
-        kinds=tuple(kind or ()),
-        actors=tuple(actor or ()),
-        statuses=tuple(status or ()),
-    )
-    counts = count(select(dataset, query))
-    if json_:
-        from .exporters.data import dumps
-
-        _stdout(dumps(counts) + "\n")
-        return
-    from .exporters.terminal import render_bars
-
-    titles = {
-        "by_year": "Events by year",
-        "by_kind": "By kind",
-        "by_actor": "By actor",
-        "by_topic": "By topic",
-        "by_status": "By status",
-    }
-    _stdout(render_bars({titles[key]: value for key, value in counts.items()}, color=_color(), width=_width()))
+    found = stats_json(select(_load(data), query))
+    sections = {STATS_TITLES[key]: value for key, value in found.items()}
+    _emit(json_, lambda: found, lambda color, width: render_bars(sections, color=color, width=width))
 
 
 @app.command()
 @guarded
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the data file."""
-    from .exporters.data import dumps
-    from .spec import json_schema
+    from .contract import dumps
+    from .datafile.schema import json_schema
 
     _stdout(dumps(json_schema()) + "\n")
 
@@ -570,7 +571,7 @@ def add(
     data: DataOpt = None,
 ) -> None:
     """Add an event: validated with the whole dataset, inserted in date order, written atomically."""
-    from .curate import EventInput, add_event, event_record
+    from .curate import EventInput, add_event, new_event
 
     values = _fill(
         {"date": date_, "title": title, "kind": kind, "status": status, "actors": actor, "summary": summary, "sources": source},
@@ -589,6 +590,8 @@ def add(
     if len(quotes) < len(sources_given) and _interactive():
         for item in sources_given[len(quotes) :]:
             quotes.append(_ask(f"Quote from {item}"))
+    if len(sources_given) != len(quotes):
+        raise UsageError(f"each --source needs its --quote: got {len(sources_given)} --source and {len(quotes)} --quote")
     given = EventInput(
         date=str(values["date"]),
         title=str(values["title"]),
@@ -604,7 +607,7 @@ def add(
         related=tuple(related or ()),
     )
     path = data_path(data, os.environ)
-    added = add_event(path, lambda dataset: event_record(dataset, given), dry_run=dry_run)
+    added = add_event(path, lambda dataset: new_event(dataset, given), dry_run=dry_run)
     if dry_run:
         _stdout(added.yaml)
         _stderr(f"dry run: {added.id} is valid; nothing was written")
@@ -648,8 +651,7 @@ def extract(
     data: DataOpt = None,
 ) -> None:
     """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
-    from .extract import extract as find_candidates
-    from .extract import load_article, stubs_yaml
+    from .extract import find_candidates, load_article, stubs_yaml
 
     dataset = _load(data)
     article = load_article(dataset, source)
@@ -660,10 +662,10 @@ def extract(
         )
     candidates = find_candidates(dataset, article)
     if json_:
-        from .exporters.data import dumps
-        from .extract import candidate_record
+        from .contract import dumps
+        from .extract import candidate_json
 
-        _stdout(dumps([candidate_record(dataset, article, candidate) for candidate in candidates]) + "\n")
+        _stdout(dumps([candidate_json(dataset, article, candidate) for candidate in candidates]) + "\n")
         return
     _stdout(stubs_yaml(dataset, article, candidates))
 
@@ -672,10 +674,5 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except KeyboardInterrupt:
-        _stderr("timeline: interrupted")
-        sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+    except (KeyboardInterrupt, BrokenPipeError) as error:  # raised outside any command (while Typer parses)
+        sys.exit(_exit_code(error, ""))

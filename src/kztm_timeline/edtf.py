@@ -82,6 +82,11 @@ class EdtfDate:
     end: SimpleDate | None
 
     @property
+    def span(self) -> tuple[date, date]:
+        """First and last day covered; an open or unknown end reaches the calendar's limit."""
+        return (self.first or date.min, self.last or date.max)
+
+    @property
     def approximate(self) -> bool:
         return self.qualifier in (Qualifier.APPROXIMATE, Qualifier.UNCERTAIN_APPROXIMATE)
 

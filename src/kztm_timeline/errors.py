@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .safety import escape_controls
+from .text import escape_controls
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in a data file: ``file:line:col: message; hint``."""
+    """One located problem: ``file:line:col: message; hint``, or ``the new event (field): message; hint``.
+
+    ``field`` names the field of a record that is not in a file yet (``add``);
+    the CLI shows it as the option the value came from.
+    """
 
     file: str
     line: int | None
     column: int | None
     message: str
     hint: str
+    field: str | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column or 1}"
+        if self.field is not None:
+            where += f" ({self.field})"
         text = f"{where}: {self.message}"
         if self.hint:
             text += f"; {self.hint}"

@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .datafile.fs import read_text, resolve_source_path
 from .edtf import parse_edtf
-from .kinds import KINDS, Kind, Status
+from .errors import LookupFailed
 from .model import Dataset, Source
-from .query import fold, span
-from .quotes import fold as fold_quote
-from .quotes import quote_found
+from .text import fold, normalize_quote, quote_found, slugify
+from .vocab import KINDS, Kind, Status
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -212,19 +212,18 @@ def _status(sentence: str, edtf: str, published: date | None) -> Status:
 
 
 def _present(dataset: Dataset, article: Article, sentence: str, edtf: str, actors: tuple[str, ...]) -> tuple[str, ...]:
-    value = parse_edtf(edtf)
-    first, last = value.first or date.min, value.last or date.max
+    first, last = parse_edtf(edtf).span
     states = {actor.id for actor in dataset.actors if actor.type == "state"}
     specific = set(actors) - states
     wanted = specific or set(actors)
-    folded_sentence = fold_quote(sentence)
+    normalized_sentence = normalize_quote(sentence)
     cited_matches, actor_matches = [], []
     for event in dataset.events:
-        start, end = span(event)
+        start, end = event.date.span
         if not (start <= last and end >= first):
             continue
         cited = any(
-            citation.source == article.source and quote_found(citation.quote, folded_sentence) for citation in event.citations
+            citation.source == article.source and quote_found(citation.quote, normalized_sentence) for citation in event.citations
         )
         shared = wanted & {participant.actor for participant in event.participants}
         if cited:
@@ -234,7 +233,7 @@ def _present(dataset: Dataset, article: Article, sentence: str, edtf: str, actor
     return tuple(cited_matches or actor_matches)
 
 
-def extract(dataset: Dataset, article: Article) -> list[Candidate]:
+def find_candidates(dataset: Dataset, article: Article) -> list[Candidate]:
     """Candidate events, in article order: one per distinct date in each dated sentence."""
     candidates = []
     context_year = article.published.year if article.published else None
@@ -281,8 +280,6 @@ def stub(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, 
     label = KINDS[candidate.kind].label
     specific = [actor for actor in candidate.actors if dataset.actor_by_id[actor].type != "state"] or list(candidate.actors)
     names = [dataset.actor_by_id[actor].name for actor in specific]
-    from .curate import slugify
-
     slug = slugify(" ".join([candidate.date.replace("-", " "), label, *specific[:1]]))
     return {
         "id": slug,
@@ -305,11 +302,6 @@ def source_article(source: Source, text: str) -> Article:
 
 def load_article(dataset: Dataset, wanted: str) -> Article:
     """A registered source by id, or an article file by path (matched to its source when registered)."""
-    from . import yamlsrc
-    from .curate import slugify
-    from .errors import LookupFailed
-    from .records import resolve_source_path
-
     source = dataset.source_by_id.get(wanted)
     if source is None and os.path.exists(wanted):
         wanted_path = os.path.realpath(wanted)
@@ -318,7 +310,7 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
                 source = candidate
                 break
         if source is None:
-            text = yamlsrc.read_text(wanted)
+            text = read_text(wanted)
             stem = os.path.splitext(os.path.basename(wanted))[0]
             return Article(text, slugify(stem, 40) or "new-source", article_date(text), False)
     if source is None:
@@ -326,10 +318,10 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
 
         close = difflib.get_close_matches(wanted, sorted(dataset.source_by_id), n=3, cutoff=0.5)
         raise LookupFailed(f"no source {wanted!r}, and no file of that name", tuple(close))
-    return source_article(source, yamlsrc.read_text(resolve_source_path(dataset.path, source.file)))
+    return source_article(source, read_text(resolve_source_path(dataset.path, source.file)))
 
 
-def candidate_record(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:
+def candidate_json(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:
     """The JSON form of a candidate (documented in the README)."""
     return {
         "source": article.source,
@@ -347,7 +339,7 @@ def candidate_record(dataset: Dataset, article: Article, candidate: Candidate) -
 
 def stubs_yaml(dataset: Dataset, article: Article, candidates: list[Candidate]) -> str:
     """YAML stubs to review and paste under ``events:``; candidates already present are commented out."""
-    from .yamlout import render_item
+    from .datafile.yaml_write import render_item
 
     new = sum(1 for candidate in candidates if not candidate.present)
     lines = [

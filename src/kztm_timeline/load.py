@@ -1,4 +1,4 @@
-"""Finding and loading the data file: file → composed document → validated model."""
+"""Finding and loading the data file: file → composed document → validated model, through the parse cache."""
 
 from __future__ import annotations
 
@@ -47,15 +47,16 @@ def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
         return cached
     raw = _read_bytes(path)
     data_digest = parse_cache.digest(raw)  # the key is the digest of exactly the bytes parsed
-    from . import yamlsrc
-    from .validate import validate
+    from .datafile import yaml_read
+    from .datafile.fs import decode
+    from .datafile.validate import validate_document
 
     with _collector_paused():
-        text = yamlsrc.decode(path, raw)
+        text = decode(path, raw)
         del raw  # the bytes and the text together would double the peak
-        document = yamlsrc.compose(path, text)
+        document = yaml_read.compose(path, text)
         del text
-        dataset = validate(document)
+        dataset = validate_document(document)
         plain = document.data
         del document  # its text is needed only to locate problems, and there were none
         if isinstance(plain, dict):
@@ -77,17 +78,18 @@ def _file_digest(path: str) -> str:
 
 
 def _read_bytes(path: str) -> bytes:
-    from .files import read_bytes
+    from .datafile.fs import read_bytes
 
     return read_bytes(path)
 
 
 def _parse(path: str, raw: bytes) -> Dataset:
-    from . import yamlsrc
-    from .validate import validate
+    from .datafile import yaml_read
+    from .datafile.fs import decode
+    from .datafile.validate import validate_document
 
     with _collector_paused():
-        return validate(yamlsrc.compose(path, yamlsrc.decode(path, raw)))
+        return validate_document(yaml_read.compose(path, decode(path, raw)))
 
 
 @contextmanager

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import overload
 
 from .edtf import EdtfDate
-from .kinds import Kind, Status
+from .vocab import Kind, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,21 +80,25 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Prefilter:
-    """What a query asks of every event, for a store to skip the rest without decoding them.
+    """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
-    Each field is None when the query does not filter on it. ``topics`` are folded
-    (``query.fold``). A store may return more events than match; never fewer.
+    ``window`` is None when the query has no date bounds. ``keys`` maps an index
+    name (``kind``, ``status``, ``actor``, ``topic``) to the values wanted; a
+    name that is absent is not filtered on. A collection may return more events
+    than match (the query checks every condition again), never fewer, so it may
+    ignore any index it does not keep.
     """
 
     window: tuple[date, date] | None = None
-    kinds: frozenset[str] | None = None
-    statuses: frozenset[str] | None = None
-    actors: frozenset[str] | None = None
-    topics: frozenset[str] | None = None
+    keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
-class EventStore(Sequence[Event]):
-    """Events decoded on demand (from the parse cache), with the lookups a Dataset needs."""
+class Events(Sequence[Event]):
+    """A dataset's events in file order, with the lookups a query needs.
+
+    :class:`EventList` holds them in memory; the parse cache's collection
+    decodes them on demand and answers :meth:`candidates` from its indexes.
+    """
 
     @property
     @abstractmethod
@@ -107,53 +112,91 @@ class EventStore(Sequence[Event]):
 
     @abstractmethod
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
-        """The events that may meet ``prefilter`` (a superset is allowed), in order, decoding only those."""
+        """The events that may meet ``prefilter`` (a superset is allowed), in file order."""
+
+    @abstractmethod
+    def at(self, position: int) -> Event:
+        """The event at ``position`` (0 ≤ position < len)."""
+
+    @overload
+    def __getitem__(self, position: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[Event]: ...
+
+    def __getitem__(self, position: int | slice) -> Event | Sequence[Event]:
+        if isinstance(position, slice):
+            return [self.at(number) for number in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self.at(position)
+
+    def __iter__(self) -> Iterator[Event]:
+        return (self.at(number) for number in range(len(self)))
 
 
-def _referrers(events: Sequence[Event]) -> dict[str, tuple[tuple[str, str], ...]]:
-    found: dict[str, list[tuple[str, str]]] = {}
-    for event in events:
-        for relation in event.related:
-            found.setdefault(relation.event, []).append((event.id, relation.relation))
-    return {key: tuple(value) for key, value in found.items()}
+class EventList(Events):
+    """Events held in memory, as the validator builds them."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self._events = tuple(events)
+        self._by_id = {event.id: event for event in self._events}
+        found: dict[str, list[tuple[str, str]]] = {}
+        for event in self._events:
+            for relation in event.related:
+                found.setdefault(relation.event, []).append((event.id, relation.relation))
+        self._referrers = {key: tuple(value) for key, value in found.items()}
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def at(self, position: int) -> Event:
+        return self._events[position]
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    @property
+    def by_id(self) -> Mapping[str, Event]:
+        return self._by_id
+
+    @property
+    def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        return self._referrers
+
+    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        """All events inside the date window (no other index is kept in memory)."""
+        if prefilter.window is None:
+            return iter(self._events)
+        start, end = prefilter.window
+        return (event for event in self._events if event.date.span[0] <= end and event.date.span[1] >= start)
 
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """Sources, actors and events, with lookups by id. ``path`` is the data file.
-
-    ``events`` is a tuple, or an EventStore that decodes events only when asked.
-    """
+    """Sources, actors and events, with lookups by id. ``path`` is the data file."""
 
     path: str
     sources: tuple[Source, ...]
     actors: tuple[Actor, ...]
-    events: Sequence[Event]
+    events: Events
     source_by_id: dict[str, Source] = field(init=False, repr=False, compare=False)
     actor_by_id: dict[str, Actor] = field(init=False, repr=False, compare=False)
-    event_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
-    referrers: Mapping[str, tuple[tuple[str, str], ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source_by_id", {source.id: source for source in self.sources})
         object.__setattr__(self, "actor_by_id", {actor.id: actor for actor in self.actors})
-        if isinstance(self.events, EventStore):
-            object.__setattr__(self, "event_by_id", self.events.by_id)
-            object.__setattr__(self, "referrers", self.events.referrers)
-        else:
-            object.__setattr__(self, "event_by_id", {event.id: event for event in self.events})
-            object.__setattr__(self, "referrers", _referrers(self.events))
 
-    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
-        """Events that may meet ``prefilter``: from a store, only those its indexes allow; otherwise all of them
-        inside the date window (the query checks every condition again)."""
-        if isinstance(self.events, EventStore):
-            return self.events.candidates(prefilter)
-        if prefilter.window is None:
-            return iter(self.events)
-        start, end = prefilter.window
-        return (
-            event
-            for event in self.events
-            if (event.date.first or date.min) <= end and (event.date.last or date.max) >= start
-        )
+    @property
+    def event_by_id(self) -> Mapping[str, Event]:
+        return self.events.by_id
+
+    @property
+    def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        return self.events.referrers
+
+    def referenced_by(self, event: Event) -> list[tuple[Event, str]]:
+        """Events whose ``related`` names ``event``, with the relation they give."""
+        return [(self.event_by_id[other], relation) for other, relation in self.referrers.get(event.id, ())]

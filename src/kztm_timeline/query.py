@@ -1,40 +1,44 @@
-"""Filtering and ordering events. Pure functions over the model."""
+"""Asking the dataset: dates as users type them, filters, lookups by id, and counts. Pure functions over the model."""
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
-from .kinds import Kind, Status
 from .model import Actor, Dataset, Event, Prefilter
+from .text import contains_words, fold, words
+from .vocab import Kind, Status
 
-_WORD_RE = re.compile(r"\w+")
-
-
-def fold(text: str) -> str:
-    """Case- and diacritic-insensitive form: NFKD, combining marks dropped, casefolded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+_ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """:func:`fold` of ``text`` plus, for each folded character, its index in ``text``."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        piece = fold(char)
-        folded.append(piece)
-        origin.extend([index] * len(piece))
-    return "".join(folded), origin
+def user_date_range(text: str) -> tuple[date, date]:
+    """First and last day a user's date covers: "2022" is all of 2022, "Oct 2021" all of October.
 
+    ISO forms are read directly; anything else goes to python-dateutil, which is
+    imported only here. A date without a year is refused rather than guessed.
+    """
+    cleaned = text.strip()
+    if _ISO_RE.fullmatch(cleaned):
+        try:
+            return parse_edtf(cleaned).span
+        except EdtfError as error:
+            raise UsageError(f"{text!r} is not a valid date: {error}") from None
+    from dateutil import parser  # deferred: costs start-up time on every other path
 
-def words(text: str) -> list[str]:
-    return _WORD_RE.findall(fold(text))
+    try:
+        low = parser.parse(cleaned, default=datetime(4, 1, 1))
+        high = parser.parse(cleaned, default=datetime(8, 12, 31))
+    except (ValueError, OverflowError) as error:
+        raise UsageError(f'{text!r} is not a date I can read ({error}); try 2021-10, "Oct 2021" or "5 August 2024"') from None
+    if low.year != high.year:
+        raise UsageError(f'{text!r} has no year; add one, e.g. "{cleaned} 2024"')
+    return low.date(), high.date()
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,8 @@ class Query:
     reverse: bool = False
 
 
-def span(event: Event) -> tuple[date, date]:
-    """First and last day an event covers; open or unknown ends reach the calendar's limits."""
-    return (event.date.first or date.min, event.date.last or date.max)
-
-
 def overlaps(event: Event, start: date, end: date) -> bool:
-    first, last = span(event)
+    first, last = event.date.span
     return first <= end and last >= start
 
 
@@ -72,14 +71,7 @@ def actor_matches(actor: Actor, text: str) -> bool:
     if wanted == actor.id:
         return True
     wanted_words = words(text)
-    for name in actor.names:
-        if fold(name) == wanted:
-            return True
-        name_words = words(name)
-        size = len(wanted_words)
-        if size and any(name_words[i : i + size] == wanted_words for i in range(len(name_words) - size + 1)):
-            return True
-    return False
+    return any(fold(name) == wanted or contains_words(words(name), wanted_words) for name in actor.names)
 
 
 def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
@@ -117,12 +109,7 @@ def search_matches(dataset: Dataset, event: Event, text: str) -> bool:
 
 
 def _place_matches(place: str | None, text: str) -> bool:
-    if place is None:
-        return False
-    wanted = words(text)
-    have = words(place)
-    size = len(wanted)
-    return bool(size) and any(have[i : i + size] == wanted for i in range(len(have) - size + 1))
+    return place is not None and contains_words(words(place), words(text))
 
 
 def select(dataset: Dataset, query: Query) -> list[Event]:
@@ -139,14 +126,14 @@ def select(dataset: Dataset, query: Query) -> list[Event]:
         if low > high:
             return []
         window = (low, high)
-    prefilter = Prefilter(
-        window=window,
-        kinds=frozenset(kind.value for kind in query.kinds) or None,
-        statuses=frozenset(status.value for status in query.statuses) or None,
-        actors=frozenset(actor_ids) or None,
-        topics=frozenset(topics) or None,
-    )
-    pool: Iterable[Event] = dataset.candidates(prefilter)  # a store skips what cannot match, undecoded
+    keys = {
+        "kind": frozenset(kind.value for kind in query.kinds),
+        "status": frozenset(status.value for status in query.statuses),
+        "actor": frozenset(actor_ids),
+        "topic": frozenset(topics),
+    }
+    prefilter = Prefilter(window, {name: wanted for name, wanted in keys.items() if wanted})
+    pool: Iterable[Event] = dataset.events.candidates(prefilter)  # the cache skips what cannot match, undecoded
     selected = []
     for event in pool:
         if (query.since or query.until) and not overlaps(event, since, until):
@@ -166,7 +153,7 @@ def select(dataset: Dataset, query: Query) -> list[Event]:
         if query.search and not any(search_matches(dataset, event, text) for text in query.search):
             continue
         selected.append(event)
-    selected.sort(key=lambda event: (span(event)[0], event.id), reverse=query.reverse)
+    selected.sort(key=lambda event: (event.date.span[0], event.id), reverse=query.reverse)
     if query.limit is not None:
         selected = selected[: query.limit]
     return selected
@@ -192,8 +179,3 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
     by_title = [event.id for event in dataset.events if search_matches(dataset, event, wanted) and event.id not in close]
     suggestions = tuple(f"{event_id}  {dataset.event_by_id[event_id].title}" for event_id in [*close, *by_title][:5])
     raise LookupFailed(f"no event {wanted!r}", suggestions)
-
-
-def referenced_by(dataset: Dataset, event: Event) -> list[tuple[Event, str]]:
-    """Events whose ``related`` names ``event``, with the relation they give."""
-    return [(dataset.event_by_id[other], relation) for other, relation in dataset.referrers.get(event.id, ())]

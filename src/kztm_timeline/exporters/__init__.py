@@ -1,19 +1,19 @@
-"""Exporters: pure functions from a :class:`~kztm_timeline.present.View` to text.
+"""Exporters: pure functions from a :class:`~kztm_timeline.contract.View` to text.
 
-One registry, keyed by :class:`Format`, names the function for every format.
-Modules are imported only when their format is used, so that JSON output never
+:func:`exporter` is the one registry: an exhaustive ``match`` on :class:`Format`,
+so the type checker proves that every format is handled (``assert_never``).
+Each module is imported only when its format is used, so that JSON output never
 pays for Rich, and no format pays for another.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
-if TYPE_CHECKING:  # only for annotations: importing present here would slow every start-up
-    from ..present import View
+if TYPE_CHECKING:  # only for annotations: importing the contract here would slow every start-up
+    from ..contract import View
 
 Exporter = Callable[["View"], str]
 
@@ -31,29 +31,55 @@ class Format(StrEnum):
     HTML = "html"
 
 
-REGISTRY: dict[Format, str] = {
-    Format.TIMELINE: "terminal:render_timeline",
-    Format.TABLE: "terminal:render_table",
-    Format.JSON: "data:render_json",
-    Format.JSONL: "data:render_jsonl",
-    Format.CSV: "data:render_csv",
-    Format.MARKDOWN: "markdown:render_markdown",
-    Format.ICS: "ics:render_ics",
-    Format.TIMELINEJS: "timelinejs:render_timelinejs",
-    Format.PLOVER: "plover:render_plover",
-    Format.HTML: "html:render_html",
-}
-
 # Formats for people at a terminal; an empty result there is said on stderr.
 HUMAN_FORMATS = frozenset({Format.TIMELINE, Format.TABLE, Format.MARKDOWN})
 
 
 def exporter(fmt: Format) -> Exporter:
     """The function that renders ``fmt``."""
-    module_name, function_name = REGISTRY[fmt].split(":")
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    function: Exporter = getattr(module, function_name)
-    return function
+    match fmt:
+        case Format.TIMELINE:
+            from .terminal import render_timeline
+
+            return render_timeline
+        case Format.TABLE:
+            from .terminal import render_table
+
+            return render_table
+        case Format.JSON:
+            from .data import render_json
+
+            return render_json
+        case Format.JSONL:
+            from .data import render_jsonl
+
+            return render_jsonl
+        case Format.CSV:
+            from .data import render_csv
+
+            return render_csv
+        case Format.MARKDOWN:
+            from .markdown import render_markdown
+
+            return render_markdown
+        case Format.ICS:
+            from .ics import render_ics
+
+            return render_ics
+        case Format.TIMELINEJS:
+            from .timelinejs import render_timelinejs
+
+            return render_timelinejs
+        case Format.PLOVER:
+            from .plover import render_plover
+
+            return render_plover
+        case Format.HTML:
+            from .html import render_html
+
+            return render_html
+        case _:
+            assert_never(fmt)
 
 
 def render(fmt: Format, view: View) -> str:

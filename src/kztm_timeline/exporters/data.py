@@ -6,14 +6,7 @@ import csv
 import io
 import json
 
-from ..present import View, event_record
-
-
-def dumps(value: object, *, pretty: bool = True) -> str:
-    """JSON with UTF-8 unescaped and keys in their given order."""
-    if pretty:
-        return json.dumps(value, ensure_ascii=False, indent=2)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+from ..contract import View, dumps, event_json, participants_text
 
 
 def render_json(view: View) -> str:
@@ -24,12 +17,12 @@ def render_json(view: View) -> str:
     """
     if not view.events:
         return "[]\n"
-    lines = ",\n".join(json.dumps(event_record(view.dataset, event), ensure_ascii=False) for event in view.events)
+    lines = ",\n".join(json.dumps(event_json(view.dataset, event), ensure_ascii=False) for event in view.events)
     return "[\n" + lines + "\n]\n"
 
 
 def render_jsonl(view: View) -> str:
-    return "".join(dumps(event_record(view.dataset, event), pretty=False) + "\n" for event in view.events)
+    return "".join(dumps(event_json(view.dataset, event), pretty=False) + "\n" for event in view.events)
 
 
 CSV_COLUMNS = (
@@ -68,7 +61,7 @@ def render_csv(view: View) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for event in view.events:
-        record = event_record(view.dataset, event)
+        record = event_json(view.dataset, event)
         plover = record["plover"]
         assert isinstance(plover, dict)
         participants = event.participants
@@ -85,7 +78,7 @@ def render_csv(view: View) -> str:
             plover["event"],
             plover["mode"] or "",
             event.status.value,
-            "; ".join(view.dataset.actor_by_id[p.actor].name for p in participants),
+            participants_text(view.dataset, event, roles=False, separator="; "),
             "; ".join(p.role for p in participants),
             event.place or "",
             "; ".join(event.topics),

@@ -10,9 +10,9 @@ from __future__ import annotations
 from html import escape
 from itertools import groupby
 
+from ..contract import View, count_events, participants_text, year_of
 from ..edtf import display
-from ..kinds import KINDS, Kind, Status
-from ..present import View, count_events, participants_text, year_of
+from ..vocab import KINDS, Kind, Status
 
 _CSS = """
 :root { --line: #c9c9c9; --ink: #1d1d1d; --muted: #5b5b5b; }

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .. import __version__
+from ..contract import View
 from ..edtf import display
-from ..kinds import KINDS, Status
 from ..model import Dataset, Event
-from ..present import View
+from ..vocab import KINDS, Status
 
 _MAX_OCTETS = 75
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
+from ..contract import View, participants_text, year_of
 from ..edtf import display
-from ..kinds import KINDS
-from ..kinds import Status as _Status
-from ..present import View, participants_text, year_of
+from ..vocab import KINDS
+from ..vocab import Status as _Status
 
 # CommonMark lets a backslash escape any ASCII punctuation. These characters
 # could start emphasis, code, links, raw HTML, entities or table cells anywhere;

@@ -9,10 +9,9 @@ table (signing an agreement is SUPPORT, as the manual says).
 
 from __future__ import annotations
 
-from ..kinds import KINDS, Status
+from ..contract import View, dumps, iso
 from ..model import Dataset, Event
-from ..present import View, iso
-from .data import dumps
+from ..vocab import KINDS, Status
 
 _ACTING = {"visitor", "caller", "organiser"}
 _RECEIVING = {"host", "callee"}

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import html
 
+from ..contract import View, count_events, dumps
 from ..edtf import EdtfDate, Precision, SimpleDate, display
-from ..kinds import KINDS, Status
 from ..model import Dataset, Event
-from ..present import View, count_events
-from .data import dumps
+from ..vocab import KINDS, Status
 
 
 def _date_object(simple: SimpleDate) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The data file's structure, declared once.
+"""The data file's shapes, declared once: each record's fields and their types.
 
 The validator checks records against these specs, and the JSON Schema of the
 data file (``timeline schema``) is generated from them, so the two cannot drift.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .kinds import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
+from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
@@ -23,7 +23,7 @@ class T(StrEnum):
     EDTF = "edtf"
     CHOICE = "choice"
     TEXTS = "texts"
-    RECORDS = "records"
+    LIST = "list"
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,11 @@ class Field:
     min_items: int = 0
 
 
-RECORDS: dict[str, tuple[Field, ...]] = {
+SHAPES: dict[str, tuple[Field, ...]] = {
     "file": (
-        Field("sources", T.RECORDS, True, "The articles the events come from.", record="source", min_items=1),
-        Field("actors", T.RECORDS, True, "People, states and organisations.", record="actor"),
-        Field("events", T.RECORDS, True, "The timeline's events.", record="event"),
+        Field("sources", T.LIST, True, "The articles the events come from.", record="source", min_items=1),
+        Field("actors", T.LIST, True, "People, states and organisations.", record="actor"),
+        Field("events", T.LIST, True, "The timeline's events.", record="event"),
     ),
     "source": (
         Field("id", T.SLUG, True, "Stable id used in citations."),
@@ -58,7 +58,7 @@ RECORDS: dict[str, tuple[Field, ...]] = {
         Field("type", T.CHOICE, True, "What the actor is.", choices=ACTOR_TYPES),
         Field("country", T.TEXT, True, "ISO 3166-1 alpha-2 code, or null for an international actor.", nullable=True),
         Field("variants", T.TEXTS, True, "Every other spelling the sources use."),
-        Field("positions", T.RECORDS, False, "Offices held, with the span the sources attest.", record="position"),
+        Field("positions", T.LIST, False, "Offices held, with the span the sources attest.", record="position"),
         Field("note", T.TEXT, False, "Remarks.", nullable=True),
     ),
     "position": (
@@ -71,13 +71,13 @@ RECORDS: dict[str, tuple[Field, ...]] = {
         Field("title", T.TEXT, True, "Short title, in our own words."),
         Field("kind", T.CHOICE, True, "Event kind; maps to CAMEO and PLOVER.", choices=tuple(kind.value for kind in Kind)),
         Field("status", T.CHOICE, True, "Whether it happened or was planned.", choices=tuple(s.value for s in Status)),
-        Field("participants", T.RECORDS, True, "Actors and their roles.", record="participant", min_items=1),
+        Field("participants", T.LIST, True, "Actors and their roles.", record="participant", min_items=1),
         Field("place", T.TEXT, True, "Where it took place, or null.", nullable=True),
         Field("topics", T.TEXTS, True, "Subjects, lower case."),
         Field("summary", T.TEXT, True, "What happened, in our own words."),
         Field("note", T.TEXT, False, "How the date or facts were inferred.", nullable=True),
-        Field("citations", T.RECORDS, True, "Evidence: a source and a verbatim quote.", record="citation", min_items=1),
-        Field("related", T.RECORDS, False, "Links to other events.", record="relation"),
+        Field("citations", T.LIST, True, "Evidence: a source and a verbatim quote.", record="citation", min_items=1),
+        Field("related", T.LIST, False, "Links to other events.", record="relation"),
     ),
     "participant": (
         Field("actor", T.SLUG, True, "An actor id."),
@@ -96,7 +96,7 @@ RECORDS: dict[str, tuple[Field, ...]] = {
 
 def json_schema() -> dict[str, object]:
     """The JSON Schema (draft 2020-12) of the data file."""
-    defs = {name: _record_schema(name) for name in RECORDS if name != "file"}
+    defs = {name: _record_schema(name) for name in SHAPES if name != "file"}
     schema = _record_schema("file")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -108,7 +108,7 @@ def json_schema() -> dict[str, object]:
 
 
 def _record_schema(name: str) -> dict[str, object]:
-    fields = RECORDS[name]
+    fields = SHAPES[name]
     return {
         "type": "object",
         "additionalProperties": False,

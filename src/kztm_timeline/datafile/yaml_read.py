@@ -22,11 +22,8 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .errors import DataError, Problem
-from .files import decode, file_problem, read_bytes, read_text
-from .safety import UNSAFE_RE
-
-__all__ = ["Document", "compose", "decode", "file_problem", "iter_paths", "locate", "read_bytes", "read_text"]
+from ..errors import DataError, Problem
+from ..text import UNSAFE_RE
 
 _LoaderBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

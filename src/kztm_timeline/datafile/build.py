@@ -1,23 +1,15 @@
-"""Building model objects from validated records: shared by the validator and the parse cache.
+"""Building model objects from validated plain values: shared by the validator and the parse cache.
 
 Nothing here imports YAML, so a run served from the cache never loads PyYAML.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
-from .edtf import EdtfDate, parse_edtf
-from .kinds import Kind, Status
-from .model import Actor, Citation, Event, Participant, Position, Relation, Source
-
-
-def resolve_source_path(data_path: str, file: str) -> str:
-    """Where a source's ``file`` is: relative paths start at the data file's folder."""
-    if os.path.isabs(file):
-        return file
-    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), file))
+from ..edtf import EdtfDate, parse_edtf
+from ..model import Actor, Citation, Event, Participant, Position, Relation, Source
+from ..vocab import Kind, Status
 
 
 def source_from(record: dict[str, object], date_of: Callable[[object], EdtfDate | None]) -> Source:
@@ -41,7 +33,7 @@ def actor_from(record: dict[str, object], date_of: Callable[[object], EdtfDate |
         country=text_or_none(record.get("country")),
         variants=tuple(str(variant) for variant in strings(record.get("variants"))),
         positions=tuple(
-            Position(str(position["title"]), date_of(position.get("span"))) for position in records(record.get("positions"))
+            Position(str(position["title"]), date_of(position.get("span"))) for position in mappings(record.get("positions"))
         ),
         note=text_or_none(record.get("note")),
     )
@@ -55,12 +47,12 @@ def event_from(record: dict[str, object], when: EdtfDate) -> Event:
         title=str(record["title"]),
         kind=Kind(str(record["kind"])),
         status=Status(str(record["status"])),
-        participants=tuple(Participant(str(item["actor"]), str(item["role"])) for item in records(record.get("participants"))),
+        participants=tuple(Participant(str(item["actor"]), str(item["role"])) for item in mappings(record.get("participants"))),
         place=text_or_none(record.get("place")),
         topics=tuple(strings(record.get("topics"))),
         summary=str(record["summary"]),
-        citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in records(record.get("citations"))),
-        related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in records(record.get("related"))),
+        citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in mappings(record.get("citations"))),
+        related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in mappings(record.get("related"))),
         note=text_or_none(record.get("note")),
     )
 
@@ -80,5 +72,5 @@ def strings(value: object) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
-def records(value: object) -> list[dict[str, object]]:
+def mappings(value: object) -> list[dict[str, object]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

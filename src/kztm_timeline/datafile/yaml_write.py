@@ -15,15 +15,15 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import yamlsrc
-from .errors import DataError
+from ..errors import DataError
+from . import yaml_read
 
 WIDTH = 92
 
 
 def _reads_back(snippet: str, wanted: object) -> bool:
     try:
-        document = yamlsrc.compose("<snippet>", snippet)
+        document = yaml_read.compose("<snippet>", snippet)
     except DataError:
         return False
     return document.data == wanted

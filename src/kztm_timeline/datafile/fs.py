@@ -1,4 +1,7 @@
-"""Writing files safely: a temporary file in the same folder, fsync, then rename; and a file lock."""
+"""Every file the tool reads or writes goes through here: reading with located problems, atomic writes, locks.
+
+No YAML here, so a run served from the cache never imports PyYAML.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,62 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from .errors import TimelineError
+from ..errors import DataError, Problem, TimelineError
+
+
+def resolve_source_path(data_path: str, file: str) -> str:
+    """Where a source's ``file`` is: relative paths start at the data file's folder."""
+    if os.path.isabs(file):
+        return file
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), file))
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 file (a BOM is allowed); raise DataError with a location otherwise."""
+    return decode(path, read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, or DataError saying why it cannot be read."""
+    try:
+        return _read_bytes(path)
+    except OSError as error:
+        raise DataError([file_problem(path, error)]) from None
+
+
+def decode(path: str, raw: bytes) -> str:
+    """UTF-8 text (a BOM is allowed), or DataError at the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise DataError(
+            [Problem(path, line, column, f"byte 0x{raw[error.start]:02x} is not UTF-8", "save the file as UTF-8")]
+        ) from None
+
+
+def _read_bytes(path: str) -> bytes:
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, "Is a directory", path)
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def file_problem(path: str, error: OSError) -> Problem:
+    reason = error.strerror or str(error)
+    if isinstance(error, FileNotFoundError):
+        hint = "check the path"
+    elif isinstance(error, IsADirectoryError):
+        hint = "pass the path of a YAML file, not a directory"
+    elif isinstance(error, PermissionError):
+        hint = "make the file readable"
+    else:
+        hint = "check the file"
+    return Problem(path, None, None, f"cannot read the file: {reason}", hint)
+
+
+# ---------------------------------------------------------------- writing
 
 LOCK_TIMEOUT = 30.0
 

@@ -7,21 +7,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import yamlsrc
-from .edtf import EdtfDate, EdtfError, parse_edtf
-from .errors import DataError, Problem
-from .model import Dataset
-from .quotes import fold, quote_found
-from .records import actor_from, event_from, parse_optional_date, records, resolve_source_path, source_from
-from .safety import first_unsafe
-from .spec import RECORDS, SLUG_PATTERN, Field, T
+from ..edtf import EdtfDate, EdtfError, parse_edtf
+from ..errors import DataError, Problem
+from ..model import Dataset, EventList
+from ..text import first_unsafe, normalize_quote, quote_found
+from . import yaml_read
+from .build import actor_from, event_from, mappings, parse_optional_date, source_from
+from .fs import read_text, resolve_source_path
+from .schema import SHAPES, SLUG_PATTERN, Field, T
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 @dataclass
 class _Found:
-    path: yamlsrc.Path
+    path: yaml_read.Path
     message: str
     hint: str
     at_key: bool = False
@@ -31,11 +31,11 @@ class _Found:
 class _Checker:
     items: list[_Found] = field(default_factory=list)
 
-    def add(self, path: yamlsrc.Path, message: str, hint: str, *, at_key: bool = False) -> None:
+    def add(self, path: yaml_read.Path, message: str, hint: str, *, at_key: bool = False) -> None:
         self.items.append(_Found(path, message, hint, at_key))
 
 
-def validate(document: yamlsrc.Document, read_source: Callable[[str], str] | None = None) -> Dataset:
+def validate_document(document: yaml_read.Document, read_source: Callable[[str], str] | None = None) -> Dataset:
     """Check everything and build the model, or raise DataError listing all problems."""
     checker = _Checker()
     data = document.data
@@ -46,17 +46,13 @@ def validate(document: yamlsrc.Document, read_source: Callable[[str], str] | Non
     else:
         _check_record(checker, data, "file", ())
         _check_text_safety(checker, data, document.suspect)
-    dates: dict[yamlsrc.Path, EdtfDate] = {}
+    dates: dict[yaml_read.Path, EdtfDate] = {}
     if not checker.items and isinstance(data, dict):
-        _check_semantics(checker, document, data, dates, read_source or _read_source_text)
+        _check_semantics(checker, document, data, dates, read_source or read_text)
     if checker.items:
         raise DataError(_locate_all(document, checker.items))
     assert isinstance(data, dict)
     return _build(document.file, data, dates)
-
-
-def _read_source_text(path: str) -> str:
-    return yamlsrc.read_text(path)
 
 
 def _type_name(value: object) -> str:
@@ -76,12 +72,12 @@ def _type_name(value: object) -> str:
 
 
 _MISSING = object()
-_KNOWN: dict[str, dict[str, Field]] = {record: {spec.name: spec for spec in fields} for record, fields in RECORDS.items()}
+_KNOWN: dict[str, dict[str, Field]] = {record: {spec.name: spec for spec in fields} for record, fields in SHAPES.items()}
 
 
-def _check_record(checker: _Checker, value: object, record: str, path: yamlsrc.Path) -> None:
+def _check_record(checker: _Checker, value: object, record: str, path: yaml_read.Path) -> None:
     # Hot at 100,000 events: paths are built only when a problem is found.
-    fields = RECORDS[record]
+    fields = SHAPES[record]
     if type(value) is not dict:
         checker.add(path, f"expected a mapping ({record}), found {_type_name(value)}", f"write the {record} as key: value lines")
         return
@@ -113,7 +109,7 @@ def _check_record(checker: _Checker, value: object, record: str, path: yamlsrc.P
         _check_field(checker, value[spec.name], spec, path)
 
 
-def _check_field(checker: _Checker, value: object, spec: Field, parent: yamlsrc.Path) -> None:
+def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_read.Path) -> None:
     kind = spec.type
     if kind is T.TEXT and type(value) is str and value and not value.isspace():
         return  # the common case, first
@@ -160,7 +156,7 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yamlsrc.
 def _check_text_safety(checker: _Checker, data: object, suspect: bool) -> None:
     if not suspect:
         return  # no unsafe character anywhere in the file's text or its escapes: nothing to locate
-    for path, text in yamlsrc.iter_paths(data):
+    for path, text in yaml_read.iter_paths(data):
         shown = first_unsafe(text)
         if shown is not None:
             checker.add(
@@ -170,7 +166,7 @@ def _check_text_safety(checker: _Checker, data: object, suspect: bool) -> None:
             )
 
 
-def _date(checker: _Checker, value: object, path: yamlsrc.Path, dates: dict[yamlsrc.Path, EdtfDate]) -> None:
+def _date(checker: _Checker, value: object, path: yaml_read.Path, dates: dict[yaml_read.Path, EdtfDate]) -> None:
     text = f"{value:04d}" if isinstance(value, int) else str(value)
     try:
         dates[path] = parse_edtf(text)
@@ -180,14 +176,14 @@ def _date(checker: _Checker, value: object, path: yamlsrc.Path, dates: dict[yaml
 
 def _check_semantics(
     checker: _Checker,
-    document: yamlsrc.Document,
+    document: yaml_read.Document,
     data: dict[str, object],
-    dates: dict[yamlsrc.Path, EdtfDate],
+    dates: dict[yaml_read.Path, EdtfDate],
     read_source: Callable[[str], str],
 ) -> None:
-    sources = _records(data, "sources")
-    actors = _records(data, "actors")
-    events = _records(data, "events")
+    sources = mappings(data.get("sources"))
+    actors = mappings(data.get("actors"))
+    events = mappings(data.get("events"))
     source_ids = _unique_ids(checker, sources, "sources", "source")
     actor_ids = _unique_ids(checker, actors, "actors", "actor")
     event_ids = _unique_ids(checker, events, "events", "event")
@@ -200,21 +196,21 @@ def _check_semantics(
         folded[str(source["id"])] = _source_text(checker, document.file, str(source["file"]), (*path, "file"), read_source)
 
     for index, actor in enumerate(actors):
-        for number, position in enumerate(_list(actor.get("positions"))):
+        for number, position in enumerate(mappings(actor.get("positions"))):
             if isinstance(position, dict) and position.get("span") is not None:
                 _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
 
     for index, event in enumerate(events):
         path = ("events", index)
         _date(checker, event["date"], (*path, "date"), dates)
-        for number, participant in enumerate(_list(event.get("participants"))):
+        for number, participant in enumerate(mappings(event.get("participants"))):
             if participant["actor"] not in actor_ids:
                 checker.add(
                     (*path, "participants", number, "actor"),
                     f"unknown actor {participant['actor']!r}",
                     _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
                 )
-        for number, citation in enumerate(_list(event.get("citations"))):
+        for number, citation in enumerate(mappings(event.get("citations"))):
             cite_path = (*path, "citations", number)
             source_id = str(citation["source"])
             if source_id not in source_ids:
@@ -231,7 +227,7 @@ def _check_semantics(
                     f"quote not found in source {source_id!r}",
                     "copy the words exactly from the article; join separate fragments with '...'",
                 )
-        for number, relation in enumerate(_list(event.get("related"))):
+        for number, relation in enumerate(mappings(event.get("related"))):
             target = str(relation["event"])
             if target == event["id"]:
                 checker.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
@@ -241,17 +237,9 @@ def _check_semantics(
                 )
 
 
-def _records(data: dict[str, object], key: str) -> list[dict[str, object]]:
-    value = data.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-_list = records
-
-
-def _unique_ids(checker: _Checker, records: list[dict[str, object]], key: str, what: str) -> set[str]:
+def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, what: str) -> set[str]:
     seen: dict[str, int] = {}
-    for index, record in enumerate(records):
+    for index, record in enumerate(items):
         identifier = str(record["id"])
         if identifier in seen:
             checker.add(
@@ -270,31 +258,31 @@ def _suggest(value: str, known: set[str], otherwise: str) -> str:
 
 
 def _source_text(
-    checker: _Checker, data_path: str, file: str, path: yamlsrc.Path, read_source: Callable[[str], str]
+    checker: _Checker, data_path: str, file: str, path: yaml_read.Path, read_source: Callable[[str], str]
 ) -> str | None:
     resolved = resolve_source_path(data_path, file)
     try:
-        return fold(read_source(resolved))
+        return normalize_quote(read_source(resolved))
     except DataError as error:
         problem = error.problems[0]
         checker.add(path, f"source file {file!r}: {problem.message}", problem.hint)
         return None
 
 
-def _locate_all(document: yamlsrc.Document, items: list[_Found]) -> list[Problem]:
+def _locate_all(document: yaml_read.Document, items: list[_Found]) -> list[Problem]:
     problems = []
     for item in items:
-        line, column = yamlsrc.locate(document, item.path, at_key=item.at_key)
+        line, column = yaml_read.locate(document, item.path, at_key=item.at_key)
         problems.append(Problem(document.file, line, column, item.message, item.hint))
     problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
     return problems
 
 
-def _build(file: str, data: dict[str, object], dates: dict[yamlsrc.Path, EdtfDate]) -> Dataset:
-    sources = tuple(source_from(record, parse_optional_date) for record in _records(data, "sources"))
-    actors = tuple(actor_from(record, parse_optional_date) for record in _records(data, "actors"))
-    events = tuple(
-        event_from(record, dates[("events", index, "date")]) for index, record in enumerate(_records(data, "events"))
+def _build(file: str, data: dict[str, object], dates: dict[yaml_read.Path, EdtfDate]) -> Dataset:
+    sources = tuple(source_from(record, parse_optional_date) for record in mappings(data.get("sources")))
+    actors = tuple(actor_from(record, parse_optional_date) for record in mappings(data.get("actors")))
+    events = EventList(
+        event_from(record, dates[("events", index, "date")]) for index, record in enumerate(mappings(data.get("events")))
     )
     return Dataset(file, sources, actors, events)
 

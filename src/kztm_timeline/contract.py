@@ -1,0 +1,159 @@
+"""The JSON contract (events, actors, sources as ordered mappings) and what every exporter is given (View)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .edtf import display
+from .model import Dataset, Event
+from .vocab import KINDS
+
+
+@dataclass(frozen=True)
+class View:
+    """What an exporter renders: the dataset, the selected events and output settings."""
+
+    dataset: Dataset
+    events: tuple[Event, ...]
+    color: bool = False
+    width: int = 100
+    highlight: tuple[str, ...] = ()
+    title: str = "Kazakhstan–Turkmenistan relations"
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def dumps(value: object, *, pretty: bool = True) -> str:
+    """JSON with UTF-8 unescaped and keys in their given order."""
+    if pretty:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def count_events(count: int) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{count} event" if count == 1 else f"{count} events"
+
+
+def iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def event_json(dataset: Dataset, event: Event) -> dict[str, object]:
+    """One event in the documented JSON shape. Key order is part of the contract."""
+    info = KINDS[event.kind]
+    return {
+        "id": event.id,
+        "date": event.date.text,
+        "start": iso(event.date.first),
+        "end": iso(event.date.last),
+        "precision": event.date.precision.value,
+        "qualifier": None if event.date.qualifier is None else event.date.qualifier.value,
+        "display_date": display(event.date),
+        "title": event.title,
+        "kind": event.kind.value,
+        "cameo": info.cameo,
+        "plover": {"event": info.plover_event, "mode": info.plover_mode or None, "context": info.plover_context},
+        "status": event.status.value,
+        "summary": event.summary,
+        "note": event.note,
+        "actors": [
+            {"id": participant.actor, "name": dataset.actor_by_id[participant.actor].name, "role": participant.role}
+            for participant in event.participants
+        ],
+        "place": event.place,
+        "topics": list(event.topics),
+        "sources": [
+            {
+                "source": citation.source,
+                "file": dataset.source_by_id[citation.source].file,
+                "title": dataset.source_by_id[citation.source].title,
+                "quote": citation.quote,
+            }
+            for citation in event.citations
+        ],
+        "related": [{"id": relation.event, "relation": relation.relation} for relation in event.related],
+        "referenced_by": [{"id": other.id, "relation": relation} for other, relation in dataset.referenced_by(event)],
+    }
+
+
+def participants_text(dataset: Dataset, event: Event, *, roles: bool = True, separator: str = ", ") -> str:
+    """``Kassym-Jomart Tokayev (caller), Serdar Berdimuhamedov (callee)``: names in the event's order."""
+    return separator.join(
+        dataset.actor_by_id[p.actor].name + (f" ({p.role})" if roles else "") for p in event.participants
+    )
+
+
+def actors_json(dataset: Dataset) -> list[dict[str, object]]:
+    by_actor, _ = citing_counts(dataset)
+    return [
+        {
+            "id": actor.id,
+            "name": actor.name,
+            "type": actor.type,
+            "country": actor.country,
+            "variants": list(actor.variants),
+            "positions": [
+                {"title": position.title, "span": None if position.span is None else position.span.text}
+                for position in actor.positions
+            ],
+            "events": by_actor[actor.id],
+        }
+        for actor in dataset.actors
+    ]
+
+
+def sources_json(dataset: Dataset) -> list[dict[str, object]]:
+    _, by_source = citing_counts(dataset)
+    return [
+        {
+            "id": source.id,
+            "file": source.file,
+            "title": source.title,
+            "publisher": source.publisher,
+            "published": None if source.published is None else source.published.text,
+            "events": by_source[source.id],
+        }
+        for source in dataset.sources
+    ]
+
+
+def year_of(event: Event) -> str:
+    """The year heading an event is grouped under: its first day's, or '…' when open."""
+    return "…" if event.date.first is None else str(event.date.first.year)
+
+
+def stats_json(events: Sequence[Event]) -> dict[str, dict[str, int]]:
+    """Events by year, kind, actor, topic and status: each ordered by count (descending), then by name;
+    years in calendar order."""
+    by_year = Counter(year_of(event) for event in events)
+    by_kind = Counter(event.kind.value for event in events)
+    by_actor = Counter(participant.actor for event in events for participant in {p.actor: p for p in event.participants}.values())
+    by_topic = Counter(topic for event in events for topic in set(event.topics))
+    by_status = Counter(event.status.value for event in events)
+
+    def ordered(counter: Counter[str]) -> dict[str, int]:
+        return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+    return {
+        "by_year": dict(sorted(by_year.items())),
+        "by_kind": ordered(by_kind),
+        "by_actor": ordered(by_actor),
+        "by_topic": ordered(by_topic),
+        "by_status": ordered(by_status),
+    }
+
+
+def citing_counts(dataset: Dataset) -> tuple[dict[str, int], dict[str, int]]:
+    """How many events name each actor, and how many cite each source (every id present, zero included)."""
+    by_actor = dict.fromkeys(dataset.actor_by_id, 0)
+    by_source = dict.fromkeys(dataset.source_by_id, 0)
+    for event in dataset.events:
+        for actor_id in {participant.actor for participant in event.participants}:
+            by_actor[actor_id] = by_actor.get(actor_id, 0) + 1
+        for source_id in {citation.source for citation in event.citations}:
+            by_source[source_id] = by_source.get(source_id, 0) + 1
+    return by_actor, by_source

@@ -1,0 +1,130 @@
+"""Splicing a new record into the data file's text without changing any other byte.
+
+The record is rendered in the file's own style (:mod:`.yaml_write`), inserted
+as an item of a top-level block list, and the new text must compose back to the
+old data plus exactly that record, or nothing is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from ..errors import DataError, TimelineError
+from . import yaml_read
+from .yaml_write import Rendered, render_item
+
+
+@dataclass(frozen=True)
+class Splice:
+    """The new file text, and where the new item's lines are in it (1-based, inclusive)."""
+
+    text: str
+    first_line: int
+    last_line: int
+    fields: tuple[str, ...]
+
+    @property
+    def block(self) -> str:
+        """The inserted item's lines, with plain newlines."""
+        lines = self.text.split("\n")[self.first_line - 1 : self.last_line]
+        return "".join(line.removesuffix("\r") + "\n" for line in lines)
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _line_number(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def _list_node(document: yaml_read.Document, key: str) -> tuple[yaml.Node, yaml.Node | None]:
+    root = document.root
+    assert isinstance(root, yaml.MappingNode)
+    for number, (key_node, value_node) in enumerate(root.value):
+        if key_node.value == key:
+            following = root.value[number + 1][0] if number + 1 < len(root.value) else None
+            return value_node, following
+    raise TimelineError(f"the data file has no {key}: list")  # pragma: no cover - validation requires it
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def splice(document: yaml_read.Document, text: str, key: str, position: int, record: dict[str, object]) -> Splice:
+    """Insert ``record`` as item ``position`` of the top-level list ``key``, changing no other byte."""
+    node, following = _list_node(document, key)
+    flow = ("participants", "related")
+    newline = "\r\n" if "\r\n" in text else "\n"  # new lines follow the file's line ends
+    if isinstance(node, yaml.SequenceNode) and node.flow_style and not node.value:
+        rendered = _with_newlines(render_item(record, 2, flow_records=flow), newline)
+        start, end = node.start_mark.index, node.end_mark.index
+        before = text[:start].rstrip(" ")
+        new_text = before + newline + rendered.text + text[end:].lstrip(" ").removeprefix("\r").removeprefix("\n")
+        first = _line_number(new_text, len(before) + 1)
+        return _checked(document, new_text, key, position, record, first, rendered)
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+        raise TimelineError(f"cannot add to the {key}: list as it is written; write it as a block list (one '- ' per item)")
+    items = node.value
+    dash = items[0].start_mark.column - 2
+    for item in items:
+        start = _line_start(text, item.start_mark.index)
+        if item.start_mark.column != dash + 2 or text[start + dash : start + dash + 2] != "- ":
+            raise TimelineError(f"cannot add to the {key}: list as it is written; start each item with '- ' on its own line")
+    rendered = _with_newlines(render_item(record, dash, flow_records=flow), newline)
+    blank = len(items) < 2 or text[: _line_start(text, items[1].start_mark.index)].endswith(newline * 2)
+    separator = newline if blank else ""
+    if position < len(items):
+        at = _line_start(text, items[position].start_mark.index)
+        while at > 0:
+            previous = _line_start(text, at - 1)
+            if not _is_comment(text[previous:at]):
+                break
+            at = previous
+        new_text = text[:at] + rendered.text + separator + text[at:]
+        first = _line_number(new_text, at)
+    else:
+        at = len(text) if following is None else _line_start(text, following.start_mark.index)
+        while at > 0:
+            previous = _line_start(text, at - 1)
+            line = text[previous:at]
+            if line.strip() and not (_is_comment(line) and len(line) - len(line.lstrip()) <= dash):
+                break
+            at = previous
+        head = text[:at] if text[:at].endswith("\n") else text[:at] + newline
+        new_text = head + separator + rendered.text + text[at:]
+        first = _line_number(new_text, len(head) + len(separator))
+    return _checked(document, new_text, key, position, record, first, rendered)
+
+
+def _with_newlines(rendered: Rendered, newline: str) -> Rendered:
+    return rendered if newline == "\n" else Rendered(rendered.text.replace("\n", newline), rendered.fields)
+
+
+def _checked(
+    document: yaml_read.Document,
+    new_text: str,
+    key: str,
+    position: int,
+    record: dict[str, object],
+    first: int,
+    rendered: Rendered,
+) -> Splice:
+    old = document.data
+    assert isinstance(old, dict)
+    expected = dict(old)
+    items = list(old[key]) if isinstance(old[key], list) else []
+    items.insert(position, record)
+    expected[key] = items
+    try:
+        new = yaml_read.compose(document.file, new_text).data
+    except DataError:
+        new = None
+    if new != expected:
+        raise TimelineError(
+            f"cannot insert into {document.file} without changing other lines (unusual layout); add the record by hand"
+        )
+    return Splice(new_text, first, first + len(rendered.fields) - 1, rendered.fields)

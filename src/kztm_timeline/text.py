@@ -1,0 +1,151 @@
+"""Text rules, one home each: folding for search and for quotes, words, slugs, and unsafe characters.
+
+* :func:`fold` is how searches, actor names, topics and places compare: case and
+  diacritics ignored.
+* :func:`normalize_quote` is how a quote and its article compare: verbatim, but
+  Unicode NFKC, white space runs and typographic quote marks made alike.
+* :func:`escape_controls` is how text that could move the terminal is shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ---------------------------------------------------------------- search folding
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form: NFKD, combining marks dropped, casefolded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """:func:`fold` of ``text`` plus, for each folded character, its index in ``text``."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(folded), origin
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``."""
+    return _WORD_RE.findall(fold(text))
+
+
+def contains_words(have: list[str], wanted: list[str]) -> bool:
+    """Whether ``wanted`` occurs as a run of whole words in ``have``."""
+    size = len(wanted)
+    return bool(size) and any(have[i : i + size] == wanted for i in range(len(have) - size + 1))
+
+
+# ---------------------------------------------------------------- ids
+
+MAX_SLUG = 64
+
+
+def slugify(text: str, limit: int = MAX_SLUG) -> str:
+    """Lower-case ASCII words joined by hyphens, cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    found = re.findall(r"[a-z0-9]+", ascii_text)
+    slug = ""
+    for word in found:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or (found[0][:limit] if found else "")
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is free."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+# ---------------------------------------------------------------- quotes
+
+_QUOTE_MARKS = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+    }
+)
+_SPACE_RE = re.compile(r"\s+")
+_ELLIPSIS_RE = re.compile(r"\s*\.\.\.\s*")
+
+
+def normalize_quote(text: str) -> str:
+    """The form in which quotes and sources are compared (case is kept: a quote is verbatim)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def quote_fragments(quote: str) -> list[str]:
+    """The non-empty pieces of a quote between ellipses ("..." joins fragments that occur in order), normalized."""
+    return [piece for piece in _ELLIPSIS_RE.split(normalize_quote(quote)) if piece]
+
+
+def quote_found(quote: str, normalized_source: str) -> bool:
+    """Whether ``quote`` occurs in ``normalized_source`` (already passed through :func:`normalize_quote`)."""
+    pieces = quote_fragments(quote)
+    if not pieces:
+        return False
+    position = 0
+    for piece in pieces:
+        found = normalized_source.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+# ---------------------------------------------------------------- unsafe characters
+
+# C0 controls except tab and newline, DEL, C1 controls, and the Unicode
+# directional marks, embeddings, overrides and isolates (Trojan Source).
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
+_UNSAFE_LINE_RE = re.compile(f"[{_UNSAFE}\t\n]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char == "\n":
+        return "\\n"
+    if char == "\t":
+        return "\\t"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
+    """Show unsafe characters as escapes (``\\x1b``, ``\\u202e``)."""
+    pattern = UNSAFE_RE if keep_newlines else _UNSAFE_LINE_RE
+    return pattern.sub(_escape, text)
+
+
+def first_unsafe(text: str) -> str | None:
+    """The first unsafe character of ``text`` shown as an escape, or None."""
+    match = UNSAFE_RE.search(text)
+    return None if match is None else _escape(match)

@@ -1,0 +1,63 @@
+"""The package's layers, as the README's Architecture section draws them (measured by tools/architecture.py)."""
+
+from __future__ import annotations
+
+import architecture
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    assert architecture.cycles(architecture.arrows()) == []
+
+
+def test_only_the_cli_imports_typer_or_click() -> None:
+    assert architecture.framework_users() == []
+
+
+def test_no_module_below_the_cli_spells_an_option_name() -> None:
+    assert architecture.flag_spellers() == []
+
+
+def test_no_public_function_or_class_name_is_defined_in_two_modules() -> None:
+    twice = {name: where for name, where in architecture.public_definitions().items() if len(where) > 1}
+    assert twice == {}
+
+
+def test_the_top_level_holds_the_seventeen_units_of_the_data_flow() -> None:
+    top = sorted({module.name.split(".")[0] for module in architecture.modules()})
+    assert top == [
+        "__init__",
+        "__main__",
+        "cache",
+        "cli",
+        "contract",
+        "curate",
+        "datafile",
+        "edtf",
+        "errors",
+        "exporters",
+        "extract",
+        "load",
+        "model",
+        "query",
+        "screens",
+        "text",
+        "vocab",
+    ]
+
+
+def test_the_core_never_imports_the_cli() -> None:
+    assert sorted(source for source, target in architecture.arrows() if target == "cli") == ["__main__"]
+
+
+def test_the_model_imports_nothing_but_dates_and_the_vocabulary() -> None:
+    assert sorted(target for source, target in architecture.arrows() if source == "model") == ["edtf", "vocab"]
+
+
+def test_the_data_file_package_imports_only_lower_layers() -> None:
+    lower = {"errors", "text", "edtf", "vocab", "model"}
+    outside = {
+        target
+        for source, target in architecture.arrows()
+        if source.startswith("datafile.") and not target.startswith("datafile.")
+    }
+    assert outside <= lower
