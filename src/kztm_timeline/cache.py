@@ -4,6 +4,11 @@ Where: ``$XDG_CACHE_HOME/kztm-timeline/`` (default ``~/.cache/kztm-timeline/``),
 one file per data file (named by a hash of its absolute path), replaced whenever
 that data file changes.
 
+Whose it is: the folder is created 0700 and each file 0600, whatever the umask;
+a folder or file that another user owns, or that anyone else could write, is
+ignored, never trusted (``--verbose`` says so). The trust boundary is the user:
+the same user could as well edit the data file.
+
 When it is used: only when the SHA-256 of the data file's bytes, the SHA-256 of
 every source text it cites, the tool's version and the cache format all match
 what the cache recorded, and the CRC-32 of its registry and index is intact.
@@ -38,6 +43,7 @@ import itertools
 import json
 import mmap
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -46,8 +52,9 @@ from typing import Any
 
 from . import __version__
 from .datafile.build import actor_from, event_from, parse_optional_date, source_from
-from .datafile.fs import atomic_write_bytes, resolve_source_path
+from .datafile.fs import atomic_write_bytes, read_bytes, resolve_source_path
 from .edtf import EdtfDate
+from .errors import DataError, TimelineError
 from .model import Dataset, Event, Events, Prefilter
 from .text import fold
 
@@ -78,11 +85,57 @@ def _source_digests(dataset_path: str, files: Sequence[str]) -> dict[str, str] |
     for file in files:
         resolved = resolve_source_path(dataset_path, file)
         try:
-            with open(resolved, "rb") as handle:
-                found[resolved] = digest(handle.read())
-        except OSError:
+            found[resolved] = digest(read_bytes(resolved))
+        except DataError:
             return None
     return found
+
+
+# ---------------------------------------------------------------- trust: the cache is this user's alone
+
+
+def _owned_alone(info: os.stat_result) -> bool:
+    """Owned by this user, and writable by nobody else."""
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _trusted_folder(folder: str, notice: Callable[[str], None] | None) -> bool:
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode) and _owned_alone(info):
+        return True
+    if notice is not None:
+        notice(f"cache ignored: {folder} is not a folder that only this user owns and can write")
+    return False
+
+
+def _open_trusted(path: str, notice: Callable[[str], None] | None) -> int | None:
+    """A descriptor of the cache file if it is a regular file that only this user owns and can write."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None  # missing (the usual miss), a link, or unreadable
+    info = os.fstat(descriptor)
+    if stat.S_ISREG(info.st_mode) and _owned_alone(info):
+        return descriptor
+    os.close(descriptor)
+    if notice is not None:
+        notice(f"cache ignored: {path} is not a regular file that only this user owns and can write")
+    return None
+
+
+def _prepare_folder(folder: str) -> bool:
+    """Create the cache folder 0700 (whatever the umask); tighten an own folder that others could read."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    except OSError:
+        return False
+    return True
 
 
 def _pack(numbers: Iterable[int]) -> str:
@@ -117,11 +170,19 @@ def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], dataset: Dataset) -> None:
-    """Write the cache for a freshly validated dataset. Raises OSError where it cannot."""
-    sources = _source_digests(data_path, [source.file for source in dataset.sources])
-    if sources is None:
-        return
+def write(
+    folder: str,
+    data_path: str,
+    data_digest: str,
+    sources: dict[str, str],
+    plain: dict[str, Any],
+    dataset: Dataset,
+    *,
+    notice: Callable[[str], None] | None = None,
+) -> None:
+    """Write the cache for a freshly validated dataset, keyed to ``data_digest`` and the article digests
+    ``sources`` taken from the very bytes that were validated. A folder or file that cannot be written,
+    or that is not this user's alone, only costs speed: nothing is written then."""
     lengths: list[int] = []
     crcs: list[int] = []
 
@@ -157,22 +218,41 @@ def write(folder: str, data_path: str, data_digest: str, plain: dict[str, Any], 
         yield head
         yield _dumps(header) + b"\n"
 
-    os.makedirs(folder, exist_ok=True)
-    atomic_write_bytes(cache_file(folder, data_path), chunks(), durable=False)
+    if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
+        return
+    try:
+        atomic_write_bytes(cache_file(folder, data_path), chunks(), durable=False, private=True)
+    except TimelineError as error:
+        if notice is not None:
+            notice(f"cache not written: {error}")
 
 
-def read(folder: str, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]) -> Dataset | None:
-    """The cached dataset when everything matches; None for a miss or any kind of damage.
+def read(
+    folder: str,
+    data_path: str,
+    data_digest: str,
+    fallback: Callable[[], Sequence[Event]],
+    *,
+    notice: Callable[[str], None] | None = None,
+) -> Dataset | None:
+    """The cached dataset when everything matches; None for a miss, any kind of damage, or a cache
+    that someone other than this user owns or could have written.
 
     ``fallback`` parses the data file afresh; it is called only if an event line
     turns out to be damaged after the cache was accepted.
     """
+    if not _trusted_folder(folder, notice):
+        return None
+    descriptor = _open_trusted(cache_file(folder, data_path), notice)
+    if descriptor is None:
+        return None
     try:
-        with open(cache_file(folder, data_path), "rb") as handle:
-            content: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        content: bytes | mmap.mmap = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
         return _decode(content, data_path, data_digest, fallback)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+    finally:
+        os.close(descriptor)
 
 
 def _decode(

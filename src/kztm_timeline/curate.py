@@ -17,14 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .datafile import yaml_read
-from .datafile.fs import atomic_write_bytes, decode, file_lock, read_bytes, read_text, resolve_source_path
+from .datafile.fs import MAX_DATA_BYTES, decode, file_lock, read_bytes, read_text, resolve_source_path, write_file
 from .datafile.splice import Splice, splice
 from .datafile.validate import validate_document
 from .edtf import EdtfError, parse_edtf
 from .errors import DataError, Problem, TimelineError, UsageError
 from .model import Dataset
 from .query import resolve_actors
-from .text import slugify, unique_id
+from .text import shown, slugify, unique_id
 
 
 def split_pair(value: str, default: str) -> tuple[str, str]:
@@ -96,14 +96,14 @@ def _actor_problem(dataset: Dataset, wanted: str, matches: set[str]) -> Problem:
         return Problem(NEW_EVENT, None, None, message, hint, field="participants")
 
     if matches:
-        return problem(f"{wanted!r} names several actors: {', '.join(sorted(matches))}", "give the id")
+        return problem(f"{shown(wanted)} names several actors: {', '.join(sorted(matches))}", "give the id")
     names = {name: actor.id for actor in dataset.actors for name in (actor.id, *actor.names)}
     close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
     if not close:
-        return problem(f"no actor {wanted!r}", "see `timeline actors`, or add the actor under actors:")
+        return problem(f"no actor {shown(wanted)}", "see `timeline actors`, or add the actor under actors:")
     identifier = names[close[0]]
-    hint = f"did you mean {identifier!r}?" if close[0] == identifier else f"did you mean {identifier!r} ({close[0]})?"
-    return problem(f"no actor {wanted!r}", hint)
+    hint = f"did you mean {shown(identifier)}?" if close[0] == identifier else f"did you mean {shown(identifier)} ({close[0]})?"
+    return problem(f"no actor {shown(wanted)}", hint)
 
 
 def _date_slug(text: str) -> str:
@@ -150,13 +150,17 @@ def _validate_new(path: str, spliced: Splice, label: str, read_source: Callable[
 
 
 def _load_current(path: str) -> tuple[str, yaml_read.Document, Dataset]:
-    text = read_text(path)  # without a byte-order mark; _write puts it back
+    text = read_text(path, limit=MAX_DATA_BYTES)  # without a byte-order mark; _write puts it back
     document = yaml_read.compose(path, text)
     return text, document, validate_document(document)
 
 
 def add_event(path: str, build: Callable[[Dataset], dict[str, object]], *, dry_run: bool = False) -> Added:
-    """Validate and insert a new event in date order; write atomically under the file's lock."""
+    """Validate and insert a new event in date order; write atomically under the file's lock.
+
+    A data file reached through a symbolic link is updated where it really is, under its real path's lock.
+    """
+    path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         text, document, dataset = _load_current(path)
         record = build(dataset)
@@ -167,7 +171,7 @@ def add_event(path: str, build: Callable[[Dataset], dict[str, object]], *, dry_r
             raise DataError([Problem(NEW_EVENT, None, None, f"invalid date: {error}", hint, field="date")]) from None
         identifier = str(record["id"])
         if identifier in dataset.event_by_id:
-            taken = f"event id {identifier!r} is taken"
+            taken = f"event id {shown(identifier)} is taken"
             raise DataError([Problem(NEW_EVENT, None, None, taken, "choose another id", field="id")])
         key = (first, identifier)
         position = 0
@@ -203,6 +207,7 @@ def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple
     """Copy an article into the corpus folder and register it. Returns what was added and the copy's path."""
     raw = read_bytes(given.article)
     article_text = decode(given.article, raw)  # the copy is these bytes; the quote check reads this text
+    path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         text, document, dataset = _load_current(path)
         folder = corpus_folder(dataset)
@@ -210,10 +215,10 @@ def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple
         for source in dataset.sources:
             resolved = resolve_source_path(path, source.file)
             if os.path.exists(resolved) and read_bytes(resolved) == raw:
-                raise TimelineError(f"{given.article} is already registered as source {source.id!r}")
+                raise TimelineError(f"{given.article} is already registered as source {shown(source.id)}")
         if os.path.exists(destination) and read_bytes(destination) != raw:
             raise TimelineError(
-                f"a different file named {os.path.basename(destination)!r} is already in {folder}; rename the article"
+                f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
             )
         relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
         published = given.published or None
@@ -239,12 +244,39 @@ def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple
         block = spliced.block
         if not dry_run:
             if not os.path.exists(destination):
-                atomic_write_bytes(destination, raw)
+                write_file(destination, raw)
             _write(path, spliced.text)
         return Added(identifier, block, not dry_run), destination
 
 
 def _write(path: str, text: str) -> None:
     """Replace the data file, keeping a UTF-8 byte-order mark if it had one."""
-    bom = read_bytes(path).startswith(codecs.BOM_UTF8)
-    atomic_write_bytes(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    bom = read_bytes(path, limit=MAX_DATA_BYTES).startswith(codecs.BOM_UTF8)
+    write_file(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------- init
+
+
+def copy_dataset(dataset: Dataset, folder: str) -> str:
+    """Copy the data file and every article it cites into ``folder``, keeping their relative layout
+    (``data/events.yaml`` beside ``seeds/``), so the copy validates as it is. Returns the new data file's path.
+
+    Nothing is written if any file is already there.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.realpath(dataset.path)))
+    files = [os.path.realpath(dataset.path)]
+    files += [os.path.realpath(resolve_source_path(dataset.path, source.file)) for source in dataset.sources]
+    plan = []
+    for file in dict.fromkeys(files):
+        relative = os.path.relpath(file, root)
+        if relative.startswith(os.pardir):
+            raise TimelineError(f"cannot copy {file}: it lies outside {root}")
+        plan.append((file, os.path.join(folder, relative)))
+    taken = [target for _, target in plan if os.path.lexists(target)]
+    if taken:
+        raise TimelineError(f"{taken[0]} already exists; choose an empty folder")
+    for source, target in plan:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write_file(target, read_bytes(source, limit=MAX_DATA_BYTES))
+    return plan[0][1]

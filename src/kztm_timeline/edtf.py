@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from .text import shown
+
 
 class EdtfError(ValueError):
     """Raised for a string that is not a date this parser accepts."""
@@ -97,13 +99,13 @@ class EdtfDate:
 
 def _check_year(text: str, year_text: str) -> None:
     if year_text == "0000":
-        raise EdtfError(f"year 0000 in {text!r} is outside the supported range 0001-9999")
+        raise EdtfError(f"year 0000 in {shown(text)} is outside the supported range 0001-9999")
 
 
 def _parse_simple(text: str, whole: str) -> SimpleDate:
     match = _DATE_RE.fullmatch(text)
     if match is None:
-        raise EdtfError(f"{whole!r} is not an EDTF date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise EdtfError(f"{shown(whole)} is not an EDTF date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
     year_text = match.group("year")
     month_text = match.group("month")
     day_text = match.group("day")
@@ -112,9 +114,9 @@ def _parse_simple(text: str, whole: str) -> SimpleDate:
 
     unspecified = "X" in text
     if "X" in year_text and month_text is not None:
-        raise EdtfError(f"{whole!r}: a month cannot follow an unspecified year digit")
+        raise EdtfError(f"{shown(whole)}: a month cannot follow an unspecified year digit")
     if month_text == "XX" and day_text not in (None, "XX"):
-        raise EdtfError(f"{whole!r}: a day cannot follow an unspecified month")
+        raise EdtfError(f"{shown(whole)}: a day cannot follow an unspecified month")
 
     if "X" in year_text:
         digits = year_text.rstrip("X")
@@ -129,14 +131,15 @@ def _parse_simple(text: str, whole: str) -> SimpleDate:
 
     month = int(month_text)
     if not 1 <= month <= 12:
-        raise EdtfError(f"{whole!r}: month {month_text} does not exist (use 01-12)")
+        raise EdtfError(f"{shown(whole)}: month {month_text} does not exist (use 01-12)")
     days_in_month = calendar.monthrange(year, month)[1]
     if day_text is None or day_text == "XX":
         return SimpleDate(date(year, month, 1), date(year, month, days_in_month), Precision.MONTH, qualifier, unspecified)
 
     day = int(day_text)
     if not 1 <= day <= days_in_month:
-        raise EdtfError(f"{whole!r}: day {day_text} does not exist in {year:04d}-{month:02d}, which has {days_in_month} days")
+        month_text = f"{year:04d}-{month:02d}"
+        raise EdtfError(f"{shown(whole)}: day {day_text} does not exist in {month_text}, which has {days_in_month} days")
     the_day = date(year, month, day)
     return SimpleDate(the_day, the_day, Precision.DAY, qualifier, False)
 
@@ -146,20 +149,20 @@ def parse_edtf(text: str) -> EdtfDate:
     if not isinstance(text, str):
         raise EdtfError(f"an EDTF date must be a string, not {type(text).__name__}")
     if text != text.strip() or not text:
-        raise EdtfError(f"{text!r} is not an EDTF date (empty, or white space around it)")
+        raise EdtfError(f"{shown(text)} is not an EDTF date (empty, or white space around it)")
     if "/" not in text:
         simple = _parse_simple(text, text)
         return EdtfDate(text, simple.first, simple.last, simple.precision, simple.qualifier, False, simple, None)
 
     if text.count("/") != 1:
-        raise EdtfError(f"{text!r}: an interval has exactly one '/'")
+        raise EdtfError(f"{shown(text)}: an interval has exactly one '/'")
     start_text, end_text = text.split("/")
     start = None if start_text in ("", "..") else _parse_simple(start_text, text)
     end = None if end_text in ("", "..") else _parse_simple(end_text, text)
     if start is None and end is None:
-        raise EdtfError(f"{text!r}: an interval needs at least one known end")
+        raise EdtfError(f"{shown(text)}: an interval needs at least one known end")
     if start is not None and end is not None and end.last < start.first:
-        raise EdtfError(f"{text!r}: the interval ends before it starts")
+        raise EdtfError(f"{shown(text)}: the interval ends before it starts")
     ends = [simple for simple in (start, end) if simple is not None]
     precision = min((simple.precision for simple in ends), key=_ORDER.__getitem__)
     qualifier = next((simple.qualifier for simple in ends if simple.qualifier is not None), None)

@@ -21,7 +21,7 @@ from .datafile.fs import read_text, resolve_source_path
 from .edtf import parse_edtf
 from .errors import LookupFailed
 from .model import Dataset, Source
-from .text import fold, normalize_quote, quote_found, slugify
+from .text import fold, normalize_quote, quote_found, shown, slugify
 from .vocab import KINDS, Kind, Status
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -317,7 +317,7 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
         import difflib
 
         close = difflib.get_close_matches(wanted, sorted(dataset.source_by_id), n=3, cutoff=0.5)
-        raise LookupFailed(f"no source {wanted!r}, and no file of that name", tuple(close))
+        raise LookupFailed(f"no source {shown(wanted)}, and no file of that name", tuple(close))
     return source_article(source, read_text(resolve_source_path(dataset.path, source.file)))
 
 
@@ -350,7 +350,7 @@ def stubs_yaml(dataset: Dataset, article: Article, candidates: list[Candidate]) 
     ]
     for candidate in candidates:
         lines.append("")
-        lines.append(f"# line {candidate.line}: {candidate.expression!r} -> {candidate.date}")
+        lines.append(f"# line {candidate.line}: {shown(candidate.expression)} -> {candidate.date}")
         if candidate.present:
             lines.append(f"# already present: {', '.join(candidate.present)}")
             lines.append(f"# quote: {candidate.sentence}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Dataset
@@ -30,38 +31,32 @@ def data_path(option: str | None, environ: Mapping[str, str]) -> str:
     return from_env or shipped_data_path()
 
 
-def load_dataset(path: str, *, cache: str | None = None) -> Dataset:
+def is_shipped(path: str) -> bool:
+    """Whether ``path`` is the dataset shipped with the package (read-only: copy it with ``init``)."""
+    return os.path.realpath(path) == os.path.realpath(shipped_data_path())
+
+
+def load_dataset(path: str, *, cache: str | None = None, notice: Callable[[str], None] | None = None) -> Dataset:
     """Read, compose and validate; raise DataError listing every problem.
 
     With ``cache`` (a folder), a dataset validated before from the very same
     bytes and source texts is read from the parse cache instead, and a fresh
-    parse is written there. A cache that cannot be read or written is ignored.
+    parse is written there. A cache that cannot be read or written, or that this
+    user does not own alone, is ignored; ``notice`` hears why.
     """
     if cache is None:
-        return _parse(path, _read_bytes(path))
+        return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
 
     with _collector_paused():
-        cached = parse_cache.read(cache, path, _file_digest(path), lambda: _parse(path, _read_bytes(path)).events)
+        cached = parse_cache.read(
+            cache, path, _file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+        )
     if cached is not None:
         return cached
-    raw = _read_bytes(path)
-    data_digest = parse_cache.digest(raw)  # the key is the digest of exactly the bytes parsed
-    from .datafile import yaml_read
-    from .datafile.fs import decode
-    from .datafile.validate import validate_document
-
-    with _collector_paused():
-        text = decode(path, raw)
-        del raw  # the bytes and the text together would double the peak
-        document = yaml_read.compose(path, text)
-        del text
-        dataset = validate_document(document)
-        plain = document.data
-        del document  # its text is needed only to locate problems, and there were none
-        if isinstance(plain, dict):
-            with suppress(OSError):  # a read-only or full cache folder only costs speed
-                parse_cache.write(cache, path, data_digest, plain, dataset)
+    dataset, parsed = _parse(path, _read_data(path))
+    if isinstance(parsed.plain, dict):
+        parse_cache.write(cache, path, parsed.data_digest, parsed.articles, parsed.plain, dataset, notice=notice)
     return dataset
 
 
@@ -69,27 +64,56 @@ def _file_digest(path: str) -> str:
     """SHA-256 of the file, read in chunks (no copy of a large file is held)."""
     import hashlib
 
+    from .datafile.fs import MAX_DATA_BYTES, file_problem, open_regular
+
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path, MAX_DATA_BYTES) as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        _read_bytes(path)  # raises the located DataError for this path
-        raise
+    except OSError as error:
+        from .errors import DataError
+
+        raise DataError([file_problem(path, error)]) from None
 
 
-def _read_bytes(path: str) -> bytes:
-    from .datafile.fs import read_bytes
+def _read_data(path: str) -> bytes:
+    from .datafile.fs import MAX_DATA_BYTES, read_bytes
 
-    return read_bytes(path)
+    return read_bytes(path, limit=MAX_DATA_BYTES)
 
 
-def _parse(path: str, raw: bytes) -> Dataset:
+@dataclass(frozen=True)
+class _Parsed:
+    """What a cache entry is keyed to: the SHA-256 of the data file's bytes and of every article,
+    taken from exactly the bytes that were validated, and the plain values the dataset was built from."""
+
+    data_digest: str
+    articles: dict[str, str]
+    plain: object
+
+
+def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
+    """The validated dataset, and what the parse cache needs to store it."""
+    import hashlib
+
     from .datafile import yaml_read
-    from .datafile.fs import decode
+    from .datafile.fs import decode, read_bytes
     from .datafile.validate import validate_document
 
+    articles: dict[str, str] = {}
+
+    def read_article(article: str) -> str:
+        content = read_bytes(article)
+        articles[article] = hashlib.sha256(content).hexdigest()
+        return decode(article, content)
+
     with _collector_paused():
-        return validate_document(yaml_read.compose(path, decode(path, raw)))
+        data_digest = hashlib.sha256(raw).hexdigest()
+        text = decode(path, raw)
+        del raw  # the bytes and the text together would double the peak (the caller keeps no reference)
+        document = yaml_read.compose(path, text)
+        del text
+        dataset = validate_document(document, read_article)
+        return dataset, _Parsed(data_digest, articles, document.data)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, Dataset, Event, Prefilter
-from .text import contains_words, fold, words
+from .text import contains_words, fold, shown, words
 from .vocab import Kind, Status
 
 _ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
@@ -28,16 +28,16 @@ def user_date_range(text: str) -> tuple[date, date]:
         try:
             return parse_edtf(cleaned).span
         except EdtfError as error:
-            raise UsageError(f"{text!r} is not a valid date: {error}") from None
+            raise UsageError(f"{shown(text)} is not a valid date: {error}") from None
     from dateutil import parser  # deferred: costs start-up time on every other path
 
     try:
         low = parser.parse(cleaned, default=datetime(4, 1, 1))
         high = parser.parse(cleaned, default=datetime(8, 12, 31))
-    except (ValueError, OverflowError) as error:
-        raise UsageError(f'{text!r} is not a date I can read ({error}); try 2021-10, "Oct 2021" or "5 August 2024"') from None
+    except (ValueError, OverflowError):
+        raise UsageError(f'{shown(text)} is not a date I can read; try 2021-10, "Oct 2021" or "5 August 2024"') from None
     if low.year != high.year:
-        raise UsageError(f'{text!r} has no year; add one, e.g. "{cleaned} 2024"')
+        raise UsageError(f"{shown(text)} has no year; add one, e.g. {shown(cleaned + ' 2024')}")
     return low.date(), high.date()
 
 
@@ -83,7 +83,7 @@ def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
             names = [name for actor in dataset.actors for name in (actor.id, *actor.names)]
             close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(repr(name) for name in close)}?" if close else "; see `timeline actors`"
-            raise UsageError(f"no actor matches {text!r}{hint}")
+            raise UsageError(f"no actor matches {shown(text)}{hint}")
         found |= matched
     return found
 
@@ -169,7 +169,7 @@ def find_event(dataset: Dataset, wanted: str) -> Event:
         return prefixed[0]
     if len(prefixed) > 1:
         choices = tuple(f"{event.id}  {event.title}" for event in prefixed[:8])
-        raise LookupFailed(f"{wanted!r} is the prefix of {len(prefixed)} events", choices)
+        raise LookupFailed(f"{shown(wanted)} is the prefix of {len(prefixed)} events", choices)
     return _no_such_event(dataset, wanted)
 
 
@@ -178,4 +178,4 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.4)
     by_title = [event.id for event in dataset.events if search_matches(dataset, event, wanted) and event.id not in close]
     suggestions = tuple(f"{event_id}  {dataset.event_by_id[event_id].title}" for event_id in [*close, *by_title][:5])
-    raise LookupFailed(f"no event {wanted!r}", suggestions)
+    raise LookupFailed(f"no event {shown(wanted)}", suggestions)

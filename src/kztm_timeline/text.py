@@ -122,11 +122,21 @@ def quote_found(quote: str, normalized_source: str) -> bool:
 
 # ---------------------------------------------------------------- unsafe characters
 
-# C0 controls except tab and newline, DEL, C1 controls, and the Unicode
-# directional marks, embeddings, overrides and isolates (Trojan Source).
-_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# "Unsafe text", one definition: every character of the Unicode categories Cc (controls), Cf (format:
+# bidi marks and overrides, zero-width spaces and joiners, word joiner, byte-order mark, tag characters,
+# soft hyphen), Zl and Zp (line and paragraph separators) and Cs (surrogates), as Python's Unicode
+# database (14.0) lists them; tests/test_safety.py checks this class against unicodedata. Tab and
+# newline are the exceptions the data needs: in multi-line fields (summaries, notes, quotes) only.
+_UNSAFE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
 UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
 _UNSAFE_LINE_RE = re.compile(f"[{_UNSAFE}\t\n]")
+# What may leave on stdout besides text: CRLF line ends (CSV, ICS) and, with colour on, Rich's SGR codes.
+_OUTPUT_RE = re.compile(f"\r\n|\x1b\\[[0-9;]*m|[{_UNSAFE}]")
+_OUTPUT_PLAIN_RE = re.compile(f"\r\n|[{_UNSAFE}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -136,16 +146,39 @@ def _escape(match: re.Match[str]) -> str:
         return "\\n"
     if char == "\t":
         return "\\t"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
-    """Show unsafe characters as escapes (``\\x1b``, ``\\u202e``)."""
+    """Show unsafe characters as escapes (``\\x1b``, ``\\u202e``); with ``keep_newlines=False`` tab and newline too."""
     pattern = UNSAFE_RE if keep_newlines else _UNSAFE_LINE_RE
     return pattern.sub(_escape, text)
 
 
-def first_unsafe(text: str) -> str | None:
-    """The first unsafe character of ``text`` shown as an escape, or None."""
-    match = UNSAFE_RE.search(text)
+def _escape_output(match: re.Match[str]) -> str:
+    piece = match.group()
+    return piece if len(piece) > 1 else _escape(match)
+
+
+def escape_output(text: str, *, keep_sgr: bool = False) -> str:
+    """Text bound for stdout, escaped at output time whatever its origin (data, cache, article):
+    CRLF line ends stay, and with ``keep_sgr`` the colour codes Rich wrote; every other unsafe
+    character is shown as an escape."""
+    if UNSAFE_RE.search(text) is None:
+        return text  # the usual case, scanned in C
+    return (_OUTPUT_RE if keep_sgr else _OUTPUT_PLAIN_RE).sub(_escape_output, text)
+
+
+def first_unsafe(text: str, *, multiline: bool = True) -> str | None:
+    """The first unsafe character of ``text`` shown as an escape, or None; tab and newline count
+    as unsafe unless ``multiline``."""
+    match = (UNSAFE_RE if multiline else _UNSAFE_LINE_RE).search(text)
     return None if match is None else _escape(match)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value echoed in a message: quoted, unsafe characters escaped, cut after ``limit`` characters."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))

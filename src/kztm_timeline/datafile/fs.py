@@ -5,11 +5,15 @@ No YAML here, so a run served from the cache never imports PyYAML.
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import BinaryIO
 
 from ..errors import DataError, Problem, TimelineError
 
@@ -21,17 +25,78 @@ def resolve_source_path(data_path: str, file: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), file))
 
 
-def read_text(path: str) -> str:
+# Size bounds of what the tool reads (documented in the README's Safety section).
+MAX_DATA_BYTES = 2 * 1024**3  # a data file: 1,000,000 events take about 850 MB
+MAX_ARTICLE_BYTES = 16 * 1024**2  # an article's text: news articles take kilobytes
+
+
+class NotReadable(OSError):
+    """A path that names something other than a regular file, or one over the size bound."""
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.strerror = reason
+        self.hint = hint
+
+
+def read_text(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> str:
     """Read a UTF-8 file (a BOM is allowed); raise DataError with a location otherwise."""
-    return decode(path, read_bytes(path))
+    return decode(path, read_bytes(path, limit=limit))
 
 
-def read_bytes(path: str) -> bytes:
-    """A file's bytes, or DataError saying why it cannot be read."""
+def read_bytes(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> bytes:
+    """A regular file's bytes (after following links), at most ``limit`` of them, or DataError saying why not.
+
+    A FIFO, a device, a socket or a directory is refused without reading from it,
+    so nothing can hang on a pipe or fill memory from ``/dev/zero``.
+    """
     try:
-        return _read_bytes(path)
+        with open_regular(path, limit) as handle:
+            data = handle.read(limit + 1)
     except OSError as error:
         raise DataError([file_problem(path, error)]) from None
+    if len(data) > limit:  # it grew while being read
+        raise DataError([file_problem(path, _too_large(limit))])
+    return data
+
+
+def open_regular(path: str, limit: int) -> io.BufferedReader:
+    """Open ``path`` for reading if it is a regular file of at most ``limit`` bytes; raise OSError otherwise.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and checked on the
+    open descriptor, so a path swapped between the check and the read cannot slip through.
+    """
+    handle = open(path, "rb", opener=_open_nonblocking)  # noqa: SIM115 - returned to the caller, who closes it
+    try:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotReadable(f"it is {_kind_of(info.st_mode)}, not a regular file", "pass the path of a regular file")
+        if info.st_size > limit:
+            raise _too_large(limit)
+        os.set_blocking(handle.fileno(), True)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def _too_large(limit: int) -> NotReadable:
+    return NotReadable(f"it is larger than {limit // 1024**2} MiB, the most this tool reads", "check that it is the right file")
+
+
+def _kind_of(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
 def decode(path: str, raw: bytes) -> str:
@@ -46,16 +111,11 @@ def decode(path: str, raw: bytes) -> str:
         ) from None
 
 
-def _read_bytes(path: str) -> bytes:
-    if os.path.isdir(path):
-        raise IsADirectoryError(21, "Is a directory", path)
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def file_problem(path: str, error: OSError) -> Problem:
     reason = error.strerror or str(error)
-    if isinstance(error, FileNotFoundError):
+    if isinstance(error, NotReadable):
+        hint = error.hint
+    elif isinstance(error, FileNotFoundError):
         hint = "check the path"
     elif isinstance(error, IsADirectoryError):
         hint = "pass the path of a YAML file, not a directory"
@@ -69,38 +129,102 @@ def file_problem(path: str, error: OSError) -> Problem:
 # ---------------------------------------------------------------- writing
 
 LOCK_TIMEOUT = 30.0
+_TEMPORARY_RE = re.compile(r"\.timeline-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.tmp")
+
+
+def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[str] = ()) -> None:
+    """Write what the user asked for to ``path``, by the one write policy (README, "Safety"):
+
+    * a regular file, or a path where nothing is yet, is replaced atomically; its mode
+      (without set-user-id, set-group-id and sticky bits), owner and group are kept where
+      this user may keep them; a file that is read-only, or that this user may not write,
+      is refused, not replaced;
+    * a symbolic link is followed: the file it points to is replaced;
+    * a FIFO or a character device (``/dev/null``, a terminal) is written in place, as a stream;
+    * anything else (a directory, a socket, a block device) is refused;
+    * a path in ``protected`` (after following links) is refused: the data file and its articles.
+
+    Raises TimelineError with the reason; nothing is changed then.
+    """
+    real = os.path.realpath(path)
+    if real in {os.path.realpath(item) for item in protected}:
+        raise TimelineError(f"refusing to write {path}: it is the data file or one of its articles; choose another file")
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+    if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        _write_stream(path, real, data)
+        return
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise TimelineError(f"refusing to write {path}: it is {_kind_of(info.st_mode)}; name a regular file")
+    if info is not None and (not info.st_mode & 0o222 or not os.access(real, os.W_OK)):
+        raise TimelineError(f"refusing to write {path}: the file is read-only; make it writable first if you mean to replace it")
+    atomic_write_bytes(real, data, keep=info)
+
+
+def _write_stream(path: str, real: str, data: bytes | Iterable[bytes]) -> None:
+    try:
+        with open(real, "wb", buffering=0) as stream:  # no O_CREAT surprises: it exists; no rename: it stays
+            _write_all(stream, data)
+    except OSError as error:
+        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _write_all(stream: BinaryIO, data: bytes | Iterable[bytes]) -> None:
+    if isinstance(data, bytes):
+        stream.write(data)
+    else:
+        stream.writelines(data)
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file, never half."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` (UTF-8) to ``path`` by :func:`write_file`'s policy."""
+    write_file(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: str, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` (bytes, or chunks of them): temporary file in the same folder, fsync,
-    rename, fsync the folder.
+def atomic_write_bytes(
+    path: str,
+    data: bytes | Iterable[bytes],
+    *,
+    durable: bool = True,
+    keep: os.stat_result | None = None,
+    private: bool = False,
+) -> None:
+    """Replace ``path`` with ``data`` (bytes, or chunks of them): a temporary file in the same folder
+    (named with this process's id), fsync, rename, fsync the folder. Readers see the old file or the new one.
 
+    ``keep`` is the old file's status, whose mode, owner and group the new file takes where it may.
+    A new file gets the usual mode (0666 less the umask), or 0600 when ``private``.
     ``durable=False`` skips the fsyncs (for caches: still atomic, not crash-durable).
+    Raises TimelineError where the file cannot be written.
     """
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".timeline-", suffix=".tmp", dir=folder)
+    try:
+        _remove_stale_temporaries(folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".timeline-{os.getpid()}-", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            if isinstance(data, bytes):
-                stream.write(data)
-            else:
-                stream.writelines(data)
+            _write_all(stream, data)
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
-        if os.path.exists(path):
-            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
+        if keep is not None:
+            with suppress(PermissionError):  # only root may give a file to someone else
+                os.chown(temporary, keep.st_uid, keep.st_gid)
+            os.chmod(temporary, keep.st_mode & 0o777)
         else:
-            os.chmod(temporary, 0o644)
+            os.chmod(temporary, 0o600 if private else 0o666 & ~_umask())
         os.replace(temporary, path)
+    except OSError as error:
+        _unlink_quietly(temporary)
+        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
     except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        _unlink_quietly(temporary)
         raise
     if not durable:
         return
@@ -111,9 +235,39 @@ def atomic_write_bytes(path: str, data: bytes | Iterable[bytes], *, durable: boo
         os.close(directory)
 
 
+def _unlink_quietly(path: str) -> None:
+    with suppress(OSError):
+        os.unlink(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temporaries(folder: str) -> None:
+    """Remove ``.timeline-PID-*.tmp`` files whose process is gone (killed during a write)."""
+    for name in os.listdir(folder):
+        match = _TEMPORARY_RE.fullmatch(name)
+        if match is None or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
+            continue
+        _unlink_quietly(os.path.join(folder, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or no such pid at all: leave it
+    return True
+
+
 def lock_path(path: str) -> str:
-    """The lock file that serialises writers of ``path``: ``.NAME.lock`` beside it."""
-    folder, name = os.path.split(os.path.abspath(path))
+    """The lock file that serialises writers of ``path``: ``.NAME.lock`` beside the real file (links followed)."""
+    folder, name = os.path.split(os.path.realpath(path))
     return os.path.join(folder, f".{name}.lock")
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..edtf import EdtfDate, EdtfError, parse_edtf
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
-from ..text import first_unsafe, normalize_quote, quote_found
+from ..text import first_unsafe, normalize_quote, quote_found, shown
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
@@ -86,8 +86,8 @@ def _check_record(checker: _Checker, value: object, record: str, path: yaml_read
         for key in value:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(known)}"
-                checker.add((*path, key), f"unknown key {key!r} in {record}", hint, at_key=True)
+                hint = f"did you mean {shown(close[0])}?" if close else f"allowed keys: {', '.join(known)}"
+                checker.add((*path, key), f"unknown key {shown(key)} in {record}", hint, at_key=True)
     for spec in fields:
         field_value = value.get(spec.name, _MISSING)
         kind = spec.type
@@ -102,7 +102,7 @@ def _check_record(checker: _Checker, value: object, record: str, path: yaml_read
             if spec.required:
                 checker.add(
                     path,
-                    f"{record} is missing the required key {spec.name!r}",
+                    f"{record} is missing the required key {shown(spec.name)}",
                     f"add {spec.name}: ({spec.description.rstrip('.')})",
                 )
             continue
@@ -124,7 +124,7 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
         elif not value or value.isspace():
             checker.add(path, f"{spec.name} is blank", "write a value, or remove the key if it is optional")
         elif kind is T.SLUG and not _SLUG_RE.match(value):
-            checker.add(path, f"{spec.name} {value!r} is not a slug", "use lower-case letters, digits and single hyphens")
+            checker.add(path, f"{spec.name} {shown(value)} is not a slug", "use lower-case letters, digits and single hyphens")
     elif kind is T.EDTF:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             checker.add(
@@ -132,10 +132,10 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
             )
     elif kind is T.CHOICE:
         if not isinstance(value, str) or value not in spec.choices:
-            shown = value if isinstance(value, str) else _type_name(value)
-            close = difflib.get_close_matches(shown, spec.choices, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(spec.choices)}"
-            checker.add(path, f"{spec.name} {shown!r} is not allowed", hint)
+            given = value if isinstance(value, str) else _type_name(value)
+            close = difflib.get_close_matches(given, spec.choices, n=1, cutoff=0.6)
+            hint = f"did you mean {shown(close[0])}?" if close else f"use one of: {', '.join(spec.choices)}"
+            checker.add(path, f"{spec.name} {shown(given)} is not allowed", hint)
     elif kind is T.TEXTS:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
@@ -207,7 +207,7 @@ def _check_semantics(
             if participant["actor"] not in actor_ids:
                 checker.add(
                     (*path, "participants", number, "actor"),
-                    f"unknown actor {participant['actor']!r}",
+                    f"unknown actor {shown(participant['actor'])}",
                     _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
                 )
         for number, citation in enumerate(mappings(event.get("citations"))):
@@ -216,7 +216,7 @@ def _check_semantics(
             if source_id not in source_ids:
                 checker.add(
                     (*cite_path, "source"),
-                    f"unknown source {source_id!r}",
+                    f"unknown source {shown(source_id)}",
                     _suggest(source_id, source_ids, "add it under sources:"),
                 )
                 continue
@@ -224,7 +224,7 @@ def _check_semantics(
             if text is not None and not quote_found(str(citation["quote"]), text):
                 checker.add(
                     (*cite_path, "quote"),
-                    f"quote not found in source {source_id!r}",
+                    f"quote not found in source {shown(source_id)}",
                     "copy the words exactly from the article; join separate fragments with '...'",
                 )
         for number, relation in enumerate(mappings(event.get("related"))):
@@ -232,9 +232,8 @@ def _check_semantics(
             if target == event["id"]:
                 checker.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
             elif target not in event_ids:
-                checker.add(
-                    (*path, "related", number, "event"), f"unknown event {target!r}", _suggest(target, event_ids, "check the id")
-                )
+                hint = _suggest(target, event_ids, "check the id")
+                checker.add((*path, "related", number, "event"), f"unknown event {shown(target)}", hint)
 
 
 def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, what: str) -> set[str]:
@@ -244,7 +243,7 @@ def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, wha
         if identifier in seen:
             checker.add(
                 (key, index, "id"),
-                f"duplicate {what} id {identifier!r} (first used by {what} #{seen[identifier] + 1})",
+                f"duplicate {what} id {shown(identifier)} (first used by {what} #{seen[identifier] + 1})",
                 "give each a unique id",
             )
         else:
@@ -254,7 +253,7 @@ def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, wha
 
 def _suggest(value: str, known: set[str], otherwise: str) -> str:
     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else otherwise
+    return f"did you mean {shown(close[0])}?" if close else otherwise
 
 
 def _source_text(
@@ -265,7 +264,7 @@ def _source_text(
         return normalize_quote(read_source(resolved))
     except DataError as error:
         problem = error.problems[0]
-        checker.add(path, f"source file {file!r}: {problem.message}", problem.hint)
+        checker.add(path, f"source file {shown(file)}: {problem.message}", problem.hint)
         return None
 
 

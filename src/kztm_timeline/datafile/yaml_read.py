@@ -23,7 +23,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from ..errors import DataError, Problem
-from ..text import UNSAFE_RE
+from ..text import UNSAFE_RE, shown
 
 _LoaderBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -127,7 +127,7 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
                 key = shared.setdefault(event.value, event.value)
                 if key in stack[-1][0]:
                     raise _Refused(
-                        event.start_mark, f"duplicate key {key!r} in this mapping", "YAML forbids repeated keys; keep one"
+                        event.start_mark, f"duplicate key {shown(key)} in this mapping", "YAML forbids repeated keys; keep one"
                     )
                 stack[-1][1] = key
                 continue
@@ -138,7 +138,7 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
             elif tag in _SCALAR_TAGS:
                 value = _scalar(yaml.ScalarNode(tag, event.value))
             else:
-                raise _Refused(event.start_mark, f"the tag {tag!r} is not allowed", _TAG_HINT)
+                raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             mapping = kind is yaml.MappingStartEvent
             if stack and stack[-1][2] and stack[-1][1] is _NO_KEY:
@@ -147,7 +147,7 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
             if tag is None or tag == "!":
                 tag = resolve(mapping_node if mapping else sequence_node, None, event.implicit)
             if tag != (_MAP if mapping else _SEQ):
-                raise _Refused(event.start_mark, f"the tag {tag!r} is not allowed", _TAG_HINT)
+                raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
             if len(stack) > MAX_DEPTH:
                 raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
             stack.append([{} if mapping else [], _NO_KEY, mapping])
