@@ -308,7 +308,7 @@ def test_ctrl_c_exits_130_without_a_traceback() -> None:
         "def interrupt(*a, **k):\n    raise KeyboardInterrupt\n"
         "cli.load_dataset = interrupt\n"
         "sys.argv = ['timeline', 'list']\n"
-        "cli.main()\n"
+        "cli.run()\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 130
@@ -321,7 +321,7 @@ def test_an_internal_error_is_one_line_and_exit_70() -> None:
         "def broken(*a, **k):\n    raise RuntimeError('boom')\n"
         "cli.load_dataset = broken\n"
         "import sys; sys.argv = ['timeline', 'validate']\n"
-        "cli.main()\n"
+        "cli.run()\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 70
@@ -335,7 +335,7 @@ def test_debug_shows_the_traceback_of_an_internal_error() -> None:
         "def broken(*a, **k):\n    raise RuntimeError('boom')\n"
         "cli.load_dataset = broken\n"
         "import sys; sys.argv = ['timeline', '--debug', 'validate']\n"
-        "cli.main()\n"
+        "cli.run()\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert "Traceback" in result.stderr

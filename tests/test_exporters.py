@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 SMALL = HERE / "fixtures" / "small" / "events.yaml"
 GOLDEN = HERE / "golden"
 HOSTILE_TITLES = (
-    '<script>alert(1)</script> =HYPERLINK("http://x","y"), a "quote"\nand a newline',
+    '<script>alert(1)</script> =HYPERLINK("http://x","y"), a "quote"',
     '=HYPERLINK("http://evil.example","click")',
 )
 
@@ -160,6 +160,7 @@ def test_plover_codes_planned_events_as_agree_and_signings_as_support(shipped: D
 def test_csv_round_trips_commas_quotes_and_newlines(small: Dataset) -> None:
     rows = list(csv.DictReader(io.StringIO(render(Format.CSV, view_of(small)), newline="")))
     assert rows[1]["title"] == HOSTILE_TITLES[0]
+    assert rows[1]["summary"] == "They met; they signed, a plan.\nA newline: summaries may span lines."
 
 
 def test_csv_guards_cells_that_could_start_a_formula(small: Dataset) -> None:

@@ -170,14 +170,14 @@ def test_all_problems_are_reported_at_once_in_file_order(edited: EditData) -> No
 def test_a_control_character_in_text_is_refused_and_shown_escaped(edited: EditData) -> None:
     path = edited("title: Strategic Partnership Agreement signed", 'title: "Strategic \\e[31mPartnership"')
     found = problems(path)
-    assert "text contains the control or bidi character \\x1b" in found[0]
+    assert "text contains the invisible or control character \\x1b" in found[0]
     assert "\x1b" not in found[0]
 
 
 def test_a_bidi_override_in_text_is_refused_and_shown_escaped(edited: EditData) -> None:
     path = edited("title: Strategic Partnership Agreement signed", "title: Strategic \u202ePartnership")
     found = problems(path)
-    assert "text contains the control or bidi character \\u202e" in found[0]
+    assert "text contains the invisible or control character \\u202e" in found[0]
     assert "\u202e" not in found[0]
 
 

@@ -16,9 +16,9 @@ import typer
 from . import __version__
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from .exporters import HUMAN_FORMATS, Format
-from .load import data_path, display_path, load_dataset
+from .load import data_path, display_path, is_shipped, load_dataset
 from .model import Dataset
-from .text import escape_controls
+from .text import escape_controls, escape_output
 from .vocab import Kind, Status
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 REPORT_URL = "the project's issue tracker"
 
 app = typer.Typer(
@@ -42,20 +43,46 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state = {"debug": False, "cache": True}
+_state = {"debug": False, "cache": True, "verbose": False}
+_said: set[str] = set()
 
 
 # ---------------------------------------------------------------- plumbing
 
 
+MAX_MESSAGE_LINE = 500  # a message line echoing a huge value is cut here
+
+
 def _stderr(message: str) -> None:
-    sys.stderr.write(escape_controls(message) + "\n")
+    if sys.stderr is None:  # started with stderr closed: nowhere to say it
+        return
+    lines = [line if len(line) <= MAX_MESSAGE_LINE else line[:MAX_MESSAGE_LINE] + "…" for line in message.split("\n")]
+    sys.stderr.write(escape_controls("\n".join(lines)) + "\n")
     sys.stderr.flush()
 
 
-def _stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+class OutputFailed(TimelineError):
+    """Standard output is closed or cannot take more (a full disk)."""
+
+
+def _stdout(text: str, *, color: bool = False) -> None:
+    """Write to stdout, escaping at output time every unsafe character (``color`` keeps Rich's colour codes)."""
+    if sys.stdout is None:
+        raise OutputFailed("cannot write the output: standard output is closed")
+    try:
+        sys.stdout.write(escape_output(text, keep_sgr=color))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputFailed(f"cannot write the output: {error.strerror or error}") from None
+
+
+def _notice(message: str) -> None:
+    """Say something only ``--verbose`` asked to hear, once per run."""
+    if _state["verbose"] and message not in _said:
+        _said.add(message)
+        _stderr(f"timeline: {message}")
 
 
 # Which option a field of a new record comes from, for messages about it (``add``, ``sources add``).
@@ -112,9 +139,16 @@ def _exit_code(error: BaseException, command: str) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    if isinstance(error, Terminated):
+        _stderr("timeline: terminated")
+        return EXIT_TERMINATED
     if isinstance(error, KeyboardInterrupt):
         _stderr("timeline: interrupted")
         return EXIT_INTERRUPTED
+    if isinstance(error, OSError):  # the machine said no (a full disk, a closed stream): no bug of ours
+        where = f" ({error.filename})" if error.filename else ""
+        _stderr(f"timeline: cannot go on: {error.strerror or error}{where}")
+        return EXIT_DATA
     _stderr(
         f"timeline: internal error ({type(error).__name__}: {error}). This is a bug; please report it to "
         f"{REPORT_URL} with the output of the same command run with --debug."
@@ -141,11 +175,11 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
 
 
 def _color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _width() -> int:
-    if sys.stdout.isatty():
+    if sys.stdout is not None and sys.stdout.isatty():
         return shutil.get_terminal_size((100, 24)).columns
     columns = os.environ.get("COLUMNS", "")
     return int(columns) if columns.isdigit() and int(columns) > 20 else 100
@@ -159,7 +193,7 @@ def _load(data: str | None) -> Dataset:
         cache = cache_dir(os.environ)
     path = data_path(data, os.environ)
     try:
-        return load_dataset(path, cache=cache)
+        return load_dataset(path, cache=cache, notice=_notice)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -220,6 +254,9 @@ def _main(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse the data file afresh; neither read nor write the parse cache.")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Say on stderr when the parse cache is ignored or not written, and why.")
+    ] = False,
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -227,6 +264,7 @@ def _main(
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
     _state["debug"] = debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG"))
     _state["cache"] = not no_cache
+    _state["verbose"] = verbose
 
 
 # ---------------------------------------------------------------- commands
@@ -245,16 +283,15 @@ def validate(data: DataOpt = None) -> None:
     )
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(text: str, output: str | None, dataset: Dataset, *, color: bool = False) -> None:
+    """To stdout (no ``-o``, or ``-o -``), or to a file by the write policy; never over the data or its articles."""
     if output is None or output == "-":
-        _stdout(text)
+        _stdout(text, color=color)
         return
-    from .datafile.fs import atomic_write_text
+    from .datafile.fs import resolve_source_path, write_file
 
-    try:
-        atomic_write_text(output, text)
-    except OSError as error:
-        raise TimelineError(f"cannot write {output}: {error.strerror or error}") from None
+    protected = [dataset.path, *(resolve_source_path(dataset.path, source.file) for source in dataset.sources)]
+    write_file(output, escape_output(text).encode("utf-8"), protected=protected)
 
 
 YearOpt = Annotated[
@@ -376,7 +413,7 @@ def _render_selection(data: str | None, query: Query, fmt: Format, output: str |
         width=_width() if output is None else 100,
         highlight=query.search if highlight else (),
     )
-    _write_output(render(fmt, view), output)
+    _write_output(render(fmt, view), output, dataset, color=to_terminal)
 
 
 @app.command("list")
@@ -415,7 +452,7 @@ def _emit(as_json: bool, value: Callable[[], object], screen: Callable[[bool, in
 
         _stdout(dumps(value()) + "\n")
     else:
-        _stdout(screen(_color(), _width()))
+        _stdout(screen(_color(), _width()), color=_color())
 
 
 @app.command()
@@ -502,6 +539,35 @@ def schema() -> None:
 
 
 # ---------------------------------------------------------------- curation
+
+
+def _writable_data(data: str | None, *, dry_run: bool) -> str:
+    """The data file a curation command may change: never the dataset shipped inside the package."""
+    path = data_path(data, os.environ)
+    if not dry_run and is_shipped(path):
+        raise TimelineError(
+            "the shipped dataset is read-only (a reinstall would discard your change); copy it first with "
+            "'timeline init DIR', then pass --data DIR/data/events.yaml or set KZTM_TIMELINE_DATA to it"
+        )
+    return path
+
+
+@app.command()
+@guarded
+def init(
+    folder: Annotated[str, typer.Argument(metavar="DIR", help="A folder of your own (created if missing).")],
+    data: DataOpt = None,
+) -> None:
+    """Copy the dataset (by default the shipped one) and its articles into DIR, to curate a copy of your own."""
+    from .curate import copy_dataset
+
+    dataset = _load(data)
+    copy = copy_dataset(dataset, folder)
+    _stdout(copy + "\n")
+    _stderr(
+        f"copied {len(dataset.events)} events and {len(dataset.sources)} articles; to use the copy, "
+        f"pass --data {display_path(copy)} or run: export KZTM_TIMELINE_DATA={os.path.abspath(copy)}"
+    )
 
 
 def _interactive() -> bool:
@@ -606,7 +672,7 @@ def add(
         topics=tuple(topic or ()),
         related=tuple(related or ()),
     )
-    path = data_path(data, os.environ)
+    path = _writable_data(data, dry_run=dry_run)
     added = add_event(path, lambda dataset: new_event(dataset, given), dry_run=dry_run)
     if dry_run:
         _stdout(added.yaml)
@@ -633,7 +699,7 @@ def sources_add(
         {"title": title, "publisher": publisher},
         {"title": ("--title", "Title", "text"), "publisher": ("--publisher", "Publisher", "text")},
     )
-    path = data_path(data, os.environ)
+    path = _writable_data(data, dry_run=dry_run)
     given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
     added, copy = add_source(path, given, dry_run=dry_run)
     if dry_run:
@@ -670,9 +736,46 @@ def extract(
     _stdout(stubs_yaml(dataset, article, candidates))
 
 
-def main() -> None:
-    """Console-script entry point."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def run() -> None:
+    """Console-script entry point: everything that escapes a command ends here as a message and an exit code."""
+    import signal
+
+    # Typer ships its own copy of Click (typer._click); its types are the ones raised and set here.
+    from typer import Abort
+    from typer._click.exceptions import ClickException
+    from typer._click.utils import PacifyFlushWrapper
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.
+            stream.reconfigure(errors="backslashreplace")
     try:
-        app()
-    except (KeyboardInterrupt, BrokenPipeError) as error:  # raised outside any command (while Typer parses)
-        sys.exit(_exit_code(error, ""))
+        code = app(standalone_mode=False)
+    except ClickException as error:
+        import io
+
+        buffer = io.StringIO()
+        error.show(file=buffer)
+        _stderr(buffer.getvalue().rstrip("\n"))
+        code = error.exit_code
+    except SystemExit as error:
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # Click met a closed pipe (`--help | head`)
+            code = _exit_code(BrokenPipeError(), "")
+        else:
+            code = error.code if isinstance(error.code, int) else 1
+    except Abort:
+        code = _exit_code(KeyboardInterrupt(), "")
+    except (Exception, KeyboardInterrupt) as error:  # raised outside any command (while Typer parses or prints help)
+        if _state["debug"] and not isinstance(error, (BrokenPipeError, KeyboardInterrupt)):
+            raise
+        code = _exit_code(error, "")
+    sys.exit(code if isinstance(code, int) else 0)

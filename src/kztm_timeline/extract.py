@@ -21,7 +21,7 @@ from .datafile.fs import read_text, resolve_source_path
 from .edtf import parse_edtf
 from .errors import LookupFailed
 from .model import Dataset, Source
-from .text import fold, normalize_quote, quote_found, shown, slugify
+from .text import escape_controls, fold, normalize_quote, quote_found, shown, slugify
 from .vocab import KINDS, Kind, Status
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -353,7 +353,7 @@ def stubs_yaml(dataset: Dataset, article: Article, candidates: list[Candidate]) 
         lines.append(f"# line {candidate.line}: {shown(candidate.expression)} -> {candidate.date}")
         if candidate.present:
             lines.append(f"# already present: {', '.join(candidate.present)}")
-            lines.append(f"# quote: {candidate.sentence}")
+            lines.append(f"# quote: {escape_controls(candidate.sentence, keep_newlines=False)}")
         else:
             item = render_item(stub(dataset, article, candidate), 2, flow_records=("participants",)).text
             lines.append(item.rstrip("\n"))

@@ -106,18 +106,40 @@ def quote_fragments(quote: str) -> list[str]:
     return [piece for piece in _ELLIPSIS_RE.split(normalize_quote(quote)) if piece]
 
 
+MIN_QUOTE_WORDS = 3
+
+
+def quote_too_short(quote: str) -> bool:
+    """A quote must hold at least :data:`MIN_QUOTE_WORDS` words, so that it pins down a passage."""
+    return len(_WORD_RE.findall(normalize_quote(quote))) < MIN_QUOTE_WORDS
+
+
 def quote_found(quote: str, normalized_source: str) -> bool:
-    """Whether ``quote`` occurs in ``normalized_source`` (already passed through :func:`normalize_quote`)."""
+    """Whether ``quote`` occurs in ``normalized_source`` (already passed through :func:`normalize_quote`):
+    each fragment in order, and each beginning and ending on a word boundary ("war" is not found in "warm")."""
     pieces = quote_fragments(quote)
     if not pieces:
         return False
     position = 0
     for piece in pieces:
-        found = normalized_source.find(piece, position)
+        found = _find_whole(normalized_source, piece, position)
         if found < 0:
             return False
         position = found + len(piece)
     return True
+
+
+def _find_whole(text: str, piece: str, start: int) -> int:
+    found = text.find(piece, start)
+    while found >= 0:
+        before = text[found - 1] if found else " "
+        after = text[found + len(piece)] if found + len(piece) < len(text) else " "
+        cut_before = piece[0].isalnum() and before.isalnum()
+        cut_after = piece[-1].isalnum() and after.isalnum()
+        if not cut_before and not cut_after:
+            return found
+        found = text.find(piece, found + 1)
+    return -1
 
 
 # ---------------------------------------------------------------- unsafe characters

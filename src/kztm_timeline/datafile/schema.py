@@ -13,6 +13,7 @@ from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
+SINGLE_LINE_PATTERN = r"^[^\n\t]*$"
 
 
 class T(StrEnum):
@@ -36,6 +37,7 @@ class Field:
     choices: tuple[str, ...] = ()
     record: str = ""
     min_items: int = 0
+    multiline: bool = False  # text that may hold newlines and tabs; every other text is one line
 
 
 SHAPES: dict[str, tuple[Field, ...]] = {
@@ -50,7 +52,9 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("title", T.TEXT, True, "The article's headline."),
         Field("publisher", T.TEXT, True, "Who published the article."),
         Field("published", T.EDTF, True, "Publication date (EDTF), or null where the article gives none.", nullable=True),
-        Field("note", T.TEXT, False, "How the publication date was inferred, or other remarks.", nullable=True),
+        Field(
+            "note", T.TEXT, False, "How the publication date was inferred, or other remarks.", nullable=True, multiline=True
+        ),
     ),
     "actor": (
         Field("id", T.SLUG, True, "Stable id used in participants."),
@@ -59,7 +63,7 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("country", T.TEXT, True, "ISO 3166-1 alpha-2 code, or null for an international actor.", nullable=True),
         Field("variants", T.TEXTS, True, "Every other spelling the sources use."),
         Field("positions", T.LIST, False, "Offices held, with the span the sources attest.", record="position"),
-        Field("note", T.TEXT, False, "Remarks.", nullable=True),
+        Field("note", T.TEXT, False, "Remarks.", nullable=True, multiline=True),
     ),
     "position": (
         Field("title", T.TEXT, True, "The office as the sources name it."),
@@ -74,8 +78,8 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("participants", T.LIST, True, "Actors and their roles.", record="participant", min_items=1),
         Field("place", T.TEXT, True, "Where it took place, or null.", nullable=True),
         Field("topics", T.TEXTS, True, "Subjects, lower case."),
-        Field("summary", T.TEXT, True, "What happened, in our own words."),
-        Field("note", T.TEXT, False, "How the date or facts were inferred.", nullable=True),
+        Field("summary", T.TEXT, True, "What happened, in our own words.", multiline=True),
+        Field("note", T.TEXT, False, "How the date or facts were inferred.", nullable=True, multiline=True),
         Field("citations", T.LIST, True, "Evidence: a source and a verbatim quote.", record="citation", min_items=1),
         Field("related", T.LIST, False, "Links to other events.", record="relation"),
     ),
@@ -85,7 +89,13 @@ SHAPES: dict[str, tuple[Field, ...]] = {
     ),
     "citation": (
         Field("source", T.SLUG, True, "A source id."),
-        Field("quote", T.TEXT, True, "A short verbatim quote from that source; '...' joins fragments."),
+        Field(
+            "quote",
+            T.TEXT,
+            True,
+            "A verbatim quote from that source, at least three whole words; '...' joins fragments.",
+            multiline=True,
+        ),
     ),
     "relation": (
         Field("event", T.SLUG, True, "Another event's id."),
@@ -121,6 +131,8 @@ def _field_schema(field: Field) -> dict[str, object]:
     schema: dict[str, object]
     if field.type is T.TEXT:
         schema = {"type": "string", "minLength": 1}
+        if not field.multiline:
+            schema["pattern"] = SINGLE_LINE_PATTERN
     elif field.type is T.SLUG:
         schema = {"type": "string", "pattern": SLUG_PATTERN}
     elif field.type is T.EDTF:
@@ -128,7 +140,7 @@ def _field_schema(field: Field) -> dict[str, object]:
     elif field.type is T.CHOICE:
         schema = {"enum": list(field.choices)}
     elif field.type is T.TEXTS:
-        schema = {"type": "array", "items": {"type": "string", "minLength": 1}}
+        schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": SINGLE_LINE_PATTERN}}
     else:
         schema = {"type": "array", "items": {"$ref": f"#/$defs/{field.record}"}}
         if field.min_items:

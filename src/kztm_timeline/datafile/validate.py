@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..edtf import EdtfDate, EdtfError, parse_edtf
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
-from ..text import first_unsafe, normalize_quote, quote_found, shown
+from ..text import MIN_QUOTE_WORDS, first_unsafe, normalize_quote, quote_found, quote_too_short, shown
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
@@ -92,7 +92,7 @@ def _check_record(checker: _Checker, value: object, record: str, path: yaml_read
         field_value = value.get(spec.name, _MISSING)
         kind = spec.type
         if type(field_value) is str and field_value:  # the common cases, inline
-            if kind is T.TEXT and not field_value.isspace():
+            if kind is T.TEXT and not field_value.isspace() and (spec.multiline or _one_line(field_value)):
                 continue
             if kind is T.SLUG and _SLUG_RE.match(field_value):
                 continue
@@ -111,7 +111,7 @@ def _check_record(checker: _Checker, value: object, record: str, path: yaml_read
 
 def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_read.Path) -> None:
     kind = spec.type
-    if kind is T.TEXT and type(value) is str and value and not value.isspace():
+    if kind is T.TEXT and type(value) is str and value and not value.isspace() and (spec.multiline or _one_line(value)):
         return  # the common case, first
     if value is None:
         if not spec.nullable:
@@ -125,6 +125,8 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
             checker.add(path, f"{spec.name} is blank", "write a value, or remove the key if it is optional")
         elif kind is T.SLUG and not _SLUG_RE.match(value):
             checker.add(path, f"{spec.name} {shown(value)} is not a slug", "use lower-case letters, digits and single hyphens")
+        elif not spec.multiline and not _one_line(value):
+            checker.add(path, f"{spec.name} holds a line break or tab", _ONE_LINE_HINT)
     elif kind is T.EDTF:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             checker.add(
@@ -143,6 +145,8 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item or item.isspace():
                 checker.add((*path, index), f"{spec.name} items must be non-empty text", "quote the item")
+            elif not _one_line(item):
+                checker.add((*path, index), f"{spec.name} items hold a line break or tab", _ONE_LINE_HINT)
     else:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write each item as a - entry")
@@ -153,15 +157,22 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
             _check_record(checker, item, spec.record, (*path, index))
 
 
+_ONE_LINE_HINT = "write it on one line: only summaries, notes and quotes may span lines"
+
+
+def _one_line(text: str) -> bool:
+    return "\n" not in text and "\t" not in text and "\r" not in text
+
+
 def _check_text_safety(checker: _Checker, data: object, suspect: bool) -> None:
     if not suspect:
         return  # no unsafe character anywhere in the file's text or its escapes: nothing to locate
     for path, text in yaml_read.iter_paths(data):
-        shown = first_unsafe(text)
-        if shown is not None:
+        found = first_unsafe(text)
+        if found is not None:
             checker.add(
                 path,
-                f"text contains the control or bidi character {shown}",
+                f"text contains the invisible or control character {found}",
                 "remove it: it could alter the terminal or hide text",
             )
 
@@ -221,7 +232,13 @@ def _check_semantics(
                 )
                 continue
             text = folded.get(source_id)
-            if text is not None and not quote_found(str(citation["quote"]), text):
+            if quote_too_short(str(citation["quote"])):
+                checker.add(
+                    (*cite_path, "quote"),
+                    f"quote is shorter than {MIN_QUOTE_WORDS} words",
+                    "quote enough of the sentence to pin the passage down",
+                )
+            elif text is not None and not quote_found(str(citation["quote"]), text):
                 checker.add(
                     (*cite_path, "quote"),
                     f"quote not found in source {shown(source_id)}",

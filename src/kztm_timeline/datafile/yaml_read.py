@@ -14,6 +14,7 @@ by PyYAML's constructors, so that:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -136,7 +137,7 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
                 if len(event.value) <= 48:
                     value = shared.setdefault(event.value, event.value)
             elif tag in _SCALAR_TAGS:
-                value = _scalar(yaml.ScalarNode(tag, event.value))
+                value = _scalar(event, tag)
             else:
                 raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
@@ -197,17 +198,32 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     return Problem(path, line, column, f"YAML syntax error: {problem}", hint)
 
 
-def _scalar(node: yaml.ScalarNode) -> object:
-    tag = node.tag
-    if tag in (_STR, _TIMESTAMP):
-        return node.value
+_DECIMAL_RE = re.compile(r"[-+]?(0|[1-9][0-9]{0,17})")  # YAML 1.2 core decimal, at most 18 digits
+
+
+def _scalar(event: Any, tag: str) -> object:
+    """The value of a core-schema scalar, refusing YAML 1.1's other number forms and values their tag does not fit."""
+    text = event.value
     if tag == _NULL:
         return None
-    if tag == _BOOL:
-        return _CONSTRUCTOR.construct_yaml_bool(node)
-    if tag == _INT:
-        return _CONSTRUCTOR.construct_yaml_int(node)
-    return _CONSTRUCTOR.construct_yaml_float(node)
+    if tag == _INT and not _DECIMAL_RE.fullmatch(text) and event.tag not in (None, "!"):
+        raise _Refused(event.start_mark, f"{shown(text)} is not a valid int", _TAG_HINT)
+    if tag == _INT and not _DECIMAL_RE.fullmatch(text):
+        raise _Refused(
+            event.start_mark,
+            f"{shown(text)} is not a plain decimal number (YAML 1.1 reads 0x7E8, 33:44 and 2_024 as numbers)",
+            "write whole numbers in decimal digits (at most 18), or quote the value if it is text",
+        )
+    node = yaml.ScalarNode(tag, text)
+    try:
+        if tag == _BOOL:
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        if tag == _INT:
+            return _CONSTRUCTOR.construct_yaml_int(node)
+        return _CONSTRUCTOR.construct_yaml_float(node)
+    except (ValueError, KeyError, yaml.YAMLError):
+        name = tag.removeprefix(_TAG)
+        raise _Refused(event.start_mark, f"{shown(text)} is not a valid {name}", _TAG_HINT) from None
 
 
 def locate(document: Document, path: Path, *, at_key: bool = False) -> tuple[int, int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 
 from ..contract import View, dumps, event_json, participants_text
+from ..text import UNSAFE_RE
 
 
 def render_json(view: View) -> str:
@@ -48,12 +50,19 @@ CSV_COLUMNS = (
     "related",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def guard_cell(value: str) -> str:
-    """OWASP's guard against CSV formula injection: a leading ' on risky cells."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """OWASP's guard against CSV formula injection: a leading ' on a cell that a spreadsheet could read as a
+    formula, including one that starts with white space, a tab, a carriage return or an invisible character before
+    the sign, and the fullwidth signs (＝ ＋ － ＠) that spreadsheets fold to ASCII."""
+    if value.startswith(("\t", "\r")):
+        return "'" + value
+    head = UNSAFE_RE.sub("", value[:64]).lstrip()
+    if head and unicodedata.normalize("NFKC", head[0]).startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def render_csv(view: View) -> str:

@@ -55,13 +55,16 @@ def _stamp(dataset: Dataset, event: Event) -> str:
     return f"{_day(moment)}T000000Z"
 
 
-def _span(event: Event) -> tuple[date, date]:
-    """First day and the exclusive end day; an open end keeps only the known day."""
+def _span(event: Event) -> tuple[date, str]:
+    """First day, and the line that ends the event: DTEND (exclusive), or DURATION where the day after the
+    last one lies past 9999-12-31, the last day iCalendar can write. An open end keeps only the known day."""
     first = event.date.first or event.date.last
     last = event.date.last or event.date.first
     assert first is not None
     assert last is not None
-    return first, last + timedelta(days=1)
+    if last == date.max:
+        return first, f"DURATION:P{(last - first).days + 1}D"
+    return first, f"DTEND;VALUE=DATE:{_day(last + timedelta(days=1))}"
 
 
 def _description(dataset: Dataset, event: Event) -> str:
@@ -93,7 +96,7 @@ def render_ics(view: View) -> str:
             f"UID:{event.id}@kztm-timeline",
             f"DTSTAMP:{_stamp(view.dataset, event)}",
             f"DTSTART;VALUE=DATE:{_day(start)}",
-            f"DTEND;VALUE=DATE:{_day(end)}",
+            end,
             f"SUMMARY:{escape_text(f'{display(event.date)}: {event.title}')}",
             f"DESCRIPTION:{escape_text(_description(view.dataset, event))}",
         ]
