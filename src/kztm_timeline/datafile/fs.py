@@ -52,12 +52,20 @@ def read_bytes(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> bytes:
     """
     try:
         with open_regular(path, limit) as handle:
-            data = handle.read(limit + 1)
+            size = os.fstat(handle.fileno()).st_size
+            pieces = [handle.read(size + 1)]  # one read of the known size (a bigger request would allocate it)
+            total = len(pieces[0])
+            while total > size and total <= limit:  # it grew while being read
+                piece = handle.read(1024**2)
+                if not piece:
+                    break
+                pieces.append(piece)
+                total += len(piece)
     except OSError as error:
         raise DataError([file_problem(path, error)]) from None
-    if len(data) > limit:  # it grew while being read
+    if total > limit:
         raise DataError([file_problem(path, _too_large(limit))])
-    return data
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def open_regular(path: str, limit: int) -> io.BufferedReader:
