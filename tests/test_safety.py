@@ -443,7 +443,8 @@ def test_an_article_edited_during_a_cold_run_is_never_keyed_to_the_old_verdict(
 
     monkeypatch.setattr(validate_module, "quote_found", check_then_edit)
     load_dataset(str(small), cache=str(private_cache))  # validated against the old text, then the text changed
-    monkeypatch.undo()
+    monkeypatch.setattr(validate_module, "quote_found", checked)
+    assert list(private_cache.iterdir())  # a cache was written: the next run must not believe it
     result = runner.invoke(app, ["validate", "--data", str(small)])
     assert result.exit_code == 1
     assert "quote not found in source 'wire'" in result.stderr
@@ -620,11 +621,12 @@ def test_a_bad_since_value_is_echoed_escaped() -> None:
 
 
 def test_an_unknown_huge_key_is_echoed_cut_short(small: Path) -> None:
-    key = "k" * 1_000_000
-    text = small.read_text(encoding="utf-8").replace("    title: Next meeting\n", f"    title: Next meeting\n    {key}: 1\n")
+    key = "k" * 1_000_000  # an explicit key ("? "): YAML limits implicit keys to 1,024 characters
+    text = small.read_text(encoding="utf-8").replace("    title: Next meeting\n", f"    title: Next meeting\n    ? {key}\n    : 1\n")
     small.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", "--data", str(small)])
     assert result.exit_code == 1
+    assert f"{small}:36:7: unknown key 'kkkkkkkkkk" in result.stderr
     assert max(len(line) for line in result.stderr.splitlines()) < 400
 
 
