@@ -622,7 +622,8 @@ def test_a_bad_since_value_is_echoed_escaped() -> None:
 
 def test_an_unknown_huge_key_is_echoed_cut_short(small: Path) -> None:
     key = "k" * 1_000_000  # an explicit key ("? "): YAML limits implicit keys to 1,024 characters
-    text = small.read_text(encoding="utf-8").replace("    title: Next meeting\n", f"    title: Next meeting\n    ? {key}\n    : 1\n")
+    explicit = f"    title: Next meeting\n    ? {key}\n    : 1\n"
+    text = small.read_text(encoding="utf-8").replace("    title: Next meeting\n", explicit)
     small.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", "--data", str(small)])
     assert result.exit_code == 1
