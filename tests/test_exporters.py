@@ -7,9 +7,12 @@ import io
 import json
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
@@ -19,6 +22,8 @@ from kztm_timeline.exporters import Format, exporter, render
 from kztm_timeline.exporters.ics import fold_line
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
+
+from .conftest import EditData
 
 HERE = Path(__file__).resolve().parent
 SMALL = HERE / "fixtures" / "small" / "events.yaml"
@@ -131,27 +136,100 @@ def test_timelinejs_escapes_html(small: Dataset) -> None:
 # ---------------------------------------------------------------- PLOVER
 
 
-def test_plover_takes_actor_and_recipient_from_the_roles(shipped: Dataset) -> None:
-    records = {r["id"]: r for r in json.loads(render(Format.PLOVER, view_of(shipped)))}
-    visit = records["2021-10-tokayev-state-visit"]
-    assert (visit["actor"], visit["recipient"], visit["event"], visit["mode"]) == (
-        ["Kassym-Jomart Tokayev"],
-        ["Turkmenistan"],
-        "CONSULT",
-        "visit",
+PLOVER_SCHEMA = json.loads((HERE / "schemas" / "plover.schema.json").read_text(encoding="utf-8"))
+
+
+def plover_records(dataset: Dataset) -> dict[str, dict[str, Any]]:
+    lines = render(Format.PLOVER, view_of(dataset)).splitlines()
+    return {record["id"]: record for record in map(json.loads, lines)}
+
+
+def test_plover_is_json_lines_one_record_per_event(shipped: Dataset) -> None:
+    lines = render(Format.PLOVER, view_of(shipped)).splitlines()
+    assert len(lines) == 18
+    assert all(line.startswith('{"id": ') and line.endswith("}") for line in lines)
+
+
+def test_every_plover_record_of_the_shipped_data_meets_the_manuals_schema(shipped: Dataset) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(PLOVER_SCHEMA)
+    for record in plover_records(shipped).values():
+        validator.validate(record)
+
+
+def test_plover_takes_source_and_recipient_from_the_roles_as_actor_objects(shipped: Dataset) -> None:
+    visit = plover_records(shipped)["2021-10-tokayev-state-visit"]
+    assert (visit["source"], visit["recipient"], visit["event"], visit["mode"]) == (
+        [
+            {
+                "code": "KAZ",
+                "sector": "GOV",
+                "actor_text": "Kassym-Jomart Tokayev",
+                "identifier_text": "Kassym-Jomart Tokayev",
+                "office": "President of Kazakhstan",
+            }
+        ],
+        [{"code": "TKM", "sector": "GOV", "actor_text": "Turkmenistan", "identifier_text": "Turkmenistan"}],
+        ["CONSULT"],
+        ["visit"],
     )
-    call = records["2024-08-05-presidents-telephone-call"]
-    assert (call["actor"], call["recipient"], call["mode"]) == (["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"], [], "phone")
+
+
+def test_a_call_without_sides_has_every_participant_as_source_and_no_recipient(shipped: Dataset) -> None:
+    call = plover_records(shipped)["2024-08-05-presidents-telephone-call"]
+    assert [actor["actor_text"] for actor in call["source"]] == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
+    assert "recipient" not in call
+    assert call["mode"] == ["phone"]
+
+
+def test_the_sole_host_of_a_planned_monument_is_its_source(shipped: Dataset) -> None:
+    abai = plover_records(shipped)["abai-sculpture-ashgabat"]
+    assert abai["source"] == [{"code": "TKM", "sector": "GOV", "actor_text": "Turkmenistan", "identifier_text": "Turkmenistan"}]
 
 
 def test_plover_codes_planned_events_as_agree_and_signings_as_support(shipped: Dataset) -> None:
-    records = {r["id"]: r for r in json.loads(render(Format.PLOVER, view_of(shipped)))}
-    assert records["2024-consultative-meeting-astana"]["event"] == "AGREE"
-    assert records["2017-04-strategic-partnership-agreement"]["event"] == "SUPPORT"
-    assert (
-        records["2017-04-strategic-partnership-agreement"]["date"],
-        records["2017-04-strategic-partnership-agreement"]["enddate"],
-    ) == ("2017-04-01", "2017-04-30")
+    records = plover_records(shipped)
+    assert (records["2024-consultative-meeting-astana"]["event"], records["2024-consultative-meeting-astana"]["cameo"]) == (
+        ["AGREE"],
+        "036",
+    )
+    signing = records["2017-04-strategic-partnership-agreement"]
+    assert (signing["event"], signing["quad_code"], signing["event_scale"]) == (["SUPPORT"], 1, 4.6)
+    assert (signing["date"], signing["enddate"], signing["date_edtf"]) == ("2017-04-01", "2017-04-30", "2017-04")
+
+
+def test_plover_contexts_come_only_from_the_manuals_list(shipped: Dataset) -> None:
+    contexts = {context for record in plover_records(shipped).values() for context in record["context"]}
+    assert contexts == {"diplomatic", "economic", "legislative"}
+
+
+def test_plover_event_text_is_the_cited_source_text_and_cite_info_an_object(shipped: Dataset) -> None:
+    call = plover_records(shipped)["2024-08-05-presidents-telephone-call"]
+    assert call["event_text"] == [
+        "On August 5, 2024, a telephone conversation took place between the President of Turkmenistan Serdar "
+        "Berdimuhamedov and the President of the Republic of Kazakhstan Kassym-Jomart Tokayev."
+    ]
+    assert call["cite_info"] == {
+        "corpus": "kztm-timeline",
+        "citation": "tm-2024-08-06-phone-call",
+        "title": "A telephone conversation took place between the President of Turkmenistan and the President of the "
+        "Republic of Kazakhstan",
+        "publication": "Turkmen official news source (not named in the text)",
+        "language": "en",
+        "coder": "coded by hand (kztm-timeline curation)",
+        "codebook": "PLOVER manual, draft 2021 (openeventdata/PLOVER)",
+        "version": "0.1.0",
+    }
+
+
+def test_an_event_whose_every_participant_is_an_honoree_is_refused(edited: EditData) -> None:
+    from kztm_timeline.errors import DataError
+
+    both = "      - {actor: turkmenistan, role: host}\n      - {actor: abai, role: honoree}"
+    path = edited(both, "      - {actor: abai, role: honoree}")
+    with pytest.raises(DataError, match="every participant is an honoree: nobody acts in this event"):
+        load_dataset(str(path))
 
 
 # ---------------------------------------------------------------- CSV
@@ -274,3 +352,53 @@ def test_a_single_event_is_counted_in_the_singular(shipped: Dataset) -> None:
     one = View(dataset=shipped, events=tuple(shipped.events[:1]))
     assert "<p>1 event, each backed by a quote" in render(Format.TIMELINEJS, one)
     assert '<p class="lead">1 event, each backed by a verbatim quote' in render(Format.HTML, one)
+
+
+# ---------------------------------------------------------------- PLOVER: a property of every valid dataset
+
+
+def _random_dataset() -> st.SearchStrategy[Dataset]:
+    from kztm_timeline.edtf import parse_edtf
+    from kztm_timeline.model import Actor, Citation, EventList, Participant, Source
+    from kztm_timeline.model import Event as ModelEvent
+    from kztm_timeline.vocab import ROLES, Kind, Status
+
+    actors = (
+        Actor("kz", "Kazakhstan", "state", "KZ", ()),
+        Actor("tm", "Turkmenistan", "state", "TM", ()),
+        Actor("minister", "A Minister", "person", "UZ", ()),
+        Actor("senate", "A Senate", "organisation", "KZ", (), sector="LEG"),
+        Actor("igo", "An Organisation", "organisation", None, ()),
+        Actor("poet", "A Poet", "person", "TM", ()),
+    )
+    source = Source("wire", "article.txt", "A title", "A publisher", parse_edtf("2024-01-02"))
+    dates = st.sampled_from(["2024", "2024-10", "2024-10-05", "2020~/2021~", "2024?", "2024-08-06/..", "../2023-10-31"])
+    participant = st.builds(Participant, st.sampled_from([actor.id for actor in actors]), st.sampled_from(ROLES))
+    event = st.builds(
+        ModelEvent,
+        id=st.from_regex(r"[a-z]{1,8}", fullmatch=True),
+        date=dates.map(parse_edtf),
+        title=st.just("A title"),
+        kind=st.sampled_from(list(Kind)),
+        status=st.sampled_from(list(Status)),
+        participants=st.lists(participant, min_size=1, max_size=4)
+        .filter(lambda items: any(item.role != "honoree" for item in items))
+        .map(tuple),
+        place=st.one_of(st.none(), st.just("Astana")),
+        topics=st.just(()),
+        summary=st.just("What happened."),
+        citations=st.just((Citation("wire", "a quote of words"),)),
+    )
+    return st.lists(event, min_size=1, max_size=6, unique_by=lambda item: item.id).map(
+        lambda events: Dataset("events.yaml", (source,), actors, EventList(events))
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(dataset=_random_dataset())
+def test_every_plover_record_of_any_valid_dataset_meets_the_manuals_schema(dataset: Dataset) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(PLOVER_SCHEMA)
+    for line in render(Format.PLOVER, View(dataset=dataset, events=tuple(dataset.events))).splitlines():
+        validator.validate(json.loads(line))

@@ -37,6 +37,7 @@ class Actor:
     variants: tuple[str, ...]
     positions: tuple[Position, ...] = ()
     note: str | None = None
+    sector: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -61,11 +61,11 @@ KINDS: dict[Kind, KindInfo] = {
     ),
     Kind.SUMMIT: KindInfo("Summit", "▲", "#8b008b", "040", "Consult, not specified", "CONSULT", "multilateral", "diplomatic"),
     Kind.PARLIAMENTARY_MEETING: KindInfo(
-        "Parliamentary meeting", "▤", "#708090", "040", "Consult, not specified", "CONSULT", "", "political"
+        "Parliamentary meeting", "▤", "#708090", "040", "Consult, not specified", "CONSULT", "", "legislative"
     ),
     Kind.CEREMONY: KindInfo("Ceremony", "✦", "#996515", "050", "Engage in diplomatic cooperation", "SUPPORT", "", "diplomatic"),
     Kind.CULTURAL_EVENT: KindInfo(
-        "Cultural or monument event", "♜", "#c71585", "050", "Engage in diplomatic cooperation", "SUPPORT", "", "culture"
+        "Cultural or monument event", "♜", "#c71585", "050", "Engage in diplomatic cooperation", "SUPPORT", "", "diplomatic"
     ),
     Kind.DIPLOMATIC_RELATIONS: KindInfo(
         "Diplomatic relations", "⚑", "#006400", "054", "Grant diplomatic recognition", "SUPPORT", "", "diplomatic"
@@ -77,3 +77,19 @@ ROLES: tuple[str, ...] = ("visitor", "host", "caller", "callee", "signatory", "a
 RELATIONS: tuple[str, ...] = ("part_of", "follows_up", "occasioned_by", "prepares", "mentions")
 
 ACTOR_TYPES: tuple[str, ...] = ("person", "state", "organisation")
+
+
+# PLOVER (manual, "Event Categories" and "Numeric conflict/cooperation scores"): each category's quad code
+# and scaled cooperation score, for the categories this timeline uses.
+PLOVER_QUAD: dict[str, int] = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1}
+PLOVER_SCORE: dict[str, float] = {"AGREE": 4.2, "CONSULT": 2.1, "SUPPORT": 4.6, "CONCEDE": 5.0}
+
+# PLOVER sector primary codes an actor may carry in the data (``sector:``); persons and states default to GOV.
+SECTORS: tuple[str, ...] = ("GOV", "LEG", "JUD", "MIL", "COP", "OPP", "PTY", "CVL", "BUS", "EDU", "MED", "JRN", "REL", "SOC")
+
+# ISO 3166-1 alpha-2 → alpha-3, which PLOVER actor codes use; countries of the region and of its partners.
+ALPHA3: dict[str, str] = {
+    "AF": "AFG", "AZ": "AZE", "CN": "CHN", "DE": "DEU", "FR": "FRA", "GB": "GBR", "IN": "IND", "IR": "IRN",
+    "JP": "JPN", "KG": "KGZ", "KR": "KOR", "KZ": "KAZ", "PK": "PAK", "RU": "RUS", "TJ": "TJK", "TM": "TKM",
+    "TR": "TUR", "UA": "UKR", "US": "USA", "UZ": "UZB",
+}  # fmt: skip

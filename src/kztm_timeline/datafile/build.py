@@ -36,6 +36,7 @@ def actor_from(record: dict[str, object], date_of: Callable[[object], EdtfDate |
             Position(str(position["title"]), date_of(position.get("span"))) for position in mappings(record.get("positions"))
         ),
         note=text_or_none(record.get("note")),
+        sector=text_or_none(record.get("sector")),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
+from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, SECTORS, Kind, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
@@ -63,6 +63,14 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("country", T.TEXT, True, "ISO 3166-1 alpha-2 code, or null for an international actor.", nullable=True),
         Field("variants", T.TEXTS, True, "Every other spelling the sources use."),
         Field("positions", T.LIST, False, "Offices held, with the span the sources attest.", record="position"),
+        Field(
+            "sector",
+            T.CHOICE,
+            False,
+            "PLOVER sector code; persons and states default to GOV.",
+            nullable=True,
+            choices=SECTORS,
+        ),
         Field("note", T.TEXT, False, "Remarks.", nullable=True, multiline=True),
     ),
     "position": (

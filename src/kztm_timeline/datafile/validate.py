@@ -214,6 +214,13 @@ def _check_semantics(
     for index, event in enumerate(events):
         path = ("events", index)
         _date(checker, event["date"], (*path, "date"), dates)
+        roles = {str(participant.get("role")) for participant in mappings(event.get("participants"))}
+        if roles == {"honoree"}:
+            checker.add(
+                (*path, "participants"),
+                "every participant is an honoree: nobody acts in this event",
+                "add the actor who acts (the PLOVER source), e.g. the state that erects a monument",
+            )
         for number, participant in enumerate(mappings(event.get("participants"))):
             if participant["actor"] not in actor_ids:
                 checker.add(

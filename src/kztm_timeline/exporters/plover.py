@@ -1,55 +1,98 @@
-"""PLOVER event records, one per event, as a JSON array.
+"""PLOVER event records, one JSON object per line, field by field as the PLOVER manual's JSON table has them.
 
-Actor and recipient come from the roles: visitors and callers act, hosts and
-callees receive; with no host or callee every participant is an actor. A
-planned or announced event is coded AGREE (an expressed intent), as the PLOVER
-manual does for promises; event, mode and context otherwise come from the kind
-table (signing an agreement is SUPPORT, as the manual says).
+Fields (manual, "Data Fields"): ``id``, ``date`` and ``enddate`` (YYYY-MM-DD: the first and last day the
+event's EDTF date covers), ``source`` and ``recipient`` (lists of actor objects with ``code``, ``sector``,
+``actor_text``, ``identifier_text`` and ``office``), ``event``, ``mode`` and ``context`` (lists, from the
+manual's vocabularies), ``quad_code`` and ``event_scale`` (the manual's quad and PLOVER score),
+``event_loc`` (a location object with ``name`` and ``country code``), ``event_text`` (the cited quotes:
+the source text) and ``cite_info`` (a citation object). Two extra fields, which the manual allows, keep
+what PLOVER has no name for: ``date_edtf`` (the date at its real precision) and ``cameo``.
+
+Source and recipient come from the roles, as the manual's CONSULT section says: the visitor is the
+source and the host the recipient; callers call callees; with no clear side every participant is a
+source. Honorees (the poet a monument is for) are no actors. A planned or announced event is AGREE (the
+manual: "All cooperative actions reported in future tense are also taken to imply intentions").
 """
 
 from __future__ import annotations
 
-from ..contract import View, dumps, iso
-from ..model import Dataset, Event
-from ..vocab import KINDS, Status
+import json
+
+from .. import __version__
+from ..contract import View, iso
+from ..model import Actor, Dataset, Event
+from ..vocab import ALPHA3, KINDS, PLOVER_QUAD, PLOVER_SCORE, Status
 
 _ACTING = {"visitor", "caller", "organiser"}
 _RECEIVING = {"host", "callee"}
+CODEBOOK = "PLOVER manual, draft 2021 (openeventdata/PLOVER)"
 
 
-def _sides(dataset: Dataset, event: Event) -> tuple[list[str], list[str]]:
-    people = [(dataset.actor_by_id[p.actor].name, p.role) for p in event.participants if p.role != "honoree"]
-    recipients = [name for name, role in people if role in _RECEIVING]
-    if not recipients:
-        return [name for name, _ in people], []
-    actors = [name for name, role in people if role in _ACTING] or [name for name, role in people if role not in _RECEIVING]
-    return actors, recipients
+def actor_object(actor: Actor) -> dict[str, object]:
+    """A PLOVER actor object: ISO alpha-3 country code (IGO for an international body) and sector."""
+    record: dict[str, object] = {}
+    if actor.country is not None and actor.country in ALPHA3:
+        record["code"] = ALPHA3[actor.country]
+    elif actor.country is None and actor.type == "organisation":
+        record["code"] = "IGO"
+    sector = actor.sector or ("GOV" if actor.type in ("person", "state") else None)
+    if sector is not None:
+        record["sector"] = sector
+    record["actor_text"] = actor.name
+    record["identifier_text"] = actor.name
+    if actor.positions:
+        record["office"] = actor.positions[-1].title
+    return record
+
+
+def sides(dataset: Dataset, event: Event) -> tuple[list[Actor], list[Actor]]:
+    """The source and recipient actors of ``event`` (the validator makes sure there is a source)."""
+    people = [(dataset.actor_by_id[p.actor], p.role) for p in event.participants if p.role != "honoree"]
+    receiving = [actor for actor, role in people if role in _RECEIVING]
+    others = [actor for actor, role in people if role not in _RECEIVING]
+    if not receiving or not others:
+        return [actor for actor, _ in people], []
+    acting = [actor for actor, role in people if role in _ACTING] or others
+    return acting, receiving
 
 
 def plover_record(dataset: Dataset, event: Event) -> dict[str, object]:
     info = KINDS[event.kind]
-    actors, recipients = _sides(dataset, event)
     planned = event.status is Status.PLANNED
-    citations = [
-        f"{dataset.source_by_id[c.source].title} ({dataset.source_by_id[c.source].publisher}): “{c.quote}”"
-        for c in event.citations
-    ]
-    return {
-        "id": event.id,
-        "date": iso(event.date.first),
-        "enddate": iso(event.date.last),
-        "date_edtf": event.date.text,
-        "actor": actors,
-        "recipient": recipients,
-        "event": "AGREE" if planned else info.plover_event,
-        "mode": None if planned else (info.plover_mode or None),
-        "context": [info.plover_context],
-        "cameo": "036" if planned else info.cameo,
-        "event_loc": event.place,
-        "event_text": event.summary,
-        "cite_info": citations,
+    category = "AGREE" if planned else info.plover_event
+    source, recipient = sides(dataset, event)
+    first, last = event.date.first or event.date.last, event.date.last or event.date.first
+    sources = [dataset.source_by_id[citation.source] for citation in event.citations]
+    record: dict[str, object] = {"id": event.id, "date": iso(first)}
+    if last != first:
+        record["enddate"] = iso(last)
+    record["source"] = [actor_object(actor) for actor in source]
+    if recipient:
+        record["recipient"] = [actor_object(actor) for actor in recipient]
+    record["event"] = [category]
+    if info.plover_mode and not planned:
+        record["mode"] = [info.plover_mode]
+    record["context"] = [info.plover_context]
+    record["quad_code"] = PLOVER_QUAD[category]
+    record["event_scale"] = PLOVER_SCORE[category]
+    if event.place is not None:
+        record["event_loc"] = {"name": event.place}
+    record["event_text"] = [citation.quote for citation in event.citations]
+    record["cite_info"] = {
+        "corpus": "kztm-timeline",
+        "citation": "; ".join(source.id for source in sources),
+        "title": "; ".join(source.title for source in sources),
+        "publication": "; ".join(source.publisher for source in sources),
+        "language": "en",
+        "coder": "coded by hand (kztm-timeline curation)",
+        "codebook": CODEBOOK,
+        "version": __version__,
     }
+    record["date_edtf"] = event.date.text
+    record["cameo"] = "036" if planned else info.cameo
+    return record
 
 
 def render_plover(view: View) -> str:
-    return dumps([plover_record(view.dataset, event) for event in view.events]) + "\n"
+    """JSON Lines, as the manual recommends: one record per line."""
+    return "".join(json.dumps(plover_record(view.dataset, event), ensure_ascii=False) + "\n" for event in view.events)
