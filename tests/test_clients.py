@@ -82,7 +82,7 @@ def khal() -> str:
     return found
 
 
-def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_path: Path) -> None:
+def _khal_calendar(tmp_path: Path) -> list[str]:
     calendar = tmp_path / "calendar"
     calendar.mkdir()
     config = tmp_path / "khal.conf"
@@ -92,29 +92,77 @@ def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_pa
         "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n",
         encoding="utf-8",
     )
-    ics = tmp_path / "timeline.ics"
-    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    return [khal(), "-c", str(config)]
+
+
+def _khal_import(command: list[str], ics: Path) -> None:
     env = {**os.environ, "TZ": "UTC"}
-    command = [khal(), "-c", str(config)]
     subprocess.run([*command, "import", "--batch", "-a", "timeline", str(ics)], check=True, env=env, timeout=120)
-    listed = subprocess.run(
-        [*command, "list", "--once", "--day-format", "", "--format", "{uid}|{start-date}|{end-date}", "1900-01-01", "2100-01-01"],
+
+
+def _khal_list(command: list[str], fields: str) -> list[str]:
+    return subprocess.run(
+        [*command, "list", "--once", "--day-format", "", "--format", fields, "1900-01-01", "2100-01-01"],
         capture_output=True,
         text=True,
         check=True,
-        env=env,
+        env={**os.environ, "TZ": "UTC"},
         timeout=120,
     ).stdout.splitlines()
+
+
+def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_path: Path) -> None:
+    command = _khal_calendar(tmp_path)
+    ics = tmp_path / "timeline.ics"
+    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    _khal_import(command, ics)
+    listed = _khal_list(command, "{uid}|{start-date}|{end-date}")
     assert len(listed) == 18
     assert {line.split("|")[0] for line in listed} == {f"{event.id}@kztm-timeline" for event in shipped.events}
     for line in (
-        "c1993-diplomatic-relations@kztm-timeline|1993-01-01|1993-12-31",
-        "2020-2021-commission-extraordinary-session@kztm-timeline|2020-01-01|2021-12-31",
-        "2021-10-tokayev-state-visit@kztm-timeline|2021-10-01|2021-10-31",
+        "c1993-diplomatic-relations@kztm-timeline|1993-01-01|1993-01-01",  # a year: on its first day only
+        "2020-2021-commission-extraordinary-session@kztm-timeline|2020-01-01|2020-01-01",
+        "2021-10-tokayev-state-visit@kztm-timeline|2021-10-01|2021-10-01",
         "2024-08-05-presidents-telephone-call@kztm-timeline|2024-08-05|2024-08-05",
         "abai-sculpture-ashgabat@kztm-timeline|2024-08-06|2024-08-06",
     ):
         assert line in listed
+
+
+def test_khal_lists_2024_in_a_few_lines_not_one_per_day(shipped: Dataset, tmp_path: Path) -> None:
+    command = _khal_calendar(tmp_path)
+    ics = tmp_path / "timeline.ics"
+    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    _khal_import(command, ics)
+    listed = subprocess.run(
+        [*command, "list", "--format", "{title}", "2024-01-01", "2024-12-31"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TZ": "UTC"},
+        timeout=120,
+    ).stdout.splitlines()
+    assert len(listed) < 40  # 1,895 lines when "2024?" was a 366-day event
+
+
+def test_a_changed_event_reimported_into_khal_updates_its_one_entry(shipped: Dataset, tmp_path: Path) -> None:
+    import dataclasses
+
+    from kztm_timeline.model import EventList
+
+    command = _khal_calendar(tmp_path)
+    ics = tmp_path / "timeline.ics"
+    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    _khal_import(command, ics)
+    call = "2024-08-05-presidents-telephone-call"
+    renamed = [dataclasses.replace(e, title="Telephone call, renamed") if e.id == call else e for e in shipped.events]
+    changed = dataclasses.replace(shipped, events=EventList(renamed))
+    ics.write_text(render(Format.ICS, view_of(changed)), encoding="utf-8")
+    _khal_import(command, ics)
+    listed = _khal_list(command, "{uid}|{title}")
+    assert len(listed) == 18
+    calls = [line for line in listed if line.startswith("2024-08-05-presidents-telephone-call@")]
+    assert calls == ["2024-08-05-presidents-telephone-call@kztm-timeline|5 Aug 2024: Telephone call, renamed"]
 
 
 # ---------------------------------------------------------------- TimelineJS

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from kztm_timeline.contract import View
 from kztm_timeline.exporters import Format, exporter, render
 from kztm_timeline.exporters.ics import fold_line
 from kztm_timeline.load import load_dataset
-from kztm_timeline.model import Dataset
+from kztm_timeline.model import Dataset, EventList
 
 from .conftest import EditData
 
@@ -64,8 +66,9 @@ def test_each_format_gives_the_same_bytes_twice(shipped: Dataset, fmt: Format) -
 # ---------------------------------------------------------------- ICS
 
 
-def _calendar(dataset: Dataset) -> icalendar.Calendar:
-    return icalendar.Calendar.from_ical(render(Format.ICS, view_of(dataset)))
+def _calendar(dataset: Dataset, partial: str = "first-day") -> icalendar.Calendar:
+    view = dataclasses.replace(view_of(dataset), options={"ics_partial": partial})
+    return icalendar.Calendar.from_ical(render(Format.ICS, view))
 
 
 def test_ics_parses_with_icalendar_and_has_every_event(shipped: Dataset) -> None:
@@ -74,11 +77,43 @@ def test_ics_parses_with_icalendar_and_has_every_event(shipped: Dataset) -> None
     assert {str(event["UID"]) for event in events} == {f"{e.id}@kztm-timeline" for e in shipped.events}
 
 
-def test_ics_month_precision_spans_the_whole_month_with_an_exclusive_end(shipped: Dataset) -> None:
+def test_ics_shows_a_month_on_its_first_day_with_its_precision_in_the_title(shipped: Dataset) -> None:
     event = next(e for e in _calendar(shipped).walk("VEVENT") if str(e["UID"]).startswith("2021-10-tokayev"))
     assert event["DTSTART"].params["VALUE"] == "DATE"
+    assert (event.decoded("DTSTART").isoformat(), event.decoded("DTEND").isoformat()) == ("2021-10-01", "2021-10-02")
+    assert str(event["SUMMARY"]) == "Oct 2021 · President Tokayev's state visit to Turkmenistan"
+    assert str(event["DESCRIPTION"]).startswith("Date: Oct 2021 (EDTF 2021-10); shown on its first day.")
+
+
+def test_ics_partial_span_keeps_the_whole_month_with_an_exclusive_end(shipped: Dataset) -> None:
+    event = next(e for e in _calendar(shipped, "span").walk("VEVENT") if str(e["UID"]).startswith("2021-10-tokayev"))
     assert (event.decoded("DTSTART").isoformat(), event.decoded("DTEND").isoformat()) == ("2021-10-01", "2021-11-01")
     assert str(event["SUMMARY"]) == "Oct 2021: President Tokayev's state visit to Turkmenistan"
+
+
+def test_ics_partial_skip_keeps_only_events_known_to_the_day(shipped: Dataset) -> None:
+    uids = sorted(str(e["UID"]) for e in _calendar(shipped, "skip").walk("VEVENT"))
+    assert uids == [
+        "2023-10-31-mfa-cooperation-programme@kztm-timeline",
+        "2024-07-04-magtymguly-monument-astana@kztm-timeline",
+        "2024-08-05-presidents-telephone-call@kztm-timeline",
+    ]
+
+
+def test_by_default_no_day_holds_more_than_the_events_that_start_on_it(shipped: Dataset) -> None:
+    bars = [e for e in _calendar(shipped).walk("VEVENT") if e.decoded("DTSTART") <= date(2024, 7, 10) < e.decoded("DTEND")]
+    assert bars == []
+
+
+def test_ics_sequence_and_last_modified_follow_the_content(small: Dataset) -> None:
+    before = {str(e["UID"]): e.decoded("SEQUENCE") for e in _calendar(small).walk("VEVENT")}
+    changed_events = [dataclasses.replace(e, title="Renamed") if e.id == "next-meeting" else e for e in small.events]
+    changed = dataclasses.replace(small, events=EventList(changed_events))
+    after = {str(e["UID"]): e.decoded("SEQUENCE") for e in _calendar(changed).walk("VEVENT")}
+    assert after["next-meeting@kztm-timeline"] != before["next-meeting@kztm-timeline"]
+    assert after["hostile@kztm-timeline"] == before["hostile@kztm-timeline"]
+    modified = {str(e["UID"]): e.decoded("LAST-MODIFIED").isoformat() for e in _calendar(small).walk("VEVENT")}
+    assert modified["next-meeting@kztm-timeline"] == "2024-03-06T00:00:00+00:00"
 
 
 def test_ics_dtstamp_comes_from_the_data(shipped: Dataset) -> None:
@@ -89,7 +124,7 @@ def test_ics_dtstamp_comes_from_the_data(shipped: Dataset) -> None:
 def test_ics_escapes_text_so_hostile_titles_survive(small: Dataset) -> None:
     summaries = {str(event["SUMMARY"]) for event in _calendar(small).walk("VEVENT")}
     assert f"5 Mar 2024: {HOSTILE_TITLES[0]}" in summaries
-    assert f"2024: {HOSTILE_TITLES[1]}" in summaries
+    assert f"2024 · {HOSTILE_TITLES[1]}" in summaries
 
 
 def test_ics_lines_are_folded_at_75_octets(shipped: Dataset) -> None:

@@ -15,7 +15,7 @@ import typer
 
 from . import __version__
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from .exporters import HUMAN_FORMATS, Format
+from .exporters import HUMAN_FORMATS, Format, IcsPartial
 from .load import data_path, display_path, is_shipped, load_dataset
 from .model import Dataset
 from .text import escape_controls, escape_output
@@ -395,7 +395,15 @@ def filter_options(*names: str) -> Callable[[Callable[..., R]], Callable[..., R]
     return decorate
 
 
-def _render_selection(data: str | None, query: Query, fmt: Format, output: str | None, *, highlight: bool) -> None:
+def _render_selection(
+    data: str | None,
+    query: Query,
+    fmt: Format,
+    output: str | None,
+    *,
+    highlight: bool,
+    options: dict[str, str] | None = None,
+) -> None:
     from .contract import View
     from .exporters import render
     from .query import select
@@ -412,6 +420,7 @@ def _render_selection(data: str | None, query: Query, fmt: Format, output: str |
         color=to_terminal,
         width=_width() if output is None else 100,
         highlight=query.search if highlight else (),
+        options=options or {},
     )
     _write_output(render(fmt, view), output, dataset, color=to_terminal)
 
@@ -424,10 +433,19 @@ def list_(
     fmt: FormatOpt = Format.TIMELINE,
     json_: JsonOpt = False,
     output: OutputOpt = None,
+    ics_partial: Annotated[
+        IcsPartial,
+        typer.Option(
+            "--ics-partial",
+            help="For -f ics: show a month, year or uncertain date on its first day (default), over its whole span, or skip it.",
+            case_sensitive=False,
+        ),
+    ] = IcsPartial.FIRST_DAY,
     data: DataOpt = None,
 ) -> None:
     """List events, oldest first, filtered and formatted."""
-    _render_selection(data, query, Format.JSON if json_ else fmt, output, highlight=False)
+    options = {"ics_partial": ics_partial.value}
+    _render_selection(data, query, Format.JSON if json_ else fmt, output, highlight=False, options=options)
 
 
 @app.command()

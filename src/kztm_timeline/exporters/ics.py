@@ -1,13 +1,24 @@
 """iCalendar (RFC 5545): one all-day VEVENT per event, byte-for-byte reproducible.
 
-A month or year is exported as an all-day event spanning the whole period, with
-the precision in the summary ("Oct 2021: …"), never pinned to a false day. The
-DTEND of an all-day event is exclusive. DTSTAMP comes from the data (the newest
-publication date of the event's sources, else its first day), not the clock.
+An event known to the day (or a span of known days) is an all-day event on those days.
+A *partial* date (a month, a year, an uncertain or approximate date, an open interval)
+is written by ``View.options["ics_partial"]``:
+
+* ``first-day`` (the default): one all-day event on the first day the date covers, its
+  summary led by the date at its real precision ("Oct 2021 · …") and its description saying
+  the whole span; so "2024?" does not paint 366 all-day bars over a calendar year;
+* ``span``: one all-day event over the whole period (a month-long bar for "Oct 2021");
+* ``skip``: left out.
+
+The DTEND of an all-day event is exclusive. DTSTAMP and LAST-MODIFIED come from the data
+(the newest publication date of the event's sources, else its first day), not the clock;
+SEQUENCE is derived from the event's content (a number from its SHA-256), so a changed event
+carries another SEQUENCE and clients that compare it take the new version.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 from .. import __version__
@@ -15,8 +26,15 @@ from ..contract import View
 from ..edtf import display
 from ..model import Dataset, Event
 from ..vocab import KINDS, Status
+from . import IcsPartial
 
 _MAX_OCTETS = 75
+
+
+def is_partial(event: Event) -> bool:
+    """A month, a year, an uncertain or approximate date, or an interval with an open or unknown end."""
+    value = event.date
+    return value.precision.value != "day" or value.qualifier is not None or value.first is None or value.last is None
 
 
 def escape_text(value: str) -> str:
@@ -79,7 +97,14 @@ def _description(dataset: Dataset, event: Event) -> str:
     return "\n".join(lines)
 
 
+def _sequence(dataset: Dataset, event: Event) -> int:
+    """A number derived from everything the calendar shows of the event (RFC 5545 SEQUENCE: 0 to 2^31-1)."""
+    content = "\x1f".join([event.date.text, event.title, event.place or "", _description(dataset, event), event.status.value])
+    return int.from_bytes(hashlib.sha256(content.encode("utf-8")).digest()[:4], "big") >> 1
+
+
 def render_ics(view: View) -> str:
+    partial = IcsPartial(view.options.get("ics_partial", IcsPartial.FIRST_DAY))
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -89,16 +114,29 @@ def render_ics(view: View) -> str:
         f"X-WR-CALNAME:{escape_text(view.title)}",
     ]
     for event in view.events:
+        shown_partially = is_partial(event) and partial is not IcsPartial.SPAN
+        if shown_partially and partial is IcsPartial.SKIP:
+            continue
         start, end = _span(event)
+        description = _description(view.dataset, event)
+        if shown_partially:
+            end = f"DTEND;VALUE=DATE:{_day(start + timedelta(days=1))}" if start < date.max else "DURATION:P1D"
+            summary = f"{display(event.date)} · {event.title}"
+            description = f"Date: {display(event.date)} (EDTF {event.date.text}); shown on its first day.\n\n{description}"
+        else:
+            summary = f"{display(event.date)}: {event.title}"
+        stamp = _stamp(view.dataset, event)
         info = KINDS[event.kind]
         lines += [
             "BEGIN:VEVENT",
             f"UID:{event.id}@kztm-timeline",
-            f"DTSTAMP:{_stamp(view.dataset, event)}",
+            f"DTSTAMP:{stamp}",
+            f"LAST-MODIFIED:{stamp}",
+            f"SEQUENCE:{_sequence(view.dataset, event)}",
             f"DTSTART;VALUE=DATE:{_day(start)}",
             end,
-            f"SUMMARY:{escape_text(f'{display(event.date)}: {event.title}')}",
-            f"DESCRIPTION:{escape_text(_description(view.dataset, event))}",
+            f"SUMMARY:{escape_text(summary)}",
+            f"DESCRIPTION:{escape_text(description)}",
         ]
         if event.place:
             lines.append(f"LOCATION:{escape_text(event.place)}")
