@@ -15,11 +15,11 @@ import typer
 
 from . import __version__
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from .exporters import HUMAN_FORMATS, Format, IcsPartial
+from .exporters import HUMAN_FORMATS, Format
 from .load import data_path, display_path, is_shipped, load_dataset
 from .model import Dataset
 from .text import escape_controls, escape_output
-from .vocab import Kind, Status
+from .vocab import IcsPartial, Kind, Status
 
 if TYPE_CHECKING:
     from .query import Query

@@ -32,6 +32,14 @@ class Status(StrEnum):
     PLANNED = "planned"
 
 
+class IcsPartial(StrEnum):
+    """How the ICS export shows a date that is not one known day (``--ics-partial``; see exporters/ics.py)."""
+
+    FIRST_DAY = "first-day"
+    SPAN = "span"
+    SKIP = "skip"
+
+
 @dataclass(frozen=True)
 class KindInfo:
     label: str

@@ -31,14 +31,6 @@ class Format(StrEnum):
     HTML = "html"
 
 
-class IcsPartial(StrEnum):
-    """How the ICS export shows a date that is not one known day (``--ics-partial``; see exporters/ics.py)."""
-
-    FIRST_DAY = "first-day"
-    SPAN = "span"
-    SKIP = "skip"
-
-
 # Formats for people at a terminal; an empty result there is said on stderr.
 HUMAN_FORMATS = frozenset({Format.TIMELINE, Format.TABLE, Format.MARKDOWN})
 

@@ -25,8 +25,7 @@ from .. import __version__
 from ..contract import View
 from ..edtf import display
 from ..model import Dataset, Event
-from ..vocab import KINDS, Status
-from . import IcsPartial
+from ..vocab import KINDS, IcsPartial, Status
 
 _MAX_OCTETS = 75
 
