@@ -152,14 +152,37 @@ def test_timelinejs_has_a_title_slide_and_one_slide_per_event(shipped: Dataset) 
     assert [slide["unique_id"] for slide in document["events"]] == [event.id for event in view_of(shipped).events]
 
 
-def test_timelinejs_dates_hold_only_the_fields_of_their_precision(shipped: Dataset) -> None:
+def test_timelinejs_a_day_is_one_day_and_a_month_or_year_its_whole_span(shipped: Dataset) -> None:
     slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
-    assert slides["2017-04-strategic-partnership-agreement"]["start_date"] == {"year": 2017, "month": 4}
     assert slides["2024-08-05-presidents-telephone-call"]["start_date"] == {"year": 2024, "month": 8, "day": 5}
-    assert slides["c1993-diplomatic-relations"]["start_date"] == {"year": 1993}
+    assert slides["2017-04-strategic-partnership-agreement"]["start_date"] == {"year": 2017, "month": 4, "day": 1}
+    assert slides["c1993-diplomatic-relations"]["start_date"] == {"year": 1993, "month": 1, "day": 1}
     assert slides["c1993-diplomatic-relations"]["display_date"] == "c. 1993"
-    assert slides["2020-2021-commission-extraordinary-session"]["end_date"] == {"year": 2021}
-    assert slides["2017-04-strategic-partnership-agreement"]["group"] == "Agreement signing"
+
+
+def test_timelinejs_years_and_months_end_at_the_end_of_their_period(shipped: Dataset) -> None:
+    slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
+    assert slides["2020-2021-commission-extraordinary-session"]["end_date"] == {"year": 2021, "month": 12, "day": 31}
+    assert slides["2024-consultative-meeting-astana"]["end_date"] == {"year": 2024, "month": 12, "day": 31}
+    assert slides["2017-04-strategic-partnership-agreement"]["end_date"] == {"year": 2017, "month": 4, "day": 30}
+    assert "end_date" not in slides["2024-08-05-presidents-telephone-call"]
+
+
+def test_timelinejs_has_a_display_date_on_every_slide(shipped: Dataset) -> None:
+    slides = json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]
+    assert [slide["display_date"] for slide in slides][:4] == ["c. 1993", "Apr 2017", "c. 2020 – c. 2021", "Oct 2021"]
+    assert all(slide["display_date"] for slide in slides)
+
+
+def test_timelinejs_groups_by_who_initiated_in_at_most_five_rows(shipped: Dataset) -> None:
+    slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
+    assert {slide["group"] for slide in slides.values()} == {
+        "Initiated by Kazakhstan",
+        "Initiated by Turkmenistan",
+        "Joint or multilateral",
+    }
+    assert slides["2021-10-tokayev-state-visit"]["group"] == "Initiated by Kazakhstan"
+    assert slides["2017-04-strategic-partnership-agreement"]["group"] == "Joint or multilateral"
 
 
 def test_timelinejs_escapes_html(small: Dataset) -> None:
