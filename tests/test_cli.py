@@ -105,8 +105,8 @@ def test_json_values_for_a_month_precision_event() -> None:
     ]
     assert record["sources"][0] == {
         "source": "trend-2023-10-31",
-        "file": "../seeds/000_08d2008987c28bee.txt",
         "title": "Cooperation program signed between the foreign ministries of Turkmenistan and Kazakhstan for 2024–2026",
+        "publisher": "Trend News Agency (via MENAFN)",
         "quote": "state visits of President of Kazakhstan Kassym-Jomart Tokayev to Turkmenistan in October 2021",
     }
     assert record["referenced_by"] == [{"id": "2022-10-serdar-berdimuhamedov-state-visit", "relation": "follows_up"}]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kztm_timeline.contract import View
-from kztm_timeline.exporters import Format, render
+from kztm_timeline.exporters import Format, render_text
 from kztm_timeline.model import Dataset
 from kztm_timeline.query import Query, select
 
@@ -114,7 +114,7 @@ def _khal_list(command: list[str], fields: str) -> list[str]:
 def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_path: Path) -> None:
     command = _khal_calendar(tmp_path)
     ics = tmp_path / "timeline.ics"
-    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    ics.write_text(render_text(Format.ICS, view_of(shipped)), encoding="utf-8")
     _khal_import(command, ics)
     listed = _khal_list(command, "{uid}|{start-date}|{end-date}")
     assert len(listed) == 18
@@ -132,7 +132,7 @@ def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_pa
 def test_khal_lists_2024_in_a_few_lines_not_one_per_day(shipped: Dataset, tmp_path: Path) -> None:
     command = _khal_calendar(tmp_path)
     ics = tmp_path / "timeline.ics"
-    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    ics.write_text(render_text(Format.ICS, view_of(shipped)), encoding="utf-8")
     _khal_import(command, ics)
     listed = subprocess.run(
         [*command, "list", "--format", "{title}", "2024-01-01", "2024-12-31"],
@@ -152,12 +152,12 @@ def test_a_changed_event_reimported_into_khal_updates_its_one_entry(shipped: Dat
 
     command = _khal_calendar(tmp_path)
     ics = tmp_path / "timeline.ics"
-    ics.write_text(render(Format.ICS, view_of(shipped)), encoding="utf-8")
+    ics.write_text(render_text(Format.ICS, view_of(shipped)), encoding="utf-8")
     _khal_import(command, ics)
     call = "2024-08-05-presidents-telephone-call"
     renamed = [dataclasses.replace(e, title="Telephone call, renamed") if e.id == call else e for e in shipped.events]
     changed = dataclasses.replace(shipped, events=EventList(renamed))
-    ics.write_text(render(Format.ICS, view_of(changed)), encoding="utf-8")
+    ics.write_text(render_text(Format.ICS, view_of(changed)), encoding="utf-8")
     _khal_import(command, ics)
     listed = _khal_list(command, "{uid}|{title}")
     assert len(listed) == 18
@@ -203,7 +203,7 @@ try {
 
 @pytest.mark.browser
 def test_the_timelinejs_export_loads_in_the_real_timelinejs(shipped: Dataset, timelinejs: Path, tmp_path: Path) -> None:
-    data = render(Format.TIMELINEJS, view_of(shipped)).replace("</", "<\\/")
+    data = render_text(Format.TIMELINEJS, view_of(shipped)).replace("</", "<\\/")
     page = tmp_path / "page.html"
     page.write_text(TIMELINEJS_PAGE.replace("DIST", timelinejs.as_uri()).replace("DATA", data), encoding="utf-8")
     result = result_of(chromium_dom(page, tmp_path / "profile"))
@@ -248,7 +248,7 @@ document.getElementById("page").addEventListener("load", () => {
 @pytest.mark.browser
 def test_every_event_of_the_html_page_is_visible_in_chromium(shipped: Dataset, tmp_path: Path) -> None:
     page = tmp_path / "timeline.html"
-    page.write_text(render(Format.HTML, view_of(shipped)), encoding="utf-8")
+    page.write_text(render_text(Format.HTML, view_of(shipped)), encoding="utf-8")
     wrapper = tmp_path / "wrapper.html"
     wrapper.write_text(VISIBILITY_WRAPPER.replace("PAGE", page.name), encoding="utf-8")
     result = result_of(chromium_dom(wrapper, tmp_path / "profile", "--allow-file-access-from-files"))
@@ -282,7 +282,7 @@ def _png_is_blank(data: bytes) -> bool:
 @pytest.mark.browser
 def test_html_renders_in_headless_chromium_with_every_event_and_a_non_blank_picture(shipped: Dataset, tmp_path: Path) -> None:
     page = tmp_path / "timeline.html"
-    page.write_text(render(Format.HTML, view_of(shipped)), encoding="utf-8")
+    page.write_text(render_text(Format.HTML, view_of(shipped)), encoding="utf-8")
     dom = chromium_dom(page, tmp_path / "profile")
     for event in shipped.events:
         assert f'id="{event.id}"' in dom

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from kztm_timeline.cli import app
 from kztm_timeline.contract import View
-from kztm_timeline.exporters import Format, exporter, render
+from kztm_timeline.exporters import BINARY_FORMATS, Format, exporter, render, render_text
+from kztm_timeline.exporters.data import CSV_COLUMNS
 from kztm_timeline.exporters.ics import fold_line
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset, EventList
@@ -52,10 +53,13 @@ def test_every_format_has_an_exporter_in_the_registry() -> None:
         assert callable(exporter(fmt))
 
 
-@pytest.mark.parametrize("fmt", list(Format))
+TEXT_FORMATS = [fmt for fmt in Format if fmt not in BINARY_FORMATS]
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_each_format_renders_the_small_fixture_exactly_as_recorded(small: Dataset, fmt: Format) -> None:
     expected = (GOLDEN / f"small.{fmt.value}").read_bytes().decode("utf-8")
-    assert render(fmt, view_of(small)) == expected
+    assert render_text(fmt, view_of(small)) == expected
 
 
 @pytest.mark.parametrize("fmt", list(Format))
@@ -68,7 +72,7 @@ def test_each_format_gives_the_same_bytes_twice(shipped: Dataset, fmt: Format) -
 
 def _calendar(dataset: Dataset, partial: str = "first-day") -> icalendar.Calendar:
     view = dataclasses.replace(view_of(dataset), options={"ics_partial": partial})
-    return icalendar.Calendar.from_ical(render(Format.ICS, view))
+    return icalendar.Calendar.from_ical(render_text(Format.ICS, view))
 
 
 def test_ics_parses_with_icalendar_and_has_every_event(shipped: Dataset) -> None:
@@ -128,7 +132,7 @@ def test_ics_escapes_text_so_hostile_titles_survive(small: Dataset) -> None:
 
 
 def test_ics_lines_are_folded_at_75_octets(shipped: Dataset) -> None:
-    text = render(Format.ICS, view_of(shipped))
+    text = render_text(Format.ICS, view_of(shipped))
     assert text.endswith("\r\n")
     assert max(len(line.encode("utf-8")) for line in text.split("\r\n")) <= 75
 
@@ -147,13 +151,13 @@ def test_ics_marks_planned_events_tentative(small: Dataset) -> None:
 
 
 def test_timelinejs_has_a_title_slide_and_one_slide_per_event(shipped: Dataset) -> None:
-    document = json.loads(render(Format.TIMELINEJS, view_of(shipped)))
+    document = json.loads(render_text(Format.TIMELINEJS, view_of(shipped)))
     assert document["title"]["text"]["headline"] == "Kazakhstan–Turkmenistan relations"
     assert [slide["unique_id"] for slide in document["events"]] == [event.id for event in view_of(shipped).events]
 
 
 def test_timelinejs_a_day_is_one_day_and_a_month_or_year_its_whole_span(shipped: Dataset) -> None:
-    slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
+    slides = {slide["unique_id"]: slide for slide in json.loads(render_text(Format.TIMELINEJS, view_of(shipped)))["events"]}
     assert slides["2024-08-05-presidents-telephone-call"]["start_date"] == {"year": 2024, "month": 8, "day": 5}
     assert slides["2017-04-strategic-partnership-agreement"]["start_date"] == {"year": 2017, "month": 4, "day": 1}
     assert slides["c1993-diplomatic-relations"]["start_date"] == {"year": 1993, "month": 1, "day": 1}
@@ -161,7 +165,7 @@ def test_timelinejs_a_day_is_one_day_and_a_month_or_year_its_whole_span(shipped:
 
 
 def test_timelinejs_years_and_months_end_at_the_end_of_their_period(shipped: Dataset) -> None:
-    slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
+    slides = {slide["unique_id"]: slide for slide in json.loads(render_text(Format.TIMELINEJS, view_of(shipped)))["events"]}
     assert slides["2020-2021-commission-extraordinary-session"]["end_date"] == {"year": 2021, "month": 12, "day": 31}
     assert slides["2024-consultative-meeting-astana"]["end_date"] == {"year": 2024, "month": 12, "day": 31}
     assert slides["2017-04-strategic-partnership-agreement"]["end_date"] == {"year": 2017, "month": 4, "day": 30}
@@ -169,13 +173,13 @@ def test_timelinejs_years_and_months_end_at_the_end_of_their_period(shipped: Dat
 
 
 def test_timelinejs_has_a_display_date_on_every_slide(shipped: Dataset) -> None:
-    slides = json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]
+    slides = json.loads(render_text(Format.TIMELINEJS, view_of(shipped)))["events"]
     assert [slide["display_date"] for slide in slides][:4] == ["c. 1993", "Apr 2017", "c. 2020 – c. 2021", "Oct 2021"]
     assert all(slide["display_date"] for slide in slides)
 
 
 def test_timelinejs_groups_by_who_initiated_in_at_most_five_rows(shipped: Dataset) -> None:
-    slides = {slide["unique_id"]: slide for slide in json.loads(render(Format.TIMELINEJS, view_of(shipped)))["events"]}
+    slides = {slide["unique_id"]: slide for slide in json.loads(render_text(Format.TIMELINEJS, view_of(shipped)))["events"]}
     assert {slide["group"] for slide in slides.values()} == {
         "Initiated by Kazakhstan",
         "Initiated by Turkmenistan",
@@ -186,7 +190,7 @@ def test_timelinejs_groups_by_who_initiated_in_at_most_five_rows(shipped: Datase
 
 
 def test_timelinejs_escapes_html(small: Dataset) -> None:
-    slides = json.loads(render(Format.TIMELINEJS, view_of(small)))["events"]
+    slides = json.loads(render_text(Format.TIMELINEJS, view_of(small)))["events"]
     headline = next(slide["text"]["headline"] for slide in slides if slide["unique_id"] == "ministers-meet")
     assert headline.startswith("&lt;script&gt;alert(1)&lt;/script&gt;")
 
@@ -198,12 +202,12 @@ PLOVER_SCHEMA = json.loads((HERE / "schemas" / "plover.schema.json").read_text(e
 
 
 def plover_records(dataset: Dataset) -> dict[str, dict[str, Any]]:
-    lines = render(Format.PLOVER, view_of(dataset)).splitlines()
+    lines = render_text(Format.PLOVER, view_of(dataset)).splitlines()
     return {record["id"]: record for record in map(json.loads, lines)}
 
 
 def test_plover_is_json_lines_one_record_per_event(shipped: Dataset) -> None:
-    lines = render(Format.PLOVER, view_of(shipped)).splitlines()
+    lines = render_text(Format.PLOVER, view_of(shipped)).splitlines()
     assert len(lines) == 18
     assert all(line.startswith('{"id": ') and line.endswith("}") for line in lines)
 
@@ -294,13 +298,13 @@ def test_an_event_whose_every_participant_is_an_honoree_is_refused(edited: EditD
 
 
 def test_csv_round_trips_commas_quotes_and_newlines(small: Dataset) -> None:
-    rows = list(csv.DictReader(io.StringIO(render(Format.CSV, view_of(small)), newline="")))
+    rows = list(csv.DictReader(io.StringIO(render_text(Format.CSV, view_of(small)), newline="")))
     assert rows[1]["title"] == HOSTILE_TITLES[0]
     assert rows[1]["summary"] == "They met; they signed, a plan.\nA newline: summaries may span lines."
 
 
 def test_csv_guards_cells_that_could_start_a_formula(small: Dataset) -> None:
-    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render(Format.CSV, view_of(small)), newline=""))}
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render_text(Format.CSV, view_of(small)), newline=""))}
     hostile = rows["hostile"]
     assert (hostile["title"], hostile["place"], hostile["topics"], hostile["summary"][:2]) == (
         "'" + HOSTILE_TITLES[1],
@@ -311,7 +315,7 @@ def test_csv_guards_cells_that_could_start_a_formula(small: Dataset) -> None:
 
 
 def test_csv_joins_lists_with_semicolons(shipped: Dataset) -> None:
-    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render(Format.CSV, view_of(shipped)), newline=""))}
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render_text(Format.CSV, view_of(shipped)), newline=""))}
     assert rows["2021-10-tokayev-state-visit"]["actors"] == "Kassym-Jomart Tokayev; Turkmenistan"
 
 
@@ -319,14 +323,14 @@ def test_csv_joins_lists_with_semicolons(shipped: Dataset) -> None:
 
 
 def test_markdown_renders_no_html_or_markup_from_the_data(small: Dataset) -> None:
-    page = MarkdownIt("commonmark").enable("table").render(render(Format.MARKDOWN, view_of(small)))
+    page = MarkdownIt("commonmark").enable("table").render(render_text(Format.MARKDOWN, view_of(small)))
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<ol" not in page
 
 
 def test_markdown_puts_each_quote_in_a_footnote(shipped: Dataset) -> None:
-    text = render(Format.MARKDOWN, view_of(shipped))
+    text = render_text(Format.MARKDOWN, view_of(shipped))
     assert text.count("\n[^") == sum(len(event.citations) for event in shipped.events)
 
 
@@ -350,14 +354,14 @@ class _Collector(HTMLParser):
 
 def test_html_is_self_contained_and_has_every_event(shipped: Dataset) -> None:
     collector = _Collector()
-    collector.feed(render(Format.HTML, view_of(shipped)))
+    collector.feed(render_text(Format.HTML, view_of(shipped)))
     assert "script" not in collector.tags
     assert collector.links == []
     assert collector.articles == [event.id for event in view_of(shipped).events]
 
 
 def test_html_escapes_everything_from_the_data(small: Dataset) -> None:
-    page = render(Format.HTML, view_of(small))
+    page = render_text(Format.HTML, view_of(small))
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -408,8 +412,8 @@ def test_search_highlights_the_matched_words_at_a_terminal(shipped: Dataset) -> 
 
 def test_a_single_event_is_counted_in_the_singular(shipped: Dataset) -> None:
     one = View(dataset=shipped, events=tuple(shipped.events[:1]))
-    assert "<p>1 event, each backed by a quote" in render(Format.TIMELINEJS, one)
-    assert '<p class="lead">1 event, each backed by a verbatim quote' in render(Format.HTML, one)
+    assert "<p>1 event, each backed by a quote" in render_text(Format.TIMELINEJS, one)
+    assert '<p class="lead">1 event, each backed by a verbatim quote' in render_text(Format.HTML, one)
 
 
 # ---------------------------------------------------------------- PLOVER: a property of every valid dataset
@@ -458,5 +462,90 @@ def test_every_plover_record_of_any_valid_dataset_meets_the_manuals_schema(datas
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(PLOVER_SCHEMA)
-    for line in render(Format.PLOVER, View(dataset=dataset, events=tuple(dataset.events))).splitlines():
+    for line in render_text(Format.PLOVER, View(dataset=dataset, events=tuple(dataset.events))).splitlines():
         validator.validate(json.loads(line))
+
+
+# ---------------------------------------------------------------- CSV and Parquet in the readers analysts use
+
+
+def test_a_csv_folder_export_carries_a_datapackage_that_types_every_column(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["list", "-f", "csv", "-o", f"{tmp_path}/out/"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["datapackage.json", "events.csv"]
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = package["resources"][0]["schema"]["fields"]
+    assert [field["name"] for field in fields] == list(CSV_COLUMNS)
+    assert {field["name"]: field["type"] for field in fields}["cameo"] == "string"
+    assert package["resources"][0]["path"] == "events.csv"
+
+
+def test_pandas_reads_the_csv_with_the_datapackage_types_and_keeps_the_leading_zero(tmp_path: Path) -> None:
+    import pandas
+
+    assert CliRunner().invoke(app, ["list", "-f", "csv", "-o", f"{tmp_path}/"]).exit_code == 0
+    fields = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]
+    dtypes = {field["name"]: str for field in fields if field["type"] == "string"}
+    dates = [field["name"] for field in fields if field["type"] == "date"]
+    frame = pandas.read_csv(tmp_path / "events.csv", dtype=dtypes, parse_dates=dates, keep_default_na=False, na_values=[""])
+    row = frame.set_index("id").loc["c1993-diplomatic-relations"]
+    assert (row["cameo"], str(row["start"].date()), str(row["end"].date())) == ("054", "1993-01-01", "1993-12-31")
+
+
+def test_duckdb_reads_the_csv_with_the_datapackage_types(tmp_path: Path) -> None:
+    import duckdb
+
+    assert CliRunner().invoke(app, ["list", "-f", "csv", "-o", f"{tmp_path}/"]).exit_code == 0
+    fields = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]
+    types = {field["name"]: {"string": "VARCHAR", "date": "DATE"}[field["type"]] for field in fields}
+    query = f"SELECT cameo, start FROM read_csv('{tmp_path / 'events.csv'}', header=true, columns={types!r}) WHERE id = ?"
+    assert duckdb.execute(query, ["c1993-diplomatic-relations"]).fetchall() == [("054", date(1993, 1, 1))]
+
+
+def test_parquet_reads_back_in_duckdb_with_typed_nested_columns(tmp_path: Path) -> None:
+    import duckdb
+
+    target = tmp_path / "timeline.parquet"
+    result = CliRunner().invoke(app, ["list", "-f", "parquet", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    connection = duckdb.connect()
+    rows = connection.execute(
+        f"SELECT id, cameo, start, \"end\", len(actors), actors[1].role, sources[1].source FROM '{target}' ORDER BY start, id"
+    ).fetchall()
+    assert len(rows) == 18
+    day_one, day_last = date(1993, 1, 1), date(1993, 12, 31)
+    assert rows[0] == ("c1993-diplomatic-relations", "054", day_one, day_last, 2, "participant", "tm-2023-05-16-prospects")
+    types = dict(connection.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{target}')").fetchall())
+    assert (types["start"], types["topics"], types["actors"]) == (
+        "DATE",
+        "VARCHAR[]",
+        "STRUCT(id VARCHAR, \"name\" VARCHAR, \"role\" VARCHAR)[]",
+    )
+
+
+def test_parquet_reads_back_in_pandas(tmp_path: Path) -> None:
+    import pandas
+
+    target = tmp_path / "timeline.parquet"
+    assert CliRunner().invoke(app, ["list", "--year", "2024", "-f", "parquet", "-o", str(target)]).exit_code == 0
+    frame = pandas.read_parquet(target)
+    assert len(frame) == 9
+    call = frame.set_index("id").loc["2024-08-05-presidents-telephone-call"]
+    assert [actor["name"] for actor in call["actors"]] == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
+    assert call["cameo"] == "041"
+
+
+def test_parquet_to_a_terminal_is_a_usage_error() -> None:
+    result = CliRunner().invoke(app, ["list", "-f", "parquet"])
+    assert result.exit_code == 2
+    assert "-f parquet writes a binary file; give it one with -o FILE.parquet" in result.stderr
+
+
+def test_parquet_without_pyarrow_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if the extra were not installed
+    result = CliRunner().invoke(app, ["list", "-f", "parquet", "-o", str(tmp_path / "t.parquet")])
+    assert result.exit_code == 1
+    assert "pip install 'kztm-timeline[parquet]'" in result.stderr
+    assert not (tmp_path / "t.parquet").exists()

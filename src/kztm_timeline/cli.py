@@ -15,7 +15,7 @@ import typer
 
 from . import __version__
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from .exporters import HUMAN_FORMATS, Format
+from .exporters import BINARY_FORMATS, HUMAN_FORMATS, Format
 from .load import data_path, display_path, is_shipped, load_dataset
 from .model import Dataset
 from .text import escape_controls, escape_output
@@ -244,7 +244,13 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (created only once rendering succeeded)."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE (created only once rendering succeeded); with -f csv, a folder (DIR/) gets events.csv "
+        "and a datapackage.json that types its columns.",
+    ),
 ]
 
 
@@ -288,10 +294,14 @@ def _write_output(text: str, output: str | None, dataset: Dataset, *, color: boo
     if output is None or output == "-":
         _stdout(text, color=color)
         return
+    _write_bytes(escape_output(text).encode("utf-8"), output, dataset)
+
+
+def _write_bytes(data: bytes, output: str, dataset: Dataset) -> None:
     from .datafile.fs import resolve_source_path, write_file
 
     protected = [dataset.path, *(resolve_source_path(dataset.path, source.file) for source in dataset.sources)]
-    write_file(output, escape_output(text).encode("utf-8"), protected=protected)
+    write_file(output, data, protected=protected)
 
 
 YearOpt = Annotated[
@@ -422,7 +432,22 @@ def _render_selection(
         highlight=query.search if highlight else (),
         options=options or {},
     )
-    _write_output(render(fmt, view), output, dataset, color=to_terminal)
+    if fmt in BINARY_FORMATS and output in (None, "-"):
+        raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
+    rendered = render(fmt, view)
+    if isinstance(rendered, bytes):
+        assert output is not None
+        _write_bytes(rendered, output, dataset)
+        return
+    if fmt is Format.CSV and output is not None and (output.endswith(("/", os.sep)) or os.path.isdir(output)):
+        # A folder: the CSV and a Frictionless datapackage.json that types its columns.
+        from .exporters.data import datapackage
+
+        os.makedirs(output, exist_ok=True)
+        _write_output(rendered, os.path.join(output, "events.csv"), dataset)
+        _write_output(datapackage("events.csv"), os.path.join(output, "datapackage.json"), dataset)
+        return
+    _write_output(rendered, output, dataset, color=to_terminal)
 
 
 @app.command("list")

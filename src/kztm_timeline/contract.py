@@ -69,8 +69,8 @@ def event_json(dataset: Dataset, event: Event) -> dict[str, object]:
         "sources": [
             {
                 "source": citation.source,
-                "file": dataset.source_by_id[citation.source].file,
                 "title": dataset.source_by_id[citation.source].title,
+                "publisher": dataset.source_by_id[citation.source].publisher,
                 "quote": citation.quote,
             }
             for citation in event.citations

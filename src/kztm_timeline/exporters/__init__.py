@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, assert_never
 if TYPE_CHECKING:  # only for annotations: importing the contract here would slow every start-up
     from ..contract import View
 
-Exporter = Callable[["View"], str]
+Exporter = Callable[["View"], str | bytes]
 
 
 class Format(StrEnum):
@@ -29,10 +29,13 @@ class Format(StrEnum):
     TIMELINEJS = "timelinejs"
     PLOVER = "plover"
     HTML = "html"
+    PARQUET = "parquet"
 
 
 # Formats for people at a terminal; an empty result there is said on stderr.
 HUMAN_FORMATS = frozenset({Format.TIMELINE, Format.TABLE, Format.MARKDOWN})
+# Formats whose exporter returns bytes, which go to a file (-o), never to a terminal.
+BINARY_FORMATS = frozenset({Format.PARQUET})
 
 
 def exporter(fmt: Format) -> Exporter:
@@ -78,9 +81,20 @@ def exporter(fmt: Format) -> Exporter:
             from .html import render_html
 
             return render_html
+        case Format.PARQUET:
+            from .parquet import render_parquet
+
+            return render_parquet
         case _:
             assert_never(fmt)
 
 
-def render(fmt: Format, view: View) -> str:
+def render(fmt: Format, view: View) -> str | bytes:
     return exporter(fmt)(view)
+
+
+def render_text(fmt: Format, view: View) -> str:
+    """A text format's output (every format but those in BINARY_FORMATS)."""
+    output = render(fmt, view)
+    assert isinstance(output, str), f"{fmt} is a binary format"
+    return output

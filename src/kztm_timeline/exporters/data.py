@@ -65,6 +65,48 @@ def guard_cell(value: str) -> str:
     return value
 
 
+# Column types, in Frictionless Table Schema terms: what datapackage.json declares, so that pandas,
+# DuckDB and sqlite-utils read "054" as the CAMEO code it is, not as the number 54.
+CSV_TYPES = {"start": "date", "end": "date"}
+CSV_DESCRIPTIONS = {
+    "id": "Event id (see `timeline show ID`).",
+    "date": "EDTF date at the precision the source gives.",
+    "start": "First day the date covers; empty for an open start.",
+    "end": "Last day the date covers; empty for an open end.",
+    "cameo": "CAMEO event code: text with its leading zero (054), never a number.",
+    "sources": "Source ids, separated by '; '.",
+    "quotes": "Verbatim quotes, in the order of sources, separated by '; '.",
+}
+
+
+def datapackage(csv_name: str = "events.csv") -> str:
+    """A Frictionless Tabular Data Package describing the CSV export's columns and their types."""
+    fields: list[dict[str, str]] = []
+    for name in CSV_COLUMNS:
+        field = {"name": name, "type": CSV_TYPES.get(name, "string")}
+        if name in CSV_DESCRIPTIONS:
+            field["description"] = CSV_DESCRIPTIONS[name]
+        fields.append(field)
+    package = {
+        "profile": "tabular-data-package",
+        "name": "kztm-timeline",
+        "title": "Kazakhstan–Turkmenistan relations: an evidence-backed timeline",
+        "resources": [
+            {
+                "name": "events",
+                "path": csv_name,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "header": True},
+                "schema": {"fields": fields, "primaryKey": "id", "missingValues": [""]},
+            }
+        ],
+    }
+    return dumps(package) + "\n"
+
+
 def render_csv(view: View) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
