@@ -226,7 +226,7 @@ def test_the_timelinejs_export_loads_in_the_real_timelinejs(shipped: Dataset, ti
 # The page forbids all scripts (its CSP), so the probe runs in a wrapper page that
 # frames it; --allow-file-access-from-files lets the wrapper read the frame's DOM.
 VISIBILITY_WRAPPER = """<!doctype html><html><body style="margin:0">
-<iframe id="page" src="PAGE" style="width:1200px;height:900px;border:0"></iframe><pre id="test-result">pending</pre>
+<iframe id="page" src="PAGE" style="width:WIDTHpx;height:900px;border:0"></iframe><pre id="test-result">pending</pre>
 <script>
 document.getElementById("page").addEventListener("load", () => {
   const frame = document.getElementById("page");
@@ -238,21 +238,33 @@ document.getElementById("page").addEventListener("load", () => {
     const invisible = style.visibility !== "visible" || style.display === "none" || Number(style.opacity) < 0.5;
     if (box.width < 50 || box.height < 20 || invisible) hidden.push(article.id);
   }
+  const overview = inner.querySelector("header svg.overview");
+  const strip = overview ? overview.getBoundingClientRect() : null;
   document.getElementById("test-result").textContent = JSON.stringify({
     articles: inner.querySelectorAll("article[id]").length, hidden: hidden, scripts: inner.scripts.length,
+    overflow: inner.documentElement.scrollWidth > frame.clientWidth,
+    overview: strip !== null && strip.width > 0.8 * Math.min(frame.clientWidth, 832) && strip.height > 20,
+    marks: overview ? overview.querySelectorAll("a").length : 0,
   });
 });
 </script></body></html>"""
 
 
 @pytest.mark.browser
-def test_every_event_of_the_html_page_is_visible_in_chromium(shipped: Dataset, tmp_path: Path) -> None:
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_html_page_fits_its_screen_with_every_event_and_the_overview_visible(
+    shipped: Dataset, tmp_path: Path, width: int
+) -> None:
     page = tmp_path / "timeline.html"
     page.write_text(render_text(Format.HTML, view_of(shipped)), encoding="utf-8")
     wrapper = tmp_path / "wrapper.html"
-    wrapper.write_text(VISIBILITY_WRAPPER.replace("PAGE", page.name), encoding="utf-8")
+    wrapper.write_text(VISIBILITY_WRAPPER.replace("PAGE", page.name).replace("WIDTH", str(width)), encoding="utf-8")
     result = result_of(chromium_dom(wrapper, tmp_path / "profile", "--allow-file-access-from-files"))
-    assert result == {"articles": 18, "hidden": [], "scripts": 0}
+    assert result == {"articles": 18, "hidden": [], "scripts": 0, "overflow": False, "overview": True, "marks": 18}
+    shot = tmp_path / f"timeline-{width}.png"  # kept in the test's temporary folder only
+    command = [*chromium(tmp_path / "profile", f"--window-size={width},2400", f"--screenshot={shot}"), page.as_uri()]
+    subprocess.run(command, capture_output=True, timeout=180, check=True)
+    assert not _png_is_blank(shot.read_bytes())
 
 
 # ---------------------------------------------------------------- HTML: a real picture

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
+import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -356,8 +358,74 @@ def test_html_is_self_contained_and_has_every_event(shipped: Dataset) -> None:
     collector = _Collector()
     collector.feed(render_text(Format.HTML, view_of(shipped)))
     assert "script" not in collector.tags
-    assert collector.links == []
+    assert collector.links == [f"#{event.id}" for event in view_of(shipped).events]  # the overview's marks, in-page only
     assert collector.articles == [event.id for event in view_of(shipped).events]
+
+
+def _colors(page: str, name: str) -> list[str]:
+    return re.findall(rf"--{name}: (#[0-9a-f]{{6}});", page)
+
+
+def test_every_colour_pair_of_the_html_page_meets_wcag_aa(shipped: Dataset) -> None:
+    from kztm_timeline.exporters.html import contrast
+
+    page = render_text(Format.HTML, view_of(shipped))
+    badges = _colors(page, "kind")
+    assert len(badges) == 13
+    assert "background: var(--kind); color: #ffffff;" in page  # the badges' white text
+    backgrounds = _colors(page, "paper") + _colors(page, "stripe")
+    texts = _colors(page, "ink") + _colors(page, "muted") + re.findall(r"fill: (#[0-9a-f]{6})", page)
+    pairs = [("#ffffff", badge) for badge in badges] + [(text, back) for text in texts for back in backgrounds]
+    assert len(pairs) == 13 + 3 * 2
+    failing = [(one, two, round(contrast(one, two), 2)) for one, two in pairs if contrast(one, two) < 4.5]
+    assert failing == []
+
+
+def test_contrast_is_computed_as_wcag_defines_it() -> None:
+    from kztm_timeline.exporters.html import badge_color, contrast
+
+    assert round(contrast("#ffffff", "#000000"), 2) == 21.0
+    assert round(contrast("#ffffff", "#cd853f"), 2) == 2.99  # the working-visit badge that failed before
+    assert contrast("#ffffff", badge_color("#cd853f")) >= 4.5
+
+
+def test_html_time_carries_a_valid_html_date_and_the_edtf_in_a_data_attribute(shipped: Dataset) -> None:
+    page = render_text(Format.HTML, view_of(shipped))
+    times = dict(re.findall(r'<time class="when" datetime="([^"]+)" data-edtf="([^"]+)">', page))
+    assert {value: times[value] for value in ("1993", "2021-10", "2024-08-05", "2020", "2024-08-06")} == {
+        "1993": "1993~",
+        "2021-10": "2021-10",
+        "2024-08-05": "2024-08-05",
+        "2020": "2020~/2021~",
+        "2024-08-06": "2024-08-06/..",
+    }
+    assert all(re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value) for value in times)
+
+
+def test_html_shows_each_events_date_note(shipped: Dataset) -> None:
+    page = render_text(Format.HTML, view_of(shipped))
+    noted = [event for event in shipped.events if event.note]
+    assert page.count('<p class="note">Date note: ') == len(noted) > 0
+
+
+def test_html_has_landmarks_and_a_footer_with_date_filters_sources_and_licence(shipped: Dataset) -> None:
+    view = dataclasses.replace(view_of(shipped), options={"generated": "2026-11-23", "filters": "year 2024"})
+    page = render_text(Format.HTML, view)
+    assert [page.count(tag) for tag in ("<header>", "<main ", "<footer>")] == [1, 1, 1]
+    footer = page[page.index("<footer>") :]
+    assert "Generated on 2026-11-23 by kztm-timeline 0.1.0 from its data file. Filters: year 2024." in footer
+    assert footer.count("<li><cite>") == 5
+    assert "Licence: the timeline's data and this page are under the MIT licence" in footer
+
+
+def test_html_overview_places_events_on_a_real_time_axis(shipped: Dataset) -> None:
+    page = render_text(Format.HTML, view_of(shipped))
+    svg = page[page.index('<svg class="overview"') : page.index("</svg>")]
+    assert "Overview: 18 events on a time axis from 1993 to 2024" in svg
+    ticks = [float(x) for x in re.findall(r'<text x="([0-9.]+)" y="[0-9]+">[0-9]{4}</text>', svg)]
+    gaps = {round(after - before, 1) for before, after in itertools.pairwise(ticks)}
+    assert len(gaps) <= 2  # the same distance for the same number of years (leap days aside)
+    assert svg.count("<a href=") == 18
 
 
 def test_html_escapes_everything_from_the_data(small: Dataset) -> None:

@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -405,6 +406,14 @@ def filter_options(*names: str) -> Callable[[Callable[..., R]], Callable[..., R]
     return decorate
 
 
+def _today() -> date:
+    """Today's date, for a page's "generated on" line (``SOURCE_DATE_EPOCH`` pins it, for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()
+
+
 def _render_selection(
     data: str | None,
     query: Query,
@@ -469,7 +478,7 @@ def list_(
     data: DataOpt = None,
 ) -> None:
     """List events, oldest first, filtered and formatted."""
-    options = {"ics_partial": ics_partial.value}
+    options = {"ics_partial": ics_partial.value, "filters": query.describe(), "generated": _today().isoformat()}
     _render_selection(data, query, Format.JSON if json_ else fmt, output, highlight=False, options=options)
 
 

@@ -57,6 +57,29 @@ class Query:
     limit: int | None = None
     reverse: bool = False
 
+    def describe(self) -> str:
+        """The filters in words, for a page's footer: "year 2024; kind summit", or "all events"."""
+        parts = [
+            f"{name} {', '.join(str(value) for value in values)}"
+            for name, values in (
+                ("year", self.years),
+                ("kind", self.kinds),
+                ("actor", self.actors),
+                ("topic", self.topics),
+                ("place", self.places),
+                ("status", self.statuses),
+                ("search", self.search),
+            )
+            if values
+        ]
+        if self.since:
+            parts.append(f"since {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"until {self.until.isoformat()}")
+        if self.limit is not None:
+            parts.append(f"at most {self.limit}")
+        return "; ".join(parts) or "all events"
+
 
 def overlaps(event: Event, start: date, end: date) -> bool:
     first, last = event.date.span

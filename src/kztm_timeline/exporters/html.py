@@ -1,23 +1,58 @@
-"""One self-contained HTML page: inline CSS, no scripts, no network requests.
+"""One self-contained HTML page: inline CSS and SVG, no scripts, no network requests.
 
-A vertical timeline with year markers, a colour per kind, planned events set
-apart by a dashed border, and every event's sources and quotes. Everything
-taken from the data is escaped. It prints on paper without the colours' help.
+A header (title, legend and an overview strip: every event on a real time axis, each mark a
+link to its card), the timeline itself in ``main`` (cards grouped by year, a colour per kind,
+planned events set apart by a dashed border, each with its date note, its sources and quotes),
+and a footer (when and from what the page was generated, the filters used, the sources and the
+licence). Everything taken from the data is escaped. Every colour pair meets WCAG AA (4.5:1):
+each kind's colour is darkened until white badge text passes. ``<time datetime>`` holds a valid
+HTML date (the start, at the date's precision); the EDTF date is in ``data-edtf``. The page
+reads in order with CSS off and prints on paper without the colours' help.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from itertools import groupby
 
+from .. import __version__
 from ..contract import View, count_events, participants_text, year_of
-from ..edtf import display
+from ..edtf import EdtfDate, display
+from ..model import Event
 from ..vocab import KINDS, Kind, Status
 
+WHITE = "#ffffff"
+AA = 4.5
+
+
+def _luminance(color: str) -> float:
+    """WCAG 2 relative luminance of an #rrggbb colour."""
+    channels = [int(color[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def badge_color(color: str) -> str:
+    """``color``, darkened in small steps until white text on it meets WCAG AA."""
+    rgb = [int(color[index : index + 2], 16) for index in (1, 3, 5)]
+    shade = color
+    while contrast(shade, WHITE) < AA:
+        rgb = [max(0, round(channel * 0.95)) for channel in rgb]
+        shade = "#" + "".join(f"{channel:02x}" for channel in rgb)
+    return shade
+
+
 _CSS = """
-:root { --line: #c9c9c9; --ink: #1d1d1d; --muted: #5b5b5b; }
+:root { --line: #c9c9c9; --ink: #1d1d1d; --muted: #595959; --paper: #ffffff; --stripe: #f5f5f5; }
 * { box-sizing: border-box; }
-body { font: 16px/1.5 Georgia, 'Times New Roman', serif; color: var(--ink); margin: 0 auto; max-width: 52rem; padding: 2rem 1rem; }
+body { font: 16px/1.5 Georgia, 'Times New Roman', serif; color: var(--ink); background: var(--paper); margin: 0 auto; max-width: 52rem; padding: 2rem 1rem; overflow-wrap: anywhere; }
 h1 { font-size: 1.8rem; margin: 0 0 .25rem; }
 .lead { color: var(--muted); margin: 0 0 2rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem 1rem; font-size: .85rem; margin-bottom: 2rem; padding: 0; list-style: none; }
@@ -27,9 +62,16 @@ h1 { font-size: 1.8rem; margin: 0 0 .25rem; }
 .year::before { content: ''; position: absolute; left: -.65rem; top: .1rem; width: 1rem; height: 1rem; background: var(--ink); border-radius: 50%; }
 .event { position: relative; margin: 0 0 1.25rem; padding: .75rem 1rem; border: 1px solid var(--line); border-left: 6px solid var(--kind); border-radius: 6px; break-inside: avoid; }
 .event::before { content: ''; position: absolute; left: -2.55rem; top: 1rem; width: .8rem; height: .8rem; background: var(--kind); border-radius: 50%; }
-.event.planned { border-style: dashed; background: repeating-linear-gradient(135deg, #fff, #fff 10px, #fafafa 10px, #fafafa 20px); }
-.badge { display: inline-block; font: .75rem/1.6 sans-serif; padding: 0 .5rem; border-radius: 1rem; background: var(--kind); color: #fff; margin-right: .4rem; }
-.badge.status { background: #fff; color: var(--ink); border: 1px dashed var(--ink); }
+.event.planned { border-style: dashed; background: repeating-linear-gradient(135deg, var(--paper), var(--paper) 10px, var(--stripe) 10px, var(--stripe) 20px); }
+.badge { display: inline-block; font: .75rem/1.6 sans-serif; padding: 0 .5rem; border-radius: 1rem; background: var(--kind); color: #ffffff; margin-right: .4rem; }
+.badge.status { background: var(--paper); color: var(--ink); border: 1px dashed var(--ink); }
+.note { font-size: .9rem; color: var(--muted); margin: .25rem 0; }
+.overview { width: 100%; height: auto; margin: 0 0 1.5rem; }
+.overview text { font: 11px sans-serif; fill: #595959; }
+.overview .axis { stroke: #595959; }
+.overview a:focus rect, .overview a:focus circle, .overview a:hover rect, .overview a:hover circle { stroke: #1d1d1d; stroke-width: 2; }
+footer { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--line); font-size: .9rem; color: var(--muted); }
+footer h2 { font-size: 1rem; color: var(--ink); }
 .when { font: bold .95rem sans-serif; color: var(--muted); }
 h3 { margin: .25rem 0; font-size: 1.15rem; }
 .meta { font-size: .9rem; color: var(--muted); margin: .25rem 0; }
@@ -46,7 +88,96 @@ code { font-size: .8rem; }
 
 
 def _kind_vars() -> str:
-    return "\n".join(f".kind-{kind.value} {{ --kind: {info.color}; }}" for kind, info in KINDS.items())
+    return "\n".join(f".kind-{kind.value} {{ --kind: {badge_color(info.color)}; }}" for kind, info in KINDS.items())
+
+
+def html_date(value: EdtfDate) -> str:
+    """A valid HTML ``datetime`` for an EDTF date: its start (else its end) at its own precision."""
+    simple = value.start or value.end
+    assert simple is not None
+    day = simple.first
+    if simple.precision.value == "day":
+        return day.isoformat()
+    if simple.precision.value == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return f"{day.year:04d}"
+
+
+# ---------------------------------------------------------------- the overview strip
+
+_WIDTH, _LEFT, _RIGHT, _ROW, _TOP = 1000, 10, 10, 14, 8
+
+
+def overview(events: tuple[Event, ...]) -> str:
+    """An inline SVG: a real time axis over the events' years, each event a mark (a dot for a day, a bar
+    for a longer span) linking to its card. Rows stack marks that would overlap."""
+    known = [day for event in events for day in (event.date.first, event.date.last) if day is not None]
+    if not known:
+        return ""
+    low, high = date(min(known).year, 1, 1), date(max(known).year, 12, 31)
+    scale = (_WIDTH - _LEFT - _RIGHT) / ((high - low).days + 1)
+
+    def x(day: date) -> float:
+        return _LEFT + (day - low).days * scale
+
+    rows: list[float] = []
+    marks = []
+    for event in events:
+        first = max(event.date.first or low, low)
+        last = min(event.date.last or high, high)
+        start, end = x(first), max(x(last) + scale, x(first) + 4)
+        row = next((number for number, taken in enumerate(rows) if taken + 3 < start), len(rows))
+        if row == len(rows):
+            rows.append(end)
+        rows[row] = end
+        y = _TOP + row * _ROW
+        label = escape(f"{display(event.date)}: {event.title}")
+        kind = f"kind-{event.kind.value}"
+        if event.date.precision.value == "day" and event.date.first == event.date.last:
+            shape = f'<circle class="{kind}" cx="{start + 2:.1f}" cy="{y + 5}" r="5" fill="var(--kind)"/>'
+        else:
+            shape = f'<rect class="{kind}" x="{start:.1f}" y="{y}" width="{end - start:.1f}" height="10" rx="3" fill="var(--kind)"/>'
+        marks.append(f'<a href="#{escape(event.id)}"><title>{label}</title>{shape}</a>')
+    axis_y = _TOP + len(rows) * _ROW + 6
+    step = max(1, (high.year - low.year + 1) // 12)
+    ticks = []
+    for year in range(low.year, high.year + 1, step):
+        tick = x(date(year, 1, 1))
+        ticks.append(f'<line class="axis" x1="{tick:.1f}" y1="{axis_y}" x2="{tick:.1f}" y2="{axis_y + 5}"/>')
+        ticks.append(f'<text x="{tick:.1f}" y="{axis_y + 17}">{year}</text>')
+    height = axis_y + 22
+    return (
+        f'<svg class="overview" viewBox="0 0 {_WIDTH} {height}" role="img" aria-labelledby="overview-title">'
+        f'<title id="overview-title">Overview: {count_events(len(events))} on a time axis from {low.year} to {high.year}</title>'
+        f'<line class="axis" x1="{_LEFT}" y1="{axis_y}" x2="{_WIDTH - _RIGHT}" y2="{axis_y}"/>'
+        + "".join(ticks)
+        + "".join(marks)
+        + "</svg>"
+    )
+
+
+def _footer(view: View) -> list[str]:
+    cited = {citation.source for event in view.events for citation in event.citations}
+    sources = [source for source in view.dataset.sources if source.id in cited]
+    generated = view.options.get("generated")
+    made = f"Generated on {escape(generated)} by" if generated else "Generated by"
+    filters = escape(view.options.get("filters", "all events"))
+    out = [
+        "<footer>",
+        f"<p>{made} kztm-timeline {escape(__version__)} from its data file. Filters: {filters}.</p>",
+        "<h2>Sources</h2>",
+        "<ul>",
+    ]
+    for source in sources:
+        published = "date not given" if source.published is None else display(source.published)
+        out.append(f"<li><cite>{escape(source.title)}</cite>, {escape(source.publisher)}, {escape(published)} ({escape(source.id)})</li>")
+    out += [
+        "</ul>",
+        "<p>Licence: the timeline's data and this page are under the MIT licence (kztm-timeline). "
+        "The quotes remain their publishers' and are cited as evidence.</p>",
+        "</footer>",
+    ]
+    return out
 
 
 def render_html(view: View) -> str:
@@ -62,11 +193,14 @@ def render_html(view: View) -> str:
         f"<style>{_CSS}{_kind_vars()}</style>",
         "</head>",
         "<body>",
+        "<header>",
         f"<h1>{escape(view.title)}</h1>",
         f'<p class="lead">{count_events(len(view.events))}, each backed by a verbatim quote from its source article.</p>',
         '<ul class="legend">'
         + "".join(f'<li class="kind-{kind.value}">{escape(KINDS[kind].label)}</li>' for kind in used)
         + "</ul>",
+        overview(view.events),
+        "</header>",
         '<main class="timeline">',
     ]
     for year, group in groupby(view.events, key=year_of):
@@ -78,12 +212,15 @@ def render_html(view: View) -> str:
             out.append(
                 f'<div><span class="badge">{escape(KINDS[event.kind].label)}</span>'
                 + ('<span class="badge status">planned</span>' if planned else "")
-                + f'<time class="when" datetime="{escape(event.date.text)}">{escape(display(event.date))}</time></div>'
+                + f'<time class="when" datetime="{html_date(event.date)}" data-edtf="{escape(event.date.text)}">'
+                + f"{escape(display(event.date))}</time></div>"
             )
             out.append(f"<h3>{escape(event.title)}</h3>")
             place = f" · {escape(event.place)}" if event.place else ""
             out.append(f'<p class="meta">{escape(participants_text(view.dataset, event))}{place}</p>')
             out.append(f"<p>{escape(event.summary)}</p>")
+            if event.note:
+                out.append(f'<p class="note">Date note: {escape(event.note)}</p>')
             for citation in event.citations:
                 source = view.dataset.source_by_id[citation.source]
                 published = "" if source.published is None else f", {escape(display(source.published))}"
@@ -91,5 +228,5 @@ def render_html(view: View) -> str:
                 out.append(f'<p class="cite">— <cite>{escape(source.title)}</cite>, {escape(source.publisher)}{published}</p>')
             out.append(f'<p class="meta"><code>{escape(event.id)}</code></p>')
             out.append("</article>")
-    out += ["</main>", "</body>", "</html>", ""]
+    out += ["</main>", *_footer(view), "</body>", "</html>", ""]
     return "\n".join(out)
