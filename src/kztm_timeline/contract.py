@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import __version__
 from .edtf import display
-from .model import Dataset, Event
+from .model import Actor, Dataset, Event
 from .vocab import KINDS
+
+TOOL_VERSION = __version__  # what the exports name as their producer
 
 
 @dataclass(frozen=True)
@@ -157,3 +160,18 @@ def citing_counts(dataset: Dataset) -> tuple[dict[str, int], dict[str, int]]:
         for source_id in {citation.source for citation in event.citations}:
             by_source[source_id] = by_source.get(source_id, 0) + 1
     return by_actor, by_source
+
+
+_ACTING = {"visitor", "caller", "organiser"}
+_RECEIVING = {"host", "callee"}
+
+
+def sides(dataset: Dataset, event: Event) -> tuple[list[Actor], list[Actor]]:
+    """The source and recipient actors of ``event`` (the validator makes sure there is a source)."""
+    people = [(dataset.actor_by_id[p.actor], p.role) for p in event.participants if p.role != "honoree"]
+    receiving = [actor for actor, role in people if role in _RECEIVING]
+    others = [actor for actor, role in people if role not in _RECEIVING]
+    if not receiving or not others:
+        return [actor for actor, _ in people], []
+    acting = [actor for actor, role in people if role in _ACTING] or others
+    return acting, receiving

@@ -16,8 +16,7 @@ from datetime import date
 from html import escape
 from itertools import groupby
 
-from .. import __version__
-from ..contract import View, count_events, participants_text, year_of
+from ..contract import TOOL_VERSION, View, count_events, participants_text, year_of
 from ..edtf import EdtfDate, display
 from ..model import Event
 from ..vocab import KINDS, Kind, Status
@@ -164,7 +163,7 @@ def _footer(view: View) -> list[str]:
     filters = escape(view.options.get("filters", "all events"))
     out = [
         "<footer>",
-        f"<p>{made} kztm-timeline {escape(__version__)} from its data file. Filters: {filters}.</p>",
+        f"<p>{made} kztm-timeline {escape(TOOL_VERSION)} from its data file. Filters: {filters}.</p>",
         "<h2>Sources</h2>",
         "<ul>",
     ]

@@ -21,8 +21,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-from .. import __version__
-from ..contract import View
+from ..contract import TOOL_VERSION, View
 from ..edtf import display
 from ..model import Dataset, Event
 from ..vocab import KINDS, IcsPartial, Status
@@ -107,7 +106,7 @@ def render_ics(view: View) -> str:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:-//kztm-timeline//kztm-timeline {__version__}//EN",
+        f"PRODID:-//kztm-timeline//kztm-timeline {TOOL_VERSION}//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(view.title)}",

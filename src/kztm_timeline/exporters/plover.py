@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
-from ..contract import View, iso
+from ..contract import TOOL_VERSION, View, iso, sides
 from ..model import Actor, Dataset, Event
 from ..vocab import ALPHA3, KINDS, PLOVER_QUAD, PLOVER_SCORE, Status
 
-_ACTING = {"visitor", "caller", "organiser"}
-_RECEIVING = {"host", "callee"}
 CODEBOOK = "PLOVER manual, draft 2021 (openeventdata/PLOVER)"
 
 
@@ -43,17 +40,6 @@ def actor_object(actor: Actor) -> dict[str, object]:
     if actor.positions:
         record["office"] = actor.positions[-1].title
     return record
-
-
-def sides(dataset: Dataset, event: Event) -> tuple[list[Actor], list[Actor]]:
-    """The source and recipient actors of ``event`` (the validator makes sure there is a source)."""
-    people = [(dataset.actor_by_id[p.actor], p.role) for p in event.participants if p.role != "honoree"]
-    receiving = [actor for actor, role in people if role in _RECEIVING]
-    others = [actor for actor, role in people if role not in _RECEIVING]
-    if not receiving or not others:
-        return [actor for actor, _ in people], []
-    acting = [actor for actor, role in people if role in _ACTING] or others
-    return acting, receiving
 
 
 def plover_record(dataset: Dataset, event: Event) -> dict[str, object]:
@@ -86,7 +72,7 @@ def plover_record(dataset: Dataset, event: Event) -> dict[str, object]:
         "language": "en",
         "coder": "coded by hand (kztm-timeline curation)",
         "codebook": CODEBOOK,
-        "version": __version__,
+        "version": TOOL_VERSION,
     }
     record["date_edtf"] = event.date.text
     record["cameo"] = "036" if planned else info.cameo

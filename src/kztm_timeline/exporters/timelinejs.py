@@ -14,11 +14,10 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from ..contract import View, count_events, dumps
+from ..contract import View, count_events, dumps, sides
 from ..edtf import EdtfDate, Precision, SimpleDate, display
 from ..model import Dataset, Event
 from ..vocab import Status
-from .plover import sides
 
 
 def _date_object(simple: SimpleDate) -> dict[str, int]:
