@@ -210,7 +210,7 @@ def test_sources_json_lists_articles_and_counts() -> None:
         (["list", "--format", "pdf"], "Invalid value for '--format'"),
         (["list", "--kind", "invasion"], "Invalid value for '--kind'"),
         (["list", "--limit", "-1"], "Invalid value for '--limit'"),
-        (["list", "--actor", "Tokaev"], "no actor matches 'Tokaev'"),
+        (["list", "--actor", "Tokarev"], "no actor matches 'Tokarev'"),
         (["list", "--nonsense"], "No such option"),
         (["frobnicate"], "No such command"),
         (["show"], "Missing argument"),

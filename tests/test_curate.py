@@ -152,12 +152,19 @@ def test_add_names_each_bad_option(workdir: Path) -> None:
 
 def test_add_reports_an_unknown_actor_with_a_suggestion(workdir: Path) -> None:
     path = data_file(workdir)
-    code, _, err = run("add", *CALL, "--actor", "tokaev", "--actor", "Meredow", "--data", str(path))
+    code, _, err = run("add", *CALL, "--actor", "tokarev", "--actor", "Meredoff", "--data", str(path))
     assert code == 1
     assert err.splitlines()[:2] == [
-        "the new event (--actor): no actor 'tokaev'; did you mean 'tokayev'?",
-        "the new event (--actor): no actor 'Meredow'; did you mean 'meredov' (Meredov)?",
+        "the new event (--actor): no actor 'tokarev'; did you mean 'tokayev'?",
+        "the new event (--actor): no actor 'Meredoff'; did you mean 'meredov' (Meredov)?",
     ]
+
+
+def test_add_takes_an_actor_in_another_romanization(workdir: Path) -> None:
+    path = data_file(workdir)
+    code, _, err = run("add", *CALL, "--actor", "Tokaev:caller", "--data", str(path))
+    assert code == 0, err
+    assert "{actor: tokayev, role: caller}" in path.read_text(encoding="utf-8")
 
 
 def test_add_takes_an_actor_by_any_spelling_of_its_name(workdir: Path) -> None:

@@ -323,7 +323,9 @@ UntilOpt = Annotated[
 KindOpt = Annotated[list[Kind] | None, typer.Option("--kind", help="Only this kind (repeatable).", case_sensitive=False)]
 ActorOpt = Annotated[
     list[str] | None,
-    typer.Option("--actor", help="Actor id or any spelling of the name; ignores case and diacritics (repeatable)."),
+    typer.Option(
+        "--actor", help="Actor id or any spelling of the name; ignores case, diacritics and romanization (repeatable)."
+    ),
 ]
 TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Only this topic (repeatable).")]
 PlaceOpt = Annotated[list[str] | None, typer.Option("--place", help="Place containing these words (repeatable).")]
@@ -486,7 +488,7 @@ def list_(
 @guarded
 @filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
 def search(
-    text: Annotated[str, typer.Argument(help="Words to find; case and diacritics are ignored.")],
+    text: Annotated[str, typer.Argument(help="Words to find; case, diacritics and romanization are ignored.")],
     query: Query,
     fmt: FormatOpt = Format.TIMELINE,
     json_: JsonOpt = False,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, Dataset, Event, Prefilter
-from .text import contains_words, fold, shown, words
+from .text import contains_words, fold, name_words, romanized, shown
 from .vocab import Kind, Status
 
 _ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
@@ -87,14 +87,15 @@ def overlaps(event: Event, start: date, end: date) -> bool:
 
 
 def actor_matches(actor: Actor, text: str) -> bool:
-    """An id, a name or variant, or a run of whole words of one (``Berdimuhamedow``)."""
+    """An id, a name or variant, or a run of whole words of one (``Berdimuhamedow``), in any romanization
+    (``Tokaev`` is Tokayev: see :func:`~kztm_timeline.text.romanized`)."""
     wanted = fold(text).strip()
     if not wanted:
         return False
     if wanted == actor.id:
         return True
-    wanted_words = words(text)
-    return any(fold(name) == wanted or contains_words(words(name), wanted_words) for name in actor.names)
+    wanted_words = name_words(text)
+    return any(fold(name) == wanted or contains_words(name_words(name), wanted_words) for name in actor.names)
 
 
 def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
@@ -112,19 +113,19 @@ def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
 
 
 def haystack(dataset: Dataset, event: Event) -> str:
-    """Everything ``--search`` looks through, folded."""
+    """Everything ``--search`` looks through, folded and romanized."""
     parts = [event.title, event.summary]
     parts.extend(citation.quote for citation in event.citations)
     for participant in event.participants:
         actor = dataset.actor_by_id.get(participant.actor)
         if actor is not None:
             parts.extend(actor.names)
-    return fold("\n".join(parts))
+    return romanized(fold("\n".join(parts)))
 
 
 def search_matches(dataset: Dataset, event: Event, text: str) -> bool:
     """Every word of ``text`` occurs in the event's searchable text."""
-    terms = words(text)
+    terms = name_words(text)
     if not terms:
         return True
     hay = haystack(dataset, event)
@@ -132,7 +133,7 @@ def search_matches(dataset: Dataset, event: Event, text: str) -> bool:
 
 
 def _place_matches(place: str | None, text: str) -> bool:
-    return place is not None and contains_words(words(place), words(text))
+    return place is not None and contains_words(name_words(place), name_words(text))
 
 
 def select(dataset: Dataset, query: Query) -> list[Event]:

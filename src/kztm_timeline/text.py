@@ -39,6 +39,26 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(fold(text))
 
 
+# Central Asian names reach English in many romanizations (Berdimuhamedov, Berdimuhamedow,
+# Berdymukhammedov; Tokayev, Tokaev, Toqaev). Names and searches are compared after these
+# rewrites of the folded text, in this order: kh→h, gh→g, q→k, w→v, ye→e, y→i, then every
+# doubled letter once. Display keeps the spellings the data lists.
+_ROMANIZATIONS = (("kh", "h"), ("gh", "g"), ("q", "k"), ("w", "v"), ("ye", "e"), ("y", "i"))
+_DOUBLED_RE = re.compile(r"([a-z])\1+")
+
+
+def romanized(folded: str) -> str:
+    """``folded`` (already :func:`fold`-ed) with the romanization rewrites applied."""
+    for old, new in _ROMANIZATIONS:
+        folded = folded.replace(old, new)
+    return _DOUBLED_RE.sub(r"\1", folded)
+
+
+def name_words(text: str) -> list[str]:
+    """The words of ``text`` as names are compared: folded, then romanized."""
+    return [romanized(word) for word in words(text)]
+
+
 def contains_words(have: list[str], wanted: list[str]) -> bool:
     """Whether ``wanted`` occurs as a run of whole words in ``have``."""
     size = len(wanted)
