@@ -130,10 +130,10 @@ def test_jsonl_is_one_object_a_line() -> None:
     _, out, _ = run("list", "--year", "2023", "--format", "jsonl")
     lines = out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [
-        "2023-10-nurtleu-official-visit",
-        "2023-10-nurtleu-wreath-laying",
         "2023-10-31-foreign-ministers-talks",
         "2023-10-31-mfa-cooperation-programme",
+        "2023-10-nurtleu-official-visit",
+        "2023-10-nurtleu-wreath-laying",
     ]
 
 
@@ -149,7 +149,7 @@ def test_show_prints_everything_about_the_event() -> None:
     code, out, _ = run("show", "2023-10-31-mfa-cooperation-programme")
     assert code == 0
     for expected in (
-        "31 Oct 2023  (EDTF 2023-10-31; precision day)",
+        "Oct 2023?  (EDTF 2023-10?; precision month, uncertain)",
         "CAMEO 057 (Sign formal agreement); PLOVER SUPPORT (diplomatic)",
         "Rashid Meredov (signatory)",
         "Place         Ashgabat",
@@ -226,10 +226,10 @@ def test_bad_arguments_exit_2_with_a_usage_message(args: list[str], message: str
 def test_since_accepts_a_month_name_and_covers_the_month() -> None:
     _, out, _ = run("list", "--since", "Oct 2024", "--format", "jsonl")
     assert [json.loads(line)["id"] for line in out.splitlines()] == [
-        "2024-central-asia-japan-summit-astana",
-        "2024-consultative-meeting-astana",
         "2024-inter-parliamentary-group-meeting",
         "2024-magtymguly-300th-anniversary-events",
+        "2024-central-asia-japan-summit-astana",
+        "2024-consultative-meeting-astana",
         "abai-sculpture-ashgabat",
     ]
 
@@ -262,7 +262,7 @@ def test_list_timeline_groups_by_year_and_marks_planned_events() -> None:
     _, out, _ = run("list", "--year", "2024", "--kind", "summit")
     assert out.splitlines()[0].startswith("2024 ───")
     assert "First Central Asia – Japan Dialogue summit in Astana (planned)  planned" in out
-    assert "2024?" in out
+    assert "from 6 Aug 2024" in out
 
 
 def test_the_version_option() -> None:

@@ -21,15 +21,15 @@ def ids(dataset: Dataset, **filters: object) -> list[str]:
 
 def test_results_are_ordered_by_first_day_then_id(shipped: Dataset) -> None:
     assert ids(shipped, years=(2023,)) == [
-        "2023-10-nurtleu-official-visit",
-        "2023-10-nurtleu-wreath-laying",
         "2023-10-31-foreign-ministers-talks",
         "2023-10-31-mfa-cooperation-programme",
+        "2023-10-nurtleu-official-visit",
+        "2023-10-nurtleu-wreath-laying",
     ]
 
 
 def test_reverse_puts_the_newest_first(shipped: Dataset) -> None:
-    assert ids(shipped, reverse=True, limit=2) == ["abai-sculpture-ashgabat", "2024-08-05-presidents-telephone-call"]
+    assert ids(shipped, reverse=True, limit=2) == ["abai-sculpture-ashgabat", "2024-consultative-meeting-astana"]
 
 
 def test_limit_keeps_the_first_n(shipped: Dataset) -> None:
@@ -50,7 +50,11 @@ def test_repeated_years_are_any_of(shipped: Dataset) -> None:
 
 
 def test_an_open_ended_event_matches_every_later_year(shipped: Dataset) -> None:
-    assert ids(shipped, years=(2030,)) == ["abai-sculpture-ashgabat"]
+    assert ids(shipped, years=(2030,)) == [
+        "2024-central-asia-japan-summit-astana",
+        "2024-consultative-meeting-astana",
+        "abai-sculpture-ashgabat",
+    ]
 
 
 def test_until_includes_the_whole_last_day_of_its_period(shipped: Dataset) -> None:
@@ -182,7 +186,7 @@ def test_an_ambiguous_prefix_is_refused_with_the_candidates(shipped: Dataset) ->
     with pytest.raises(LookupFailed) as caught:
         find_event(shipped, "2023-10")
     assert str(caught.value) == "'2023-10' is the prefix of 4 events"
-    assert caught.value.suggestions[0] == "2023-10-nurtleu-official-visit  Foreign Minister Nurtleu's official visit to Ashgabat"
+    assert caught.value.suggestions[0] == "2023-10-31-foreign-ministers-talks  Talks of the foreign ministers in Ashgabat"
 
 
 def test_a_near_miss_is_refused_with_suggestions(shipped: Dataset) -> None:
