@@ -147,7 +147,7 @@ def test_add_names_each_bad_option(workdir: Path) -> None:
         "the new event (--actor): role 'boss' is not allowed; use one of: visitor, host, caller, callee, signatory, "
         "attendee, participant, honoree, organiser",
         "the new event (--related): relation 'inspired' is not allowed; use one of: part_of, follows_up, "
-        "occasioned_by, prepares, mentions",
+        "occasioned_by, prepares, mentions, fulfils, cancels, postpones",
     ]
 
 

@@ -277,12 +277,40 @@ def _main(
 # ---------------------------------------------------------------- commands
 
 
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE", callback=_check_date, help="Judge plans as of this day instead of today (2024-12-31)."
+    ),
+]
+
+
+def _as_of(value: str | None) -> date:
+    from .query import user_date_range
+
+    return user_date_range(value)[1] if value else _today()
+
+
 @app.command()
 @guarded
-def validate(data: DataOpt = None) -> None:
-    """Check the data file: structure, ids, references, dates and every quote."""
+def validate(
+    strict: Annotated[bool, typer.Option("--strict", help="Overdue plans are errors (exit 1), not warnings.")] = False,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
+    from .query import plan_states
+
     path = data_path(data, os.environ)
     dataset = _load(path)
+    overdue = [plan for plan in plan_states(dataset, dataset.events, _as_of(as_of)) if plan.overdue]
+    for plan in overdue:
+        latest = plan.latest.isoformat() if plan.latest else "?"
+        _stderr(f"{'error' if strict else 'warning'}: plan {plan.event.id} is overdue: due by {latest}, no outcome recorded")
+    if strict and overdue:
+        count = len(overdue)
+        plural = "s" if count != 1 else ""
+        raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
     quotes = sum(len(event.citations) for event in dataset.events)
     _stdout(
         f"ok: {display_path(path)}: {len(dataset.events)} events, {len(dataset.actors)} actors, "
@@ -580,6 +608,20 @@ def stats(query: Query, json_: JsonOpt = False, data: DataOpt = None) -> None:
     found = stats_json(select(_load(data), query))
     sections = {STATS_TITLES[key]: value for key, value in found.items()}
     _emit(json_, lambda: found, lambda color, width: render_bars(sections, color=color, width=width))
+
+
+@app.command()
+@guarded
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search")
+def plans(query: Query, as_of: AsOfOpt = None, json_: JsonOpt = False, data: DataOpt = None) -> None:
+    """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
+    from .contract import plan_json
+    from .query import plan_states, select
+    from .screens import render_plans
+
+    dataset = _load(data)
+    found = plan_states(dataset, select(dataset, dataclasses.replace(query, statuses=(Status.PLANNED,))), _as_of(as_of))
+    _emit(json_, lambda: [plan_json(plan) for plan in found], lambda color, width: render_plans(found, color=color, width=width))
 
 
 @app.command()

@@ -11,6 +11,7 @@ from datetime import date
 from . import __version__
 from .edtf import display
 from .model import Actor, Dataset, Event
+from .query import PlanState
 from .vocab import KINDS
 
 TOOL_VERSION = __version__  # what the exports name as their producer
@@ -175,3 +176,16 @@ def sides(dataset: Dataset, event: Event) -> tuple[list[Actor], list[Actor]]:
         return [actor for actor, _ in people], []
     acting = [actor for actor, role in people if role in _ACTING] or others
     return acting, receiving
+
+
+def plan_json(plan: PlanState) -> dict[str, object]:
+    """One plan and its state, as ``timeline plans`` prints it in JSON."""
+    return {
+        "id": plan.event.id,
+        "date": plan.event.date.text,
+        "display_date": display(plan.event.date),
+        "latest": iso(plan.latest),
+        "title": plan.event.title,
+        "state": plan.state,
+        "outcomes": [{"id": other, "relation": relation} for other, relation in plan.outcomes],
+    }

@@ -12,7 +12,7 @@ from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, Dataset, Event, Prefilter
 from .text import contains_words, fold, name_words, romanized, shown
-from .vocab import Kind, Status
+from .vocab import OUTCOMES, Kind, Status
 
 _ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
@@ -203,3 +203,38 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
     by_title = [event.id for event in dataset.events if search_matches(dataset, event, wanted) and event.id not in close]
     suggestions = tuple(f"{event_id}  {dataset.event_by_id[event_id].title}" for event_id in [*close, *by_title][:5])
     raise LookupFailed(f"no event {shown(wanted)}", suggestions)
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A planned event and what became of it by ``as_of``: open, fulfilled, cancelled, postponed or overdue."""
+
+    event: Event
+    state: str
+    outcomes: tuple[tuple[str, str], ...]  # (event id, relation) of the events that record its outcome
+    latest: date | None  # its latest possible day; None for a plan open at its end
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue"
+
+
+def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[PlanState]:
+    """The state of every planned event among ``events``.
+
+    An outcome recorded by a later event decides (fulfilled before cancelled before postponed);
+    with none, a plan whose latest possible day lies before ``as_of`` is overdue, else open. A plan
+    open at its end (``2024-08-06/..``) can never be overdue: nothing says when it had to happen.
+    """
+    found = []
+    for event in events:
+        if event.status is not Status.PLANNED:
+            continue
+        outcomes = tuple((other, relation) for other, relation in dataset.referrers.get(event.id, ()) if relation in OUTCOMES)
+        relations = {relation for _, relation in outcomes}
+        latest = event.date.last
+        state = next((OUTCOMES[relation] for relation in OUTCOMES if relation in relations), None)
+        if state is None:
+            state = "overdue" if latest is not None and latest < as_of else "open"
+        found.append(PlanState(event, state, outcomes, latest))
+    return found

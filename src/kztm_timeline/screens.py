@@ -19,6 +19,7 @@ from rich.text import Text
 from .contract import citing_counts, participants_text
 from .edtf import display
 from .model import Dataset, Event
+from .query import PlanState
 from .text import escape_controls, fold_with_map
 from .vocab import KINDS, Status
 
@@ -113,11 +114,21 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
     return to_text(Group(*lines), color=color, width=width)
 
 
-def _registry_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, color: bool, width: int) -> str:
-    """A table of registry entries; the last column (a count) is right-aligned, every cell escaped."""
+def _registry_table(
+    headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, color: bool, width: int, count_last: bool = True
+) -> str:
+    """A table of registry entries, every cell escaped: the first column (an id) is never cut, and the
+    last (a count, unless ``count_last`` is false) is right-aligned."""
     table = Table(header_style="bold")
     for number, name in enumerate(headers):
-        table.add_column(name, overflow="fold", justify="right" if number == len(headers) - 1 else "left")
+        last = number == len(headers) - 1
+        table.add_column(
+            name,
+            overflow="fold",
+            no_wrap=number == 0,
+            min_width=max((len(row[0]) for row in rows), default=0) if number == 0 else None,
+            justify="right" if last and count_last else "left",
+        )
     for row in rows:
         table.add_row(*(Text(safe(cell)) for cell in row))
     return to_text(table, color=color, width=width)
@@ -165,3 +176,19 @@ def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int)
             grid.add_row(Text(safe(label)), Text(str(count)), Text(bar, style="cyan"))
         parts.append(Padding(grid, (0, 0, 1, 2)))
     return to_text(Group(*parts), color=color, width=width)
+
+
+def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:
+    """Plans with their state and the events that record their outcome."""
+    rows = [
+        (
+            plan.event.id,
+            display(plan.event.date),
+            plan.event.title,
+            plan.state,
+            ", ".join(f"{relation} by {other}" for other, relation in plan.outcomes) or "—",
+        )
+        for plan in plans
+    ]
+    headers = ("Id", "Date", "Title", "State", "Outcome")
+    return _registry_table(headers, rows, color=color, width=width, count_last=False)

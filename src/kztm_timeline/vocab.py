@@ -82,7 +82,20 @@ KINDS: dict[Kind, KindInfo] = {
 
 ROLES: tuple[str, ...] = ("visitor", "host", "caller", "callee", "signatory", "attendee", "participant", "honoree", "organiser")
 
-RELATIONS: tuple[str, ...] = ("part_of", "follows_up", "occasioned_by", "prepares", "mentions")
+RELATIONS: tuple[str, ...] = (
+    "part_of",
+    "follows_up",
+    "occasioned_by",
+    "prepares",
+    "mentions",
+    "fulfils",
+    "cancels",
+    "postpones",
+)
+
+# The relations that record a plan's outcome: the event that fulfils it, or the record that it was
+# cancelled or postponed. Each points at a planned event.
+OUTCOMES: dict[str, str] = {"fulfils": "fulfilled", "cancels": "cancelled", "postpones": "postponed"}
 
 ACTOR_TYPES: tuple[str, ...] = ("person", "state", "organisation")
 

@@ -11,6 +11,7 @@ from ..edtf import EdtfDate, EdtfError, parse_edtf
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
 from ..text import MIN_QUOTE_WORDS, first_unsafe, normalize_quote, quote_found, quote_too_short, shown
+from ..vocab import OUTCOMES
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
@@ -195,6 +196,7 @@ def _check_semantics(
     sources = mappings(data.get("sources"))
     actors = mappings(data.get("actors"))
     events = mappings(data.get("events"))
+    planned = {str(event["id"]): event.get("status") == "planned" for event in events}
     source_ids = _unique_ids(checker, sources, "sources", "source")
     actor_ids = _unique_ids(checker, actors, "actors", "actor")
     event_ids = _unique_ids(checker, events, "events", "event")
@@ -258,6 +260,12 @@ def _check_semantics(
             elif target not in event_ids:
                 hint = _suggest(target, event_ids, "check the id")
                 checker.add((*path, "related", number, "event"), f"unknown event {shown(target)}", hint)
+            elif relation["relation"] in OUTCOMES and planned.get(target) is False:
+                checker.add(
+                    (*path, "related", number, "relation"),
+                    f"{relation['relation']} names {shown(target)}, which is not a planned event",
+                    "an outcome (fulfils, cancels, postpones) points at an event with status: planned",
+                )
 
 
 def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, what: str) -> set[str]:
