@@ -777,6 +777,67 @@ def add(
         _stderr(f"added {added.id} to {display_path(path)}")
 
 
+@sources_app.command("show")
+@guarded
+def sources_show(
+    source: Annotated[str, typer.Argument(metavar="ID", help="A source id.")],
+    uncited: Annotated[bool, typer.Option("--uncited", help="Only the paragraphs no event cites.")] = False,
+    json_: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
+    from .datafile.fs import read_text, resolve_source_path
+    from .errors import LookupFailed
+    from .extract import cited_paragraphs, marked_text
+
+    dataset = _load(data)
+    found = dataset.source_by_id.get(source)
+    if found is None:
+        import difflib
+
+        close = tuple(difflib.get_close_matches(source, sorted(dataset.source_by_id), n=3))
+        raise LookupFailed(f"no source {source!r}", close)
+    paragraphs = cited_paragraphs(dataset, found, read_text(resolve_source_path(dataset.path, found.file)))
+    if json_:
+        from .contract import dumps
+
+        shown_paragraphs = [p for p in paragraphs if not (uncited and p.events)]
+        records = [
+            {"paragraph": p.number, "text": p.text, "cited": [list(span) for span in p.cited], "events": list(p.events)}
+            for p in shown_paragraphs
+        ]
+        _stdout(dumps(records) + "\n")
+        return
+    _stdout(f"{found.title} — {found.publisher} ({found.id})\n\n" + marked_text(paragraphs, uncited_only=uncited))
+
+
+@app.command()
+@guarded
+def coverage(json_: JsonOpt = False, data: DataOpt = None) -> None:
+    """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
+    from .datafile.fs import read_text, resolve_source_path
+    from .extract import coverage as measure
+
+    dataset = _load(data)
+    found = [measure(dataset, source, read_text(resolve_source_path(dataset.path, source.file))) for source in dataset.sources]
+    if json_:
+        from .contract import dumps
+
+        records = [
+            {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
+            for c in found
+        ]
+        _stdout(dumps(records) + "\n")
+        return
+    lines = []
+    for c in found:
+        share = round(100 * c.cited / c.sentences) if c.sentences else 0
+        uncovered = len(c.dated_uncovered)
+        lines.append(f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); {uncovered} dated sentences uncovered")
+        lines += [f"  {item}" for item in c.dated_uncovered]
+    _stdout("\n".join(lines) + "\n")
+
+
 @sources_app.command("add")
 @guarded
 def sources_add(
