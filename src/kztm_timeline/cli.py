@@ -816,7 +816,7 @@ def sources_show(
 def coverage(json_: JsonOpt = False, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
     from .datafile.fs import read_text, resolve_source_path
-    from .extract import coverage as measure
+    from .extract import measure_coverage as measure
 
     dataset = _load(data)
     found = [measure(dataset, source, read_text(resolve_source_path(dataset.path, source.file))) for source in dataset.sources]

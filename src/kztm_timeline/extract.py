@@ -416,7 +416,7 @@ class Coverage:
     dated_uncovered: tuple[str, ...]  # "line N: expression" of dated sentences no event covers
 
 
-def coverage(dataset: Dataset, source: Source, text: str) -> Coverage:
+def measure_coverage(dataset: Dataset, source: Source, text: str) -> Coverage:
     fragments = [
         piece
         for event in dataset.events
