@@ -100,9 +100,13 @@ def _khal_import(command: list[str], ics: Path) -> None:
     subprocess.run([*command, "import", "--batch", "-a", "timeline", str(ics)], check=True, env=env, timeout=120)
 
 
-def _khal_list(command: list[str], fields: str) -> list[str]:
+def _khal_list(
+    command: list[str], fields: str, *, once: bool = True, days: tuple[str, str] = ("1900-01-01", "2100-01-01")
+) -> list[str]:
+    """What ``khal list`` prints, a line per entry (with ``once``) or per entry and day it covers."""
+    flags = ["--once", "--day-format", ""] if once else []
     return subprocess.run(
-        [*command, "list", "--once", "--day-format", "", "--format", fields, "1900-01-01", "2100-01-01"],
+        [*command, "list", *flags, "--format", fields, *days],
         capture_output=True,
         text=True,
         check=True,
@@ -111,11 +115,17 @@ def _khal_list(command: list[str], fields: str) -> list[str]:
     ).stdout.splitlines()
 
 
-def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_path: Path) -> None:
+def _khal_with(dataset: Dataset, tmp_path: Path) -> tuple[list[str], Path]:
+    """A khal calendar in ``tmp_path`` with the ICS export of ``dataset`` imported; the command and the file."""
     command = _khal_calendar(tmp_path)
     ics = tmp_path / "timeline.ics"
-    ics.write_text(render_text(Format.ICS, view_of(shipped)), encoding="utf-8")
+    ics.write_text(render_text(Format.ICS, view_of(dataset)), encoding="utf-8")
     _khal_import(command, ics)
+    return command, ics
+
+
+def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_path: Path) -> None:
+    command, _ = _khal_with(shipped, tmp_path)
     listed = _khal_list(command, "{uid}|{start-date}|{end-date}")
     assert len(listed) == 18
     assert {line.split("|")[0] for line in listed} == {f"{event.id}@kztm-timeline" for event in shipped.events}
@@ -130,18 +140,8 @@ def test_every_event_imports_into_khal_on_its_real_days(shipped: Dataset, tmp_pa
 
 
 def test_khal_lists_2024_in_a_few_lines_not_one_per_day(shipped: Dataset, tmp_path: Path) -> None:
-    command = _khal_calendar(tmp_path)
-    ics = tmp_path / "timeline.ics"
-    ics.write_text(render_text(Format.ICS, view_of(shipped)), encoding="utf-8")
-    _khal_import(command, ics)
-    listed = subprocess.run(
-        [*command, "list", "--format", "{title}", "2024-01-01", "2024-12-31"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "TZ": "UTC"},
-        timeout=120,
-    ).stdout.splitlines()
+    command, _ = _khal_with(shipped, tmp_path)
+    listed = _khal_list(command, "{title}", once=False, days=("2024-01-01", "2024-12-31"))
     assert len(listed) < 40  # 1,895 lines when "2024?" was a 366-day event
 
 
@@ -150,10 +150,7 @@ def test_a_changed_event_reimported_into_khal_updates_its_one_entry(shipped: Dat
 
     from kztm_timeline.model import EventList
 
-    command = _khal_calendar(tmp_path)
-    ics = tmp_path / "timeline.ics"
-    ics.write_text(render_text(Format.ICS, view_of(shipped)), encoding="utf-8")
-    _khal_import(command, ics)
+    command, ics = _khal_with(shipped, tmp_path)
     call = "2024-08-05-presidents-telephone-call"
     renamed = [dataclasses.replace(e, title="Telephone call, renamed") if e.id == call else e for e in shipped.events]
     changed = dataclasses.replace(shipped, events=EventList(renamed))
