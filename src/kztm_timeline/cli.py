@@ -294,15 +294,31 @@ def _as_of(value: str | None) -> date:
 @app.command()
 @guarded
 def validate(
-    strict: Annotated[bool, typer.Option("--strict", help="Overdue plans are errors (exit 1), not warnings.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Overdue plans and events that do not say their date's evidence are errors; list every inferred date.",
+        ),
+    ] = False,
     as_of: AsOfOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
+    from .evidence import evidence_findings, located, unstated_evidence
     from .query import plan_states
 
     path = data_path(data, os.environ)
     dataset = _load(path)
+    problems = located(dataset, evidence_findings(dataset))
+    if strict:
+        problems += located(dataset, unstated_evidence(dataset))
+    if problems:
+        raise DataError(problems)
+    if strict:
+        for event in dataset.events:
+            if event.evidence == "inferred":
+                _stderr(f"inferred: {event.id} {event.date.text}: {event.note}")
     overdue = [plan for plan in plan_states(dataset, dataset.events, _as_of(as_of)) if plan.overdue]
     for plan in overdue:
         latest = plan.latest.isoformat() if plan.latest else "?"

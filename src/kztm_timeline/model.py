@@ -77,6 +77,7 @@ class Event:
     citations: tuple[Citation, ...]
     related: tuple[Relation, ...] = ()
     note: str | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

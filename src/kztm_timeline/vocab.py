@@ -99,6 +99,9 @@ OUTCOMES: dict[str, str] = {"fulfils": "fulfilled", "cancels": "cancelled", "pos
 
 ACTOR_TYPES: tuple[str, ...] = ("person", "state", "organisation")
 
+# Where an event's date comes from (see evidence.py): a quote that says it, the article's own date, or an inference.
+EVIDENCE: tuple[str, ...] = ("quoted", "reported", "inferred")
+
 
 # PLOVER (manual, "Event Categories" and "Numeric conflict/cooperation scores"): each category's quad code
 # and scaled cooperation score, for the categories this timeline uses.

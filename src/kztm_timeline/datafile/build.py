@@ -55,6 +55,7 @@ def event_from(record: dict[str, object], when: EdtfDate) -> Event:
         citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in mappings(record.get("citations"))),
         related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in mappings(record.get("related"))),
         note=text_or_none(record.get("note")),
+        evidence=text_or_none(record.get("evidence")),
     )
 
 

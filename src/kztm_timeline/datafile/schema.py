@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, SECTORS, Kind, Status
+from ..vocab import ACTOR_TYPES, EVIDENCE, RELATIONS, ROLES, SECTORS, Kind, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
@@ -88,6 +88,14 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("topics", T.TEXTS, True, "Subjects, lower case."),
         Field("summary", T.TEXT, True, "What happened, in our own words.", multiline=True),
         Field("note", T.TEXT, False, "How the date or facts were inferred.", nullable=True, multiline=True),
+        Field(
+            "evidence",
+            T.CHOICE,
+            False,
+            "Where the date comes from: quoted (a cited quote says it), reported (the article's date bounds it), "
+            "inferred (the note says how).",
+            choices=EVIDENCE,
+        ),
         Field("citations", T.LIST, True, "Evidence: a source and a verbatim quote.", record="citation", min_items=1),
         Field("related", T.LIST, False, "Links to other events.", record="relation"),
     ),

@@ -1,0 +1,137 @@
+"""Dates as checkable as quotes: each event's date against the evidence it names (``evidence:``).
+
+* ``quoted``: a cited quote carries the date expression ("in October 2021", "on July 4", "next
+  year"). The quote is read with ``extract``'s date parser, year-less and relative expressions
+  resolved against the article's publication date; the event's date must lie within what one
+  expression says and be no more precise than it.
+* ``reported``: only the article's date bounds the event ("was signed", "will be held"). What
+  happened must end on or before the publication day, what is planned must begin on or after it,
+  and neither may be that very day as if the article had dated the event.
+* ``inferred``: anything else; the event's ``note`` must say how. A strict validation lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .edtf import EdtfDate, Precision, parse_edtf
+from .errors import Problem
+from .extract import find_dates
+from .model import Dataset, Event
+from .vocab import Status
+
+_ORDER = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem with one event's date evidence (``index`` is the event's position in the file)."""
+
+    index: int
+    event: Event
+    message: str
+    hint: str
+
+
+def _published(dataset: Dataset, event: Event) -> list[date]:
+    """The publication days of the event's cited articles (those that give one)."""
+    return [day for citation in event.citations for day in _published_of(dataset, citation.source)]
+
+
+def _within(inner: EdtfDate, outer: EdtfDate) -> bool:
+    """``inner`` lies inside ``outer`` and is no more precise than it."""
+    return (
+        outer.span[0] <= inner.span[0]
+        and inner.span[1] <= outer.span[1]
+        and _ORDER[inner.precision] <= _ORDER[outer.precision]
+    )
+
+
+def _quoted(dataset: Dataset, event: Event) -> tuple[str, str] | None:
+    expressions = []
+    for citation in event.citations:
+        published = next(iter(_published_of(dataset, citation.source)), None)
+        for found in find_dates(citation.quote, published.year if published else None, published):
+            expressions.append(f"{found.expression!r} = {found.edtf}")
+            if _within(event.date, parse_edtf(found.edtf)):
+                return None
+    if not expressions:
+        return "evidence: quoted, but no cited quote holds a date", "quote the words that date it, or say reported or inferred"
+    return (
+        f"the date {event.date.text} says more than its quotes do ({'; '.join(expressions)})",
+        "write the date no more precisely than the quote gives it",
+    )
+
+
+def _published_of(dataset: Dataset, source_id: str) -> list[date]:
+    published = dataset.source_by_id[source_id].published
+    return [published.first] if published is not None and published.precision is Precision.DAY and published.first else []
+
+
+def _reported(dataset: Dataset, event: Event) -> tuple[str, str] | None:
+    days = _published(dataset, event)
+    if not days:
+        return "evidence: reported, but no cited article has a publication day", "say inferred, with a note"
+    first, last = event.date.first, event.date.last
+    pinned = event.date.precision is Precision.DAY and first == last and first in days
+    if pinned:
+        return (
+            f"the date {event.date.text} is the article's own date, not the event's",
+            "the article only bounds the event: write a month with ? or an open interval",
+        )
+    if event.status is Status.PLANNED:
+        if first is not None and any(first >= day for day in days):
+            return None
+        return (
+            f"a plan announced on {max(days).isoformat()} cannot begin before it ({event.date.text})",
+            f"date it from the announcement, e.g. {max(days).isoformat()}/..",
+        )
+    if last is not None and any(last <= day for day in days):
+        return None
+    return (
+        f"reported as done by {min(days).isoformat()}, but dated {event.date.text}, which runs later",
+        "end the date on or before the publication day",
+    )
+
+
+def evidence_findings(dataset: Dataset) -> list[Finding]:
+    """Every event whose date its named evidence does not support."""
+    found = []
+    for index, event in enumerate(dataset.events):
+        if event.evidence == "quoted":
+            problem = _quoted(dataset, event)
+        elif event.evidence == "reported":
+            problem = _reported(dataset, event)
+        elif event.evidence == "inferred" and not event.note:
+            problem = ("evidence: inferred, but no note says how", "add a note: how the date was inferred")
+        else:
+            problem = None
+        if problem is not None:
+            found.append(Finding(index, event, *problem))
+    return found
+
+
+def located(dataset: Dataset, findings: list[Finding]) -> list[Problem]:
+    """The findings as ``file:line:col`` problems, at each event's ``date``."""
+    if not findings:
+        return []
+    from .datafile import yaml_read
+    from .datafile.fs import MAX_DATA_BYTES, read_text
+
+    document = yaml_read.compose(dataset.path, read_text(dataset.path, limit=MAX_DATA_BYTES))
+    problems = []
+    for finding in findings:
+        line, column = yaml_read.locate(document, ("events", finding.index, "date"))
+        message = finding.message if finding.message.startswith(finding.event.id) else f"{finding.event.id}: {finding.message}"
+        problems.append(Problem(dataset.path, line, column, message, finding.hint))
+    return problems
+
+
+def unstated_evidence(dataset: Dataset) -> list[Finding]:
+    """Events that do not say where their date comes from (a strict validation refuses them)."""
+    return [
+        Finding(index, event, f"{event.id} does not say where its date comes from", "add evidence: quoted, reported or inferred")
+        for index, event in enumerate(dataset.events)
+        if event.evidence is None
+    ]
