@@ -90,7 +90,7 @@ def test_the_cache_is_json_lines_that_cannot_run_code(workdir: Path, private_cac
     content = cached_path(private_cache, path).read_bytes()
     assert content.startswith(MAGIC)
     lines = content[len(MAGIC) :].decode("utf-8").splitlines()
-    assert len(lines) == 3 + 18
+    assert len(lines) == 3 + 26
     for line in lines:
         json.loads(line)
 
@@ -138,14 +138,14 @@ def test_an_unreadable_cache_falls_back_to_a_plain_parse(workdir: Path, private_
     path = data_file(workdir)
     cached_path(private_cache, path).mkdir(parents=True)  # a directory where the file should be
     dataset = load_dataset(str(path), cache=str(private_cache))
-    assert len(dataset.events) == 18
+    assert len(dataset.events) == 26
 
 
 def test_a_cache_folder_that_cannot_be_written_is_ignored(workdir: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be", encoding="utf-8")
     dataset = load_dataset(str(data_file(workdir)), cache=str(blocker / "kztm-timeline"))
-    assert len(dataset.events) == 18
+    assert len(dataset.events) == 26
 
 
 def test_no_cache_neither_reads_nor_writes_it(private_cache: Path) -> None:

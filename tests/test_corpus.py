@@ -45,8 +45,8 @@ def test_coverage_gives_each_articles_cited_share_and_uncovered_dated_sentences(
     found = {item["source"]: (item["cited"], item["sentences"], item["dated_uncovered"]) for item in json.loads(result.stdout)}
     assert found == {
         "trend-2023-10-31": (5, 9, []),
-        "kz-mfa-nurtleu-visit": (6, 17, []),
-        "golden-age-mamin-commission": (2, 15, []),
-        "tm-2023-05-16-prospects": (2, 45, []),
+        "kz-mfa-nurtleu-visit": (7, 17, []),
+        "golden-age-mamin-commission": (3, 15, []),
+        "tm-2023-05-16-prospects": (3, 45, []),
         "tm-2024-08-06-phone-call": (7, 17, []),
     }

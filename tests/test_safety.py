@@ -94,7 +94,7 @@ def test_o_into_a_fifo_streams_to_its_reader_and_leaves_the_fifo(tmp_path: Path)
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    result = runner.invoke(app, ["list", "--year", "2017", "-f", "jsonl", "-o", str(fifo)])
+    result = runner.invoke(app, ["list", "--year", "2017", "--kind", "agreement_signing", "-f", "jsonl", "-o", str(fifo)])
     reader.join(timeout=30)
     assert result.exit_code == 0
     assert received, "the FIFO's reader got nothing"

@@ -20,7 +20,7 @@ def problems(path: Path) -> list[str]:
 
 
 def test_the_shipped_data_is_valid(shipped: Dataset) -> None:
-    assert (len(shipped.events), len(shipped.actors), len(shipped.sources)) == (18, 14, 5)
+    assert (len(shipped.events), len(shipped.actors), len(shipped.sources)) == (26, 14, 5)
 
 
 def test_every_shipped_event_has_at_least_one_citation(shipped: Dataset) -> None:
@@ -53,7 +53,7 @@ def test_a_quote_may_join_fragments_in_order_with_an_ellipsis(edited: EditData) 
         "quote: The Strategic Partnership Agreement between the countries, signed in April 2017",
         "quote: The Strategic Partnership Agreement ... signed in April 2017",
     )
-    assert len(load_dataset(str(path)).events) == 18
+    assert len(load_dataset(str(path)).events) == 26
 
 
 def test_fragments_out_of_order_are_not_found(edited: EditData) -> None:
@@ -66,7 +66,7 @@ def test_fragments_out_of_order_are_not_found(edited: EditData) -> None:
 
 def test_quote_matching_folds_white_space_and_typographic_quotes(edited: EditData) -> None:
     path = edited("quote: as well as meetings in the «SCO+» format", 'quote: "as well as   meetings in the \\"SCO+\\" format"')
-    assert len(load_dataset(str(path)).events) == 18
+    assert len(load_dataset(str(path)).events) == 26
 
 
 def test_quote_matching_does_not_fold_case(edited: EditData) -> None:
@@ -106,7 +106,7 @@ def test_a_duplicate_event_id_is_reported_at_the_second(edited: EditData) -> Non
     lines = path.read_text(encoding="utf-8").splitlines()
     second = [number for number, line in enumerate(lines, 1) if line == "  - id: c1993-diplomatic-relations"][1]
     assert problems(path) == [
-        f"{path}:{second}:9: duplicate event id 'c1993-diplomatic-relations' (first used by event #1); give each a unique id"
+        f"{path}:{second}:9: duplicate event id 'c1993-diplomatic-relations' (first used by event #3); give each a unique id"
     ]
 
 

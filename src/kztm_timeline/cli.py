@@ -99,6 +99,8 @@ EVENT_OPTIONS = {
     "summary": "--summary",
     "citations": "--source/--quote",
     "related": "--related",
+    "evidence": "--evidence",
+    "note": "--note",
 }
 SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
 
@@ -654,9 +656,11 @@ def schema() -> None:
 
 
 def _writable_data(data: str | None, *, dry_run: bool) -> str:
-    """The data file a curation command may change: never the dataset shipped inside the package."""
+    """The data file a curation command may change: one the user named (--data or the environment), never
+    the copy inside the installed package."""
     path = data_path(data, os.environ)
-    if not dry_run and is_shipped(path):
+    named = bool(data) or bool(os.environ.get("KZTM_TIMELINE_DATA"))
+    if not dry_run and (is_shipped(path) or not named):
         raise TimelineError(
             "the shipped dataset is read-only (a reinstall would discard your change); copy it first with "
             "'timeline init DIR', then pass --data DIR/data/events.yaml or set KZTM_TIMELINE_DATA to it"
@@ -745,6 +749,11 @@ def add(
         list[str] | None,
         typer.Option("--related", metavar="ID[:RELATION]", help="Related event; relation defaults to mentions (repeatable)."),
     ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option("--evidence", metavar="EVIDENCE", help="Where the date comes from: quoted, reported or inferred."),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="How the date or facts were inferred.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
     data: DataOpt = None,
 ) -> None:
@@ -783,6 +792,8 @@ def add(
         place=place,
         topics=tuple(topic or ()),
         related=tuple(related or ()),
+        evidence=evidence,
+        note=note,
     )
     path = _writable_data(data, dry_run=dry_run)
     added = add_event(path, lambda dataset: new_event(dataset, given), dry_run=dry_run)

@@ -49,6 +49,8 @@ class EventInput:
     place: str | None = None
     topics: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    evidence: str | None = None
+    note: str | None = None
 
 
 def new_event(dataset: Dataset, given: EventInput) -> dict[str, object]:
@@ -77,6 +79,7 @@ def new_event(dataset: Dataset, given: EventInput) -> dict[str, object]:
     record: dict[str, object] = {
         "id": identifier,
         "date": given.date,
+        **({"evidence": given.evidence} if given.evidence else {}),
         "title": given.title,
         "kind": given.kind,
         "status": given.status,
@@ -84,6 +87,7 @@ def new_event(dataset: Dataset, given: EventInput) -> dict[str, object]:
         "place": given.place or None,
         "topics": list(given.topics),
         "summary": given.summary,
+        **({"note": given.note} if given.note else {}),
         "citations": [{"source": source, "quote": quote} for source, quote in zip(given.sources, given.quotes, strict=True)],
     }
     if related:

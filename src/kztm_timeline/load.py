@@ -32,8 +32,9 @@ def data_path(option: str | None, environ: Mapping[str, str]) -> str:
 
 
 def is_shipped(path: str) -> bool:
-    """Whether ``path`` is the dataset shipped with the package (read-only: copy it with ``init``)."""
-    return os.path.realpath(path) == os.path.realpath(shipped_data_path())
+    """Whether ``path`` is the copy of the dataset inside the installed package (read-only: copy it with ``init``)."""
+    inside = os.path.realpath(Path(__file__).resolve().parent / "_shipped")
+    return os.path.realpath(path).startswith(inside + os.sep)
 
 
 def load_dataset(path: str, *, cache: str | None = None, notice: Callable[[str], None] | None = None) -> Dataset:
