@@ -62,6 +62,15 @@ def test_a_date_more_precise_than_its_evidence_fails_at_its_line(edited: EditDat
     assert message in err
 
 
+def test_an_inferred_date_cannot_name_a_plain_day(edited: EditData) -> None:
+    event = "  - id: c1993-diplomatic-relations\n"
+    path = edited(event + "    date: 1993~\n", event + "    date: 1993-05-01\n")
+    code, err = validate(path)
+    assert code == 1
+    line = line_of(path, "  - id: c1993-diplomatic-relations") + 1
+    assert f"{path}:{line}:11: c1993-diplomatic-relations: the date 1993-05-01 names a day, which an inference cannot give" in err
+
+
 def test_an_inferred_date_needs_a_note(edited: EditData) -> None:
     path = edited(
         "    note: The article gives no date; dated to the month of the visit it was part of.\n",

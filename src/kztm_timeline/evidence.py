@@ -7,7 +7,9 @@
 * ``reported``: only the article's date bounds the event ("was signed", "will be held"). What
   happened must end on or before the publication day, what is planned must begin on or after it,
   and neither may be that very day as if the article had dated the event.
-* ``inferred``: anything else; the event's ``note`` must say how. A strict validation lists them.
+* ``inferred``: anything else; the event's ``note`` must say how, and the date may not name a
+  plain day (an inference gives a month, a year, a qualified date or an interval). A strict
+  validation lists them.
 """
 
 from __future__ import annotations
@@ -95,6 +97,10 @@ def _reported(dataset: Dataset, event: Event) -> tuple[str, str] | None:
     )
 
 
+def _plain_day(value: EdtfDate) -> bool:
+    return not value.is_interval and value.precision is Precision.DAY and value.qualifier is None
+
+
 def evidence_findings(dataset: Dataset) -> list[Finding]:
     """Every event whose date its named evidence does not support."""
     found = []
@@ -105,6 +111,11 @@ def evidence_findings(dataset: Dataset) -> list[Finding]:
             problem = _reported(dataset, event)
         elif event.evidence == "inferred" and not event.note:
             problem = ("evidence: inferred, but no note says how", "add a note: how the date was inferred")
+        elif event.evidence == "inferred" and _plain_day(event.date):
+            problem = (
+                f"the date {event.date.text} names a day, which an inference cannot give",
+                "write the month or year the inference supports, or mark the day uncertain (?)",
+            )
         else:
             problem = None
         if problem is not None:
