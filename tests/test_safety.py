@@ -222,6 +222,26 @@ def test_add_keeps_the_data_files_owner_and_group(workdir: Path) -> None:
     assert (info.st_uid, info.st_gid) == (1000, 1001)
 
 
+def test_add_on_a_full_file_system_says_so_changes_nothing_and_leaves_no_temporary_file(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import kztm_timeline.datafile.fs as fs
+
+    def full(_stream: object, _data: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fs, "_write_all", full)  # the disk fills while the new file is written
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    result = runner.invoke(app, [*ADD, "--data", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"timeline: cannot write {path}: No space left on device\n"
+    assert path.read_bytes() == before
+    assert [name for name in os.listdir(path.parent) if name.endswith(".tmp")] == []
+
+
 def test_a_file_another_user_may_not_write_is_refused_for_that_user() -> None:
     import tempfile
 
