@@ -290,9 +290,26 @@ def test_add_refuses_the_shipped_dataset_and_points_to_init(tmp_path: Path, monk
     before = stand_in.read_bytes()
     result = runner.invoke(app, ADD)
     assert result.exit_code == 1
+    assert "name the data file to change: pass --data" in result.stderr
+    assert "'timeline init DIR' makes a copy of your own" in result.stderr
+    assert stand_in.read_bytes() == before
+
+
+def test_add_refuses_the_copy_inside_the_installed_package_even_when_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kztm_timeline.load as load_module
+
+    installed = tmp_path / "_shipped" / "data" / "events.yaml"  # stands in for site-packages/kztm_timeline/_shipped
+    installed.parent.mkdir(parents=True)
+    shutil.copy(HERE.parent / "data" / "events.yaml", installed)
+    monkeypatch.setattr(load_module, "__file__", str(tmp_path / "load.py"))
+    before = installed.read_bytes()
+    result = runner.invoke(app, [*ADD, "--data", str(installed)])
+    assert result.exit_code == 1
     assert "the shipped dataset is read-only" in result.stderr
     assert "timeline init DIR" in result.stderr
-    assert stand_in.read_bytes() == before
+    assert installed.read_bytes() == before
 
 
 def test_init_copies_the_dataset_and_its_articles_into_a_folder_that_validates(tmp_path: Path) -> None:

@@ -660,10 +660,15 @@ def _writable_data(data: str | None, *, dry_run: bool) -> str:
     the copy inside the installed package."""
     path = data_path(data, os.environ)
     named = bool(data) or bool(os.environ.get("KZTM_TIMELINE_DATA"))
-    if not dry_run and (is_shipped(path) or not named):
+    if not dry_run and is_shipped(path):
         raise TimelineError(
             "the shipped dataset is read-only (a reinstall would discard your change); copy it first with "
             "'timeline init DIR', then pass --data DIR/data/events.yaml or set KZTM_TIMELINE_DATA to it"
+        )
+    if not dry_run and not named:
+        raise TimelineError(
+            f"name the data file to change: pass --data {display_path(path)} (or set KZTM_TIMELINE_DATA); "
+            "without one, curation commands change nothing. 'timeline init DIR' makes a copy of your own"
         )
     return path
 
