@@ -8,8 +8,9 @@ import inspect
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -44,7 +45,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state = {"debug": False, "cache": True, "verbose": False}
+_state: dict[str, object] = {"debug": False, "cache": True, "verbose": False, "color": "auto", "pager": True, "data": None}
 _said: set[str] = set()
 
 
@@ -70,6 +71,8 @@ def _stdout(text: str, *, color: bool = False) -> None:
     """Write to stdout, escaping at output time every unsafe character (``color`` keeps Rich's colour codes)."""
     if sys.stdout is None:
         raise OutputFailed("cannot write the output: standard output is closed")
+    if _paged(escape_output(text, keep_sgr=color)):
+        return
     try:
         sys.stdout.write(escape_output(text, keep_sgr=color))
         sys.stdout.flush()
@@ -77,6 +80,51 @@ def _stdout(text: str, *, color: bool = False) -> None:
         raise
     except OSError as error:
         raise OutputFailed(f"cannot write the output: {error.strerror or error}") from None
+
+
+def pager_command(environ: Mapping[str, str]) -> str | None:
+    """The pager to use: ``$TIMELINE_PAGER``, else ``$PAGER``, else ``less``; None when one of them is set
+    empty or to ``cat`` (git's convention for "no pager")."""
+    for name in ("TIMELINE_PAGER", "PAGER"):
+        if name in environ:
+            command = environ[name].strip()
+            return None if command in ("", "cat") else command
+    return "less"
+
+
+def _paged(text: str) -> bool:
+    """Show ``text`` through the pager when it is longer than the terminal it is going to; False when it was
+    not paged (not a terminal, ``--no-pager``, short enough, or no pager to be found)."""
+    if not (_state["pager"] and _at_terminal() and sys.stdin is not None and sys.stdin.isatty()):
+        return False
+    if text.count("\n") < shutil.get_terminal_size((100, 24)).lines:
+        return False
+    command = pager_command(os.environ)
+    if command is None:
+        return False
+    import shlex
+    import subprocess
+
+    try:
+        program = shlex.split(command)[0]
+    except (ValueError, IndexError):
+        return False
+    if shutil.which(program) is None:
+        _notice(f"pager {program!r} not found; printing directly")
+        return False
+    # As git does: less quits when the text fits (F), keeps colours (R) and leaves the screen as it was (X).
+    environ = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    sys.stdout.flush()
+    # The user's own $PAGER, run by the shell as git and man run it.
+    with subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=environ) as pager:
+        assert pager.stdin is not None
+        try:
+            pager.stdin.write(text.encode(sys.stdout.encoding or "utf-8", "backslashreplace"))
+            pager.stdin.close()
+        except BrokenPipeError:  # the user quit the pager early
+            pass
+        pager.wait()
+    return True
 
 
 def _notice(message: str) -> None:
@@ -177,15 +225,46 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+class ColorMode(StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+def color_wanted(mode: str, environ: Mapping[str, str], *, terminal: bool) -> bool:
+    """Whether to colour the output, by the conventions' order: an explicit ``--color always|never`` wins;
+    then ``NO_COLOR`` (no-color.org: any non-empty value) turns colour off; then ``FORCE_COLOR``
+    (force-color.org: any non-empty value but ``0``) or ``CLICOLOR_FORCE`` (bixense.com/clicolors: any value
+    but ``0``) turn it on; then ``CLICOLOR=0`` turns it off; otherwise colour only at a terminal."""
+    if mode == ColorMode.ALWAYS:
+        return True
+    if mode == ColorMode.NEVER or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "0") not in ("", "0") or environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    if environ.get("CLICOLOR") == "0":
+        return False
+    return terminal
+
+
+def _at_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
 def _color() -> bool:
-    return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return color_wanted(str(_state["color"]), os.environ, terminal=_at_terminal())
 
 
 def _width() -> int:
-    if sys.stdout is not None and sys.stdout.isatty():
+    if _at_terminal():
         return shutil.get_terminal_size((100, 24)).columns
     columns = os.environ.get("COLUMNS", "")
     return int(columns) if columns.isdigit() and int(columns) > 20 else 100
+
+
+def _data_path(data: str | None) -> str:
+    """The data file: ``--data`` (given after the command, or before it), else the environment, else shipped."""
+    return data_path(data or str(_state["data"] or "") or None, os.environ)
 
 
 def _load(data: str | None) -> Dataset:
@@ -194,7 +273,7 @@ def _load(data: str | None) -> Dataset:
         from .cache import cache_dir
 
         cache = cache_dir(os.environ)
-    path = data_path(data, os.environ)
+    path = _data_path(data)
     try:
         return load_dataset(path, cache=cache, notice=_notice)
     except DataError as error:
@@ -257,83 +336,63 @@ OutputOpt = Annotated[
 ]
 
 
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Parse the data file afresh; neither read nor write the parse cache.")
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", help="Say on stderr when the parse cache is ignored or not written, and why.")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", help="Never page output (default: long output at a terminal goes through $PAGER).")
+]
+ColorOpt = Annotated[
+    ColorMode | None,
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        case_sensitive=False,
+        show_default=False,
+        help="auto (default: colour at a terminal, unless NO_COLOR is set; FORCE_COLOR or CLICOLOR_FORCE force it), "
+        "always, or never.",
+    ),
+]
+
+# The options every command also takes after its name.
+GLOBAL_OPTIONS: dict[str, tuple[object, object]] = {
+    "no_cache": (NoCacheOpt, False),
+    "color": (ColorOpt, None),
+    "no_pager": (NoPagerOpt, False),
+    "verbose": (VerboseOpt, False),
+    "debug": (DebugOpt, False),
+}
+
+
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Parse the data file afresh; neither read nor write the parse cache.")
-    ] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", help="Say on stderr when the parse cache is ignored or not written, and why.")
-    ] = False,
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+    no_pager: NoPagerOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
-    _state["debug"] = debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG"))
-    _state["cache"] = not no_cache
-    _state["verbose"] = verbose
+    _state.update(
+        debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
+        cache=not no_cache,
+        verbose=verbose,
+        color=color.value if color is not None else "auto",
+        pager=not no_pager,
+        data=data,
+    )
+    _said.clear()
 
 
 # ---------------------------------------------------------------- commands
-
-
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of", metavar="DATE", callback=_check_date, help="Judge plans as of this day instead of today (2024-12-31)."
-    ),
-]
-
-
-def _as_of(value: str | None) -> date:
-    from .query import user_date_range
-
-    return user_date_range(value)[1] if value else _today()
-
-
-@app.command()
-@guarded
-def validate(
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict",
-            help="Overdue plans and events that do not say their date's evidence are errors; list every inferred date.",
-        ),
-    ] = False,
-    as_of: AsOfOpt = None,
-    data: DataOpt = None,
-) -> None:
-    """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
-    from .evidence import evidence_findings, located, unstated_evidence
-    from .query import plan_states
-
-    path = data_path(data, os.environ)
-    dataset = _load(path)
-    problems = located(dataset, evidence_findings(dataset))
-    if strict:
-        problems += located(dataset, unstated_evidence(dataset))
-    if problems:
-        raise DataError(problems)
-    if strict:
-        for event in dataset.events:
-            if event.evidence == "inferred":
-                _stderr(f"inferred: {event.id} {event.date.text}: {event.note}")
-    overdue = [plan for plan in plan_states(dataset, dataset.events, _as_of(as_of)) if plan.overdue]
-    for plan in overdue:
-        latest = plan.latest.isoformat() if plan.latest else "?"
-        _stderr(f"{'error' if strict else 'warning'}: plan {plan.event.id} is overdue: due by {latest}, no outcome recorded")
-    if strict and overdue:
-        count = len(overdue)
-        plural = "s" if count != 1 else ""
-        raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
-    quotes = sum(len(event.citations) for event in dataset.events)
-    _stdout(
-        f"ok: {display_path(path)}: {len(dataset.events)} events, {len(dataset.actors)} actors, "
-        f"{len(dataset.sources)} sources; {quotes} quotes verified\n"
-    )
 
 
 def _write_output(text: str, output: str | None, dataset: Dataset, *, color: bool = False) -> None:
@@ -418,40 +477,128 @@ def _query(values: dict[str, Any]) -> Query:
     )
 
 
-def filter_options(*names: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """Give a command the named options of :data:`FILTER_OPTIONS` and call it with the Query they build.
-
-    The command declares ``query: Query`` instead of the options (as sqlite-utils'
-    shared option decorators do), so each option is written once for every command.
-    """
+def _inject(
+    options: dict[str, tuple[object, object]], consume: Callable[[dict[str, Any]], dict[str, Any]], *, where: str | None = None
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Give a command the ``options`` (name → (annotated type, default)); before it runs, ``consume`` turns
+    their values into the keyword arguments the command itself takes. The options stand in the place of the
+    parameter named ``where`` (which the command does not receive from the command line), else at the end."""
 
     def decorate(function: Callable[..., R]) -> Callable[..., R]:
         # Typer reads Annotated options from the signature, so string annotations are evaluated here;
         # Query itself is imported only for type checking (its module is loaded only when a command runs).
         signature = inspect.signature(function, locals={"Query": object}, eval_str=True)
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+            for name, (annotation, default) in options.items()
+        ]
         parameters: list[inspect.Parameter] = []
         for parameter in signature.parameters.values():
-            if parameter.name != "query":
+            if parameter.name == where:
+                parameters.extend(added)
+            else:
                 parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
-                continue
-            # the filter options stand where the command declares its query
-            parameters.extend(
-                inspect.Parameter(
-                    name, inspect.Parameter.KEYWORD_ONLY, default=FILTER_OPTIONS[name][1], annotation=FILTER_OPTIONS[name][0]
-                )
-                for name in names
-            )
+        if where is None:
+            parameters.extend(added)
 
         @functools.wraps(function)
         def wrapper(**kwargs: Any) -> R:
-            values = {name: kwargs.pop(name) for name in names}
-            return function(query=_query(values), **kwargs)
+            values = {name: kwargs.pop(name) for name in options}
+            return function(**consume(values), **kwargs)
 
         wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]  # read by inspect
         wrapper.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
         return wrapper
 
     return decorate
+
+
+def filter_options(*names: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Give a command the named options of :data:`FILTER_OPTIONS` and call it with the Query they build.
+
+    The command declares ``query: Query`` instead of the options (as sqlite-utils'
+    shared option decorators do), so each option is written once for every command.
+    """
+    return _inject({name: FILTER_OPTIONS[name] for name in names}, lambda values: {"query": _query(values)}, where="query")
+
+
+def _set_globals(values: dict[str, Any]) -> dict[str, Any]:
+    """Global options given after the command: each one given overrides what was given before it."""
+    if values["no_cache"]:
+        _state["cache"] = False
+    if values["verbose"]:
+        _state["verbose"] = True
+    if values["debug"]:
+        _state["debug"] = True
+    if values["no_pager"]:
+        _state["pager"] = False
+    if values["color"] is not None:
+        _state["color"] = values["color"].value
+    return {}
+
+
+def global_options(function: Callable[..., R]) -> Callable[..., R]:
+    """``--no-cache``, ``--color``, ``--no-pager``, ``--verbose`` and ``--debug`` after the command too
+    (``timeline list --no-cache`` as well as ``timeline --no-cache list``), as git and gh accept them."""
+    return _inject(GLOBAL_OPTIONS, _set_globals)(function)
+
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE", callback=_check_date, help="Judge plans as of this day instead of today (2024-12-31)."
+    ),
+]
+
+
+def _as_of(value: str | None) -> date:
+    from .query import user_date_range
+
+    return user_date_range(value)[1] if value else _today()
+
+
+@app.command()
+@guarded
+@global_options
+def validate(
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Overdue plans and events that do not say their date's evidence are errors; list every inferred date.",
+        ),
+    ] = False,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
+    from .evidence import evidence_findings, located, unstated_evidence
+    from .query import plan_states
+
+    path = _data_path(data)
+    dataset = _load(path)
+    problems = located(dataset, evidence_findings(dataset))
+    if strict:
+        problems += located(dataset, unstated_evidence(dataset))
+    if problems:
+        raise DataError(problems)
+    if strict:
+        for event in dataset.events:
+            if event.evidence == "inferred":
+                _stderr(f"inferred: {event.id} {event.date.text}: {event.note}")
+    overdue = [plan for plan in plan_states(dataset, dataset.events, _as_of(as_of)) if plan.overdue]
+    for plan in overdue:
+        latest = plan.latest.isoformat() if plan.latest else "?"
+        _stderr(f"{'error' if strict else 'warning'}: plan {plan.event.id} is overdue: due by {latest}, no outcome recorded")
+    if strict and overdue:
+        count = len(overdue)
+        plural = "s" if count != 1 else ""
+        raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
+    quotes = sum(len(event.citations) for event in dataset.events)
+    _stdout(
+        f"ok: {display_path(path)}: {len(dataset.events)} events, {len(dataset.actors)} actors, "
+        f"{len(dataset.sources)} sources; {quotes} quotes verified\n"
+    )
 
 
 def _today() -> date:
@@ -509,6 +656,7 @@ def _render_selection(
 
 @app.command("list")
 @guarded
+@global_options
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse")
 def list_(
     query: Query,
@@ -532,6 +680,7 @@ def list_(
 
 @app.command()
 @guarded
+@global_options
 @filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
 def search(
     text: Annotated[str, typer.Argument(help="Words to find; case, diacritics and romanization are ignored.")],
@@ -557,6 +706,7 @@ def _emit(as_json: bool, value: Callable[[], object], screen: Callable[[bool, in
 
 @app.command()
 @guarded
+@global_options
 def show(
     event: Annotated[str, typer.Argument(help="Event id, or a unique prefix of one.", autocompletion=_complete_event_ids)],
     json_: JsonOpt = False,
@@ -574,6 +724,7 @@ def show(
 
 @app.command()
 @guarded
+@global_options
 def actors(json_: JsonOpt = False, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
     from .contract import actors_json
@@ -594,6 +745,7 @@ app.add_typer(sources_app, name="sources")
 
 @sources_app.callback()
 @guarded
+@global_options
 def sources(ctx: typer.Context, json_: JsonOpt = False, data: DataOpt = None) -> None:
     """List the source articles with their event counts, or register one with 'sources add'."""
     if ctx.invoked_subcommand is not None:
@@ -616,6 +768,7 @@ STATS_TITLES = {
 
 @app.command()
 @guarded
+@global_options
 @filter_options("year", "since", "until", "kind", "actor", "status")
 def stats(query: Query, json_: JsonOpt = False, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
@@ -630,6 +783,7 @@ def stats(query: Query, json_: JsonOpt = False, data: DataOpt = None) -> None:
 
 @app.command()
 @guarded
+@global_options
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search")
 def plans(query: Query, as_of: AsOfOpt = None, json_: JsonOpt = False, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
@@ -644,6 +798,7 @@ def plans(query: Query, as_of: AsOfOpt = None, json_: JsonOpt = False, data: Dat
 
 @app.command()
 @guarded
+@global_options
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the data file."""
     from .contract import dumps
@@ -658,7 +813,7 @@ def schema() -> None:
 def _writable_data(data: str | None, *, dry_run: bool) -> str:
     """The data file a curation command may change: one the user named (--data or the environment), never
     the copy inside the installed package."""
-    path = data_path(data, os.environ)
+    path = _data_path(data)
     named = bool(data) or bool(os.environ.get("KZTM_TIMELINE_DATA"))
     if not dry_run and is_shipped(path):
         raise TimelineError(
@@ -675,6 +830,7 @@ def _writable_data(data: str | None, *, dry_run: bool) -> str:
 
 @app.command()
 @guarded
+@global_options
 def init(
     folder: Annotated[str, typer.Argument(metavar="DIR", help="A folder of your own (created if missing).")],
     data: DataOpt = None,
@@ -731,6 +887,7 @@ def _ask(question: str, choices: tuple[str, ...] = ()) -> str:
 
 @app.command()
 @guarded
+@global_options
 def add(
     date_: Annotated[str | None, typer.Option("--date", help="EDTF date: 2024-08-05, 2021-10, 2020~, 2024-08-06/..")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Short title, in your own words.")] = None,
@@ -811,6 +968,7 @@ def add(
 
 @sources_app.command("show")
 @guarded
+@global_options
 def sources_show(
     source: Annotated[str, typer.Argument(metavar="ID", help="A source id.")],
     uncited: Annotated[bool, typer.Option("--uncited", help="Only the paragraphs no event cites.")] = False,
@@ -845,6 +1003,7 @@ def sources_show(
 
 @app.command()
 @guarded
+@global_options
 def coverage(json_: JsonOpt = False, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
     from .datafile.fs import read_text, resolve_source_path
@@ -872,6 +1031,7 @@ def coverage(json_: JsonOpt = False, data: DataOpt = None) -> None:
 
 @sources_app.command("add")
 @guarded
+@global_options
 def sources_add(
     article: Annotated[str, typer.Argument(metavar="PATH", help="The article, as a UTF-8 text file.")],
     title: Annotated[str | None, typer.Option("--title", help="The article's headline.")] = None,
@@ -900,6 +1060,7 @@ def sources_add(
 
 @app.command()
 @guarded
+@global_options
 def extract(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="A source id, or the path of an article's text file.")],
     json_: JsonOpt = False,
