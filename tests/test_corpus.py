@@ -33,9 +33,9 @@ def test_sources_show_uncited_prints_only_the_paragraphs_no_event_cites() -> Non
 
 
 def test_sources_show_of_an_unknown_source_suggests_one() -> None:
-    result = runner.invoke(app, ["sources", "show", "trend-2023"])
+    result = runner.invoke(app, ["sources", "show", "trend-2032-10-31"])
     assert result.exit_code == 1
-    assert "no source 'trend-2023'" in result.stderr
+    assert "no source 'trend-2032-10-31'" in result.stderr
     assert "trend-2023-10-31" in result.stderr
 
 

@@ -115,9 +115,9 @@ def test_the_yaml_output_comments_out_what_is_present_and_gives_stubs_for_the_re
 
 
 def test_an_unknown_source_exits_1_with_suggestions() -> None:
-    result = runner.invoke(app, ["extract", "trend-2023", "--data", str(DATA)])
+    result = runner.invoke(app, ["extract", "trend-2032-10-31", "--data", str(DATA)])
     assert result.exit_code == 1
-    assert result.stderr.startswith("timeline: no source 'trend-2023', and no file of that name\ndid you mean:\n")
+    assert result.stderr.startswith("timeline: no source 'trend-2032-10-31'; see `timeline sources`\ndid you mean:\n")
 
 
 @pytest.mark.parametrize(

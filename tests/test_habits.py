@@ -21,7 +21,7 @@ runner = CliRunner()
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, result.stdout_bytes.decode(), result.stderr  # the bytes: .stdout turns CRLF into LF
 
 
 def at_terminal(*args: str, env: dict[str, str] | None = None, rows: int = 24, columns: int = 100) -> bytes:
@@ -153,3 +153,150 @@ def test_the_pager_gets_colour_when_the_terminal_would(tmp_path: Path) -> None:
     record = tmp_path / "paged.txt"
     at_terminal("list", env={"TIMELINE_PAGER": f"cat > {record}"}, rows=10)
     assert "\x1b[" in record.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- one output model for every command
+
+
+@pytest.mark.parametrize("command", [["actors"], ["sources"], ["stats"], ["plans"], ["coverage"], ["show", "2017-04"]])
+def test_every_data_command_takes_format_csv(command: list[str]) -> None:
+    code, out, err = run(*command, "-f", "csv")
+    assert (code, err) == (0, "")
+    assert out.count("\r\n") >= 2
+    assert "," in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["actors"], ["sources"], ["stats"], ["plans"], ["coverage"], ["extract", "trend-2023-10-31"], ["sources", "show", "trend"]],
+)
+def test_every_data_command_takes_format_jsonl(command: list[str]) -> None:
+    code, out, _ = run(*command, "--format", "jsonl")
+    assert code == 0
+    assert all(isinstance(json.loads(line), dict) for line in out.splitlines())
+
+
+def test_actors_csv_has_the_json_keys_as_header_and_lists_joined_by_semicolons() -> None:
+    _, out, _ = run("actors", "-f", "csv")
+    lines = out.split("\r\n")
+    assert lines[0] == "id,name,type,country,variants,positions,events"
+    assert "serdar-berdimuhamedov,Serdar Berdimuhamedov,person,TM,Serdar Berdimuhamedow,President of Turkmenistan/2022-10/" in out
+
+
+def test_stats_csv_is_one_row_per_count() -> None:
+    _, out, _ = run("stats", "-f", "csv", "--year", "2021")
+    assert out.split("\r\n")[:3] == ["group,key,count", "year,2021,4", "kind,commission_session,2"]
+
+
+def test_json_and_a_contradicting_format_is_a_usage_error() -> None:
+    code, _, err = run("actors", "--json", "-f", "csv")
+    assert code == 2
+    assert "--json and -f csv disagree; give one of them" in err
+
+
+def test_output_file_extension_picks_the_format(tmp_path: Path) -> None:
+    target = tmp_path / "calendar.ics"
+    code, _, _ = run("list", "--year", "2017", "-o", str(target))
+    assert code == 0
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+@pytest.mark.parametrize(("name", "start"), [("out.json", "[\n"), ("out.csv", "id,date,start"), ("out.md", "# ")])
+def test_each_known_extension_picks_its_format(tmp_path: Path, name: str, start: str) -> None:
+    code, _, _ = run("list", "--year", "2017", "-o", str(tmp_path / name))
+    assert code == 0
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith(start)
+
+
+def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path) -> None:
+    code, _, err = run("list", "-f", "json", "-o", str(tmp_path / "out.ics"))
+    assert code == 2
+    assert "names a .ics file, but -f json writes no such file; drop -f json (the name picks -f ics)" in err
+    assert not (tmp_path / "out.ics").exists()
+
+
+def test_a_json_extension_fits_timelinejs_too(tmp_path: Path) -> None:
+    code, _, _ = run("list", "-f", "timelinejs", "-o", str(tmp_path / "story.json"))
+    assert code == 0
+    assert "events" in json.loads((tmp_path / "story.json").read_text(encoding="utf-8"))
+
+
+def test_a_command_that_cannot_write_the_extension_says_what_it_writes(tmp_path: Path) -> None:
+    code, _, err = run("actors", "-o", str(tmp_path / "actors.ics"))
+    assert code == 2
+    assert "this command cannot write a .ics file; it writes table, json, jsonl, csv" in err
+
+
+def test_actors_output_file_gets_csv_from_its_name(tmp_path: Path) -> None:
+    code, _, _ = run("actors", "-o", str(tmp_path / "actors.csv"))
+    assert code == 0
+    assert (tmp_path / "actors.csv").read_text(encoding="utf-8").startswith("id,name,type")
+
+
+def test_fields_select_and_order_json_fields() -> None:
+    _, out, _ = run("list", "--year", "2017", "--json", "--fields", "title,id")
+    expected = {"title": "Strategic Partnership Agreement signed", "id": "2017-04-strategic-partnership-agreement"}
+    assert json.loads(out)[-1] == expected
+
+
+def test_fields_select_csv_columns() -> None:
+    _, out, _ = run("list", "--year", "2017", "-f", "csv", "--fields", "id,start,end")
+    assert out.split("\r\n")[-2] == "2017-04-strategic-partnership-agreement,2017-04-01,2017-04-30"
+
+
+def test_fields_select_table_columns() -> None:
+    _, out, _ = run("actors", "--fields", "id,events")
+    assert out.splitlines()[1].split() == ["┃", "id", "┃", "events", "┃"]
+
+
+def test_fields_of_show_give_one_object() -> None:
+    _, out, _ = run("show", "2017-04", "--json", "--fields", "id,kind")
+    assert json.loads(out) == {"id": "2017-04-strategic-partnership-agreement", "kind": "agreement_signing"}
+
+
+def test_an_unknown_field_is_refused_with_a_suggestion() -> None:
+    code, out, err = run("list", "--json", "--fields", "id,titel")
+    assert (code, out) == (2, "")
+    assert "Error: --fields: no field 'titel'; did you mean title? choose from: id, date, start," in err
+
+
+def test_fields_with_a_format_that_has_no_fields_is_refused() -> None:
+    code, _, err = run("list", "-f", "ics", "--fields", "id")
+    assert code == 2
+    assert "--fields works with -f json, jsonl, csv or table, not -f ics" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [(["extract", "trend"], "# 4 candidates from trend-2023-10-31"), (["sources", "show", "trend"], "Cooperation")],
+)
+def test_source_taking_commands_accept_a_unique_prefix(command: list[str], expected: str) -> None:
+    code, out, _ = run(*command)
+    assert code == 0
+    assert expected in out
+
+
+# ---------------------------------------------------------------- stats: a real time axis
+
+
+def test_stats_shows_every_year_of_the_range_including_empty_ones() -> None:
+    _, out, _ = run("stats", "--json", "--since", "2017", "--until", "2020")
+    assert json.loads(out)["by_year"] == {"2017": 3, "2018": 0, "2019": 0, "2020": 1}
+
+
+def test_stats_for_one_year_reports_only_that_year() -> None:
+    _, out, _ = run("stats", "--json", "--year", "2021")
+    assert json.loads(out)["by_year"] == {"2021": 4}
+
+
+def test_stats_at_the_terminal_labels_kinds_and_actors_by_name() -> None:
+    _, out, _ = run("stats", "--year", "2021")
+    assert "  Commission session         2 " in out
+    assert "  Askar Mamin " in out
+    assert "commission_session" not in out
+    assert "mamin " not in out
+
+
+def test_stats_at_the_terminal_marks_empty_years() -> None:
+    _, out, _ = run("stats", "--since", "2017", "--until", "2020")
+    assert "  2018 0 ·\n" in out

@@ -17,10 +17,10 @@ import typer
 
 from . import __version__
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from .exporters import BINARY_FORMATS, HUMAN_FORMATS, Format
+from .exporters import BINARY_FORMATS, HUMAN_FORMATS, Format, RecordFormat
 from .load import data_path, display_path, is_shipped, load_dataset
 from .model import Dataset
-from .text import escape_controls, escape_output
+from .text import escape_controls, escape_output, shown
 from .vocab import IcsPartial, Kind, Status
 
 if TYPE_CHECKING:
@@ -322,7 +322,18 @@ DataOpt = Annotated[
         show_default=False,
     ),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        case_sensitive=False,
+        show_default=False,
+        help="timeline (default at a terminal), table, json, jsonl, csv, markdown, ics, timelinejs, plover, html or "
+        "parquet; with -o, the file's extension picks it (.ics, .json, .csv, .html, .md …).",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 OutputOpt = Annotated[
     str | None,
@@ -368,6 +379,133 @@ GLOBAL_OPTIONS: dict[str, tuple[object, object]] = {
 }
 
 
+# What a file name's extension says it holds: the formats that write it, the one to infer first.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    ".json": ("json", "timelinejs"),
+    ".jsonl": ("jsonl", "plover"),
+    ".ndjson": ("jsonl", "plover"),
+    ".csv": ("csv",),
+    ".ics": ("ics",),
+    ".html": ("html",),
+    ".htm": ("html",),
+    ".md": ("markdown",),
+    ".markdown": ("markdown",),
+    ".parquet": ("parquet",),
+    ".txt": ("timeline", "table"),
+    ".svg": ("svg",),
+}
+
+
+def choose_format(given: str | None, json_: bool, output: str | None, choices: tuple[str, ...], default: str) -> str:
+    """The output format: ``-f`` (or ``--json``), else what ``-o``'s extension says, else ``default``;
+    a ``-f`` that contradicts the extension, or an extension this command cannot write, is a usage error."""
+    if json_:
+        if given not in (None, "json"):
+            raise UsageError(f"--json and -f {given} disagree; give one of them")
+        given = "json"
+    extension = os.path.splitext(output)[1].lower() if output not in (None, "-") else ""
+    fitting = EXTENSIONS.get(extension)
+    if given is None:
+        if fitting is None:
+            return default
+        usable = [name for name in fitting if name in choices]
+        if not usable:
+            raise UsageError(
+                f"-o {shown(output or '')}: this command cannot write a {extension} file; it writes {', '.join(choices)}"
+            )
+        return usable[0]
+    if fitting is not None and given not in fitting:
+        raise UsageError(
+            f"-o {shown(output or '')} names a {extension} file, but -f {given} writes no such file; "
+            f"drop -f {given} (the name picks -f {fitting[0]}) or change the name"
+        )
+    return given
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputChoice:
+    """What ``-f``, ``--json``, ``-o`` and ``--fields`` asked of a command's output."""
+
+    format: str | None
+    json: bool
+    output: str | None
+    fields: str | None
+
+
+def _output_choice(values: dict[str, Any]) -> dict[str, Any]:
+    fmt = values["fmt"]
+    return {"out": OutputChoice(None if fmt is None else str(fmt.value), values["json_"], values["output"], values["fields"])}
+
+
+RecordFormatOpt = Annotated[
+    RecordFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        case_sensitive=False,
+        show_default=False,
+        help="table (default), json, jsonl or csv; with -o, the file's extension picks it.",
+    ),
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="Only these fields, in this order (json, jsonl, csv, table); the names are the JSON output's keys.",
+    ),
+]
+RECORD_OUTPUT: dict[str, tuple[object, object]] = {
+    "fmt": (RecordFormatOpt, None),
+    "json_": (JsonOpt, False),
+    "output": (OutputOpt, None),
+    "fields": (FieldsOpt, None),
+}
+
+
+def record_output(function: Callable[..., R]) -> Callable[..., R]:
+    """Give a command ``-f/--format``, ``--json``, ``-o`` and ``--fields``, and call it with ``out: OutputChoice``."""
+    return _inject(RECORD_OUTPUT, _output_choice, where="out")(function)
+
+
+def _emit(
+    out: OutputChoice,
+    dataset: Dataset | None,
+    available: tuple[str, ...],
+    records: Callable[[], list[dict[str, object]]],
+    screen: Callable[[bool, int], str],
+    *,
+    value: Callable[[], object] | None = None,
+    single: bool = False,
+) -> None:
+    """A command's records in the format asked for: the terminal ``screen(color, width)``, or the records as
+    JSON (``value()`` when given: the documented JSON of the command), JSON Lines, CSV or a table of ``--fields``.
+    ``single``: the JSON is one object, not an array (``show``)."""
+    from .contract import dumps, only_fields, pick_fields
+    from .exporters.records import render_records
+
+    fmt = RecordFormat(choose_format(out.format, out.json, out.output, tuple(RecordFormat), RecordFormat.TABLE))
+    try:
+        fields = pick_fields(out.fields, available) if out.fields is not None else None
+    except UsageError as error:
+        raise UsageError(f"--fields: {error}") from None
+    color = out.output is None and _color()
+    width = _width() if out.output is None else 100
+    if fmt is RecordFormat.TABLE and fields is None:
+        text = screen(color, width)
+    elif fmt is RecordFormat.JSON and (single or (fields is None and value is not None)):
+        whole = records()[0] if single else value() if value is not None else None
+        text = dumps(only_fields(whole, fields) if isinstance(whole, dict) else whole) + "\n"
+    else:
+        rows = [only_fields(record, fields) for record in records()]
+        text = render_records(fmt, rows, fields or available, color=color, width=width)
+    if out.output is None or out.output == "-":
+        _stdout(text, color=color)
+    else:
+        _write_bytes(escape_output(text).encode("utf-8"), out.output, dataset)
+
+
 @app.callback()
 def _main(
     data: DataOpt = None,
@@ -403,10 +541,10 @@ def _write_output(text: str, output: str | None, dataset: Dataset, *, color: boo
     _write_bytes(escape_output(text).encode("utf-8"), output, dataset)
 
 
-def _write_bytes(data: bytes, output: str, dataset: Dataset) -> None:
+def _write_bytes(data: bytes, output: str, dataset: Dataset | None) -> None:
     from .datafile.fs import resolve_source_path, write_file
 
-    protected = [dataset.path, *(resolve_source_path(dataset.path, source.file) for source in dataset.sources)]
+    protected = [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
     write_file(output, data, protected=protected)
 
 
@@ -612,8 +750,7 @@ def _today() -> date:
 def _render_selection(
     data: str | None,
     query: Query,
-    fmt: Format,
-    output: str | None,
+    out: OutputChoice,
     *,
     highlight: bool,
     options: dict[str, str] | None = None,
@@ -622,10 +759,21 @@ def _render_selection(
     from .exporters import render
     from .query import select
 
+    fmt = Format(choose_format(out.format, out.json, out.output, tuple(Format), Format.TIMELINE))
+    output = out.output
+    if out.fields is not None and fmt.value not in tuple(RecordFormat):
+        raise UsageError(f"--fields works with -f json, jsonl, csv or table, not -f {fmt.value}")
+    if fmt in BINARY_FORMATS and output in (None, "-"):
+        raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
     dataset = _load(data)
     events = select(dataset, query)
     if not events and fmt in HUMAN_FORMATS and output is None:
         _stderr("no events match")
+        return
+    if out.fields is not None:
+        from .contract import EVENT_FIELDS, event_json
+
+        _emit(out, dataset, EVENT_FIELDS, lambda: [event_json(dataset, event) for event in events], lambda _c, _w: "")
         return
     to_terminal = output is None and _color()
     view = View(
@@ -636,8 +784,6 @@ def _render_selection(
         highlight=query.search if highlight else (),
         options=options or {},
     )
-    if fmt in BINARY_FORMATS and output in (None, "-"):
-        raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
     rendered = render(fmt, view)
     if isinstance(rendered, bytes):
         assert output is not None
@@ -660,22 +806,27 @@ def _render_selection(
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse")
 def list_(
     query: Query,
-    fmt: FormatOpt = Format.TIMELINE,
+    fmt: FormatOpt = None,
     json_: JsonOpt = False,
     output: OutputOpt = None,
+    fields: FieldsOpt = None,
     ics_partial: Annotated[
         IcsPartial,
         typer.Option(
             "--ics-partial",
-            help="For -f ics: show a month, year or uncertain date on its first day (default), over its whole span, or skip it.",
+            metavar="HOW",
+            help="For -f ics: show a month, year or uncertain date on its first day (first-day, the default), "
+            "over its whole span (span), or leave it out (skip).",
             case_sensitive=False,
+            show_default=False,
         ),
     ] = IcsPartial.FIRST_DAY,
     data: DataOpt = None,
 ) -> None:
     """List events, oldest first, filtered and formatted."""
     options = {"ics_partial": ics_partial.value, "filters": query.describe(), "generated": _today().isoformat()}
-    _render_selection(data, query, Format.JSON if json_ else fmt, output, highlight=False, options=options)
+    out = OutputChoice(None if fmt is None else fmt.value, json_, output, fields)
+    _render_selection(data, query, out, highlight=False, options=options)
 
 
 @app.command()
@@ -683,55 +834,64 @@ def list_(
 @global_options
 @filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
 def search(
-    text: Annotated[str, typer.Argument(help="Words to find; case, diacritics and romanization are ignored.")],
+    text: Annotated[str, typer.Argument(metavar="WORDS", help="Words to find; case, diacritics and romanization are ignored.")],
     query: Query,
-    fmt: FormatOpt = Format.TIMELINE,
+    fmt: FormatOpt = None,
     json_: JsonOpt = False,
+    output: OutputOpt = None,
+    fields: FieldsOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Find events by words, with matches highlighted at a terminal."""
     query = dataclasses.replace(query, search=(text,))
-    _render_selection(data, query, Format.JSON if json_ else fmt, None, highlight=True)
-
-
-def _emit(as_json: bool, value: Callable[[], object], screen: Callable[[bool, int], str]) -> None:
-    """Print ``value()`` as JSON, or the terminal ``screen(color, width)``."""
-    if as_json:
-        from .contract import dumps
-
-        _stdout(dumps(value()) + "\n")
-    else:
-        _stdout(screen(_color(), _width()), color=_color())
+    _render_selection(data, query, OutputChoice(None if fmt is None else fmt.value, json_, output, fields), highlight=True)
 
 
 @app.command()
 @guarded
 @global_options
+@record_output
 def show(
-    event: Annotated[str, typer.Argument(help="Event id, or a unique prefix of one.", autocompletion=_complete_event_ids)],
-    json_: JsonOpt = False,
+    event: Annotated[
+        str, typer.Argument(metavar="EVENT", help="Event id, or a unique prefix of one.", autocompletion=_complete_event_ids)
+    ],
+    out: OutputChoice,
     data: DataOpt = None,
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
-    from .contract import event_json
+    from .contract import EVENT_FIELDS, event_json
     from .query import find_event
     from .screens import render_show
 
     dataset = _load(data)
     found = find_event(dataset, event)
-    _emit(json_, lambda: event_json(dataset, found), lambda color, width: render_show(dataset, found, color=color, width=width))
+    _emit(
+        out,
+        dataset,
+        EVENT_FIELDS,
+        lambda: [event_json(dataset, found)],
+        lambda color, width: render_show(dataset, found, color=color, width=width),
+        single=True,
+    )
 
 
 @app.command()
 @guarded
 @global_options
-def actors(json_: JsonOpt = False, data: DataOpt = None) -> None:
+@record_output
+def actors(out: OutputChoice, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
-    from .contract import actors_json
+    from .contract import ACTOR_FIELDS, actors_json
     from .screens import render_actors
 
     dataset = _load(data)
-    _emit(json_, lambda: actors_json(dataset), lambda color, width: render_actors(dataset, color=color, width=width))
+    _emit(
+        out,
+        dataset,
+        ACTOR_FIELDS,
+        lambda: actors_json(dataset),
+        lambda color, width: render_actors(dataset, color=color, width=width),
+    )
 
 
 sources_app = typer.Typer(
@@ -746,54 +906,67 @@ app.add_typer(sources_app, name="sources")
 @sources_app.callback()
 @guarded
 @global_options
-def sources(ctx: typer.Context, json_: JsonOpt = False, data: DataOpt = None) -> None:
+@record_output
+def sources(ctx: typer.Context, out: OutputChoice, data: DataOpt = None) -> None:
     """List the source articles with their event counts, or register one with 'sources add'."""
     if ctx.invoked_subcommand is not None:
         return
-    from .contract import sources_json
+    from .contract import SOURCE_FIELDS, sources_json
     from .screens import render_sources
 
     dataset = _load(data)
-    _emit(json_, lambda: sources_json(dataset), lambda color, width: render_sources(dataset, color=color, width=width))
-
-
-STATS_TITLES = {
-    "by_year": "Events by year",
-    "by_kind": "By kind",
-    "by_actor": "By actor",
-    "by_topic": "By topic",
-    "by_status": "By status",
-}
+    _emit(
+        out,
+        dataset,
+        SOURCE_FIELDS,
+        lambda: sources_json(dataset),
+        lambda color, width: render_sources(dataset, color=color, width=width),
+    )
 
 
 @app.command()
 @guarded
 @global_options
+@record_output
 @filter_options("year", "since", "until", "kind", "actor", "status")
-def stats(query: Query, json_: JsonOpt = False, data: DataOpt = None) -> None:
+def stats(query: Query, out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
-    from .contract import stats_json
+    from .contract import STATS_FIELDS, stats_json, stats_rows
     from .query import select
-    from .screens import render_bars
+    from .screens import render_stats
 
-    found = stats_json(select(_load(data), query))
-    sections = {STATS_TITLES[key]: value for key, value in found.items()}
-    _emit(json_, lambda: found, lambda color, width: render_bars(sections, color=color, width=width))
+    dataset = _load(data)
+    found = stats_json(select(dataset, query), query)
+    _emit(
+        out,
+        dataset,
+        STATS_FIELDS,
+        lambda: stats_rows(found),
+        lambda color, width: render_stats(dataset, found, color=color, width=width),
+        value=lambda: found,
+    )
 
 
 @app.command()
 @guarded
 @global_options
+@record_output
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search")
-def plans(query: Query, as_of: AsOfOpt = None, json_: JsonOpt = False, data: DataOpt = None) -> None:
+def plans(query: Query, out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
-    from .contract import plan_json
+    from .contract import PLAN_FIELDS, plan_json
     from .query import plan_states, select
     from .screens import render_plans
 
     dataset = _load(data)
     found = plan_states(dataset, select(dataset, dataclasses.replace(query, statuses=(Status.PLANNED,))), _as_of(as_of))
-    _emit(json_, lambda: [plan_json(plan) for plan in found], lambda color, width: render_plans(found, color=color, width=width))
+    _emit(
+        out,
+        dataset,
+        PLAN_FIELDS,
+        lambda: [plan_json(plan) for plan in found],
+        lambda color, width: render_plans(found, color=color, width=width),
+    )
 
 
 @app.command()
@@ -969,64 +1142,65 @@ def add(
 @sources_app.command("show")
 @guarded
 @global_options
+@record_output
 def sources_show(
-    source: Annotated[str, typer.Argument(metavar="ID", help="A source id.")],
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A source id, or a unique prefix of one.")],
+    out: OutputChoice,
     uncited: Annotated[bool, typer.Option("--uncited", help="Only the paragraphs no event cites.")] = False,
-    json_: JsonOpt = False,
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
     from .datafile.fs import read_text, resolve_source_path
-    from .errors import LookupFailed
-    from .extract import cited_paragraphs, marked_text
+    from .extract import PARAGRAPH_FIELDS, cited_paragraphs, marked_text
+    from .query import find_source
 
     dataset = _load(data)
-    found = dataset.source_by_id.get(source)
-    if found is None:
-        import difflib
-
-        close = tuple(difflib.get_close_matches(source, sorted(dataset.source_by_id), n=3))
-        raise LookupFailed(f"no source {source!r}", close)
+    found = find_source(dataset, source)
     paragraphs = cited_paragraphs(dataset, found, read_text(resolve_source_path(dataset.path, found.file)))
-    if json_:
-        from .contract import dumps
-
-        shown_paragraphs = [p for p in paragraphs if not (uncited and p.events)]
-        records = [
-            {"paragraph": p.number, "text": p.text, "cited": [list(span) for span in p.cited], "events": list(p.events)}
-            for p in shown_paragraphs
-        ]
-        _stdout(dumps(records) + "\n")
-        return
-    _stdout(f"{found.title} — {found.publisher} ({found.id})\n\n" + marked_text(paragraphs, uncited_only=uncited))
+    records: list[dict[str, object]] = [
+        {"paragraph": p.number, "text": p.text, "cited": [list(span) for span in p.cited], "events": list(p.events)}
+        for p in paragraphs
+        if not (uncited and p.events)
+    ]
+    _emit(
+        out,
+        dataset,
+        PARAGRAPH_FIELDS,
+        lambda: records,
+        lambda _color, _width: f"{found.title} — {found.publisher} ({found.id})\n\n"
+        + marked_text(paragraphs, uncited_only=uncited),
+    )
 
 
 @app.command()
 @guarded
 @global_options
-def coverage(json_: JsonOpt = False, data: DataOpt = None) -> None:
+@record_output
+def coverage(out: OutputChoice, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
     from .datafile.fs import read_text, resolve_source_path
+    from .extract import COVERAGE_FIELDS
     from .extract import measure_coverage as measure
 
     dataset = _load(data)
     found = [measure(dataset, source, read_text(resolve_source_path(dataset.path, source.file))) for source in dataset.sources]
-    if json_:
-        from .contract import dumps
 
-        records = [
-            {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
-            for c in found
-        ]
-        _stdout(dumps(records) + "\n")
-        return
-    lines = []
-    for c in found:
-        share = round(100 * c.cited / c.sentences) if c.sentences else 0
-        uncovered = len(c.dated_uncovered)
-        lines.append(f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); {uncovered} dated sentences uncovered")
-        lines += [f"  {item}" for item in c.dated_uncovered]
-    _stdout("\n".join(lines) + "\n")
+    def screen(_color: bool, _width: int) -> str:
+        lines = []
+        for c in found:
+            share = round(100 * c.cited / c.sentences) if c.sentences else 0
+            uncovered = len(c.dated_uncovered)
+            lines.append(
+                f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); {uncovered} dated sentences uncovered"
+            )
+            lines += [f"  {item}" for item in c.dated_uncovered]
+        return "\n".join(lines) + "\n"
+
+    records: list[dict[str, object]] = [
+        {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
+        for c in found
+    ]
+    _emit(out, dataset, COVERAGE_FIELDS, lambda: records, screen)
 
 
 @sources_app.command("add")
@@ -1061,13 +1235,17 @@ def sources_add(
 @app.command()
 @guarded
 @global_options
+@record_output
 def extract(
-    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A source id, or the path of an article's text file.")],
-    json_: JsonOpt = False,
+    source: Annotated[
+        str,
+        typer.Argument(metavar="SOURCE", help="A source id (or a unique prefix of one), or the path of an article's text file."),
+    ],
+    out: OutputChoice,
     data: DataOpt = None,
 ) -> None:
     """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
-    from .extract import find_candidates, load_article, stubs_yaml
+    from .extract import CANDIDATE_FIELDS, candidate_json, find_candidates, load_article, stubs_yaml
 
     dataset = _load(data)
     article = load_article(dataset, source)
@@ -1077,13 +1255,13 @@ def extract(
             "Register it first: timeline sources add PATH --title ... --publisher ..."
         )
     candidates = find_candidates(dataset, article)
-    if json_:
-        from .contract import dumps
-        from .extract import candidate_json
-
-        _stdout(dumps([candidate_json(dataset, article, candidate) for candidate in candidates]) + "\n")
-        return
-    _stdout(stubs_yaml(dataset, article, candidates))
+    _emit(
+        out,
+        dataset,
+        CANDIDATE_FIELDS,
+        lambda: [candidate_json(dataset, article, candidate) for candidate in candidates],
+        lambda _color, _width: stubs_yaml(dataset, article, candidates),
+    )
 
 
 class Terminated(KeyboardInterrupt):

@@ -10,8 +10,10 @@ from datetime import date
 
 from . import __version__
 from .edtf import display
+from .errors import UsageError
 from .model import Actor, Dataset, Event
-from .query import PlanState
+from .query import PlanState, Query
+from .text import shown
 from .vocab import KINDS
 
 TOOL_VERSION = __version__  # what the exports name as their producer
@@ -44,6 +46,34 @@ def count_events(count: int) -> str:
 
 def iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+EVENT_FIELDS = (
+    "id",
+    "date",
+    "start",
+    "end",
+    "precision",
+    "qualifier",
+    "display_date",
+    "title",
+    "kind",
+    "cameo",
+    "plover",
+    "status",
+    "summary",
+    "note",
+    "actors",
+    "place",
+    "topics",
+    "sources",
+    "related",
+    "referenced_by",
+)
+ACTOR_FIELDS = ("id", "name", "type", "country", "variants", "positions", "events")
+SOURCE_FIELDS = ("id", "file", "title", "publisher", "published", "events")
+PLAN_FIELDS = ("id", "date", "display_date", "latest", "title", "state", "outcomes")
+STATS_FIELDS = ("group", "key", "count")
 
 
 def event_json(dataset: Dataset, event: Event) -> dict[str, object]:
@@ -130,10 +160,38 @@ def year_of(event: Event) -> str:
     return "…" if event.date.first is None else str(event.date.first.year)
 
 
-def stats_json(events: Sequence[Event]) -> dict[str, dict[str, int]]:
+OPEN_START = "…"  # the year key of events with an open start (``../2021``) when no bound says more
+
+
+def stats_json(events: Sequence[Event], query: Query | None = None) -> dict[str, dict[str, int]]:
     """Events by year, kind, actor, topic and status: each ordered by count (descending), then by name;
-    years in calendar order."""
-    by_year = Counter(year_of(event) for event in events)
+    years in calendar order, every year from the first to the last counted (and every year asked for)
+    included, empty ones with 0.
+
+    An event is counted once, under the first year of its span inside the query's date bounds; so
+    ``--year 2021`` counts only 2021, and an event that began in 2020 and ran into 2021 counts there.
+    An event with an open start and no lower bound to clip it is counted under "…", first.
+    """
+    window = None if query is None else query.window()
+    low = date.min if window is None else window[0]
+    by_year: Counter[str] = Counter()
+    for event in events:
+        first = event.date.first
+        if first is None and low == date.min:
+            by_year[OPEN_START] += 1
+        else:
+            by_year[str(max(first or date.min, low).year)] += 1
+    years = [int(year) for year in by_year if year != OPEN_START]
+    asked = list(query.years) if query is not None else []
+    if years or asked:
+        axis = range(min(years + asked), max(years + asked) + 1)
+        if window is not None:
+            axis = range(max(axis.start, window[0].year), min(axis.stop, window[1].year + 1))
+        calendar = {str(year): by_year.get(str(year), 0) for year in axis}
+    else:
+        calendar = {}
+    if OPEN_START in by_year:
+        calendar = {OPEN_START: by_year[OPEN_START], **calendar}
     by_kind = Counter(event.kind.value for event in events)
     by_actor = Counter(participant.actor for event in events for participant in {p.actor: p for p in event.participants}.values())
     by_topic = Counter(topic for event in events for topic in set(event.topics))
@@ -143,12 +201,21 @@ def stats_json(events: Sequence[Event]) -> dict[str, dict[str, int]]:
         return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
 
     return {
-        "by_year": dict(sorted(by_year.items())),
+        "by_year": calendar,
         "by_kind": ordered(by_kind),
         "by_actor": ordered(by_actor),
         "by_topic": ordered(by_topic),
         "by_status": ordered(by_status),
     }
+
+
+def stats_rows(found: dict[str, dict[str, int]]) -> list[dict[str, object]]:
+    """The counts of :func:`stats_json` as flat records (``--format csv``/``jsonl``): group, key, count."""
+    return [
+        {"group": group.removeprefix("by_"), "key": key, "count": count}
+        for group, counts in found.items()
+        for key, count in counts.items()
+    ]
 
 
 def citing_counts(dataset: Dataset) -> tuple[dict[str, int], dict[str, int]]:
@@ -189,3 +256,46 @@ def plan_json(plan: PlanState) -> dict[str, object]:
         "state": plan.state,
         "outcomes": [{"id": other, "relation": relation} for other, relation in plan.outcomes],
     }
+
+
+# ---------------------------------------------------------------- picking fields
+
+
+def pick_fields(asked: str, available: Sequence[str]) -> tuple[str, ...]:
+    """The fields of a comma-separated list ``a,b,c``, in the order asked; an unknown one is a UsageError
+    naming the closest known ones, and then all of them."""
+    import difflib
+
+    wanted = tuple(name.strip() for name in asked.split(",") if name.strip())
+    if not wanted:
+        raise UsageError(f"no field names given; choose from: {', '.join(available)}")
+    for name in wanted:
+        if name not in available:
+            close = difflib.get_close_matches(name, available, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise UsageError(f"no field {shown(name)}; {hint}choose from: {', '.join(available)}")
+    return wanted
+
+
+def only_fields(record: dict[str, object], fields: Sequence[str] | None) -> dict[str, object]:
+    """``record`` with just ``fields``, in that order (all of it when ``fields`` is None)."""
+    if fields is None:
+        return record
+    return {name: record[name] for name in fields}
+
+
+def cell(value: object) -> str:
+    """A JSON value as one cell of CSV or of a table: lists joined by "; ", an object by its id (or its
+    values joined by "/"), null as the empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(cell(item) for item in value)
+    if isinstance(value, dict):
+        for key in ("id", "source"):
+            if key in value:
+                return cell(value[key])
+        return "/".join(cell(item) for item in value.values() if item is not None)
+    return str(value)

@@ -19,8 +19,8 @@ from datetime import date
 
 from .datafile.fs import read_text, resolve_source_path
 from .edtf import parse_edtf
-from .errors import LookupFailed
 from .model import Dataset, Source
+from .query import find_source
 from .text import escape_controls, fold, normalize_quote, quote_found, quote_fragments, shown, slugify
 from .vocab import KINDS, Kind, Status
 
@@ -303,7 +303,7 @@ def source_article(source: Source, text: str) -> Article:
 def load_article(dataset: Dataset, wanted: str) -> Article:
     """A registered source by id, or an article file by path (matched to its source when registered)."""
     source = dataset.source_by_id.get(wanted)
-    if source is None and os.path.exists(wanted):
+    if source is None and os.path.exists(wanted) and not os.path.isdir(wanted):
         wanted_path = os.path.realpath(wanted)
         for candidate in dataset.sources:
             if os.path.realpath(resolve_source_path(dataset.path, candidate.file)) == wanted_path:
@@ -314,11 +314,13 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
             stem = os.path.splitext(os.path.basename(wanted))[0]
             return Article(text, slugify(stem, 40) or "new-source", article_date(text), False)
     if source is None:
-        import difflib
-
-        close = difflib.get_close_matches(wanted, sorted(dataset.source_by_id), n=3, cutoff=0.5)
-        raise LookupFailed(f"no source {shown(wanted)}, and no file of that name", tuple(close))
+        source = find_source(dataset, wanted)  # a unique prefix of an id, else a LookupFailed with suggestions
     return source_article(source, read_text(resolve_source_path(dataset.path, source.file)))
+
+
+CANDIDATE_FIELDS = ("source", "line", "expression", "date", "actors", "kind", "status", "quote", "already_present", "stub")
+COVERAGE_FIELDS = ("source", "sentences", "cited", "dated_uncovered")
+PARAGRAPH_FIELDS = ("paragraph", "text", "cited", "events")
 
 
 def candidate_json(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:

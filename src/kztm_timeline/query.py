@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
-from .model import Actor, Dataset, Event, Prefilter
+from .model import Actor, Dataset, Event, Prefilter, Source
 from .text import contains_words, fold, name_words, romanized, shown
 from .vocab import OUTCOMES, Kind, Status
 
@@ -56,6 +56,17 @@ class Query:
     search: tuple[str, ...] = ()
     limit: int | None = None
     reverse: bool = False
+
+    def window(self) -> tuple[date, date] | None:
+        """The outer date bounds of the year, since and until filters; None when there are none.
+        (The window may be empty, first day after last, when the filters exclude each other.)"""
+        if not (self.years or self.since or self.until):
+            return None
+        since = self.since or date.min
+        until = self.until or date.max
+        low = max(since, date(min(self.years), 1, 1)) if self.years else since
+        high = min(until, date(max(self.years), 12, 31)) if self.years else until
+        return low, high
 
     def describe(self) -> str:
         """The filters in words, for a page's footer: "year 2024; kind summit", or "all events"."""
@@ -142,14 +153,9 @@ def select(dataset: Dataset, query: Query) -> list[Event]:
     topics = {fold(topic) for topic in query.topics}
     since = query.since or date.min
     until = query.until or date.max
-    window = None
-    if query.years or query.since or query.until:
-        # Only events inside the outer window can match.
-        low = max(since, date(min(query.years), 1, 1)) if query.years else since
-        high = min(until, date(max(query.years), 12, 31)) if query.years else until
-        if low > high:
-            return []
-        window = (low, high)
+    window = query.window()  # only events inside the outer window can match
+    if window is not None and window[0] > window[1]:
+        return []
     keys = {
         "kind": frozenset(kind.value for kind in query.kinds),
         "status": frozenset(status.value for status in query.statuses),
@@ -195,6 +201,20 @@ def find_event(dataset: Dataset, wanted: str) -> Event:
         choices = tuple(f"{event.id}  {event.title}" for event in prefixed[:8])
         raise LookupFailed(f"{shown(wanted)} is the prefix of {len(prefixed)} events", choices)
     return _no_such_event(dataset, wanted)
+
+
+def find_source(dataset: Dataset, wanted: str) -> Source:
+    """A source by exact id or unique id prefix; otherwise LookupFailed with the closest ids."""
+    exact = dataset.source_by_id.get(wanted)
+    if exact is not None:
+        return exact
+    prefixed = [source for source in dataset.sources if wanted and source.id.startswith(wanted)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if prefixed:
+        raise LookupFailed(f"{shown(wanted)} is the prefix of {len(prefixed)} sources", tuple(s.id for s in prefixed))
+    close = difflib.get_close_matches(wanted, sorted(dataset.source_by_id), n=3, cutoff=0.5)
+    raise LookupFailed(f"no source {shown(wanted)}; see `timeline sources`", tuple(close))
 
 
 def _no_such_event(dataset: Dataset, wanted: str) -> Event:

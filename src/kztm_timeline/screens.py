@@ -16,12 +16,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .contract import citing_counts, participants_text
+from .contract import OPEN_START, citing_counts, participants_text
 from .edtf import display
 from .model import Dataset, Event
 from .query import PlanState
 from .text import escape_controls, fold_with_map
-from .vocab import KINDS, Status
+from .vocab import KINDS, Kind, Status
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -134,6 +134,11 @@ def _registry_table(
     return to_text(table, color=color, width=width)
 
 
+def render_rows(fields: Sequence[str], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
+    """Any records as a table with their field names as headers (fields a user chose); the first column is never cut."""
+    return _registry_table(tuple(fields), [tuple(row) for row in rows], color=color, width=width, count_last=False)
+
+
 def render_actors(dataset: Dataset, *, color: bool, width: int) -> str:
     by_actor, _ = citing_counts(dataset)
     rows = [
@@ -172,10 +177,43 @@ def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int)
         room = max(width - label_width - 12, 10)
         top = max(counts.values(), default=1)
         for label, count in counts.items():
-            bar = "█" * max(1, round(count / top * min(room, 40)))
+            bar = "█" * round(count / top * min(room, 40)) if count else "·"
+            bar = bar or "▏"
             grid.add_row(Text(safe(label)), Text(str(count)), Text(bar, style="cyan"))
         parts.append(Padding(grid, (0, 0, 1, 2)))
     return to_text(Group(*parts), color=color, width=width)
+
+
+STATS_TITLES = {
+    "by_year": "Events by year",
+    "by_kind": "By kind",
+    "by_actor": "By actor",
+    "by_topic": "By topic",
+    "by_status": "By status",
+}
+
+
+def stats_label(dataset: Dataset, group: str, key: str) -> str:
+    """A count's key as people read it: a kind's label, an actor's name, "open start" for "…"."""
+    if group == "by_year":
+        return "open start" if key == OPEN_START else key
+    if group == "by_kind":
+        return KINDS[Kind(key)].label
+    if group == "by_actor":
+        actor = dataset.actor_by_id.get(key)
+        return key if actor is None else actor.name
+    if group == "by_topic":
+        return key.replace("-", " ")
+    return key
+
+
+def render_stats(dataset: Dataset, found: dict[str, dict[str, int]], *, color: bool, width: int) -> str:
+    """``timeline stats`` at a terminal: a bar chart per group, with human labels and every year of the range."""
+    sections = {
+        STATS_TITLES[group]: {stats_label(dataset, group, key): count for key, count in counts.items()}
+        for group, counts in found.items()
+    }
+    return render_bars(sections, color=color, width=width)
 
 
 def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:

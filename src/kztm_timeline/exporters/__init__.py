@@ -32,6 +32,15 @@ class Format(StrEnum):
     PARQUET = "parquet"
 
 
+class RecordFormat(StrEnum):
+    """The formats of every command's records (``actors``, ``sources``, ``stats`` …; see ``records.py``)."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
 # Formats for people at a terminal; an empty result there is said on stderr.
 HUMAN_FORMATS = frozenset({Format.TIMELINE, Format.TABLE, Format.MARKDOWN})
 # Formats whose exporter returns bytes, which go to a file (-o), never to a terminal.
