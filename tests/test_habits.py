@@ -300,3 +300,100 @@ def test_stats_at_the_terminal_labels_kinds_and_actors_by_name() -> None:
 def test_stats_at_the_terminal_marks_empty_years() -> None:
     _, out, _ = run("stats", "--since", "2017", "--until", "2020")
     assert "  2018 0 ·\n" in out
+
+
+# ---------------------------------------------------------------- every width from 40 to 200
+
+
+WIDTHS = [40, 60, 80, 120, 200]
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def table_cells(out: str, header: str) -> list[str]:
+    """The cells of one column of a Rich table (a row's wrapped lines joined), or [] without such a column."""
+    lines = [line for line in out.splitlines() if line.startswith(("┃", "│"))]
+    names = [name.strip() for name in lines[0].strip("┃").split("┃")]
+    if header not in names:
+        return []
+    column, id_column = names.index(header), len(names) - 1 if names[-1] == "Id" else 0
+    cells: list[str] = []
+    for line in lines[1:]:
+        parts = line.strip("│").split("│")
+        if parts[id_column].strip():
+            cells.append("")
+        cells[-1] += parts[column]
+    return cells
+
+
+def shipped_events() -> list[dict[str, str]]:
+    _, out, _ = run("list", "--json")
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("fmt", ["timeline", "table"])
+def test_every_id_of_the_shipped_data_appears_whole_at_every_width(width: int, fmt: str) -> None:
+    code, out, _ = run("list", "-f", fmt, env={"COLUMNS": str(width)})
+    assert code == 0
+    words = set(out.replace("│", " ").split())
+    assert [event["id"] for event in shipped_events() if event["id"] not in words] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("fmt", ["timeline", "table"])
+def test_every_title_of_the_shipped_data_appears_whole_at_every_width(width: int, fmt: str) -> None:
+    code, out, _ = run("list", "-f", fmt, env={"COLUMNS": str(width)})
+    assert code == 0
+    titles = [squeezed(event["title"]) for event in shipped_events()]
+    cells = [squeezed(cell) for cell in table_cells(out, "Title")] if out.startswith("┏") else []
+    shown = cells or [squeezed(out)]
+    assert [title for title in titles if not any(title in text for text in shown)] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("command", "key"), [("actors", "name"), ("sources", "title"), ("plans", "title")])
+def test_every_registry_id_and_name_appears_whole_at_every_width(width: int, command: str, key: str) -> None:
+    _, records, _ = run(command, "--json")
+    code, out, _ = run(command, env={"COLUMNS": str(width)})
+    assert code == 0
+    words = set(out.replace("│", " ").split())
+    assert [record["id"] for record in json.loads(records) if record["id"] not in words] == []
+    header = "Name" if key == "name" else "Title"
+    shown = [squeezed(cell) for cell in table_cells(out, header)] if out.startswith("┏") else [squeezed(out)]
+    assert [r[key] for r in json.loads(records) if not any(squeezed(r[key]) in text for text in shown)] == []
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_a_narrow_table_says_which_columns_it_hid(width: int) -> None:
+    _, out, _ = run("list", "-f", "table", env={"COLUMNS": str(width)})
+    if out.startswith("┏"):
+        assert "hidden to fit" in out.splitlines()[-2] + out.splitlines()[-1]
+    else:  # too narrow for a table: every event is a card with every field
+        assert out.count("  Participants ") == 26
+
+
+def test_the_table_hides_participants_first() -> None:
+    _, out, _ = run("list", "-f", "table", env={"COLUMNS": "120"})
+    assert "(Participants hidden to fit 120 columns; widen the terminal, or choose fewer fields)" in out
+
+
+def test_nothing_is_hidden_at_200_columns() -> None:
+    _, out, _ = run("list", "-f", "table", env={"COLUMNS": "200"})
+    assert "hidden" not in out
+    assert out.splitlines()[1].split("┃")[1:-1] == [
+        " Date              ",
+        " Kind               ",
+        " Title                                                    ",
+        " Participants                         ",
+        " Status   ",
+        " Id                                             ",
+    ]
+
+
+def test_a_planned_event_does_not_say_planned_twice() -> None:
+    _, out, _ = run("list", "--status", "planned")
+    assert "(planned)" not in out
+    assert out.count("  planned\n") + out.count(" planned\n") >= 10

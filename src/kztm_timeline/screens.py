@@ -8,8 +8,10 @@ so ``[bold]`` in a title prints as written. Colour is used only when asked for
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -114,24 +116,120 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
     return to_text(Group(*lines), color=color, width=width)
 
 
-def _registry_table(
-    headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, color: bool, width: int, count_last: bool = True
-) -> str:
-    """A table of registry entries, every cell escaped: the first column (an id) is never cut, and the
-    last (a count, unless ``count_last`` is false) is right-aligned."""
-    table = Table(header_style="bold")
-    for number, name in enumerate(headers):
-        last = number == len(headers) - 1
+@dataclass(frozen=True)
+class Column:
+    """A column of a terminal table and how it yields when the screen is narrow.
+
+    ``whole``: never cut or wrapped (ids, dates, counts): the column is as wide as its widest cell.
+    Other columns wrap, down to ``least`` characters. ``drop``: the order in which columns are hidden
+    when even that does not fit (1 first); None for a column that is never hidden.
+    """
+
+    name: str
+    whole: bool = False
+    least: int = 10
+    drop: int | None = None
+    right: bool = False
+    ratio: int = 1  # its share of the room left over, beside the other wrapping columns
+
+
+# A Rich table with the default box: a border before every column, one after the last, and one space of
+# padding either side of every cell.
+def _table_width(widths: Sequence[int]) -> int:
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def fit_columns(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> list[int] | None:
+    """The indexes of the columns that fit in ``width``, having hidden columns in their ``drop`` order;
+    None when not even the columns that are never hidden fit (then the rows are shown as cards)."""
+    natural = [
+        max((len(row[number]) for row in rows), default=0) if column.whole else column.least
+        for number, column in enumerate(columns)
+    ]
+    natural = [max(size, len(column.name)) if column.whole else size for size, column in zip(natural, columns, strict=True)]
+    kept = list(range(len(columns)))
+    for column in sorted((c for c in columns if c.drop is not None), key=lambda c: c.drop or 0):
+        if _table_width([natural[number] for number in kept]) <= width:
+            break
+        kept.remove(columns.index(column))
+    return kept if _table_width([natural[number] for number in kept]) <= width else None
+
+
+def hidden_note(columns: Sequence[Column], kept: Sequence[int], width: int) -> str:
+    """The line under a table that had to hide columns: which, and what to do about it."""
+    hidden = [column.name for number, column in enumerate(columns) if number not in kept]
+    return f"({', '.join(hidden)} hidden to fit {width} columns; widen the terminal, or choose fewer fields)\n"
+
+
+def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
+    """``rows`` as a table that fits ``width`` without cutting an id: columns are hidden in their documented
+    order (with a note saying which), and where not even the id and title fit, each row becomes a card."""
+    kept = fit_columns(columns, rows, width)
+    if kept is None:
+        return cards(columns, rows, color=color, width=width)
+    table = Table(header_style="bold", expand=True)
+    for number in kept:
+        column = columns[number]
+        size = max([len(column.name), *(len(row[number]) for row in rows)]) if column.whole else None
         table.add_column(
-            name,
+            column.name,
+            no_wrap=column.whole,
+            min_width=size if column.whole else column.least,
+            ratio=None if column.whole else column.ratio,
             overflow="fold",
-            no_wrap=number == 0,
-            min_width=max((len(row[0]) for row in rows), default=0) if number == 0 else None,
-            justify="right" if last and count_last else "left",
+            justify="right" if column.right else "left",
         )
     for row in rows:
-        table.add_row(*(Text(safe(cell)) for cell in row))
-    return to_text(table, color=color, width=width)
+        table.add_row(*(Text(safe(row[number])) for number in kept))
+    text = to_text(table, color=color, width=width)
+    if len(kept) < len(columns):
+        text += to_text(Text(hidden_note(columns, kept, width).rstrip("\n"), style="dim"), color=color, width=width)
+    return text
+
+
+def cards(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
+    """Rows too wide for any table at ``width``: the first cell (an id) on a line of its own, never cut even
+    when longer than the line, then every other cell as "Name: value", wrapped."""
+    parts: list[str] = []
+    for row in rows:
+        head = safe(row[0])
+        parts.append(to_text(Text(head, style="bold cyan"), color=color, width=max(width, len(head) + 1)))
+        facts = Table.grid(padding=(0, 1))
+        facts.add_column(style="dim", no_wrap=True)
+        facts.add_column(ratio=1, overflow="fold")
+        for column, cell in zip(columns[1:], row[1:], strict=True):
+            facts.add_row(column.name, Text(safe(cell)))
+        parts.append(to_text(Padding(facts, (0, 0, 1, 2)), color=color, width=width))
+    return "".join(parts)
+
+
+def _registry_table(
+    headers: tuple[str, ...],
+    rows: Sequence[tuple[str, ...]],
+    *,
+    color: bool,
+    width: int,
+    count_last: bool = True,
+    keep: int = 1,
+) -> str:
+    """A table of registry entries, every cell escaped: the first column (an id) is never cut, and the
+    last (a count, unless ``count_last`` is false) is right-aligned and never cut; the others wrap, and
+    hide from the right when the screen is too narrow, except column ``keep`` (a name or title), which
+    stays with the id: where the two do not fit, each entry is shown as a card."""
+    last = len(headers) - 1
+    columns = [
+        Column(
+            name,
+            whole=number == 0 or (number == last and count_last),
+            least=12,
+            drop=None if number in (0, keep) else (last - number + (0 if count_last and number == last else 1)),
+            right=number == last and count_last,
+        )
+        for number, name in enumerate(headers)
+    ]
+    if count_last and last > keep:  # the count is hidden last of all
+        columns[last] = dataclasses.replace(columns[last], drop=len(headers))
+    return fitted_table(columns, rows, color=color, width=width)
 
 
 def render_rows(fields: Sequence[str], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
@@ -229,4 +327,4 @@ def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:
         for plan in plans
     ]
     headers = ("Id", "Date", "Title", "State", "Outcome")
-    return _registry_table(headers, rows, color=color, width=width, count_last=False)
+    return _registry_table(headers, rows, color=color, width=width, count_last=False, keep=2)

@@ -12,7 +12,8 @@ from rich.text import Text
 
 from ..contract import View, participants_text, year_of
 from ..edtf import display
-from ..screens import highlighted, safe, to_text
+from ..model import Event
+from ..screens import Column, cards, fit_columns, fitted_table, highlighted, safe, to_text
 from ..text import words
 from ..vocab import KINDS, Status
 
@@ -21,44 +22,89 @@ def _terms(view: View) -> list[str]:
     return [term for text in view.highlight for term in words(text)]
 
 
+def _entry(view: View, event: Event, terms: list[str], *, with_id: bool) -> tuple[Text, Text, Text]:
+    """An event's date, marker and body (title, kind and participants, summary when searching, id)."""
+    info = KINDS[event.kind]
+    body = highlighted(event.title, terms, "bold")
+    if event.status is Status.PLANNED:
+        body.append("  planned", style="italic yellow")
+    body.append("\n")
+    body.append(f"{info.label} · ", style="dim")
+    body.append(safe(participants_text(view.dataset, event)), style="dim")
+    if view.highlight:
+        body.append("\n")
+        body.append_text(highlighted(event.summary, terms))
+    if with_id:
+        body.append("\n")
+        body.append(event.id, style="dim cyan")
+    return Text(display(event.date), style="cyan"), Text(info.marker, style=info.color), body
+
+
+def _grid(date_width: int) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=date_width)
+    grid.add_column(no_wrap=True, width=1)
+    grid.add_column(ratio=1, overflow="fold")  # a word longer than the column breaks, never cut with "…"
+    return grid
+
+
 def render_timeline(view: View) -> str:
+    """Events grouped under a rule per year: date, kind marker, title, kind and participants, id.
+
+    Where the screen is too narrow for the longest id beside the date (below about 66 columns), each
+    id goes on a line of its own under its event, whole even when longer than the line."""
     terms = _terms(view)
-    parts: list[RenderableType] = []
+    longest_id = max((len(event.id) for event in view.events), default=0)
+    if view.width - 2 - 13 - 4 >= longest_id:
+        parts: list[RenderableType] = []
+        for year, group in groupby(view.events, key=year_of):
+            parts.append(Rule(Text(year, style="bold"), align="left", style="dim"))
+            grid = _grid(13)
+            for event in group:
+                grid.add_row(*_entry(view, event, terms, with_id=True))
+            parts.append(Padding(grid, (0, 0, 1, 2)))
+        return to_text(Group(*parts), color=view.color, width=view.width)
+    date_width = max((len(display(event.date)) for event in view.events), default=0)
+    pieces: list[str] = []
     for year, group in groupby(view.events, key=year_of):
-        parts.append(Rule(Text(year, style="bold"), align="left", style="dim"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True, min_width=13)
-        grid.add_column(no_wrap=True, width=1)
-        grid.add_column(ratio=1)
+        pieces.append(to_text(Rule(Text(year, style="bold"), align="left", style="dim"), color=view.color, width=view.width))
         for event in group:
-            info = KINDS[event.kind]
-            body = highlighted(event.title, terms, "bold")
-            if event.status is Status.PLANNED:
-                body.append("  planned", style="italic yellow")
-            body.append("\n")
-            body.append(f"{info.label} · ", style="dim")
-            body.append(safe(participants_text(view.dataset, event)), style="dim")
-            if view.highlight:
-                body.append("\n")
-                body.append_text(highlighted(event.summary, terms))
-            body.append("\n")
-            body.append(event.id, style="dim cyan")
-            grid.add_row(Text(display(event.date), style="cyan"), Text(info.marker, style=info.color), body)
-        parts.append(Padding(grid, (0, 0, 1, 2)))
-    return to_text(Group(*parts), color=view.color, width=view.width)
+            grid = _grid(date_width)
+            grid.add_row(*_entry(view, event, terms, with_id=False))
+            pieces.append(to_text(Padding(grid, (0, 0, 0, 2)), color=view.color, width=view.width))
+            line = Text("    " + event.id, style="dim cyan")
+            pieces.append(to_text(line, color=view.color, width=max(view.width, len(line) + 1)))
+        pieces.append("\n")
+    return "".join(pieces)
+
+
+# The columns of ``list -f table``, and the order they hide in on a narrow screen (documented in the README):
+# participants first, then kind, status and date; the title and the id always stay, and where those two
+# do not fit side by side, each event is shown as a card instead.
+TABLE_COLUMNS = (
+    Column("Date", whole=True, drop=4),
+    Column("Kind", least=10, drop=2),
+    Column("Title", least=16, ratio=3),
+    Column("Participants", least=14, drop=1, ratio=2),
+    Column("Status", whole=True, drop=3),
+    Column("Id", whole=True),
+)
 
 
 def render_table(view: View) -> str:
-    table = Table(show_lines=False, expand=False, header_style="bold")
-    for name in ("Date", "Kind", "Title", "Participants", "Status", "Id"):
-        table.add_column(name, no_wrap=name in ("Date", "Status", "Id"), ratio=2 if name == "Title" else None)
-    for event in view.events:
-        table.add_row(
-            Text(display(event.date)),
-            Text(KINDS[event.kind].label),
-            Text(safe(event.title)),
-            Text(safe(participants_text(view.dataset, event, roles=False))),
-            Text(event.status.value),
-            Text(event.id),
+    rows = [
+        (
+            display(event.date),
+            KINDS[event.kind].label,
+            event.title,
+            participants_text(view.dataset, event, roles=False),
+            event.status.value,
+            event.id,
         )
-    return to_text(table, color=view.color, width=view.width)
+        for event in view.events
+    ]
+    if fit_columns(TABLE_COLUMNS, rows, view.width) is None:  # cards: the id first, on a line of its own
+        order = (5, 0, 2, 1, 3, 4)
+        columns = [TABLE_COLUMNS[number] for number in order]
+        return cards(columns, [tuple(row[number] for number in order) for row in rows], color=view.color, width=view.width)
+    return fitted_table(TABLE_COLUMNS, rows, color=view.color, width=view.width)
