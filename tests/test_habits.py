@@ -7,12 +7,17 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kztm_timeline.cli import app, color_wanted, pager_command
+from kztm_timeline.errors import UsageError
+from kztm_timeline.query import user_date_range
 
 from .conftest import DATA
 
@@ -397,3 +402,68 @@ def test_a_planned_event_does_not_say_planned_twice() -> None:
     _, out, _ = run("list", "--status", "planned")
     assert "(planned)" not in out
     assert out.count("  planned\n") + out.count(" planned\n") >= 10
+
+
+# ---------------------------------------------------------------- dates as people type them
+
+TODAY = date(2024, 8, 6)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today", (date(2024, 8, 6), date(2024, 8, 6))),
+        ("yesterday", (date(2024, 8, 5), date(2024, 8, 5))),
+        ("3 days ago", (date(2024, 8, 3), date(2024, 8, 3))),
+        ("1 day ago", (date(2024, 8, 5), date(2024, 8, 5))),
+        ("2 weeks ago", (date(2024, 7, 23), date(2024, 7, 23))),
+        ("6 months ago", (date(2024, 2, 6), date(2024, 2, 6))),
+        ("2 years ago", (date(2022, 8, 6), date(2022, 8, 6))),
+        ("last year", (date(2023, 1, 1), date(2023, 12, 31))),
+        ("this year", (date(2024, 1, 1), date(2024, 12, 31))),
+        ("last month", (date(2024, 7, 1), date(2024, 7, 31))),
+        ("this month", (date(2024, 8, 1), date(2024, 8, 31))),
+        ("last week", (date(2024, 7, 29), date(2024, 8, 4))),
+        ("This  Year", (date(2024, 1, 1), date(2024, 12, 31))),
+    ],
+)
+def test_relative_dates_count_from_today(text: str, expected: tuple[date, date]) -> None:
+    assert user_date_range(text, TODAY) == expected
+
+
+def test_a_relative_date_before_year_one_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="reaches before the year 1"):
+        user_date_range("9999 years ago", TODAY)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_range_or_a_usage_error(text: str) -> None:
+    try:
+        first, last = user_date_range(text, TODAY)
+    except UsageError:
+        return
+    assert first <= last
+
+
+def test_since_two_years_ago_on_the_command_line() -> None:
+    # SOURCE_DATE_EPOCH pins "today" to 2024-08-06, as for reproducible builds
+    pinned = {"SOURCE_DATE_EPOCH": "1722902400"}
+    code, out, _ = run("list", "--since", "2 years ago", "-f", "jsonl", "--fields", "id", env=pinned)
+    assert code == 0
+    assert out == run("list", "--since", "2022-08-06", "-f", "jsonl", "--fields", "id")[1]
+    assert '{"id":"2022-10-serdar-berdimuhamedov-state-visit"}\n' in out
+    assert '{"id":"2021-10-tokayev-state-visit"}\n' not in out
+
+
+def test_since_after_until_is_a_usage_error_that_says_so() -> None:
+    code, out, err = run("list", "--since", "2024", "--until", "2023")
+    assert (code, out) == (2, "")
+    assert err.endswith(
+        "Error: --since '2024' (2024-01-01) is after --until '2023' (2023-12-31): the range holds no day; swap them\n"
+    )
+
+
+def test_an_unreadable_date_names_the_option_and_the_forms_it_takes() -> None:
+    code, _, err = run("list", "--since", "yesterdayy")
+    assert code == 2
+    assert "Invalid value for '--since': 'yesterdayy' is not a date I can read; try 2021-10," in err

@@ -293,7 +293,7 @@ def _check_date(value: str | None) -> str | None:
     from .query import user_date_range
 
     try:
-        user_date_range(value)
+        user_date_range(value, _today())
     except UsageError as error:
         raise typer.BadParameter(str(error)) from None
     return value
@@ -554,13 +554,20 @@ YearOpt = Annotated[
 SinceOpt = Annotated[
     str | None,
     typer.Option(
-        "--since", callback=_check_date, help='Events overlapping this date or later: 2021, "Oct 2021", "5 August 2024".'
+        "--since",
+        metavar="DATE",
+        callback=_check_date,
+        help='Events overlapping this date or later: 2021, "Oct 2021", "5 August 2024", today, yesterday, '
+        '"3 months ago", "last year", "this month".',
     ),
 ]
 UntilOpt = Annotated[
     str | None,
     typer.Option(
-        "--until", callback=_check_date, help="Events overlapping up to the end of this date; --until 2022 includes all of 2022."
+        "--until",
+        metavar="DATE",
+        callback=_check_date,
+        help="Events overlapping up to the end of this date (--until 2022 includes all of 2022); same forms as --since.",
     ),
 ]
 KindOpt = Annotated[list[Kind] | None, typer.Option("--kind", help="Only this kind (repeatable).", case_sensitive=False)]
@@ -600,10 +607,17 @@ def _query(values: dict[str, Any]) -> Query:
     from .query import Query, user_date_range
 
     since, until = values.get("since"), values.get("until")
+    first = user_date_range(since, _today())[0] if since else None
+    last = user_date_range(until, _today())[1] if until else None
+    if first is not None and last is not None and first > last:
+        raise UsageError(
+            f"--since {shown(since)} ({first.isoformat()}) is after --until {shown(until)} ({last.isoformat()}): "
+            "the range holds no day; swap them"
+        )
     return Query(
         years=tuple(values.get("year") or ()),
-        since=user_date_range(since)[0] if since else None,
-        until=user_date_range(until)[1] if until else None,
+        since=first,
+        until=last,
         kinds=tuple(values.get("kind") or ()),
         actors=tuple(values.get("actor") or ()),
         topics=tuple(values.get("topic") or ()),
@@ -692,7 +706,7 @@ AsOfOpt = Annotated[
 def _as_of(value: str | None) -> date:
     from .query import user_date_range
 
-    return user_date_range(value)[1] if value else _today()
+    return user_date_range(value, _today())[1] if value else _today()
 
 
 @app.command()

@@ -17,13 +17,55 @@ from .vocab import OUTCOMES, Kind, Status
 _ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
 
-def user_date_range(text: str) -> tuple[date, date]:
-    """First and last day a user's date covers: "2022" is all of 2022, "Oct 2021" all of October.
+_AGO_RE = re.compile(r"([0-9]{1,4}) +(day|week|month|year)s? +ago")
+_NAMED_RE = re.compile(r"(last|this) +(week|month|year)")
+
+
+def relative_date_range(text: str, today: date) -> tuple[date, date] | None:
+    """Dates as people say them, counted from ``today``: ``today``, ``yesterday``, ``N days ago`` (also
+    weeks, months, years: one day), ``last year``, ``this month``, ``last week`` (a whole calendar year,
+    month, or Monday-to-Sunday week). None for anything else."""
+    from dateutil.relativedelta import relativedelta  # deferred: only these forms need it
+
+    cleaned = " ".join(text.lower().split())
+    if cleaned == "today":
+        return today, today
+    if cleaned == "yesterday":
+        day = today - relativedelta(days=1)
+        return day, day
+    ago = _AGO_RE.fullmatch(cleaned)
+    if ago is not None:
+        count, unit = int(ago.group(1)), ago.group(2)
+        try:
+            day = today - relativedelta(**{f"{unit}s": count})  # type: ignore[arg-type]  # days, weeks, months or years
+        except (ValueError, OverflowError):
+            raise UsageError(f"{shown(text)} reaches before the year 1") from None
+        return day, day
+    named = _NAMED_RE.fullmatch(cleaned)
+    if named is not None:
+        back = 1 if named.group(1) == "last" else 0
+        if named.group(2) == "year":
+            return date(today.year - back, 1, 1), date(today.year - back, 12, 31)
+        if named.group(2) == "month":
+            first = today.replace(day=1) - relativedelta(months=back)
+            return first, first + relativedelta(months=1, days=-1)
+        monday = today - relativedelta(days=today.weekday(), weeks=back)
+        return monday, monday + relativedelta(days=6)
+    return None
+
+
+def user_date_range(text: str, today: date | None = None) -> tuple[date, date]:
+    """First and last day a user's date covers: "2022" is all of 2022, "Oct 2021" all of October,
+    "last year" all of last year (see :func:`relative_date_range`; ``today`` defaults to the system's).
 
     ISO forms are read directly; anything else goes to python-dateutil, which is
     imported only here. A date without a year is refused rather than guessed.
     """
     cleaned = text.strip()
+    if not _ISO_RE.fullmatch(cleaned):
+        relative = relative_date_range(cleaned, today or date.today())
+        if relative is not None:
+            return relative
     if _ISO_RE.fullmatch(cleaned):
         try:
             return parse_edtf(cleaned).span
@@ -35,7 +77,9 @@ def user_date_range(text: str) -> tuple[date, date]:
         low = parser.parse(cleaned, default=datetime(4, 1, 1))
         high = parser.parse(cleaned, default=datetime(8, 12, 31))
     except (ValueError, OverflowError):
-        raise UsageError(f'{shown(text)} is not a date I can read; try 2021-10, "Oct 2021" or "5 August 2024"') from None
+        raise UsageError(
+            f'{shown(text)} is not a date I can read; try 2021-10, "Oct 2021", "5 August 2024", "2 years ago" or "last year"'
+        ) from None
     if low.year != high.year:
         raise UsageError(f"{shown(text)} has no year; add one, e.g. {shown(cleaned + ' 2024')}")
     return low.date(), high.date()
