@@ -467,3 +467,57 @@ def test_an_unreadable_date_names_the_option_and_the_forms_it_takes() -> None:
     code, _, err = run("list", "--since", "yesterdayy")
     assert code == 2
     assert "Invalid value for '--since': 'yesterdayy' is not a date I can read; try 2021-10," in err
+
+
+# ---------------------------------------------------------------- timeline chart
+
+
+def test_chart_draws_one_bar_per_year_with_empty_years_marked() -> None:
+    code, out, _ = run("chart", "--since", "2017", "--until", "2020")
+    assert code == 0
+    assert out.splitlines()[:5] == [
+        "Events per year",
+        "  2017 3 ████████████████████████████████████████",
+        "  2018 0 ·",
+        "  2019 0 ·",
+        "  2020 1 █████████████",
+    ]
+
+
+def test_chart_by_month_runs_over_every_month_of_the_range() -> None:
+    code, out, _ = run("chart", "--by", "month", "--since", "2024-05", "-f", "csv")
+    assert code == 0
+    assert out.split("\r\n") == ["period,count", "2024-05,7", "2024-06,0", "2024-07,4", "2024-08,4", ""]
+
+
+def test_chart_filters_apply() -> None:
+    _, out, _ = run("chart", "--kind", "summit", "--json")
+    assert json.loads(out) == [{"period": "2024", "count": 3}]
+
+
+def test_chart_svg_is_a_standalone_picture(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    target = tmp_path / "chart.svg"
+    code, out, _ = run("chart", "--since", "2020", "-o", str(target))
+    assert (code, out) == (0, "")
+    text = target.read_text(encoding="utf-8")
+    root = ElementTree.fromstring(text)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    titles = [element.text for element in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert titles[1:] == ["2020: 3 events", "2021: 1 event", "2022: 1 event", "2023: 9 events", "2024: 10 events"]
+    assert "<script" not in text
+    assert "href" not in text
+    assert text.count("http") == 1  # the SVG namespace, which is a name, not a request
+
+
+def test_chart_svg_escapes_what_the_filters_echo() -> None:
+    code, out, _ = run("chart", "-f", "svg", "--search", "<b>&")
+    assert code == 0
+    assert "search &lt;b&gt;&amp;" in out
+
+
+def test_chart_refuses_a_file_it_cannot_write(tmp_path: Path) -> None:
+    code, _, err = run("chart", "-o", str(tmp_path / "chart.ics"))
+    assert code == 2
+    assert "this command cannot write a .ics file; it writes text, svg, json, jsonl, csv" in err

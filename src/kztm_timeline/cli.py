@@ -11,17 +11,17 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, assert_never
 
 import typer
 
 from . import __version__
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from .exporters import BINARY_FORMATS, HUMAN_FORMATS, Format, RecordFormat
+from .exporters import BINARY_FORMATS, HUMAN_FORMATS, ChartFormat, Format, RecordFormat
 from .load import data_path, display_path, is_shipped, load_dataset
 from .model import Dataset
 from .text import escape_controls, escape_output, shown
-from .vocab import IcsPartial, Kind, Status
+from .vocab import IcsPartial, Kind, Period, Status
 
 if TYPE_CHECKING:
     from .query import Query
@@ -391,7 +391,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     ".md": ("markdown",),
     ".markdown": ("markdown",),
     ".parquet": ("parquet",),
-    ".txt": ("timeline", "table"),
+    ".txt": ("timeline", "table", "text"),
     ".svg": ("svg",),
 }
 
@@ -981,6 +981,60 @@ def plans(query: Query, out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt 
         lambda: [plan_json(plan) for plan in found],
         lambda color, width: render_plans(found, color=color, width=width),
     )
+
+
+@app.command()
+@guarded
+@global_options
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search")
+def chart(
+    query: Query,
+    by: Annotated[
+        Period, typer.Option("--by", metavar="PERIOD", case_sensitive=False, help="One bar per year (default) or month.")
+    ] = Period.YEAR,
+    fmt: Annotated[
+        ChartFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            case_sensitive=False,
+            show_default=False,
+            help="text (default: bars at the terminal), svg, json, jsonl or csv; -o chart.svg picks svg.",
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+    output: OutputOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Events per year or month over the real time axis (empty periods included): bars, or an SVG for a report."""
+    from .exporters.chart import chart_bars, render_chart_svg, render_chart_text
+    from .exporters.records import render_records
+    from .query import select
+
+    chosen = ChartFormat(choose_format(None if fmt is None else fmt.value, json_, output, tuple(ChartFormat), ChartFormat.TEXT))
+    dataset = _load(data)
+    bars = chart_bars(select(dataset, query), query, by)
+    color = output is None and _color()
+    match chosen:
+        case ChartFormat.TEXT:
+            if not bars and output is None:
+                _stderr("no events match")
+                return
+            text = render_chart_text(bars, by, color=color, width=_width() if output is None else 100)
+        case ChartFormat.SVG:
+            total = sum(bar.count for bar in bars)
+            subtitle = f"{total} event{'s' if total != 1 else ''} per {by.value}; {query.describe()}"
+            text = render_chart_svg(bars, title="Kazakhstan–Turkmenistan relations", subtitle=subtitle)
+        case ChartFormat.JSON | ChartFormat.JSONL | ChartFormat.CSV:
+            records: list[dict[str, object]] = [{"period": bar.period, "count": bar.count} for bar in bars]
+            text = render_records(RecordFormat(chosen.value), records, ("period", "count"), color=False, width=100)
+        case _:
+            assert_never(chosen)
+    if output is None or output == "-":
+        _stdout(text, color=color)
+    else:
+        _write_bytes(escape_output(text).encode("utf-8"), output, dataset)
 
 
 @app.command()

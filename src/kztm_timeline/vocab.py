@@ -117,3 +117,10 @@ ALPHA3: dict[str, str] = {
     "JP": "JPN", "KG": "KGZ", "KR": "KOR", "KZ": "KAZ", "PK": "PAK", "RU": "RUS", "TJ": "TJK", "TM": "TKM",
     "TR": "TUR", "UA": "UKR", "US": "USA", "UZ": "UZB",
 }  # fmt: skip
+
+
+class Period(StrEnum):
+    """What one bar of ``timeline chart`` counts."""
+
+    YEAR = "year"
+    MONTH = "month"

@@ -41,6 +41,16 @@ class RecordFormat(StrEnum):
     CSV = "csv"
 
 
+class ChartFormat(StrEnum):
+    """The formats of ``timeline chart`` (see ``chart.py``): terminal bars, a standalone SVG, or the counts."""
+
+    TEXT = "text"
+    SVG = "svg"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
 # Formats for people at a terminal; an empty result there is said on stderr.
 HUMAN_FORMATS = frozenset({Format.TIMELINE, Format.TABLE, Format.MARKDOWN})
 # Formats whose exporter returns bytes, which go to a file (-o), never to a terminal.
