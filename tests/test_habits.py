@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -521,3 +521,210 @@ def test_chart_refuses_a_file_it_cannot_write(tmp_path: Path) -> None:
     code, _, err = run("chart", "-o", str(tmp_path / "chart.ics"))
     assert code == 2
     assert "this command cannot write a .ics file; it writes text, svg, json, jsonl, csv" in err
+
+
+# ---------------------------------------------------------------- edit and remove
+
+OLD_TITLE = "title: President Tokayev's state visit to Turkmenistan"
+
+
+def scripted_editor(tmp_path: Path, *replacements: tuple[str, str]) -> str:
+    """An $EDITOR that makes the n-th replacement on its n-th run (and records how often it ran)."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"steps = {list(replacements)!r}\n"
+        f"count = pathlib.Path({str(tmp_path / 'runs')!r})\n"
+        "run = int(count.read_text()) if count.exists() else 0\n"
+        "count.write_text(str(run + 1))\n"
+        "old, new = steps[min(run, len(steps) - 1)]\n"
+        "draft = pathlib.Path(sys.argv[1])\n"
+        "draft.write_text(draft.read_text().replace(old, new))\n",
+        encoding="utf-8",
+    )
+    return f"{sys.executable} {script}"
+
+
+def test_edit_writes_the_edited_event_and_keeps_every_other_byte(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_text(encoding="utf-8")
+    editor = scripted_editor(tmp_path, (OLD_TITLE, "title: Tokayev visits Turkmenistan"))
+    code, out, err = run("edit", "2021-10-tokayev", "--data", str(path), env={"EDITOR": editor, "VISUAL": ""})
+    assert (code, out) == (0, "")
+    assert err.startswith("updated 2021-10-tokayev-state-visit in ")
+    assert path.read_text(encoding="utf-8") == before.replace(OLD_TITLE, "title: Tokayev visits Turkmenistan")
+
+
+def test_visual_wins_over_editor(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    editor = scripted_editor(tmp_path, (OLD_TITLE, "title: Tokayev visits Turkmenistan"))
+    code, _, _ = run("edit", "2021-10-tokayev", "--data", str(path), env={"VISUAL": editor, "EDITOR": "false"})
+    assert code == 0
+    assert "title: Tokayev visits Turkmenistan" in path.read_text(encoding="utf-8")
+
+
+def test_an_edit_that_breaks_validation_is_abandoned_without_a_terminal(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    editor = scripted_editor(tmp_path, ("kind: state_visit", "kind: statevisit"))
+    code, _, err = run("edit", "2021-10-tokayev", "--data", str(path), env={"EDITOR": editor, "VISUAL": ""})
+    assert code == 1
+    assert "2021-10-tokayev-state-visit.yaml:5:11: kind 'statevisit' is not allowed; did you mean 'state_visit'?" in err
+    assert "timeline: edit abandoned; nothing was written; your text is kept in " in err
+    assert path.read_bytes() == before
+
+
+def test_an_edit_whose_quote_is_not_in_the_article_is_refused(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    old = "quote: state visits of President of Kazakhstan Kassym-Jomart Tokayev to Turkmenistan in October 2021"
+    editor = scripted_editor(tmp_path, (old, "quote: state visits of President Tokayev to Turkmenistan in October 2021"))
+    code, _, err = run("edit", "2021-10-tokayev", "--data", str(path), env={"EDITOR": editor, "VISUAL": ""})
+    assert code == 1
+    assert "quote not found" in err
+    assert path.read_bytes() == before
+
+
+def test_after_a_problem_the_editor_can_be_reopened_at_a_terminal(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    editor = scripted_editor(tmp_path, ("kind: state_visit", "kind: statevisit"), ("kind: statevisit", "kind: official_visit"))
+    controller, terminal = os.openpty()
+    os.write(controller, b"reopen\n")
+    process = subprocess.run(
+        [sys.executable, "-m", "kztm_timeline", "edit", "2021-10-tokayev", "--data", str(path)],
+        stdin=terminal,
+        capture_output=True,
+        env={**os.environ, "EDITOR": editor, "VISUAL": ""},
+        timeout=60,
+        check=False,
+    )
+    os.close(terminal)
+    os.close(controller)
+    assert process.returncode == 0, process.stderr
+    assert (tmp_path / "runs").read_text() == "2"
+    assert b"Re-open the editor, or abandon the edit? (reopen, abandon): " in process.stderr
+    assert "    kind: official_visit\n" in path.read_text(encoding="utf-8")
+
+
+def test_an_edit_may_not_add_a_second_event(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    editor = scripted_editor(tmp_path, ("    citations:", "  - id: sneaky\n    citations:"))
+    code, _, err = run("edit", "2021-10-tokayev", "--data", str(path), env={"EDITOR": editor, "VISUAL": ""})
+    assert code == 1
+    assert "edit abandoned; nothing was written" in err
+    assert path.read_bytes() == before
+
+
+def test_edit_dry_run_prints_the_diff_and_writes_nothing(workdir: Path, tmp_path: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    editor = scripted_editor(tmp_path, (OLD_TITLE, "title: Tokayev visits Turkmenistan"))
+    code, out, err = run("edit", "2021-10-tokayev", "--dry-run", "--data", str(path), env={"EDITOR": editor, "VISUAL": ""})
+    assert code == 0
+    assert f"-    {OLD_TITLE}\n+    title: Tokayev visits Turkmenistan\n" in out
+    assert err == "dry run: 2021-10-tokayev-state-visit would be updated; nothing was written\n"
+    assert path.read_bytes() == before
+
+
+def test_an_unchanged_edit_writes_nothing(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.stat().st_mtime_ns
+    code, _, err = run("edit", "2021-10-tokayev", "--data", str(path), env={"EDITOR": "true", "VISUAL": ""})
+    assert code == 0
+    assert err == "no change to 2021-10-tokayev-state-visit; nothing was written\n"
+    assert path.stat().st_mtime_ns == before
+
+
+def test_a_failing_editor_writes_nothing(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    code, _, err = run("edit", "2021-10-tokayev", "--data", str(path), env={"EDITOR": "false", "VISUAL": ""})
+    assert code == 1
+    assert "the editor exited with status 1; nothing was written" in err
+    assert path.read_bytes() == before
+
+
+def test_remove_refuses_an_event_others_link_to(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    code, _, err = run("remove", "2021-10-tokayev-state-visit", "--data", str(path))
+    assert code == 1
+    assert err == (
+        "timeline: 2021-10-tokayev-state-visit is linked from 2022-10-serdar-berdimuhamedov-state-visit; "
+        "remove those links first, or pass --force to remove them too\n"
+    )
+    assert path.read_bytes() == before
+
+
+def test_remove_force_takes_the_links_too_and_keeps_every_other_byte(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_text(encoding="utf-8")
+    code, _, err = run("remove", "2021-10-tokayev", "--force", "--data", str(path))
+    assert code == 0
+    assert err.endswith("; removed its links from 2022-10-serdar-berdimuhamedov-state-visit\n")
+    after = path.read_text(encoding="utf-8")
+    start = before.index("  - id: 2021-10-tokayev-state-visit\n")
+    end = before.index("  - id: 2022-10-serdar-berdimuhamedov-state-visit\n")
+    link = "    related:\n      - {event: 2021-10-tokayev-state-visit, relation: follows_up}\n"
+    assert after == (before[:start] + before[end:]).replace(link, "")
+    assert run("validate", "--data", str(path))[0] == 0
+
+
+def test_remove_takes_one_link_of_several(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_text(encoding="utf-8")
+    code, _, _ = run("remove", "2023-10-31-foreign-ministers-talks", "--force", "--data", str(path))
+    assert code == 0
+    after = path.read_text(encoding="utf-8")
+    assert "      - {event: 2023-10-31-foreign-ministers-talks, relation: follows_up}\n" in before
+    assert "2023-10-31-foreign-ministers-talks" not in after
+    link = "      - {event: 2023-10-nurtleu-official-visit, relation: part_of}\n"
+    assert (before.count(link), after.count(link)) == (3, 2)  # the removed event's own link went with it
+    assert "    related:\n" + link + "\n  - id: 2023-10-nurtleu-official-visit" in after
+
+
+def test_remove_dry_run_prints_the_diff_and_writes_nothing(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    before = path.read_bytes()
+    code, out, err = run("remove", "abai-sculpture", "--dry-run", "--data", str(path))
+    assert code == 0
+    assert out.startswith("--- a/events.yaml\n+++ b/events.yaml\n")
+    assert "-  - id: abai-sculpture-ashgabat\n" in out
+    assert err == "dry run: abai-sculpture-ashgabat would be removed; nothing was written\n"
+    assert path.read_bytes() == before
+
+
+def test_remove_of_the_last_event_leaves_the_file_valid(workdir: Path) -> None:
+    path = workdir / "data" / "events.yaml"
+    code, _, _ = run("remove", "abai-sculpture-ashgabat", "--data", str(path))
+    assert code == 0
+    assert path.read_text(encoding="utf-8").endswith("\n")
+    assert run("validate", "--data", str(path))[0] == 0
+
+
+def test_remove_of_the_shipped_dataset_is_refused_without_a_named_file() -> None:
+    code, _, err = run("remove", "abai-sculpture-ashgabat")
+    assert code == 1
+    assert "name the data file to change" in err
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_edited_text_is_written_valid_or_refused_with_the_file_unchanged(workdir: Path, text: str) -> None:
+    from kztm_timeline.curate import finish_edit, start_edit
+    from kztm_timeline.errors import TimelineError
+    from kztm_timeline.load import load_dataset
+
+    path = str(workdir / "data" / "events.yaml")
+    before = Path(path).read_bytes()
+    started = start_edit(path, "2021-10-tokayev")
+    block = started.block.replace("President Tokayev's state visit to Turkmenistan", text.replace("\n", " "))
+    for candidate in (block, text):
+        try:
+            finish_edit(path, started, candidate, dry_run=True)
+        except TimelineError:  # DataError is one
+            pass
+        else:
+            assert load_dataset(path)  # a dry run validated it; the file itself is untouched
+        assert Path(path).read_bytes() == before

@@ -1207,6 +1207,97 @@ def add(
         _stderr(f"added {added.id} to {display_path(path)}")
 
 
+EventArg = Annotated[
+    str, typer.Argument(metavar="EVENT", help="Event id, or a unique prefix of one.", autocompletion=_complete_event_ids)
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and print the change as a diff; write nothing.")]
+
+
+def _run_editor(file: str) -> int:
+    """Open ``file`` in ``$VISUAL``, else ``$EDITOR``, else vi, as git does (the shell reads the variable,
+    so ``EDITOR="code --wait"`` works); the editor's exit status."""
+    import subprocess
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    return subprocess.run(["sh", "-c", f'{editor} "$@"', editor, file], check=False).returncode
+
+
+def _say_changed(changed: Any, path: str, verb: str, *, dry_run: bool) -> None:
+    if dry_run:
+        _stdout(changed.diff(os.path.basename(path)))
+        _stderr(f"dry run: {changed.id} would be {verb}; nothing was written")
+        return
+    links = f"; removed its links from {', '.join(changed.unlinked)}" if changed.unlinked else ""
+    place = "from" if verb == "removed" else "in"
+    _stderr(f"{verb} {changed.id} {place} {display_path(path)}{links}")
+
+
+@app.command()
+@guarded
+@global_options
+def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> None:
+    """Edit one event's YAML in $VISUAL or $EDITOR; the result is validated with the whole dataset (quotes
+    included) and written back atomically, every other byte kept. On a problem: re-open, or abandon."""
+    import shutil as files
+    import tempfile
+
+    from .curate import finish_edit, start_edit
+
+    path = _writable_data(data, dry_run=dry_run)
+    started = start_edit(path, event)
+    folder = tempfile.mkdtemp(prefix="timeline-edit-")  # 0700: only this user reads the draft
+    draft = os.path.join(folder, f"{started.id}.yaml")
+    with open(draft, "w", encoding="utf-8") as handle:
+        handle.write(started.block)
+    while True:
+        status = _run_editor(draft)
+        with open(draft, encoding="utf-8", errors="replace") as handle:
+            block = handle.read()
+        if status != 0:
+            raise TimelineError(f"the editor exited with status {status}; nothing was written; your text is kept in {draft}")
+        if block == started.block:
+            files.rmtree(folder, ignore_errors=True)
+            _stderr(f"no change to {started.id}; nothing was written")
+            return
+        try:
+            changed = finish_edit(path, started, block, dry_run=dry_run, label=draft)
+        except (DataError, TimelineError) as error:
+            if isinstance(error, DataError):
+                for problem in error.problems:
+                    _stderr(_shown(problem))
+            else:
+                _stderr(f"timeline: {error}")
+            if _interactive() and _ask("Re-open the editor, or abandon the edit? (reopen, abandon)", ("reopen", "abandon")) == (
+                "reopen"
+            ):
+                continue
+            raise TimelineError(f"edit abandoned; nothing was written; your text is kept in {draft}") from None
+        break
+    files.rmtree(folder, ignore_errors=True)
+    _say_changed(changed, path, "updated", dry_run=dry_run)
+
+
+@app.command()
+@guarded
+@global_options
+def remove(
+    event: EventArg,
+    force: Annotated[bool, typer.Option("--force", help="Also remove the links other events have to it.")] = False,
+    dry_run: DryRunOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Remove one event; refused while other events link to it, unless --force removes those links too.
+    Every other byte of the file is kept; the write is atomic."""
+    from .curate import StillLinked, remove_event
+
+    path = _writable_data(data, dry_run=dry_run)
+    try:
+        changed = remove_event(path, event, force=force, dry_run=dry_run)
+    except StillLinked as error:
+        raise TimelineError(f"{error}, or pass --force to remove them too") from None
+    _say_changed(changed, path, "removed", dry_run=dry_run)
+
+
 @sources_app.command("show")
 @guarded
 @global_options

@@ -128,3 +128,127 @@ def _checked(
             f"cannot insert into {document.file} without changing other lines (unusual layout); add the record by hand"
         )
     return Splice(new_text, first, first + len(rendered.fields) - 1, rendered.fields)
+
+
+# ---------------------------------------------------------------- replacing and removing items
+
+
+def _comments_above(text: str, at: int) -> int:
+    """``at`` (a line start) moved up over the comment lines directly above it."""
+    while at > 0:
+        previous = _line_start(text, at - 1)
+        if not _is_comment(text[previous:at]):
+            break
+        at = previous
+    return at
+
+
+def _content_end(text: str, node: yaml.Node) -> int:
+    """The end of the last line that holds part of ``node`` (its newline included)."""
+    end = node.end_mark.index
+    while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+        end -= 1
+    newline = text.find("\n", end)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _block_items(document: yaml_read.Document, key: str) -> list[yaml.Node]:
+    node, _ = _list_node(document, key)
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+        raise TimelineError(f"cannot change the {key}: list as it is written; write it as a block list (one '- ' per item)")
+    return list(node.value)
+
+
+def item_block(document: yaml_read.Document, text: str, key: str, position: int) -> tuple[int, int]:
+    """Where item ``position`` of the block list ``key`` is written: from its first line (comments directly
+    above it included) to the end of its last line, as character offsets."""
+    item = _block_items(document, key)[position]
+    return _comments_above(text, _line_start(text, item.start_mark.index)), _content_end(text, item)
+
+
+def replace_item(document: yaml_read.Document, text: str, key: str, position: int, block: str) -> tuple[str, int]:
+    """``text`` with item ``position`` of ``key`` written as ``block`` instead, and the line the block starts
+    on. The result must compose to the old data with only that item changed, or a TimelineError says why."""
+    start, end = item_block(document, text, key, position)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    block = block.replace("\r\n", "\n")
+    if not block.endswith("\n"):
+        block += "\n"
+    new_text = text[:start] + block.replace("\n", newline) + text[end:]
+    try:
+        new = yaml_read.compose(document.file, new_text).data
+    except DataError as error:
+        raise TimelineError(f"the edited event is not valid YAML: {error.problems[0].message}") from None
+    old = document.data
+    assert isinstance(old, dict)
+    old_items = old.get(key)
+    assert isinstance(old_items, list)
+    new_items = new.get(key) if isinstance(new, dict) else None
+    if (
+        not isinstance(new, dict)
+        or not isinstance(new_items, list)
+        or len(new_items) != len(old_items)
+        or new_items[:position] != old_items[:position]
+        or new_items[position + 1 :] != old_items[position + 1 :]
+        or {k: v for k, v in new.items() if k != key} != {k: v for k, v in old.items() if k != key}
+    ):
+        raise TimelineError(
+            "the edit must stay one event, indented as it was: it may not add, split or remove events or touch other keys"
+        )
+    return new_text, _line_number(new_text, start)
+
+
+def remove_items(
+    document: yaml_read.Document, text: str, key: str, position: int, links: list[tuple[int, str, int]]
+) -> str:
+    """``text`` without item ``position`` of ``key``, and without each link ``(item, list key, index)`` (an
+    entry of another item's list, such as its ``related``); a list left empty loses its key. Every other
+    byte stays; the result must compose to exactly the old data minus those, or a TimelineError says so."""
+    items = _block_items(document, key)
+    regions: list[tuple[int, int]] = []
+    start = _comments_above(text, _line_start(text, items[position].start_mark.index))
+    if position + 1 < len(items):
+        regions.append((start, _comments_above(text, _line_start(text, items[position + 1].start_mark.index))))
+    else:
+        while start > 0 and not text[_line_start(text, start - 1) : start].strip():
+            start = _line_start(text, start - 1)  # the blank line that separated it from the item before
+        regions.append((start, _content_end(text, items[position])))
+    expected = document.data
+    assert isinstance(expected, dict)
+    expected = dict(expected)
+    new_items = [dict(item) if isinstance(item, dict) else item for item in expected[key]]
+    wanted: dict[tuple[int, str], set[int]] = {}
+    for owner, list_key, index in links:
+        wanted.setdefault((owner, list_key), set()).add(index)
+    for (owner, list_key), indexes in wanted.items():
+        mapping = items[owner]
+        assert isinstance(mapping, yaml.MappingNode)
+        for key_node, value_node in mapping.value:
+            if key_node.value != list_key or not isinstance(value_node, yaml.SequenceNode) or value_node.flow_style:
+                continue
+            if len(indexes) == len(value_node.value):  # the whole key goes
+                regions.append((_line_start(text, key_node.start_mark.index), _content_end(text, value_node)))
+            else:
+                regions += [
+                    (_line_start(text, value_node.value[index].start_mark.index), _content_end(text, value_node.value[index]))
+                    for index in indexes
+                ]
+        record = new_items[owner]
+        assert isinstance(record, dict)
+        remaining = [entry for number, entry in enumerate(record[list_key]) if number not in indexes]
+        if remaining:
+            record[list_key] = remaining
+        else:
+            del record[list_key]
+    del new_items[position]
+    expected[key] = new_items
+    new_text = text
+    for region_start, region_end in sorted(regions, reverse=True):
+        new_text = new_text[:region_start] + new_text[region_end:]
+    try:
+        composed = yaml_read.compose(document.file, new_text).data
+    except DataError:
+        composed = None
+    if composed != expected:
+        raise TimelineError(f"cannot remove from {document.file} without changing other lines (unusual layout); edit it by hand")
+    return new_text
