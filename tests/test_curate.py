@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from kztm_timeline.cli import app
 from kztm_timeline.datafile import yaml_read
-from kztm_timeline.datafile.fs import lock_path
+from kztm_timeline.datafile.fs import display_path, lock_path
 from kztm_timeline.datafile.yaml_write import folded, render_item, scalar
 from kztm_timeline.errors import DataError, TimelineError
-from kztm_timeline.load import display_path, load_dataset
+from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
 from kztm_timeline.text import first_unsafe, slugify, unique_id
 

@@ -728,3 +728,65 @@ def test_any_edited_text_is_written_valid_or_refused_with_the_file_unchanged(wor
         else:
             assert load_dataset(path)  # a dry run validated it; the file itself is untouched
         assert Path(path).read_bytes() == before
+
+
+# ---------------------------------------------------------------- paths users can open
+
+
+def test_a_path_below_the_working_folder_is_printed_relative_to_it(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workdir)
+    code, out, _ = run("validate", "--data", str(workdir / "data" / "events.yaml"), "--as-of", "2024-12-31")
+    assert code == 0
+    assert out.startswith("ok: data/events.yaml: 26 events")
+
+
+def test_a_path_elsewhere_is_printed_absolute(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, _ = run("validate", "--data", "../data/events.yaml", "--as-of", "2024-12-31")  # workdir is tmp_path
+    assert code == 0
+    assert out.startswith(f"ok: {workdir / 'data' / 'events.yaml'}: 26 events")
+
+
+def test_the_installed_copy_is_called_the_shipped_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import kztm_timeline.datafile.fs as fs_module
+
+    shipped = tmp_path / "_shipped"
+    shutil.copytree(DATA.parent, shipped / "data")
+    shutil.copytree(DATA.parent.parent / "seeds", shipped / "seeds")
+    monkeypatch.setattr(fs_module, "__file__", str(tmp_path / "datafile" / "fs.py"))
+    code, out, _ = run("validate", "--data", str(shipped / "data" / "events.yaml"), "--as-of", "2024-12-31")
+    assert code == 0
+    assert out.startswith("ok: the shipped dataset: 26 events")
+
+
+def test_show_names_each_article_by_a_path_that_opens_from_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DATA.parent.parent)
+    _, out, _ = run("show", "2017-04", env={"COLUMNS": "200"})
+    assert "(tm-2023-05-16-prospects, seeds/003_" in out
+    assert "../seeds" not in out
+
+
+def test_a_problem_names_its_file_from_here(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workdir)
+    (workdir / "seeds" / "000_08d2008987c28bee.txt").unlink()
+    code, _, err = run("validate", "--data", str(workdir / "data" / "events.yaml"))
+    assert code == 1
+    assert err.startswith("data/events.yaml:")
+
+
+def test_sources_json_gives_each_article_an_absolute_path() -> None:
+    _, out, _ = run("sources", "--json", "--fields", "id,path")
+    article = DATA.parent.parent / "seeds" / "000_08d2008987c28bee.txt"
+    assert json.loads(out)[0] == {"id": "trend-2023-10-31", "path": str(article)}
+
+
+def test_sources_add_of_a_missing_article_names_the_article(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workdir)
+    code, _, err = run("sources", "add", "missing.txt", "--title", "T", "--publisher", "P", "--data", "data/events.yaml")
+    assert code == 1
+    assert err.startswith("missing.txt: cannot read the file: No such file or directory; check the path\n")
+    assert "--data" not in err

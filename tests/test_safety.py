@@ -298,12 +298,12 @@ def test_add_refuses_the_shipped_dataset_and_points_to_init(tmp_path: Path, monk
 def test_add_refuses_the_copy_inside_the_installed_package_even_when_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kztm_timeline.load as load_module
+    import kztm_timeline.datafile.fs as fs_module
 
     installed = tmp_path / "_shipped" / "data" / "events.yaml"  # stands in for site-packages/kztm_timeline/_shipped
     installed.parent.mkdir(parents=True)
     shutil.copy(HERE.parent / "data" / "events.yaml", installed)
-    monkeypatch.setattr(load_module, "__file__", str(tmp_path / "load.py"))
+    monkeypatch.setattr(fs_module, "__file__", str(tmp_path / "datafile" / "fs.py"))
     before = installed.read_bytes()
     result = runner.invoke(app, [*ADD, "--data", str(installed)])
     assert result.exit_code == 1

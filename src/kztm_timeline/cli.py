@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, assert_nev
 import typer
 
 from . import __version__
+from .datafile.fs import display_path, is_shipped
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from .exporters import BINARY_FORMATS, HUMAN_FORMATS, ChartFormat, Format, RecordFormat
-from .load import data_path, display_path, is_shipped, load_dataset
+from .load import data_path, load_dataset
 from .model import Dataset
 from .text import escape_controls, escape_output, shown
 from .vocab import IcsPartial, Kind, Period, Status
@@ -154,7 +155,10 @@ SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher":
 
 
 def _shown(problem: Problem) -> str:
-    """A problem as the user reads it: a new record's field is named by the option it came from."""
+    """A problem as the user reads it: its file as they can open it, and a new record's field named by
+    the option it came from."""
+    if os.sep in problem.file:  # a path, not a label such as "the new event"
+        problem = dataclasses.replace(problem, file=display_path(problem.file))
     if problem.field is None:
         return str(problem)
     options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from . import __version__
+from .datafile.fs import resolve_source_path
 from .edtf import display
 from .errors import UsageError
 from .model import Actor, Dataset, Event
@@ -71,7 +73,7 @@ EVENT_FIELDS = (
     "referenced_by",
 )
 ACTOR_FIELDS = ("id", "name", "type", "country", "variants", "positions", "events")
-SOURCE_FIELDS = ("id", "file", "title", "publisher", "published", "events")
+SOURCE_FIELDS = ("id", "file", "title", "publisher", "published", "events", "path")
 PLAN_FIELDS = ("id", "date", "display_date", "latest", "title", "state", "outcomes")
 STATS_FIELDS = ("group", "key", "count")
 
@@ -150,6 +152,7 @@ def sources_json(dataset: Dataset) -> list[dict[str, object]]:
             "publisher": source.publisher,
             "published": None if source.published is None else source.published.text,
             "events": by_source[source.id],
+            "path": os.path.abspath(resolve_source_path(dataset.path, source.file)),
         }
         for source in dataset.sources
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,12 +28,6 @@ def data_path(option: str | None, environ: Mapping[str, str]) -> str:
         return option
     from_env = environ.get(ENV_VAR, "")
     return from_env or shipped_data_path()
-
-
-def is_shipped(path: str) -> bool:
-    """Whether ``path`` is the copy of the dataset inside the installed package (read-only: copy it with ``init``)."""
-    inside = os.path.realpath(Path(__file__).resolve().parent / "_shipped")
-    return os.path.realpath(path).startswith(inside + os.sep)
 
 
 def load_dataset(path: str, *, cache: str | None = None, notice: Callable[[str], None] | None = None) -> Dataset:
@@ -133,12 +126,3 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
-
-
-def display_path(path: str) -> str:
-    """The path as a user would type it: relative to the working folder when shorter."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return relative if len(relative) < len(path) else path

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .contract import OPEN_START, citing_counts, participants_text
+from .datafile.fs import display_path, resolve_source_path
 from .edtf import display
 from .model import Dataset, Event
 from .query import PlanState
@@ -102,7 +103,8 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
         published = "date not given" if source.published is None else display(source.published)
         head = Text(f"[{number}] ")
         head.append(safe(source.title), style="italic")
-        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {source.file})"))
+        article = display_path(resolve_source_path(dataset.path, source.file))
+        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {article})"))
         lines.append(Padding(head, (0, 0, 0, 2)))
         lines.append(Padding(Text(safe(f"“{citation.quote}”")), (0, 0, 0, 6)))
     incoming = dataset.referenced_by(event)
@@ -254,7 +256,7 @@ def render_sources(dataset: Dataset, *, color: bool, width: int) -> str:
             source.title,
             source.publisher,
             "—" if source.published is None else display(source.published),
-            source.file,
+            display_path(resolve_source_path(dataset.path, source.file)),
             str(by_source[source.id]),
         )
         for source in dataset.sources

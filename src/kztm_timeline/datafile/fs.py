@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DataError, Problem, TimelineError
@@ -311,3 +312,30 @@ def file_lock(path: str, *, enabled: bool = True, timeout: float = LOCK_TIMEOUT)
         yield
     finally:
         os.close(descriptor)
+
+
+# ---------------------------------------------------------------- paths as users see them
+
+
+def is_shipped(path: str) -> bool:
+    """Whether ``path`` is the copy of the dataset inside the installed package (read-only: copy it with ``init``)."""
+    inside = os.path.realpath(Path(__file__).resolve().parent.parent / "_shipped")
+    return os.path.realpath(path).startswith(inside + os.sep)
+
+
+SHIPPED_NAME = "the shipped dataset"
+
+
+def display_path(path: str) -> str:
+    """A path as a user can open it from where they are: relative to the working folder when it lies
+    below it, absolute otherwise; the data file inside the installed package is "the shipped dataset"."""
+    absolute = os.path.abspath(path)
+    if is_shipped(absolute) and os.path.basename(absolute) == "events.yaml":
+        return SHIPPED_NAME
+    try:
+        here = os.getcwd()
+    except OSError:  # the working folder was removed
+        return absolute
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, here)
+    return absolute
