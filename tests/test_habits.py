@@ -790,3 +790,143 @@ def test_sources_add_of_a_missing_article_names_the_article(workdir: Path, monke
     assert code == 1
     assert err.startswith("missing.txt: cannot read the file: No such file or directory; check the path\n")
     assert "--data" not in err
+
+
+# ---------------------------------------------------------------- help that reads like a person wrote it
+
+COMMANDS = [
+    [],
+    ["validate"],
+    ["list"],
+    ["search"],
+    ["show"],
+    ["actors"],
+    ["sources"],
+    ["sources", "show"],
+    ["sources", "add"],
+    ["stats"],
+    ["plans"],
+    ["chart"],
+    ["schema"],
+    ["init"],
+    ["add"],
+    ["edit"],
+    ["remove"],
+    ["coverage"],
+    ["extract"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command) or "timeline")
+def test_help_names_values_instead_of_python_types(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help", env={"COLUMNS": "100"})
+    assert code == 0
+    for python_type in ("<int", "<str", "<list", "<float", "int range", "<bool"):
+        assert python_type not in out
+    assert [line for line in out.splitlines() if len(line) > 100] == []
+
+
+def test_list_help_uses_the_placeholders_of_the_values() -> None:
+    _, out, _ = run("list", "--help", env={"COLUMNS": "100"})
+    placeholders = ("--year YEAR", "--since DATE", "--kind KIND", "--actor ACTOR", "-f, --format FORMAT", "-o, --output FILE")
+    assert [placeholder for placeholder in placeholders if placeholder not in out] == []
+
+
+def test_the_kinds_are_listed_wrapped_in_the_help_of_kind() -> None:
+    _, out, _ = run("list", "--help", env={"COLUMNS": "100"})
+    kind = out[out.index("--kind KIND") : out.index("--actor ACTOR")]
+    assert " ".join(kind.split()) == (
+        "--kind KIND Only this kind (repeatable): state_visit, official_visit, working_visit, visit, telephone_call, "
+        "talks, agreement_signing, commission_session, summit, parliamentary_meeting, ceremony, cultural_event, "
+        "diplomatic_relations."
+    )
+    assert max(len(line) for line in kind.splitlines()) <= 100
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["list", "--year", "abc"], "Error: Invalid value for '--year': 'abc' is not a year; give one like 2024 (1 to 9999)"),
+        (["list", "-n", "-1"], "Error: Invalid value for '--limit' / '-n': '-1' is not a count; give a whole number, 0 or more"),
+        (["list", "--kind", "summitt"], "Error: Invalid value for '--kind': 'summitt' is not one of 'state_visit', 'official_"),
+        (["list", "-f", "yaml"], "Error: Invalid value for '--format' / '-f': 'yaml' is not one of 'timeline', 'table', 'json',"),
+    ],
+)
+def test_a_usage_error_names_the_option_the_value_and_the_valid_ones_on_one_line(arguments: list[str], message: str) -> None:
+    code, out, err = run(*arguments)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].startswith(message)
+
+
+# ---------------------------------------------------------------- completion and the man page
+
+
+def complete(words: str) -> list[str]:
+    env = {**os.environ, "_TIMELINE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+    result = subprocess.run([sys.executable, "-m", "kztm_timeline"], capture_output=True, text=True, env=env, check=False)
+    return result.stdout.split()
+
+
+def test_completion_offers_actor_ids() -> None:
+    assert complete("timeline list --actor serd") == ["serdar-berdimuhamedov"]
+
+
+def test_completion_offers_topics() -> None:
+    assert complete("timeline list --topic tr") == ["trade", "transport"]
+
+
+def test_completion_offers_kinds() -> None:
+    assert complete("timeline list --kind comm") == ["commission_session"]
+
+
+def test_completion_offers_source_ids() -> None:
+    assert complete("timeline extract tm") == ["tm-2023-05-16-prospects", "tm-2024-08-06-phone-call"]
+
+
+@pytest.mark.parametrize(
+    ("shell", "start"),
+    [("zsh", "#compdef timeline"), ("fish", "complete --command timeline"), ("bash", "_timeline_completion()")],
+)
+def test_show_completion_prints_the_script_of_the_shell_asked_for(shell: str, start: str) -> None:
+    code, out, _ = run("--show-completion", shell)
+    assert code == 0
+    assert out.lstrip().startswith(start)
+
+
+def test_show_completion_of_an_unknown_shell_is_a_usage_error() -> None:
+    code, _, err = run("--show-completion", "tcsh")
+    assert code == 2
+    assert "'tcsh' is not a shell I know; choose one of bash, zsh, fish, powershell, pwsh" in err
+
+
+def test_the_man_page_is_built_from_the_current_commands() -> None:
+    from make_manpage import PAGE, manpage
+
+    assert PAGE.read_text(encoding="utf-8") == manpage(), "run python3 tools/make_manpage.py"
+
+
+def test_the_man_page_names_every_command() -> None:
+    from make_manpage import manpage
+
+    page = manpage()
+    for command in COMMANDS[1:]:
+        assert f'.SS "timeline {" ".join(command)}"' in page
+
+
+def test_the_man_page_renders_without_a_warning() -> None:
+    from make_manpage import PAGE
+
+    result = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", str(PAGE)], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_wheel_installs_the_man_page_in_share_man_man1(tmp_path: Path) -> None:
+    import zipfile
+
+    root = DATA.parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)], check=True, capture_output=True
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "kztm_timeline-0.1.0.data/data/share/man/man1/timeline.1" in names

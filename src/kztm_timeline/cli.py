@@ -43,8 +43,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    add_completion=False,  # ours below take the shell as a value: --show-completion zsh
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+if os.environ.get("_TIMELINE_COMPLETE"):  # a shell asks for completions: Typer's completion classes answer it
+    from typer._completion_classes import completion_init
+
+    completion_init()
 
 _state: dict[str, object] = {"debug": False, "cache": True, "verbose": False, "color": "auto", "pager": True, "data": None}
 _said: set[str] = set()
@@ -311,6 +317,55 @@ def _complete_event_ids(incomplete: str) -> list[str]:
     return [event.id for event in dataset.events if event.id.startswith(incomplete)]
 
 
+def _completing(values: Callable[[Dataset], list[str]], incomplete: str) -> list[str]:
+    try:
+        dataset = _load(None)
+    except Exception:  # completion must never fail loudly
+        return []
+    return [value for value in dict.fromkeys(values(dataset)) if value.startswith(incomplete)]
+
+
+def _complete_actors(incomplete: str) -> list[str]:
+    return _completing(lambda dataset: [actor.id for actor in dataset.actors], incomplete)
+
+
+def _complete_topics(incomplete: str) -> list[str]:
+    return _completing(lambda dataset: sorted(topic for event in dataset.events for topic in event.topics), incomplete)
+
+
+def _complete_sources(incomplete: str) -> list[str]:
+    return _completing(lambda dataset: [source.id for source in dataset.sources], incomplete)
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_script(shell: str) -> str:
+    from typer._completion_classes import completion_init
+    from typer._completion_shared import get_completion_script
+
+    if shell not in SHELLS:
+        raise typer.BadParameter(f"{shown(shell)} is not a shell I know; choose one of {', '.join(SHELLS)}")
+    completion_init()
+    return get_completion_script(prog_name="timeline", complete_var="_TIMELINE_COMPLETE", shell=shell)
+
+
+def _show_completion(value: str | None) -> None:
+    if value is not None:
+        _stdout(_completion_script(value) + "\n")
+        raise typer.Exit(0)
+
+
+def _install_completion(value: str | None) -> None:
+    if value is not None:
+        from typer._completion_shared import install
+
+        _completion_script(value)  # checks the name
+        shell, path = install(shell=value, prog_name="timeline", complete_var="_TIMELINE_COMPLETE")
+        _stderr(f"{shell} completion installed in {display_path(str(path))}; it takes effect in a new shell")
+        raise typer.Exit(0)
+
+
 def _version(value: bool) -> None:
     if value:
         _stdout(f"timeline {__version__}\n")
@@ -334,7 +389,7 @@ FormatOpt = Annotated[
         metavar="FORMAT",
         case_sensitive=False,
         show_default=False,
-        help="timeline (default at a terminal), table, json, jsonl, csv, markdown, ics, timelinejs, plover, html or "
+        help="timeline (default), table, json, jsonl, csv, markdown, ics, timelinejs, plover, html or "
         "parquet; with -o, the file's extension picks it (.ics, .json, .csv, .html, .md …).",
     ),
 ]
@@ -521,6 +576,26 @@ def _main(
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    show_completion: Annotated[  # noqa: ARG001 - handled by its callback
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="SHELL",
+            callback=_show_completion,
+            is_eager=True,
+            help="Print the completion script for SHELL (bash, zsh, fish or powershell).",
+        ),
+    ] = None,
+    install_completion: Annotated[  # noqa: ARG001 - handled by its callback
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="SHELL",
+            callback=_install_completion,
+            is_eager=True,
+            help="Install completion for SHELL (bash, zsh, fish or powershell) in its start-up file.",
+        ),
+    ] = None,
 ) -> None:
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
     _state.update(
@@ -552,8 +627,23 @@ def _write_bytes(data: bytes, output: str, dataset: Dataset | None) -> None:
     write_file(output, data, protected=protected)
 
 
+def _year(text: str) -> int:
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= 9999):
+        raise typer.BadParameter(f"{shown(text)} is not a year; give one like 2024 (1 to 9999)")
+    return int(cleaned)
+
+
+def _count(text: str) -> int:
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 18):
+        raise typer.BadParameter(f"{shown(text)} is not a count; give a whole number, 0 or more")
+    return int(cleaned)
+
+
 YearOpt = Annotated[
-    list[int] | None, typer.Option("--year", min=1, max=9999, help="Only events overlapping year Y (repeatable).")
+    list[int] | None,
+    typer.Option("--year", metavar="YEAR", parser=_year, help="Only events overlapping this year (repeatable: any of)."),
 ]
 SinceOpt = Annotated[
     str | None,
@@ -574,20 +664,38 @@ UntilOpt = Annotated[
         help="Events overlapping up to the end of this date (--until 2022 includes all of 2022); same forms as --since.",
     ),
 ]
-KindOpt = Annotated[list[Kind] | None, typer.Option("--kind", help="Only this kind (repeatable).", case_sensitive=False)]
+KINDS_HELP = ", ".join(kind.value for kind in Kind)
+KindOpt = Annotated[
+    list[Kind] | None,
+    typer.Option(
+        "--kind", metavar="KIND", help=f"Only this kind (repeatable): {KINDS_HELP}.", case_sensitive=False, show_choices=False
+    ),
+]
 ActorOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--actor", help="Actor id or any spelling of the name; ignores case, diacritics and romanization (repeatable)."
+        "--actor",
+        metavar="ACTOR",
+        autocompletion=_complete_actors,
+        help="Actor id or any spelling of the name; ignores case, diacritics and romanization (repeatable).",
     ),
 ]
-TopicOpt = Annotated[list[str] | None, typer.Option("--topic", help="Only this topic (repeatable).")]
-PlaceOpt = Annotated[list[str] | None, typer.Option("--place", help="Place containing these words (repeatable).")]
-StatusOpt = Annotated[list[Status] | None, typer.Option("--status", help="happened or planned.", case_sensitive=False)]
-SearchOpt = Annotated[
-    list[str] | None, typer.Option("--search", help="Words in title, summary, quotes or actor names (repeatable: any of).")
+TopicOpt = Annotated[
+    list[str] | None,
+    typer.Option("--topic", metavar="TOPIC", autocompletion=_complete_topics, help="Only this topic (repeatable)."),
 ]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N events.")]
+PlaceOpt = Annotated[
+    list[str] | None, typer.Option("--place", metavar="PLACE", help="Place containing these words (repeatable).")
+]
+StatusOpt = Annotated[
+    list[Status] | None,
+    typer.Option("--status", metavar="STATUS", help="happened or planned.", case_sensitive=False, show_choices=False),
+]
+SearchOpt = Annotated[
+    list[str] | None,
+    typer.Option("--search", metavar="WORDS", help="Words in title, summary, quotes or actor names (repeatable: any of)."),
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", parser=_count, help="At most N events.")]
 ReverseOpt = Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")]
 
 # Every filter option, declared once: its parameter name, its type with the option, and its default.
@@ -1134,33 +1242,60 @@ def _ask(question: str, choices: tuple[str, ...] = ()) -> str:
 @guarded
 @global_options
 def add(
-    date_: Annotated[str | None, typer.Option("--date", help="EDTF date: 2024-08-05, 2021-10, 2020~, 2024-08-06/..")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Short title, in your own words.")] = None,
-    kind: Annotated[Kind | None, typer.Option("--kind", help="Event kind.", case_sensitive=False)] = None,
-    status: Annotated[Status | None, typer.Option("--status", help="happened or planned.", case_sensitive=False)] = None,
+    date_: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="EDTF date: 2024-08-05, 2021-10, 2020~, 2024-08-06/..")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="Short title, in your own words.")] = None,
+    kind: Annotated[
+        Kind | None,
+        typer.Option("--kind", metavar="KIND", help=f"Event kind: {KINDS_HELP}.", case_sensitive=False, show_choices=False),
+    ] = None,
+    status: Annotated[
+        Status | None,
+        typer.Option("--status", metavar="STATUS", help="happened or planned.", case_sensitive=False, show_choices=False),
+    ] = None,
     actor: Annotated[
         list[str] | None,
-        typer.Option("--actor", metavar="ID[:ROLE]", help="Participant; role defaults to participant (repeatable)."),
+        typer.Option(
+            "--actor",
+            metavar="ACTOR[:ROLE]",
+            autocompletion=_complete_actors,
+            help="Participant; role defaults to participant (repeatable).",
+        ),
     ] = None,
-    summary: Annotated[str | None, typer.Option("--summary", help="What happened, in your own words.")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", metavar="TEXT", help="What happened, in your own words.")] = None,
     source: Annotated[
-        list[str] | None, typer.Option("--source", metavar="ID", help="Source id of a citation (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--source", metavar="SOURCE", autocompletion=_complete_sources, help="Source id of a citation (repeatable)."
+        ),
     ] = None,
     quote: Annotated[
-        list[str] | None, typer.Option("--quote", help="Verbatim quote for the --source at the same position (repeatable).")
+        list[str] | None,
+        typer.Option("--quote", metavar="TEXT", help="Verbatim quote for the --source at the same position (repeatable)."),
     ] = None,
-    id_: Annotated[str | None, typer.Option("--id", help="Event id. Default: a slug of the date and title.")] = None,
-    place: Annotated[str | None, typer.Option("--place", help="Where it took place.")] = None,
-    topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic, lower case (repeatable).")] = None,
+    id_: Annotated[
+        str | None, typer.Option("--id", metavar="ID", help="Event id. Default: a slug of the date and title.")
+    ] = None,
+    place: Annotated[str | None, typer.Option("--place", metavar="PLACE", help="Where it took place.")] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", metavar="TOPIC", autocompletion=_complete_topics, help="Topic, lower case (repeatable)."),
+    ] = None,
     related: Annotated[
         list[str] | None,
-        typer.Option("--related", metavar="ID[:RELATION]", help="Related event; relation defaults to mentions (repeatable)."),
+        typer.Option(
+            "--related",
+            metavar="EVENT[:RELATION]",
+            autocompletion=_complete_event_ids,
+            help="Related event; relation defaults to mentions (repeatable).",
+        ),
     ] = None,
     evidence: Annotated[
         str | None,
         typer.Option("--evidence", metavar="EVIDENCE", help="Where the date comes from: quoted, reported or inferred."),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="How the date or facts were inferred.")] = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="How the date or facts were inferred.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
     data: DataOpt = None,
 ) -> None:
@@ -1307,7 +1442,9 @@ def remove(
 @global_options
 @record_output
 def sources_show(
-    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A source id, or a unique prefix of one.")],
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="A source id, or a unique prefix of one.", autocompletion=_complete_sources)
+    ],
     out: OutputChoice,
     uncited: Annotated[bool, typer.Option("--uncited", help="Only the paragraphs no event cites.")] = False,
     data: DataOpt = None,
@@ -1371,10 +1508,14 @@ def coverage(out: OutputChoice, data: DataOpt = None) -> None:
 @global_options
 def sources_add(
     article: Annotated[str, typer.Argument(metavar="PATH", help="The article, as a UTF-8 text file.")],
-    title: Annotated[str | None, typer.Option("--title", help="The article's headline.")] = None,
-    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
-    published: Annotated[str | None, typer.Option("--published", help="Publication date (EDTF); omit if unknown.")] = None,
-    id_: Annotated[str | None, typer.Option("--id", help="Source id. Default: a slug of the date and title.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="The article's headline.")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", metavar="TEXT", help="Who published it.")] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", metavar="DATE", help="Publication date (EDTF); omit if unknown.")
+    ] = None,
+    id_: Annotated[
+        str | None, typer.Option("--id", metavar="ID", help="Source id. Default: a slug of the date and title.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
     data: DataOpt = None,
 ) -> None:
@@ -1402,7 +1543,11 @@ def sources_add(
 def extract(
     source: Annotated[
         str,
-        typer.Argument(metavar="SOURCE", help="A source id (or a unique prefix of one), or the path of an article's text file."),
+        typer.Argument(
+            metavar="SOURCE",
+            help="A source id (or a unique prefix of one), or the path of an article's text file.",
+            autocompletion=_complete_sources,
+        ),
     ],
     out: OutputChoice,
     data: DataOpt = None,
@@ -1450,7 +1595,7 @@ def run() -> None:
             # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.
             stream.reconfigure(errors="backslashreplace")
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="timeline", standalone_mode=False)
     except ClickException as error:
         import io
 
