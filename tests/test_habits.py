@@ -390,8 +390,8 @@ def test_nothing_is_hidden_at_200_columns() -> None:
     assert "hidden" not in out
     assert out.splitlines()[1].split("┃")[1:-1] == [
         " Date              ",
-        " Kind               ",
-        " Title                                                    ",
+        " Kind                ",
+        " Title                                                   ",
         " Participants                         ",
         " Status   ",
         " Id                                             ",

@@ -157,6 +157,22 @@ def fit_columns(columns: Sequence[Column], rows: Sequence[Sequence[str]], width:
     return kept if _table_width([natural[number] for number in kept]) <= width else None
 
 
+def _widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], kept: Sequence[int], width: int) -> dict[int, int]:
+    """Each kept column's width: a whole column its widest cell; a wrapping column at least its ``least``,
+    then the room left shared out by ``ratio``, never more than its widest cell needs."""
+    widest = {number: max([len(columns[number].name), *(len(row[number]) for row in rows)]) for number in kept}
+    sizes = {number: widest[number] if columns[number].whole else min(columns[number].least, widest[number]) for number in kept}
+    room = width - _table_width(list(sizes.values()))
+    while room > 0:
+        wanting = [number for number in kept if not columns[number].whole and sizes[number] < widest[number]]
+        if not wanting:
+            break
+        chosen = min(wanting, key=lambda number: sizes[number] / columns[number].ratio)
+        sizes[chosen] += 1
+        room -= 1
+    return sizes
+
+
 def hidden_note(columns: Sequence[Column], kept: Sequence[int], width: int) -> str:
     """The line under a table that had to hide columns: which, and what to do about it."""
     hidden = [column.name for number, column in enumerate(columns) if number not in kept]
@@ -169,15 +185,14 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, co
     kept = fit_columns(columns, rows, width)
     if kept is None:
         return cards(columns, rows, color=color, width=width)
-    table = Table(header_style="bold", expand=True)
+    sizes = _widths(columns, rows, kept, width)
+    table = Table(header_style="bold")
     for number in kept:
         column = columns[number]
-        size = max([len(column.name), *(len(row[number]) for row in rows)]) if column.whole else None
         table.add_column(
             column.name,
             no_wrap=column.whole,
-            min_width=size if column.whole else column.least,
-            ratio=None if column.whole else column.ratio,
+            width=sizes[number],
             overflow="fold",
             justify="right" if column.right else "left",
         )
