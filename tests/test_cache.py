@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kztm_timeline import cache
-from kztm_timeline.cache import FORMAT, MAGIC, CachedEvents, cache_dir, cache_file
+from kztm_timeline.cache import FORMAT, CachedEvents, cache_dir, cache_file
 from kztm_timeline.cli import app
 from kztm_timeline.errors import DataError, UsageError
 from kztm_timeline.load import load_dataset
@@ -81,57 +82,102 @@ def test_another_tool_version_does_not_read_the_cache(
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
     monkeypatch.setattr(cache, "__version__", "999.0")
-    assert cache.read(str(private_cache), str(path), cache.digest(path.read_bytes()), tuple) is None
+    assert cache.read(str(private_cache), str(path), lambda: cache.digest(path.read_bytes()), tuple) is None
 
 
-def test_the_cache_is_json_lines_that_cannot_run_code(workdir: Path, private_cache: Path) -> None:
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sql(target: Path, statement: str) -> None:
+    connection = sqlite3.connect(target)
+    connection.execute(statement)
+    connection.commit()
+    connection.close()
+
+
+def test_the_cache_is_an_sqlite_database_of_plain_values(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
-    content = cached_path(private_cache, path).read_bytes()
-    assert content.startswith(MAGIC)
-    lines = content[len(MAGIC) :].decode("utf-8").splitlines()
-    assert len(lines) == 3 + 26
-    for line in lines:
-        json.loads(line)
+    target = cached_path(private_cache, path)
+    assert target.read_bytes().startswith(SQLITE_HEADER)
+    connection = sqlite3.connect(target)
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"meta", "events", "keys", "links", "search"} <= tables
+    assert connection.execute("SELECT count(*) FROM events").fetchone() == (26,)
+    for (record,) in connection.execute("SELECT record FROM events"):
+        assert isinstance(json.loads(record), dict)
+    assert connection.execute("SELECT count(*) FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchone() == (0,)
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        pytest.param(lambda content: b"garbage" + content[:0], id="garbage"),
-        pytest.param(lambda content: content[:0], id="empty"),
-        pytest.param(lambda content: content[: len(content) // 2], id="truncated"),
-        pytest.param(lambda content: content.replace(b'"format":%d' % FORMAT, b'"format":"%d"' % FORMAT), id="header type"),
-        pytest.param(lambda content: content[:-1], id="header cut"),
-        pytest.param(lambda content: content.replace(b'"ids":"', b'"ids":"x', 1), id="index"),
-        pytest.param(lambda content: b"\x80pickle" + content, id="pickle prefix"),
+        pytest.param(lambda target: target.write_bytes(b"garbage" + target.read_bytes()), id="garbage"),
+        pytest.param(lambda target: target.write_bytes(b""), id="empty"),
+        pytest.param(lambda target: target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2]), id="truncated"),
+        pytest.param(lambda target: sql(target, f"UPDATE meta SET value = '{FORMAT}x' WHERE key = 'format'"), id="format"),
+        pytest.param(lambda target: sql(target, "DROP TABLE meta"), id="no meta"),
+        pytest.param(lambda target: sql(target, "UPDATE meta SET value = 'x' WHERE key = 'registry'"), id="registry"),
+        pytest.param(lambda target: sql(target, "DELETE FROM meta WHERE key = 'count'"), id="count"),
+        pytest.param(lambda target: target.write_bytes(b"\x80pickle" + target.read_bytes()), id="pickle prefix"),
     ],
 )
-def test_a_corrupt_cache_falls_back_to_a_plain_parse(
-    workdir: Path, private_cache: Path, damage: object
-) -> None:
+def test_a_corrupt_cache_falls_back_to_a_plain_parse(workdir: Path, private_cache: Path, damage: object) -> None:
     path = data_file(workdir)
     expected = list(load_dataset(str(path)).events)
     load_dataset(str(path), cache=str(private_cache))
     target = cached_path(private_cache, path)
     assert callable(damage)
-    target.write_bytes(damage(target.read_bytes()))
+    damage(target)
     dataset = load_dataset(str(path), cache=str(private_cache))
     assert not isinstance(dataset.events, CachedEvents)
     assert list(dataset.events) == expected
-    assert target.read_bytes().startswith(MAGIC)  # and a good cache is written again
+    assert target.read_bytes().startswith(SQLITE_HEADER)  # and a good cache is written again
 
 
-def test_a_damaged_event_line_falls_back_when_it_is_read(workdir: Path, private_cache: Path) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param("UPDATE events SET record = replace(record, 'signed', 'forged')", id="record"),
+        pytest.param("DROP TABLE events", id="no events"),
+        pytest.param("UPDATE events SET record = 'not json', crc = 0", id="not json"),
+    ],
+)
+def test_a_damaged_event_row_falls_back_when_it_is_read(workdir: Path, private_cache: Path, damage: str) -> None:
     path = data_file(workdir)
     expected = list(load_dataset(str(path)).events)
     load_dataset(str(path), cache=str(private_cache))
-    target = cached_path(private_cache, path)
-    content = target.read_bytes()
-    target.write_bytes(content.replace(b"Strategic Partnership Agreement signed", b"Strategic Partnership Agreement forged"))
+    sql(cached_path(private_cache, path), damage)
     dataset = load_dataset(str(path), cache=str(private_cache))
     assert isinstance(dataset.events, CachedEvents)  # the head is intact, so the cache is accepted…
-    assert list(dataset.events) == expected  # …but the damaged line fails its CRC and the data is parsed
+    assert list(dataset.events) == expected  # …but the damaged row fails its CRC and the data is parsed
+
+
+def test_an_unchanged_file_is_not_hashed_again(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    hashed: list[str] = []
+
+    def digest() -> str:
+        hashed.append("hashed")
+        return cache.digest(path.read_bytes())
+
+    assert cache.read(str(private_cache), str(path), digest, tuple) is not None
+    assert hashed == []
+
+
+def test_a_touched_file_is_hashed_and_still_served_when_its_bytes_are_the_same(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    os.utime(path, ns=(1, 1))
+    hashed: list[str] = []
+
+    def digest() -> str:
+        hashed.append("hashed")
+        return cache.digest(path.read_bytes())
+
+    assert cache.read(str(private_cache), str(path), digest, tuple) is not None
+    assert hashed == ["hashed"]
 
 
 def test_an_unreadable_cache_falls_back_to_a_plain_parse(workdir: Path, private_cache: Path) -> None:
@@ -200,6 +246,7 @@ def twins(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Dataset, Datas
     return pairs
 
 
+WORDS = ["aral sea", "Berdimuhamedow", "trade", "gas", "monument astana", "person", "event 001", "zz", "culture days"]
 ACTORS = ["kazakhstan", "turkmenistan", "tokayev", "Berdimuhamedow", "magtymguly", "person-001", "person-017", "uzbekistan"]
 TOPICS = ["trade", "culture", "energy", "central-asia", "monument", "no-such-topic", "TRADE"]
 queries = st.builds(
@@ -211,6 +258,8 @@ queries = st.builds(
     actors=st.lists(st.sampled_from(ACTORS), max_size=2).map(tuple),
     topics=st.lists(st.sampled_from(TOPICS), max_size=2).map(tuple),
     statuses=st.lists(st.sampled_from(list(Status)), max_size=1).map(tuple),
+    places=st.lists(st.sampled_from(["Astana", "Ashgabat", "nowhere"]), max_size=1).map(tuple),
+    search=st.lists(st.sampled_from(WORDS), max_size=2).map(tuple),
     limit=st.none() | st.integers(0, 20),
     reverse=st.booleans(),
 )
@@ -227,3 +276,10 @@ def test_the_cache_answers_every_query_exactly_as_a_fresh_parse(twins: list[tupl
                 select(served, query)
             continue
         assert select(served, query) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["2017", "2024-07", "2024-0", "abai", "x", "2023-10-plan", "zzz"]))
+def test_the_cache_finds_ids_by_prefix_exactly_as_a_fresh_parse(twins: list[tuple[Dataset, Dataset]], prefix: str) -> None:
+    for parsed, served in twins:
+        assert served.events.with_prefix(prefix) == parsed.events.with_prefix(prefix)

@@ -12,6 +12,7 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -407,13 +408,16 @@ def _forge_cache(small: Path, cache_root: Path) -> Path:
     env = {"XDG_CACHE_HOME": str(cache_root.parent)}
     assert timeline("list", "--data", str(forged), env=env).returncode == 0
     source = Path(cache_file(str(cache_root), str(forged)))
-    lines = source.read_bytes().split(b"\n")
-    header = json.loads(lines[-2])
-    header["data"] = hashlib.sha256(small.read_bytes()).hexdigest()
-    header["sources"] = {str(small.parent / "article.txt"): digest for digest in header["sources"].values()}
-    lines[-2] = json.dumps(header, separators=(",", ":")).encode()
+    connection = sqlite3.connect(source)
+    (sources,) = connection.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+    forged_sources = {str(small.parent / "article.txt"): digest for digest in json.loads(sources).values()}
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'data'", (hashlib.sha256(small.read_bytes()).hexdigest(),))
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'sources'", (json.dumps(forged_sources),))
+    connection.execute("UPDATE meta SET value = '[]' WHERE key = 'stat'")
+    connection.commit()
+    connection.close()
     target = Path(cache_file(str(cache_root), str(small)))
-    target.write_bytes(b"\n".join(lines))
+    target.write_bytes(source.read_bytes())
     source.unlink()
     return target
 

@@ -1,66 +1,73 @@
-"""The parse cache: a validated dataset kept as JSON lines, so that the next run skips YAML.
+"""The parse cache: a validated dataset kept in an SQLite database (Python's own ``sqlite3``), so that the
+next run skips YAML and reads only the events its question needs.
 
-Where: ``$XDG_CACHE_HOME/kztm-timeline/`` (default ``~/.cache/kztm-timeline/``),
-one file per data file (named by a hash of its absolute path), replaced whenever
-that data file changes.
+Where: ``$XDG_CACHE_HOME/kztm-timeline/`` (default ``~/.cache/kztm-timeline/``), one database per data
+file (named by a hash of its absolute path), replaced whenever that data file changes.
 
-Whose it is: the folder is created 0700 and each file 0600, whatever the umask;
-a folder or file that another user owns, or that anyone else could write, is
-ignored, never trusted (``--verbose`` says so). The trust boundary is the user:
-the same user could as well edit the data file.
+Whose it is: the folder is created 0700 and each database 0600, whatever the umask; a folder or file
+that another user owns, or that anyone else could write, is ignored, never trusted (``--verbose`` says
+so). The trust boundary is the user: the same user could as well edit the data file. Databases are read
+with ``mode=ro`` and ``trusted_schema=OFF``, and only through this module's own SELECTs: nothing stored
+in one can run as code (no pickle, no SQL taken from the file).
 
-When it is used: only when the SHA-256 of the data file's bytes, the SHA-256 of
-every source text it cites, the tool's version and the cache format all match
-what the cache recorded, and the CRC-32 of its registry and index is intact.
-Anything else, a missing, corrupt, unreadable or foreign file included, means a
-plain parse. Each event line has its own CRC-32, checked when the line is
-decoded; a damaged line makes the run fall back to a plain parse there and then.
+When it is used: only when the SHA-256 of the data file's bytes, the SHA-256 of every source text it
+cites, the tool's version and the cache format all match what the database recorded. To skip hashing a
+large file on every run, the database also records the file's device, inode, size, modification and
+change times (as git's index does): when all five are unchanged, the recorded digest stands for the
+bytes; any write changes the change time, which no tool can set back. Anything else (a missing,
+corrupt, unreadable or foreign file) means a plain parse; so does damage found later, when an event is
+decoded. Bad data is never cached: the database is written only after a validation passed.
 
-What it holds (no pickle: loading it can never run code):
+What it holds:
 
-    line 1       kztm-timeline-cache
-    then         one event record per line, as JSON, in file order
-    next to last registry {"sources": [records], "actors": [records]} and
-                 index    {"ids", "first", "last", "lengths", "crc32", "referrers",
-                           "postings": {index name: {key: positions}}}, one line each;
-                 ids are joined by newlines, and the number columns are base64 of 64-bit
-                 integers in the machine's byte order (named in the header)
-    last line    header   {"format", "byteorder", "tool", "data", "sources": {path: sha256}, "head", "head_crc32"}
-
-The header and index come last so that the events can be written as they are
-encoded, without holding them all in memory.
-
-The index lets a query decode only the events it can match: by span, and by the
-postings (positions per kind, status, actor and folded topic).
+    meta     key/value: format, tool, data (SHA-256), stat, sources ({path: SHA-256}), registry
+             (the sources and actors, as JSON), count; and the verdicts ``validate`` computed once
+    events   pos (file order), id, first and last day (proleptic ordinals; an open start is day 1,
+             an open end the last day of 9999), record (the event as JSON) and its CRC-32
+    keys     (name, key, pos): the event at pos has ``key`` under the index ``name`` (kind, status,
+             actor, topic), for :class:`~kztm_timeline.model.Prefilter`
+    links    (target, source, relation, ord): event ``source`` names ``target`` in its ``related``
+    search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
+             folded and romanized exactly as ``--search`` folds it, rowid = pos
 """
 
 from __future__ import annotations
 
-import array
-import base64
+import contextlib
 import hashlib
-import itertools
 import json
-import mmap
 import os
+import sqlite3
 import stat
-import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from . import __version__
 from .datafile.build import actor_from, event_from, parse_optional_date, source_from
-from .datafile.fs import atomic_write_bytes, read_bytes, resolve_source_path
+from .datafile.fs import read_bytes, resolve_source_path
 from .edtf import EdtfDate
-from .errors import DataError, TimelineError
+from .errors import DataError
 from .model import Dataset, Event, Events, Prefilter
 from .text import fold
 
-MAGIC = b"kztm-timeline-cache\n"
-FORMAT = 6
-_MIN, _MAX = date.min.toordinal(), date.max.toordinal()
+FORMAT = 7
+MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events(pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, first INTEGER NOT NULL, last INTEGER NOT NULL,
+                    record TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, pos INTEGER NOT NULL);
+CREATE TABLE links(target TEXT NOT NULL, source TEXT NOT NULL, relation TEXT NOT NULL, ord INTEGER NOT NULL);
+CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', content='');
+"""
+INDEXES = """
+CREATE INDEX events_span ON events(first, last);
+CREATE INDEX keys_lookup ON keys(name, key, pos);
+CREATE INDEX links_target ON links(target, ord);
+"""
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -73,11 +80,17 @@ def cache_dir(environ: Mapping[str, str]) -> str:
 
 def cache_file(folder: str, data_path: str) -> str:
     name = hashlib.sha256(os.path.abspath(data_path).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return os.path.join(folder, f"{name}.jsonl")
+    return os.path.join(folder, f"{name}.sqlite")
 
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_stat(path: str) -> list[int]:
+    """What says a file is unchanged without reading it: device, inode, size, mtime and ctime (ns)."""
+    info = os.stat(path)
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
 def _source_digests(dataset_path: str, files: Sequence[str]) -> dict[str, str] | None:
@@ -111,16 +124,18 @@ def _trusted_folder(folder: str, notice: Callable[[str], None] | None) -> bool:
     return False
 
 
-def _open_trusted(path: str, notice: Callable[[str], None] | None) -> int | None:
-    """A descriptor of the cache file if it is a regular file that only this user owns and can write."""
+def _trusted_file(path: str, notice: Callable[[str], None] | None) -> os.stat_result | None:
+    """The cache file's status if it is a regular file (not a link) that only this user owns and can write."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None  # missing (the usual miss), a link, or unreadable
-    info = os.fstat(descriptor)
+    try:
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
     if stat.S_ISREG(info.st_mode) and _owned_alone(info):
-        return descriptor
-    os.close(descriptor)
+        return info
     if notice is not None:
         notice(f"cache ignored: {path} is not a regular file that only this user owns and can write")
     return None
@@ -138,15 +153,14 @@ def _prepare_folder(folder: str) -> bool:
     return True
 
 
-def _pack(numbers: Iterable[int]) -> str:
-    """Integers as base64 of 64-bit machine integers: a JSON string that decodes a hundred times faster than a list."""
-    return base64.b64encode(array.array("q", numbers).tobytes()).decode("ascii")
+def _connect(path: str, *, write: bool) -> sqlite3.Connection:
+    mode = "rw" if write else "ro"
+    connection = sqlite3.connect(f"file:{quote(path)}?mode={mode}", uri=True, check_same_thread=False)
+    connection.execute("PRAGMA trusted_schema=OFF")  # no function in the file's schema may run
+    return connection
 
 
-def _unpack(text: str) -> array.array[int]:
-    numbers = array.array("q")
-    numbers.frombytes(base64.b64decode(text, validate=True))
-    return numbers
+# ---------------------------------------------------------------- writing
 
 
 # The keys each event is indexed under, per index name of :class:`~kztm_timeline.model.Prefilter`.
@@ -158,16 +172,18 @@ INDEXED: dict[str, Callable[[Event], list[str]]] = {
 }
 
 
-def _postings(keys_per_event: Iterable[list[str]]) -> dict[str, str]:
-    found: dict[str, list[int]] = {}
-    for position, keys in enumerate(keys_per_event):
-        for key in dict.fromkeys(keys):
-            found.setdefault(key, []).append(position)
-    return {key: _pack(positions) for key, positions in found.items()}
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _dumps(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _crc(text: str) -> int:
+    """The CRC-32 of an event's JSON: accidental damage to a row (a bad disk, a torn copy) is caught when
+    the row is decoded, and the data file is parsed afresh."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _day(value: date | None, default: int) -> int:
+    return default if value is None else value.toordinal()
 
 
 def write(
@@ -178,59 +194,81 @@ def write(
     plain: dict[str, Any],
     dataset: Dataset,
     *,
+    stat_before: list[int] | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> None:
     """Write the cache for a freshly validated dataset, keyed to ``data_digest`` and the article digests
-    ``sources`` taken from the very bytes that were validated. A folder or file that cannot be written,
-    or that is not this user's alone, only costs speed: nothing is written then."""
-    lengths: list[int] = []
-    crcs: list[int] = []
-
-    def chunks() -> Iterator[bytes]:
-        yield MAGIC
-        for record in plain["events"]:
-            line = _dumps(record) + b"\n"
-            lengths.append(len(line))
-            crcs.append(zlib.crc32(line))
-            yield line
-        yield from tail_lines()
-
-    def tail_lines() -> Iterator[bytes]:
-        index = {
-            "ids": "\n".join(event.id for event in dataset.events),
-            "first": _pack(event.date.first.toordinal() if event.date.first else _MIN for event in dataset.events),
-            "last": _pack(event.date.last.toordinal() if event.date.last else _MAX for event in dataset.events),
-            "lengths": _pack(lengths),
-            "crc32": _pack(crcs),
-            "referrers": {key: [list(pair) for pair in value] for key, value in dataset.referrers.items()},
-            "postings": {name: _postings(keys(event) for event in dataset.events) for name, keys in INDEXED.items()},
-        }
-        head = _dumps({"sources": plain["sources"], "actors": plain["actors"]}) + b"\n" + _dumps(index) + b"\n"
-        header = {
-            "format": FORMAT,
-            "byteorder": sys.byteorder,
-            "tool": __version__,
-            "data": data_digest,
-            "sources": sources,
-            "head": len(head),
-            "head_crc32": zlib.crc32(head),
-        }
-        yield head
-        yield _dumps(header) + b"\n"
+    ``sources`` taken from the very bytes that were validated (``stat_before``: the data file's status
+    read before those bytes, so that a change during the parse is never mistaken for none). A folder or
+    file that cannot be written, or that is not this user's alone, only costs speed: nothing is written."""
+    from .query import haystack
 
     if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
         return
+    target = cache_file(folder, data_path)
+    temporary = os.path.join(folder, f".timeline-{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
-        atomic_write_bytes(cache_file(folder, data_path), chunks(), durable=False, private=True)
-    except TimelineError as error:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.close(descriptor)
+        connection = _connect(temporary, write=True)
+        try:
+            connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+            events = dataset.events
+            rows = (
+                (pos, event.id, _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY), _dumps(record))
+                for pos, (event, record) in enumerate(zip(events, plain["events"], strict=True))
+            )
+            connection.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", ((*row, _crc(row[4])) for row in rows)
+            )
+            connection.executemany(
+                "INSERT INTO keys VALUES (?, ?, ?)",
+                (
+                    (name, key, pos)
+                    for pos, event in enumerate(events)
+                    for name, keys in INDEXED.items()
+                    for key in dict.fromkeys(keys(event))
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO links VALUES (?, ?, ?, ?)",
+                (
+                    (relation.event, event.id, relation.relation, number)
+                    for number, event in enumerate(events)
+                    for relation in event.related
+                ),
+            )
+            texts = ((pos, haystack(dataset, event)) for pos, event in enumerate(events))
+            connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
+            connection.executescript(INDEXES)
+            meta = {
+                "format": str(FORMAT),
+                "tool": __version__,
+                "data": data_digest,
+                "stat": _dumps(stat_before),
+                "sources": _dumps(sources),
+                "registry": _dumps({"sources": plain["sources"], "actors": plain["actors"]}),
+                "count": str(len(events)),
+            }
+            connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            connection.commit()
+        finally:
+            connection.close()
+        os.replace(temporary, target)
+    except (OSError, sqlite3.Error) as error:
         if notice is not None:
             notice(f"cache not written: {error}")
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+# ---------------------------------------------------------------- reading
 
 
 def read(
     folder: str,
     data_path: str,
-    data_digest: str,
+    data_digest: Callable[[], str],
     fallback: Callable[[], Sequence[Event]],
     *,
     notice: Callable[[str], None] | None = None,
@@ -238,141 +276,202 @@ def read(
     """The cached dataset when everything matches; None for a miss, any kind of damage, or a cache
     that someone other than this user owns or could have written.
 
-    ``fallback`` parses the data file afresh; it is called only if an event line
-    turns out to be damaged after the cache was accepted.
+    ``data_digest`` hashes the data file; it is called only when the file's status differs from what
+    the cache recorded. ``fallback`` parses the data file afresh; it is called only if an event turns
+    out to be damaged after the cache was accepted.
     """
     if not _trusted_folder(folder, notice):
         return None
-    descriptor = _open_trusted(cache_file(folder, data_path), notice)
-    if descriptor is None:
+    path = cache_file(folder, data_path)
+    info = _trusted_file(path, notice)
+    if info is None:
         return None
     try:
-        content: bytes | mmap.mmap = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
-        return _decode(content, data_path, data_digest, fallback)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        connection = _connect(path, write=False)
+    except sqlite3.Error:
         return None
-    finally:
-        os.close(descriptor)
-
-
-def _decode(
-    content: bytes | mmap.mmap, data_path: str, data_digest: str, fallback: Callable[[], Sequence[Event]]
-) -> Dataset | None:
-    if content[: len(MAGIC)] != MAGIC or content[-1:] != b"\n":
+    try:
+        opened = os.stat(path)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise sqlite3.DatabaseError("the cache file was replaced while it was opened")
+        meta = dict(connection.execute("SELECT key, value FROM meta WHERE key IN ('format', 'tool', 'data', 'stat', 'sources')"))
+        if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
+            raise sqlite3.DatabaseError("another format or tool version")
+        if json.loads(meta["stat"]) != file_stat(data_path) and meta["data"] != data_digest():
+            raise sqlite3.DatabaseError("the data file changed")
+        (registry_text,) = connection.execute("SELECT value FROM meta WHERE key = 'registry'").fetchone()
+        registry = json.loads(registry_text)
+        sources = tuple(source_from(record, parse_optional_date) for record in registry["sources"])
+        if _source_digests(data_path, [source.file for source in sources]) != json.loads(meta["sources"]):
+            raise sqlite3.DatabaseError("an article changed")
+        actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
+        (count,) = connection.execute("SELECT value FROM meta WHERE key = 'count'").fetchone()
+        store = CachedEvents(connection, path, int(count), fallback)
+        return Dataset(data_path, sources, actors, store)
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        connection.close()
         return None
-    header_start = content.rfind(b"\n", 0, len(content) - 1) + 1
-    header = json.loads(content[header_start:])
-    if header["format"] != FORMAT or header["tool"] != __version__ or header["data"] != data_digest:
-        return None
-    if header["byteorder"] != sys.byteorder:
-        return None
-    head_start = header_start - header["head"]
-    if head_start < len(MAGIC) or zlib.crc32(content[head_start:header_start]) != header["head_crc32"]:
-        return None
-    registry_end = content.find(b"\n", head_start)
-    registry = json.loads(content[head_start:registry_end])
-    sources = tuple(source_from(record, parse_optional_date) for record in registry["sources"])
-    if _source_digests(data_path, [source.file for source in sources]) != header["sources"]:
-        return None
-    actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
-    index = json.loads(content[registry_end + 1 : header_start - 1])
-    store = CachedEvents(content, len(MAGIC), head_start, index, fallback)
-    return Dataset(data_path, sources, actors, store)
 
 
 class CacheDamaged(ValueError):
-    """An event line failed its CRC or did not decode."""
+    """An event row did not decode, or did not match its indexed columns."""
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 class CachedEvents(Events):
-    """Events decoded from the cache's JSON lines on first use, then kept."""
+    """Events read from the cache database as a query needs them, decoded once, then kept."""
 
     def __init__(
-        self,
-        content: bytes | mmap.mmap,
-        start: int,
-        end: int,
-        index: dict[str, Any],
-        fallback: Callable[[], Sequence[Event]],
+        self, connection: sqlite3.Connection, path: str, count: int, fallback: Callable[[], Sequence[Event]]
     ) -> None:
-        self._content = content
-        self._ids: list[str] = index["ids"].split("\n") if index["ids"] else []
-        self._first = _unpack(index["first"])
-        self._last = _unpack(index["last"])
-        self._crc = _unpack(index["crc32"])
-        offsets = [start, *itertools.accumulate(_unpack(index["lengths"]), initial=start)][1:]
-        count = len(self._ids)
-        if not count == len(self._first) == len(self._last) == len(self._crc) == len(offsets) - 1 or offsets[-1] != end:
-            raise ValueError("cache index does not match its body")
-        self._offsets = offsets
+        self._connection = connection
+        self._path = path
+        self._count = count
         self._decoded: dict[int, Event] = {}
-        self._positions: dict[str, int] | None = None
-        self._referrers = {key: tuple((str(one), str(two)) for one, two in value) for key, value in index["referrers"].items()}
-        self._postings: dict[str, dict[str, str]] = index["postings"]
         self._fallback = fallback
         self._parsed: Sequence[Event] | None = None
         self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._count
+
+    def _parse_afresh(self) -> Sequence[Event]:
+        if self._parsed is None:
+            self._parsed = self._fallback()  # damaged after all: parse the data file afresh
+        return self._parsed
 
     def at(self, position: int) -> Event:
         event = self._decoded.get(position)
-        if event is None:
-            if self._parsed is not None:
-                return self._parsed[position]
-            try:
-                event = self._decode(position)
-            except (ValueError, KeyError, TypeError, AttributeError):
-                self._parsed = self._fallback()  # damaged after all: parse the data file afresh
-                return self._parsed[position]
-            self._decoded[position] = event
+        if event is not None:
+            return event
+        if self._parsed is not None:
+            return self._parsed[position]
+        try:
+            row = self._connection.execute("SELECT id, record, crc FROM events WHERE pos = ?", (position,)).fetchone()
+            if row is None:
+                raise CacheDamaged(f"no event at {position}")
+            event = self._decode(*row)
+        except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
+            return self._parse_afresh()[position]
+        self._decoded[position] = event
         return event
 
-    def _decode(self, position: int) -> Event:
-        line = self._content[self._offsets[position] : self._offsets[position + 1]]
-        if zlib.crc32(line) != self._crc[position]:
-            raise CacheDamaged(f"event line {position + 1} fails its CRC")
-        record = json.loads(line)
+    def _decode(self, identifier: str, text: str, crc: int) -> Event:
+        if _crc(text) != crc:
+            raise CacheDamaged(f"event {identifier!r} fails its CRC")
+        record = json.loads(text)
         raw_date = record["date"]
         when = self._dates.get(raw_date)
         if when is None:
             when = self._dates[raw_date] = parse_optional_date(raw_date)
-        if when is None or record["id"] != self._ids[position]:
-            raise CacheDamaged(f"event line {position + 1} does not match the index")
+        if when is None or record["id"] != identifier:
+            raise CacheDamaged(f"event {identifier!r} does not match its row")
         return event_from(record, when)
+
+    def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
+        try:
+            return [position for (position,) in self._connection.execute(sql, parameters)]
+        except sqlite3.Error:
+            return list(range(len(self._parse_afresh())))
 
     @property
     def by_id(self) -> Mapping[str, Event]:
         return _ById(self)
 
     def position(self, identifier: str) -> int | None:
-        if self._positions is None:
-            self._positions = dict(zip(self._ids, range(len(self._ids)), strict=True))
-        return self._positions.get(identifier)
+        if self._parsed is not None:
+            return next((number for number, event in enumerate(self._parsed) if event.id == identifier), None)
+        try:
+            row = self._connection.execute("SELECT pos FROM events WHERE id = ?", (identifier,)).fetchone()
+        except sqlite3.Error:
+            return next((number for number, event in enumerate(self._parse_afresh()) if event.id == identifier), None)
+        return None if row is None else int(row[0])
 
     @property
     def ids(self) -> list[str]:
-        return self._ids
+        try:
+            return [identifier for (identifier,) in self._connection.execute("SELECT id FROM events ORDER BY pos")]
+        except sqlite3.Error:
+            return [event.id for event in self._parse_afresh()]
+
+    def with_prefix(self, prefix: str) -> list[Event]:
+        if not prefix:
+            return []
+        following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        found = self._positions("SELECT pos FROM events WHERE id >= ? AND id < ? ORDER BY pos", (prefix, following))
+        return [event for event in (self.at(position) for position in found) if event.id.startswith(prefix)]
 
     @property
     def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
-        return self._referrers
+        return _Referrers(self)
+
+    def referrers_of(self, identifier: str) -> tuple[tuple[str, str], ...]:
+        if self._parsed is not None:
+            return tuple((e.id, r.relation) for e in self._parsed for r in e.related if r.event == identifier)
+        try:
+            rows = self._connection.execute("SELECT source, relation FROM links WHERE target = ? ORDER BY ord", (identifier,))
+            return tuple((str(source), str(relation)) for source, relation in rows)
+        except sqlite3.Error:
+            self._parse_afresh()
+            return self.referrers_of(identifier)
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
-        allowed: set[int] | None = None
-        for name, wanted in prefilter.keys.items():
-            postings = self._postings.get(name)
-            if postings is None:
-                continue  # not indexed here: the query checks it
-            found = {position for key in wanted if key in postings for position in _unpack(postings[key])}
-            allowed = found if allowed is None else allowed & found
-        positions: Iterable[int] = range(len(self._ids)) if allowed is None else sorted(allowed)
+        return (self.at(position) for position in self._candidate_positions(prefilter, ordered=False))
+
+    def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
+        """The candidates by first day, then id (newest first with ``reverse``), read as they are needed."""
+        if self._parsed is not None:
+            return None
+        return (self.at(position) for position in self._candidate_positions(prefilter, ordered=True, reverse=reverse))
+
+    def _candidate_positions(self, prefilter: Prefilter, *, ordered: bool, reverse: bool = False) -> Iterable[int]:
+        if self._parsed is not None:
+            return range(len(self._parsed))
+        clauses: list[str] = []
+        parameters: list[object] = []
         if prefilter.window is not None:
-            low, high = prefilter.window[0].toordinal(), prefilter.window[1].toordinal()
-            first, last = self._first, self._last
-            positions = [position for position in positions if first[position] <= high and last[position] >= low]
-        return (self.at(position) for position in positions)
+            clauses.append("first <= ? AND last >= ?")
+            parameters += [prefilter.window[1].toordinal(), prefilter.window[0].toordinal()]
+        for name, wanted in prefilter.keys.items():
+            if name not in INDEXED:
+                continue  # not indexed here: the query checks it
+            marks = ", ".join("?" for _ in wanted)
+            clauses.append(f"pos IN (SELECT pos FROM keys WHERE name = ? AND key IN ({marks}))")
+            parameters += [name, *sorted(wanted)]
+        texts = [" AND ".join(_fts_phrase(term) for term in terms) for terms in prefilter.words]
+        if texts and all(terms and all(len(term) >= 3 for term in terms) for terms in prefilter.words):
+            # (a term shorter than a trigram could match anywhere: then the query checks every event)
+            clauses.append("pos IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            parameters.append(" OR ".join(f"({text})" for text in texts))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        direction = "DESC" if reverse else ""
+        order = f" ORDER BY first {direction}, id {direction}" if ordered else " ORDER BY pos"
+        return self._positions(f"SELECT pos FROM events{where}{order}", parameters)
+
+    def memo(self, key: str, compute: Callable[[], str]) -> str:
+        """``compute()``, kept in the database under ``key`` so that the next run over the same data reads it."""
+        name = f"memo:{key}"
+        try:
+            row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is not None:
+            return str(row[0])
+        value = compute()
+        try:
+            if _trusted_file(self._path, None) is not None:
+                writer = _connect(self._path, write=True)
+                try:
+                    writer.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+                    writer.commit()
+                finally:
+                    writer.close()
+        except sqlite3.Error:
+            pass  # the verdict is only not kept
+        return value
 
 
 class _ById(Mapping[str, Event]):
@@ -393,3 +492,27 @@ class _ById(Mapping[str, Event]):
 
     def __contains__(self, identifier: object) -> bool:
         return isinstance(identifier, str) and self._store.position(identifier) is not None
+
+
+class _Referrers(Mapping[str, tuple[tuple[str, str], ...]]):
+    """Who links to each event, looked up one event at a time."""
+
+    def __init__(self, store: CachedEvents) -> None:
+        self._store = store
+
+    def __getitem__(self, identifier: str) -> tuple[tuple[str, str], ...]:
+        found = self._store.referrers_of(identifier)
+        if not found:
+            raise KeyError(identifier)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        targets: dict[str, None] = {}
+        for event in self._store:
+            for relation in event.related:
+                targets.setdefault(relation.event)
+        return iter(targets)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+

@@ -44,13 +44,19 @@ def load_dataset(path: str, *, cache: str | None = None, notice: Callable[[str],
 
     with _collector_paused():
         cached = parse_cache.read(
-            cache, path, _file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+            cache, path, lambda: _file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
         )
     if cached is not None:
         return cached
+    try:
+        stat_before: list[int] | None = parse_cache.file_stat(path)
+    except OSError:
+        stat_before = None
     dataset, parsed = _parse(path, _read_data(path))
     if isinstance(parsed.plain, dict):
-        parse_cache.write(cache, path, parsed.data_digest, parsed.articles, parsed.plain, dataset, notice=notice)
+        parse_cache.write(
+            cache, path, parsed.data_digest, parsed.articles, parsed.plain, dataset, stat_before=stat_before, notice=notice
+        )
     return dataset
 
 

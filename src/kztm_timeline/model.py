@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import overload
@@ -86,13 +86,15 @@ class Prefilter:
 
     ``window`` is None when the query has no date bounds. ``keys`` maps an index
     name (``kind``, ``status``, ``actor``, ``topic``) to the values wanted; a
-    name that is absent is not filtered on. A collection may return more events
+    name that is absent is not filtered on. ``words``: the search texts, as
+    folded words that must all occur in an event's searchable text (any text may match). A collection may return more events
     than match (the query checks every condition again), never fewer, so it may
     ignore any index it does not keep.
     """
 
     window: tuple[date, date] | None = None
     keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    words: tuple[tuple[str, ...], ...] = ()  # --search: any of these, each all of its (folded) words
 
 
 class Events(Sequence[Event]):
@@ -119,6 +121,19 @@ class Events(Sequence[Event]):
     @abstractmethod
     def at(self, position: int) -> Event:
         """The event at ``position`` (0 ≤ position < len)."""
+
+    def with_prefix(self, prefix: str) -> list[Event]:
+        """The events whose id starts with ``prefix`` (none for an empty prefix), in file order."""
+        return [event for event in self if prefix and event.id.startswith(prefix)]
+
+    def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:  # noqa: ARG002 - for stores
+        """The candidates of ``prefilter`` by first day then id, read as they are needed; None when this
+        collection cannot give them in that order without reading them all (then the caller sorts)."""
+        return None
+
+    def memo(self, key: str, compute: Callable[[], str]) -> str:  # noqa: ARG002 - the key is for stores
+        """``compute()``; a collection backed by a store may keep the value there for the next run."""
+        return compute()
 
     @overload
     def __getitem__(self, position: int) -> Event: ...

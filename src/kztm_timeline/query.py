@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
@@ -193,44 +194,54 @@ def _place_matches(place: str | None, text: str) -> bool:
 
 def select(dataset: Dataset, query: Query) -> list[Event]:
     """The events matching ``query``, by first day then id (reversed on request), limited."""
+    return list(stream(dataset, query))
+
+
+def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
+    """The events of :func:`select`, yielded as they are found: from an indexed collection (the cache)
+    the first one comes before the rest are read, so ``| head`` answers at once and memory does not
+    grow with the answer. Filters are checked here (an unknown actor raises at once, before any event)."""
     actor_ids = resolve_actors(dataset, query.actors) if query.actors else set()
     topics = {fold(topic) for topic in query.topics}
     since = query.since or date.min
     until = query.until or date.max
     window = query.window()  # only events inside the outer window can match
     if window is not None and window[0] > window[1]:
-        return []
+        return iter(())
     keys = {
         "kind": frozenset(kind.value for kind in query.kinds),
         "status": frozenset(status.value for status in query.statuses),
         "actor": frozenset(actor_ids),
         "topic": frozenset(topics),
     }
-    prefilter = Prefilter(window, {name: wanted for name, wanted in keys.items() if wanted})
-    pool: Iterable[Event] = dataset.events.candidates(prefilter)  # the cache skips what cannot match, undecoded
-    selected = []
-    for event in pool:
+    words = tuple(tuple(name_words(text)) for text in query.search)
+    prefilter = Prefilter(window, {name: wanted for name, wanted in keys.items() if wanted}, words)
+
+    def matches(event: Event) -> bool:
         if (query.since or query.until) and not overlaps(event, since, until):
-            continue
+            return False
         if query.years and not any(overlaps(event, date(year, 1, 1), date(year, 12, 31)) for year in query.years):
-            continue
+            return False
         if query.kinds and event.kind not in query.kinds:
-            continue
+            return False
         if query.statuses and event.status not in query.statuses:
-            continue
+            return False
         if actor_ids and not any(participant.actor in actor_ids for participant in event.participants):
-            continue
+            return False
         if topics and not any(fold(topic) in topics for topic in event.topics):
-            continue
+            return False
         if query.places and not any(_place_matches(event.place, place) for place in query.places):
-            continue
-        if query.search and not any(search_matches(dataset, event, text) for text in query.search):
-            continue
-        selected.append(event)
-    selected.sort(key=lambda event: (event.date.span[0], event.id), reverse=query.reverse)
-    if query.limit is not None:
-        selected = selected[: query.limit]
-    return selected
+            return False
+        return not query.search or any(search_matches(dataset, event, text) for text in query.search)
+
+    ordered = dataset.events.ordered(prefilter, reverse=query.reverse)  # the cache skips what cannot match, undecoded
+    if ordered is None:
+        found = [event for event in dataset.events.candidates(prefilter) if matches(event)]
+        found.sort(key=lambda event: (event.date.span[0], event.id), reverse=query.reverse)
+        selected: Iterator[Event] = iter(found)
+    else:
+        selected = (event for event in ordered if matches(event))
+    return selected if query.limit is None else islice(selected, query.limit)
 
 
 def find_event(dataset: Dataset, wanted: str) -> Event:
@@ -238,7 +249,7 @@ def find_event(dataset: Dataset, wanted: str) -> Event:
     exact = dataset.event_by_id.get(wanted)
     if exact is not None:
         return exact
-    prefixed = [event for event in dataset.events if wanted and event.id.startswith(wanted)]
+    prefixed = dataset.events.with_prefix(wanted)
     if len(prefixed) == 1:
         return prefixed[0]
     if len(prefixed) > 1:
@@ -262,9 +273,13 @@ def find_source(dataset: Dataset, wanted: str) -> Source:
 
 
 def _no_such_event(dataset: Dataset, wanted: str) -> Event:
-    ids = [event.id for event in dataset.events]
+    ids = list(dataset.event_by_id)
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.4)
-    by_title = [event.id for event in dataset.events if search_matches(dataset, event, wanted) and event.id not in close]
+    by_title = [
+        event.id
+        for event in dataset.events.candidates(Prefilter(words=(tuple(name_words(wanted)),)))
+        if search_matches(dataset, event, wanted) and event.id not in close
+    ]
     suggestions = tuple(f"{event_id}  {dataset.event_by_id[event_id].title}" for event_id in [*close, *by_title][:5])
     raise LookupFailed(f"no event {shown(wanted)}", suggestions)
 
