@@ -283,3 +283,29 @@ def test_the_cache_answers_every_query_exactly_as_a_fresh_parse(twins: list[tupl
 def test_the_cache_finds_ids_by_prefix_exactly_as_a_fresh_parse(twins: list[tuple[Dataset, Dataset]], prefix: str) -> None:
     for parsed, served in twins:
         assert served.events.with_prefix(prefix) == parsed.events.with_prefix(prefix)
+
+
+# ---------------------------------------------------------------- streaming from the cache
+
+
+def test_a_stream_from_the_cache_reads_only_the_events_it_has_given(twins: list[tuple[Dataset, Dataset]]) -> None:
+    from kztm_timeline.query import stream
+
+    _, served = twins[1]  # 400 generated events
+    assert isinstance(served.events, CachedEvents)
+    fresh = load_dataset(served.path, cache=str(Path(served.events._path).parent))  # a new store: nothing decoded yet
+    assert isinstance(fresh.events, CachedEvents)
+    events = stream(fresh, Query())
+    first = next(events)
+    assert first == select(served, Query())[0]
+    assert len(fresh.events._decoded) == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "markdown", "timeline"])
+def test_streamed_output_is_byte_for_byte_the_rendered_output(fmt: str, tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "100", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "kztm_timeline", "list", "-f", fmt]
+    streamed = subprocess.run(command, capture_output=True, env=env, check=True).stdout
+    rendered = subprocess.run([*command, "-o", str(tmp_path / "out")], capture_output=True, env=env, check=True)
+    assert rendered.stdout == b""
+    assert streamed == (tmp_path / "out").read_bytes()

@@ -8,7 +8,7 @@ import inspect
 import os
 import shutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, assert_never
@@ -18,13 +18,14 @@ import typer
 from . import __version__
 from .datafile.fs import display_path, is_shipped
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from .exporters import BINARY_FORMATS, HUMAN_FORMATS, ChartFormat, Format, RecordFormat
+from .exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, ChartFormat, Format, RecordFormat
 from .load import data_path, load_dataset
 from .model import Dataset
 from .text import escape_controls, escape_output, shown
 from .vocab import IcsPartial, Kind, Period, Status
 
 if TYPE_CHECKING:
+    from .model import Event
     from .query import Query
 
 P = ParamSpec("P")
@@ -873,6 +874,39 @@ def _today() -> date:
     return date.today()
 
 
+def _stream_selection(dataset: Dataset, query: Query, fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
+    from .contract import View
+    from .exporters import streamer
+    from .query import stream
+
+    color = _color()
+    view = View(
+        dataset=dataset, events=(), color=color, width=_width(), highlight=query.search if highlight else (), options=options
+    )
+    found = 0
+
+    def counted() -> Iterator[Event]:
+        nonlocal found
+        for event in stream(dataset, query):
+            found += 1
+            yield event
+
+    pending: list[str] = []
+    size = 0
+    written = False
+    for piece in streamer(fmt)(view, counted()):
+        pending.append(piece)
+        size += len(piece)
+        if found and (not written or size >= 65536):  # the first event at once, then blocks of about 64 KiB
+            _stdout("".join(pending), color=color)
+            pending, size, written = [], 0, True
+    if not found and fmt in HUMAN_FORMATS:
+        _stderr("no events match")  # and a human format's heading alone is not worth printing
+        return
+    if pending:
+        _stdout("".join(pending), color=color)
+
+
 def _render_selection(
     data: str | None,
     query: Query,
@@ -892,6 +926,10 @@ def _render_selection(
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
     dataset = _load(data)
+    if fmt in STREAMING and output in (None, "-") and out.fields is None and not _at_terminal():
+        # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
+        _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
+        return
     events = select(dataset, query)
     if not events and fmt in HUMAN_FORMATS and output is None:
         _stderr("no events match")

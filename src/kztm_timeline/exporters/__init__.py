@@ -8,12 +8,13 @@ pays for Rich, and no format pays for another.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, assert_never
 
 if TYPE_CHECKING:  # only for annotations: importing the contract here would slow every start-up
     from ..contract import View
+    from ..model import Event
 
 Exporter = Callable[["View"], str | bytes]
 
@@ -106,6 +107,38 @@ def exporter(fmt: Format) -> Exporter:
             return render_parquet
         case _:
             assert_never(fmt)
+
+
+# Formats written event by event (a year at a time for the timeline) as the query finds them.
+STREAMING = frozenset({Format.TIMELINE, Format.JSON, Format.JSONL, Format.CSV, Format.MARKDOWN})
+Streamer = Callable[["View", Iterable["Event"]], Iterator[str]]
+
+
+def streamer(fmt: Format) -> Streamer:
+    """The function that writes ``fmt`` piece by piece, for a format in STREAMING."""
+    match fmt:
+        case Format.TIMELINE:
+            from .terminal import iter_timeline
+
+            return iter_timeline
+        case Format.JSON:
+            from .data import iter_json
+
+            return iter_json
+        case Format.JSONL:
+            from .data import iter_jsonl
+
+            return iter_jsonl
+        case Format.CSV:
+            from .data import iter_csv
+
+            return iter_csv
+        case Format.MARKDOWN:
+            from .markdown import iter_markdown
+
+            return iter_markdown
+        case _:
+            raise ValueError(f"{fmt.value} is not written piece by piece")
 
 
 def render(fmt: Format, view: View) -> str | bytes:

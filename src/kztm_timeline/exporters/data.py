@@ -6,25 +6,38 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 from ..contract import View, dumps, event_json, participants_text
+from ..model import Event
 from ..text import UNSAFE_RE
 
 
 def render_json(view: View) -> str:
-    """An array with one event per line: valid JSON for jq, and line-oriented for grep and diff.
+    return "".join(iter_json(view, view.events))
+
+
+def iter_json(view: View, events: Iterable[Event]) -> Iterator[str]:
+    """An array with one event per line: valid JSON for jq, and line-oriented for grep and diff; each
+    event is written as it comes.
 
     (Each line is encoded by the json module's C encoder; an indented dump would
     run its pure-Python encoder, ten times slower on large selections.)
     """
-    if not view.events:
-        return "[]\n"
-    lines = ",\n".join(json.dumps(event_json(view.dataset, event), ensure_ascii=False) for event in view.events)
-    return "[\n" + lines + "\n]\n"
+    opening = "[\n"
+    for event in events:
+        yield opening + json.dumps(event_json(view.dataset, event), ensure_ascii=False)
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
 def render_jsonl(view: View) -> str:
-    return "".join(dumps(event_json(view.dataset, event), pretty=False) + "\n" for event in view.events)
+    return "".join(iter_jsonl(view, view.events))
+
+
+def iter_jsonl(view: View, events: Iterable[Event]) -> Iterator[str]:
+    for event in events:
+        yield dumps(event_json(view.dataset, event), pretty=False) + "\n"
 
 
 CSV_COLUMNS = (
@@ -108,10 +121,15 @@ def datapackage(csv_name: str = "events.csv") -> str:
 
 
 def render_csv(view: View) -> str:
+    return "".join(iter_csv(view, view.events))
+
+
+def iter_csv(view: View, events: Iterable[Event]) -> Iterator[str]:
+    """The header, then one row per event as it comes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for event in view.events:
+    for event in events:
         record = event_json(view.dataset, event)
         plover = record["plover"]
         assert isinstance(plover, dict)
@@ -139,4 +157,7 @@ def render_csv(view: View) -> str:
             "; ".join(relation.event for relation in event.related),
         ]
         writer.writerow([guard_cell(str(cell)) for cell in row])
-    return buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from ..contract import View, participants_text, year_of
 from ..edtf import display
+from ..model import Event
 from ..vocab import KINDS
 from ..vocab import Status as _Status
 
@@ -29,19 +31,25 @@ def _escape_marker(match: re.Match[str]) -> str:
 
 
 def render_markdown(view: View) -> str:
-    lines = [f"# {escape(view.title)}", ""]
-    footnotes: list[str] = []
-    for year, group in groupby(view.events, key=year_of):
-        lines += [f"## {escape(year)}", ""]
+    return "".join(iter_markdown(view, view.events))
+
+
+def iter_markdown(view: View, events: Iterable[Event]) -> Iterator[str]:
+    """The report, written event by event; each event's footnotes follow its block (renderers gather
+    footnotes at the end of the page, wherever they are defined)."""
+    yield f"# {escape(view.title)}\n\n"
+    footnotes = 0
+    for year, group in groupby(events, key=year_of):
+        yield f"## {escape(year)}\n\n"
         for event in group:
             info = KINDS[event.kind]
             planned = " *(planned)*" if event.status is _Status.PLANNED else ""
-            marks = []
+            notes = []
             for citation in event.citations:
-                footnotes.append(_footnote(view, len(footnotes) + 1, citation.source, citation.quote))
-                marks.append(f"[^{len(footnotes)}]")
-            lines.append(f"### {escape(display(event.date))}: {escape(event.title)}{planned}{''.join(marks)}")
-            lines.append("")
+                footnotes += 1
+                notes.append(_footnote(view, footnotes, citation.source, citation.quote))
+            marks = "".join(f"[^{number}]" for number in range(footnotes - len(notes) + 1, footnotes + 1))
+            lines = [f"### {escape(display(event.date))}: {escape(event.title)}{planned}{marks}", ""]
             lines.append(f"- **Kind:** {escape(info.label)} (CAMEO {info.cameo}, PLOVER {info.plover_event})")
             lines.append(f"- **Participants:** {escape(participants_text(view.dataset, event))}")
             if event.place:
@@ -49,11 +57,8 @@ def render_markdown(view: View) -> str:
             if event.topics:
                 lines.append(f"- **Topics:** {escape(', '.join(event.topics))}")
             lines.append(f"- **Id:** `{event.id}`")
-            lines += ["", escape(event.summary), ""]
-    if footnotes:
-        lines += footnotes
-        lines.append("")
-    return "\n".join(lines)
+            lines += ["", escape(event.summary), "", *notes, ""] if notes else ["", escape(event.summary), ""]
+            yield "\n".join(lines) + "\n"
 
 
 def _footnote(view: View, number: int, source_id: str, quote: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.table import Table
@@ -49,25 +50,28 @@ def _grid(date_width: int) -> Table:
 
 
 def render_timeline(view: View) -> str:
-    """Events grouped under a rule per year: date, kind marker, title, kind and participants, id.
+    return "".join(iter_timeline(view, view.events))
 
-    Where the screen is too narrow for the longest id beside the date (below about 66 columns), each
-    id goes on a line of its own under its event, whole even when longer than the line."""
+
+def iter_timeline(view: View, events: Iterable[Event]) -> Iterator[str]:
+    """Events grouped under a rule per year: date, kind marker, title, kind and participants, id;
+    written a year at a time.
+
+    Where the screen is too narrow for a year's longest id beside the date (below about 66 columns),
+    each id goes on a line of its own under its event, whole even when longer than the line."""
     terms = _terms(view)
-    longest_id = max((len(event.id) for event in view.events), default=0)
-    if view.width - 2 - 13 - 4 >= longest_id:
-        parts: list[RenderableType] = []
-        for year, group in groupby(view.events, key=year_of):
-            parts.append(Rule(Text(year, style="bold"), align="left", style="dim"))
+    for year, grouped in groupby(events, key=year_of):
+        group = list(grouped)
+        rule = Rule(Text(year, style="bold"), align="left", style="dim")
+        longest_id = max(len(event.id) for event in group)
+        if view.width - 2 - 13 - 4 >= longest_id:
             grid = _grid(13)
             for event in group:
                 grid.add_row(*_entry(view, event, terms, with_id=True))
-            parts.append(Padding(grid, (0, 0, 1, 2)))
-        return to_text(Group(*parts), color=view.color, width=view.width)
-    date_width = max((len(display(event.date)) for event in view.events), default=0)
-    pieces: list[str] = []
-    for year, group in groupby(view.events, key=year_of):
-        pieces.append(to_text(Rule(Text(year, style="bold"), align="left", style="dim"), color=view.color, width=view.width))
+            yield to_text(Group(rule, Padding(grid, (0, 0, 1, 2))), color=view.color, width=view.width)
+            continue
+        date_width = max(len(display(event.date)) for event in group)
+        pieces = [to_text(rule, color=view.color, width=view.width)]
         for event in group:
             grid = _grid(date_width)
             grid.add_row(*_entry(view, event, terms, with_id=False))
@@ -75,7 +79,7 @@ def render_timeline(view: View) -> str:
             line = Text("    " + event.id, style="dim cyan")
             pieces.append(to_text(line, color=view.color, width=max(view.width, len(line) + 1)))
         pieces.append("\n")
-    return "".join(pieces)
+        yield "".join(pieces)
 
 
 # The columns of ``list -f table``, and the order they hide in on a narrow screen (documented in the README):
