@@ -24,7 +24,7 @@ from kztm_timeline.model import Dataset
 from kztm_timeline.query import Query, select
 from kztm_timeline.vocab import Kind, Status
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, EditData
 
 runner = CliRunner()
 
@@ -309,3 +309,41 @@ def test_streamed_output_is_byte_for_byte_the_rendered_output(fmt: str, tmp_path
     rendered = subprocess.run([*command, "-o", str(tmp_path / "out")], capture_output=True, env=env, check=True)
     assert rendered.stdout == b""
     assert streamed == (tmp_path / "out").read_bytes()
+
+
+# ---------------------------------------------------------------- validate answers from the cache's verdict
+
+
+def test_validate_keeps_its_verdict_in_the_cache_and_reads_it_next_time(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    first = runner.invoke(app, ["validate", "--data", str(path), "--as-of", "2024-12-31"])
+    connection = sqlite3.connect(cached_path(private_cache, path))
+    assert connection.execute("SELECT count(*) FROM meta WHERE key = 'memo:validate'").fetchone() == (1,)
+    connection.close()
+    second = runner.invoke(app, ["validate", "--data", str(path), "--as-of", "2024-12-31"])
+    assert (second.exit_code, second.stdout) == (first.exit_code, first.stdout) == (0, first.stdout)
+    assert second.stdout.endswith("26 events, 14 actors, 5 sources; 34 quotes verified\n")
+
+
+def test_a_kept_verdict_with_problems_names_the_data_file_as_this_run_names_it(
+    edited: EditData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = "  - id: 2023-10-nurtleu-official-visit\n"
+    path = edited(event + "    date: 2023-10\n", event + "    date: 2023-11\n")
+    first = runner.invoke(app, ["validate", "--data", str(path)])
+    monkeypatch.chdir(path.parent)
+    second = runner.invoke(app, ["validate", "--data", "events.yaml"])
+    assert (first.exit_code, second.exit_code) == (1, 1)
+    assert "reported as done by 2023-10-31, but dated 2023-11, which runs later" in second.stderr
+    assert second.stderr.startswith("events.yaml:")
+    assert first.stderr.replace(f"{path}:", "events.yaml:") == second.stderr
+
+
+def test_a_forged_verdict_is_what_the_cache_says_only_while_the_data_is_unchanged(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    runner.invoke(app, ["validate", "--data", str(path)])
+    forged = '{"problems": [], "unstated": [], "inferred": [], "quotes": 99}'
+    sql(cached_path(private_cache, path), f"UPDATE meta SET value = '{forged}' WHERE key = 'memo:validate'")
+    assert "99 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout  # this user's own cache
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "34 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout

@@ -195,6 +195,7 @@ def write(
     dataset: Dataset,
     *,
     stat_before: list[int] | None = None,
+    memos: Mapping[str, str] | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> None:
     """Write the cache for a freshly validated dataset, keyed to ``data_digest`` and the article digests
@@ -250,6 +251,7 @@ def write(
                 "registry": _dumps({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
             }
+            meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             connection.commit()
         finally:

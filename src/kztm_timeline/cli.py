@@ -278,7 +278,7 @@ def _data_path(data: str | None) -> str:
     return data_path(data or str(_state["data"] or "") or None, os.environ)
 
 
-def _load(data: str | None) -> Dataset:
+def _load(data: str | None, memos: Mapping[str, Callable[[Dataset], str]] | None = None) -> Dataset:
     cache = None
     if _state["cache"] and not os.environ.get("KZTM_TIMELINE_NO_CACHE"):
         from .cache import cache_dir
@@ -286,7 +286,7 @@ def _load(data: str | None) -> Dataset:
         cache = cache_dir(os.environ)
     path = _data_path(data)
     try:
-        return load_dataset(path, cache=cache, notice=_notice)
+        return load_dataset(path, cache=cache, notice=_notice, memos=memos)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -837,21 +837,21 @@ def validate(
     data: DataOpt = None,
 ) -> None:
     """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
-    from .evidence import evidence_findings, located, unstated_evidence
+    from .evidence import kept_verdict, verdict
+    from .model import Prefilter
     from .query import plan_states
 
     path = _data_path(data)
-    dataset = _load(path)
-    problems = located(dataset, evidence_findings(dataset))
-    if strict:
-        problems += located(dataset, unstated_evidence(dataset))
+    dataset = _load(path, memos={"validate": lambda fresh: verdict(fresh).to_json(fresh.path)})
+    found = kept_verdict(dataset)
+    problems = list(found.problems) + (list(found.unstated) if strict else [])
     if problems:
         raise DataError(problems)
     if strict:
-        for event in dataset.events:
-            if event.evidence == "inferred":
-                _stderr(f"inferred: {event.id} {event.date.text}: {event.note}")
-    overdue = [plan for plan in plan_states(dataset, dataset.events, _as_of(as_of)) if plan.overdue]
+        for identifier, when, note in found.inferred:
+            _stderr(f"inferred: {identifier} {when}: {note}")
+    planned = dataset.events.candidates(Prefilter(keys={"status": frozenset({Status.PLANNED.value})}))
+    overdue = [plan for plan in plan_states(dataset, planned, _as_of(as_of)) if plan.overdue]
     for plan in overdue:
         latest = plan.latest.isoformat() if plan.latest else "?"
         _stderr(f"{'error' if strict else 'warning'}: plan {plan.event.id} is overdue: due by {latest}, no outcome recorded")
@@ -859,10 +859,9 @@ def validate(
         count = len(overdue)
         plural = "s" if count != 1 else ""
         raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
-    quotes = sum(len(event.citations) for event in dataset.events)
     _stdout(
         f"ok: {display_path(path)}: {len(dataset.events)} events, {len(dataset.actors)} actors, "
-        f"{len(dataset.sources)} sources; {quotes} quotes verified\n"
+        f"{len(dataset.sources)} sources; {found.quotes} quotes verified\n"
     )
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -146,3 +147,64 @@ def unstated_evidence(dataset: Dataset) -> list[Finding]:
         for index, event in enumerate(dataset.events)
         if event.evidence is None
     ]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``validate`` finds beyond the structure (which every load checks): the date-evidence
+    problems, the events that do not say their evidence (errors under ``--strict``), the inferred
+    dates (listed under ``--strict``) and the number of quotes verified. It depends only on the data
+    and the articles, so the cache keeps it for the next run over the same bytes."""
+
+    problems: tuple[Problem, ...]
+    unstated: tuple[Problem, ...]
+    inferred: tuple[tuple[str, str, str], ...]  # (id, EDTF date, note)
+    quotes: int
+
+    def to_json(self, data_file: str) -> str:
+        """As JSON; the data file is written as "" (it is named again, as the user named it, when read)."""
+        import json
+
+        def plain(problem: Problem) -> dict[str, object]:
+            return dataclasses.asdict(dataclasses.replace(problem, file="" if problem.file == data_file else problem.file))
+
+        return json.dumps(
+            {
+                "problems": [plain(problem) for problem in self.problems],
+                "unstated": [plain(problem) for problem in self.unstated],
+                "inferred": [list(entry) for entry in self.inferred],
+                "quotes": self.quotes,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str, data_file: str) -> Verdict:
+        import json
+
+        value = json.loads(text)
+
+        def problem(fields: dict[str, object]) -> Problem:
+            found = Problem(**fields)  # type: ignore[arg-type]  # the fields of a Problem, as to_json wrote them
+            return dataclasses.replace(found, file=found.file or data_file)
+
+        return cls(
+            tuple(problem(fields) for fields in value["problems"]),
+            tuple(problem(fields) for fields in value["unstated"]),
+            tuple((str(a), str(b), str(c)) for a, b, c in value["inferred"]),
+            int(value["quotes"]),
+        )
+
+
+def verdict(dataset: Dataset) -> Verdict:
+    """The :class:`Verdict` of ``dataset``, worked out afresh (every event is read)."""
+    return Verdict(
+        tuple(located(dataset, evidence_findings(dataset))),
+        tuple(located(dataset, unstated_evidence(dataset))),
+        tuple((event.id, event.date.text, event.note or "") for event in dataset.events if event.evidence == "inferred"),
+        sum(len(event.citations) for event in dataset.events),
+    )
+
+
+def kept_verdict(dataset: Dataset) -> Verdict:
+    """The verdict, read from the cache when a run over the same data worked it out before."""
+    return Verdict.from_json(dataset.events.memo("validate", lambda: verdict(dataset).to_json(dataset.path)), dataset.path)

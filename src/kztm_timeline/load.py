@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .model import Dataset
@@ -30,13 +31,20 @@ def data_path(option: str | None, environ: Mapping[str, str]) -> str:
     return from_env or shipped_data_path()
 
 
-def load_dataset(path: str, *, cache: str | None = None, notice: Callable[[str], None] | None = None) -> Dataset:
+def load_dataset(
+    path: str,
+    *,
+    cache: str | None = None,
+    notice: Callable[[str], None] | None = None,
+    memos: Mapping[str, Callable[[Dataset], str]] | None = None,
+) -> Dataset:
     """Read, compose and validate; raise DataError listing every problem.
 
     With ``cache`` (a folder), a dataset validated before from the very same
     bytes and source texts is read from the parse cache instead, and a fresh
     parse is written there. A cache that cannot be read or written, or that this
-    user does not own alone, is ignored; ``notice`` hears why.
+    user does not own alone, is ignored; ``notice`` hears why. ``memos``: values worked out from a freshly
+    parsed dataset (``validate``'s verdict) that the new cache keeps, as ``Events.memo`` would.
     """
     if cache is None:
         return _parse(path, _read_data(path))[0]
@@ -53,9 +61,18 @@ def load_dataset(path: str, *, cache: str | None = None, notice: Callable[[str],
     except OSError:
         stat_before = None
     dataset, parsed = _parse(path, _read_data(path))
+    kept = {key: dataset.events.memo(key, partial(compute, dataset)) for key, compute in (memos or {}).items()}
     if isinstance(parsed.plain, dict):
         parse_cache.write(
-            cache, path, parsed.data_digest, parsed.articles, parsed.plain, dataset, stat_before=stat_before, notice=notice
+            cache,
+            path,
+            parsed.data_digest,
+            parsed.articles,
+            parsed.plain,
+            dataset,
+            stat_before=stat_before,
+            memos=kept,
+            notice=notice,
         )
     return dataset
 

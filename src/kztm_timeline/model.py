@@ -165,6 +165,7 @@ class EventList(Events):
             for relation in event.related:
                 found.setdefault(relation.event, []).append((event.id, relation.relation))
         self._referrers = {key: tuple(value) for key, value in found.items()}
+        self._memo: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self._events)
@@ -182,6 +183,12 @@ class EventList(Events):
     @property
     def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
         return self._referrers
+
+    def memo(self, key: str, compute: Callable[[], str]) -> str:
+        """``compute()``, worked out once per run (the parse cache keeps it across runs)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
         """All events inside the date window (no other index is kept in memory)."""
