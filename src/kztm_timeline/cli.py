@@ -1,6 +1,5 @@
 """The command line: the only module that touches argv, stdout, stderr and exit codes."""
 
-from __future__ import annotations
 
 import dataclasses
 import functools
@@ -715,7 +714,7 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
 }
 
 
-def _query(values: dict[str, Any]) -> Query:
+def _query(values: dict[str, Any]) -> "Query":
     """The one place a Query is built from filter options."""
     from .query import Query, user_date_range
 
@@ -750,9 +749,10 @@ def _inject(
     parameter named ``where`` (which the command does not receive from the command line), else at the end."""
 
     def decorate(function: Callable[..., R]) -> Callable[..., R]:
-        # Typer reads Annotated options from the signature, so string annotations are evaluated here;
-        # Query itself is imported only for type checking (its module is loaded only when a command runs).
-        signature = inspect.signature(function, locals={"Query": object}, eval_str=True)
+        # Typer reads Annotated options from the signature. This module's annotations are objects (it does
+        # not postpone them: evaluating hundreds of strings at every start-up cost 20 ms); only ``query``'s
+        # is a string, naming a class imported for type checking, and it is replaced by the options.
+        signature = inspect.signature(function)
         added = [
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
             for name, (annotation, default) in options.items()
@@ -781,7 +781,7 @@ def _inject(
 def filter_options(*names: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Give a command the named options of :data:`FILTER_OPTIONS` and call it with the Query they build.
 
-    The command declares ``query: Query`` instead of the options (as sqlite-utils'
+    The command declares ``query: "Query"`` instead of the options (as sqlite-utils'
     shared option decorators do), so each option is written once for every command.
     """
     return _inject({name: FILTER_OPTIONS[name] for name in names}, lambda values: {"query": _query(values)}, where="query")
@@ -873,7 +873,7 @@ def _today() -> date:
     return date.today()
 
 
-def _stream_selection(dataset: Dataset, query: Query, fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
+def _stream_selection(dataset: Dataset, query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
     from .contract import View
     from .exporters import streamer
     from .query import stream
@@ -884,7 +884,7 @@ def _stream_selection(dataset: Dataset, query: Query, fmt: Format, *, highlight:
     )
     found = 0
 
-    def counted() -> Iterator[Event]:
+    def counted() -> "Iterator[Event]":
         nonlocal found
         for event in stream(dataset, query):
             found += 1
@@ -908,7 +908,7 @@ def _stream_selection(dataset: Dataset, query: Query, fmt: Format, *, highlight:
 
 def _render_selection(
     data: str | None,
-    query: Query,
+    query: "Query",
     out: OutputChoice,
     *,
     highlight: bool,
@@ -968,7 +968,7 @@ def _render_selection(
 @global_options
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse")
 def list_(
-    query: Query,
+    query: "Query",
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
     output: OutputOpt = None,
@@ -998,7 +998,7 @@ def list_(
 @filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
 def search(
     text: Annotated[str, typer.Argument(metavar="WORDS", help="Words to find; case, diacritics and romanization are ignored.")],
-    query: Query,
+    query: "Query",
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
     output: OutputOpt = None,
@@ -1092,7 +1092,7 @@ def sources(ctx: typer.Context, out: OutputChoice, data: DataOpt = None) -> None
 @global_options
 @record_output
 @filter_options("year", "since", "until", "kind", "actor", "status")
-def stats(query: Query, out: OutputChoice, data: DataOpt = None) -> None:
+def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
     from .contract import STATS_FIELDS, stats_json, stats_rows
     from .query import select
@@ -1115,7 +1115,7 @@ def stats(query: Query, out: OutputChoice, data: DataOpt = None) -> None:
 @global_options
 @record_output
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search")
-def plans(query: Query, out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
+def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
     from .contract import PLAN_FIELDS, plan_json
     from .query import plan_states, select
@@ -1137,7 +1137,7 @@ def plans(query: Query, out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt 
 @global_options
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search")
 def chart(
-    query: Query,
+    query: "Query",
     by: Annotated[
         Period, typer.Option("--by", metavar="PERIOD", case_sensitive=False, help="One bar per year (default) or month.")
     ] = Period.YEAR,
@@ -1609,6 +1609,58 @@ def extract(
     )
 
 
+# Global options that take a value: the word after them is not the command's name.
+_VALUED = frozenset({"--data", "--color", "--show-completion", "--install-completion"})
+
+
+def _invoked(arguments: list[str]) -> str | None:
+    """The command a command line names (``timeline --data X list …`` → ``list``), or None."""
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in _VALUED:
+            skip = True
+        elif argument == "--":
+            return None
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def _command_name(info: Any) -> str | None:
+    """A registered command's name as Typer derives it: given, or its function's name with _ as -."""
+    if info.name:
+        return str(info.name)
+    return None if info.callback is None else str(info.callback.__name__).replace("_", "-")
+
+
+def _app_for(arguments: list[str]) -> typer.Typer:
+    """``app`` with only the command about to run: Typer builds every command's options before it parses
+    a word, and that is most of the start-up cost; the others are left out unless the whole app is
+    needed (help, completion, or a name that is no command, for Click's suggestions)."""
+    name = _invoked(arguments)
+    if name is None or os.environ.get("_TIMELINE_COMPLETE"):
+        return app
+    commands = [info for info in app.registered_commands if _command_name(info) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if len(commands) + len(groups) != 1:
+        return app
+    slim = typer.Typer(
+        name="timeline",
+        help=app.info.help,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    slim.registered_callback = app.registered_callback
+    slim.registered_commands = commands
+    slim.registered_groups = groups
+    return slim
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
 
@@ -1632,7 +1684,7 @@ def run() -> None:
             # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.
             stream.reconfigure(errors="backslashreplace")
     try:
-        code = app(prog_name="timeline", standalone_mode=False)
+        code = _app_for(sys.argv[1:])(prog_name="timeline", standalone_mode=False)
     except ClickException as error:
         import io
 
