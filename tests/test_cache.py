@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -347,3 +348,18 @@ def test_a_forged_verdict_is_what_the_cache_says_only_while_the_data_is_unchange
     assert "99 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout  # this user's own cache
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert "34 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(queries)
+def test_the_cache_counts_stats_exactly_as_a_fresh_parse(twins: list[tuple[Dataset, Dataset]], query: Query) -> None:
+    from kztm_timeline.contract import stats_json
+    from kztm_timeline.query import tally
+
+    query = dataclasses.replace(query, limit=None)
+    for parsed, served in twins:
+        try:
+            expected = stats_json(tally(parsed, query), query)
+        except UsageError:
+            continue
+        assert stats_json(tally(served, query), query) == expected

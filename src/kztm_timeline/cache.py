@@ -50,10 +50,10 @@ from .datafile.build import actor_from, event_from, parse_optional_date, source_
 from .datafile.fs import read_bytes, resolve_source_path
 from .edtf import EdtfDate
 from .errors import DataError
-from .model import Dataset, Event, Events, Prefilter
+from .model import Dataset, Event, Events, Prefilter, Tally
 from .text import fold
 
-FORMAT = 7
+FORMAT = 8
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -169,6 +169,7 @@ INDEXED: dict[str, Callable[[Event], list[str]]] = {
     "status": lambda event: [event.status.value],
     "actor": lambda event: [participant.actor for participant in event.participants],
     "topic": lambda event: [fold(topic) for topic in event.topics],
+    "topic_name": lambda event: list(event.topics),  # as written, for stats
 }
 
 
@@ -432,6 +433,13 @@ class CachedEvents(Events):
     def _candidate_positions(self, prefilter: Prefilter, *, ordered: bool, reverse: bool = False) -> Iterable[int]:
         if self._parsed is not None:
             return range(len(self._parsed))
+        where, parameters = self._where(prefilter)
+        direction = "DESC" if reverse else ""
+        order = f" ORDER BY first {direction}, id {direction}" if ordered else " ORDER BY pos"
+        return self._positions(f"SELECT pos FROM events{where}{order}", parameters)
+
+    def _where(self, prefilter: Prefilter) -> tuple[str, list[object]]:
+        """The WHERE clause (with its parameters) of the events that may meet ``prefilter``."""
         clauses: list[str] = []
         parameters: list[object] = []
         if prefilter.window is not None:
@@ -448,10 +456,29 @@ class CachedEvents(Events):
             # (a term shorter than a trigram could match anywhere: then the query checks every event)
             clauses.append("pos IN (SELECT rowid FROM search WHERE search MATCH ?)")
             parameters.append(" OR ".join(f"({text})" for text in texts))
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        direction = "DESC" if reverse else ""
-        order = f" ORDER BY first {direction}, id {direction}" if ordered else " ORDER BY pos"
-        return self._positions(f"SELECT pos FROM events{where}{order}", parameters)
+        return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+
+    def tally(self, prefilter: Prefilter) -> Tally | None:
+        """Counts by first day and by key, by SQL over the indexes, reading no event record. Only a
+        prefilter the indexes answer exactly may be tallied here (see ``query.tally``)."""
+        if self._parsed is not None:
+            return None
+        where, parameters = self._where(prefilter)
+        try:
+            firsts: dict[date | None, int] = {}
+            for first, count in self._connection.execute(f"SELECT first, count(*) FROM events{where} GROUP BY first", parameters):
+                day = None if first == MIN_DAY else date.fromordinal(first)
+                firsts[day] = firsts.get(day, 0) + count
+            keys: dict[str, dict[str, int]] = {}
+            inner = f"SELECT pos FROM events{where}"
+            rows = self._connection.execute(
+                f"SELECT name, key, count(*) FROM keys WHERE pos IN ({inner}) GROUP BY name, key", parameters
+            )
+            for name, key, count in rows:
+                keys.setdefault(name, {})[key] = count
+        except sqlite3.Error:
+            return None
+        return Tally(firsts, keys)
 
     def memo(self, key: str, compute: Callable[[], str]) -> str:
         """``compute()``, kept in the database under ``key`` so that the next run over the same data reads it."""

@@ -1095,11 +1095,11 @@ def sources(ctx: typer.Context, out: OutputChoice, data: DataOpt = None) -> None
 def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
     from .contract import STATS_FIELDS, stats_json, stats_rows
-    from .query import select
+    from .query import tally
     from .screens import render_stats
 
     dataset = _load(data)
-    found = stats_json(select(dataset, query), query)
+    found = stats_json(tally(dataset, query), query)
     _emit(
         out,
         dataset,
@@ -1159,11 +1159,11 @@ def chart(
     """Events per year or month over the real time axis (empty periods included): bars, or an SVG for a report."""
     from .exporters.chart import chart_bars, render_chart_svg, render_chart_text
     from .exporters.records import render_records
-    from .query import select
+    from .query import tally
 
     chosen = ChartFormat(choose_format(None if fmt is None else fmt.value, json_, output, tuple(ChartFormat), ChartFormat.TEXT))
     dataset = _load(data)
-    bars = chart_bars(select(dataset, query), query, by)
+    bars = chart_bars(tally(dataset, query).firsts, query, by)
     color = output is None and _color()
     match chosen:
         case ChartFormat.TEXT:

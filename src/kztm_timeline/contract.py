@@ -13,7 +13,7 @@ from . import __version__
 from .datafile.fs import resolve_source_path
 from .edtf import display
 from .errors import UsageError
-from .model import Actor, Dataset, Event
+from .model import Actor, Dataset, Event, Tally
 from .query import PlanState, Query
 from .text import shown
 from .vocab import KINDS
@@ -166,10 +166,10 @@ def year_of(event: Event) -> str:
 OPEN_START = "…"  # the year key of events with an open start (``../2021``) when no bound says more
 
 
-def stats_json(events: Sequence[Event], query: Query | None = None) -> dict[str, dict[str, int]]:
-    """Events by year, kind, actor, topic and status: each ordered by count (descending), then by name;
-    years in calendar order, every year from the first to the last counted (and every year asked for)
-    included, empty ones with 0.
+def stats_json(counts: Tally, query: Query | None = None) -> dict[str, dict[str, int]]:
+    """Events by year, kind, actor, topic and status (from :func:`~kztm_timeline.query.tally`): each
+    ordered by count (descending), then by name; years in calendar order, every year from the first to the
+    last counted (and every year asked for) included, empty ones with 0.
 
     An event is counted once, under the first year of its span inside the query's date bounds; so
     ``--year 2021`` counts only 2021, and an event that began in 2020 and ran into 2021 counts there.
@@ -178,12 +178,11 @@ def stats_json(events: Sequence[Event], query: Query | None = None) -> dict[str,
     window = None if query is None else query.window()
     low = date.min if window is None else window[0]
     by_year: Counter[str] = Counter()
-    for event in events:
-        first = event.date.first
+    for first, count in counts.firsts.items():
         if first is None and low == date.min:
-            by_year[OPEN_START] += 1
+            by_year[OPEN_START] += count
         else:
-            by_year[str(max(first or date.min, low).year)] += 1
+            by_year[str(max(first or date.min, low).year)] += count
     years = [int(year) for year in by_year if year != OPEN_START]
     asked = list(query.years) if query is not None else []
     if years or asked:
@@ -195,20 +194,17 @@ def stats_json(events: Sequence[Event], query: Query | None = None) -> dict[str,
         calendar = {}
     if OPEN_START in by_year:
         calendar = {OPEN_START: by_year[OPEN_START], **calendar}
-    by_kind = Counter(event.kind.value for event in events)
-    by_actor = Counter(participant.actor for event in events for participant in {p.actor: p for p in event.participants}.values())
-    by_topic = Counter(topic for event in events for topic in set(event.topics))
-    by_status = Counter(event.status.value for event in events)
 
-    def ordered(counter: Counter[str]) -> dict[str, int]:
-        return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+    def ordered(name: str) -> dict[str, int]:
+        found = counts.keys.get(name, {})
+        return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
     return {
         "by_year": calendar,
-        "by_kind": ordered(by_kind),
-        "by_actor": ordered(by_actor),
-        "by_topic": ordered(by_topic),
-        "by_status": ordered(by_status),
+        "by_kind": ordered("kind"),
+        "by_actor": ordered("actor"),
+        "by_topic": ordered("topic_name"),
+        "by_status": ordered("status"),
     }
 
 

@@ -97,6 +97,15 @@ class Prefilter:
     words: tuple[tuple[str, ...], ...] = ()  # --search: any of these, each all of its (folded) words
 
 
+@dataclass(frozen=True)
+class Tally:
+    """Counts over a selection of events, for ``stats``: how many begin on each first day (None for an
+    open start), and per index (kind, status, actor, topic_name) how many events carry each key."""
+
+    firsts: Mapping[date | None, int]
+    keys: Mapping[str, Mapping[str, int]]
+
+
 class Events(Sequence[Event]):
     """A dataset's events in file order, with the lookups a query needs.
 
@@ -129,6 +138,11 @@ class Events(Sequence[Event]):
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:  # noqa: ARG002 - for stores
         """The candidates of ``prefilter`` by first day then id, read as they are needed; None when this
         collection cannot give them in that order without reading them all (then the caller sorts)."""
+        return None
+
+    def tally(self, prefilter: Prefilter) -> Tally | None:  # noqa: ARG002 - for stores
+        """The :class:`Tally` of exactly the events that meet ``prefilter``, counted where they are stored;
+        None when this collection cannot count without reading them (then the caller counts)."""
         return None
 
     def memo(self, key: str, compute: Callable[[], str]) -> str:  # noqa: ARG002 - the key is for stores

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from itertools import islice
 
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
-from .model import Actor, Dataset, Event, Prefilter, Source
+from .model import Actor, Dataset, Event, Prefilter, Source, Tally
 from .text import contains_words, fold, name_words, romanized, shown
 from .vocab import OUTCOMES, Kind, Status
 
@@ -192,6 +193,41 @@ def _place_matches(place: str | None, text: str) -> bool:
     return place is not None and contains_words(name_words(place), name_words(text))
 
 
+def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Prefilter]:
+    """The actor ids and folded topics the query names, and what an event collection can skip by."""
+    actor_ids = resolve_actors(dataset, query.actors) if query.actors else set()
+    topics = {fold(topic) for topic in query.topics}
+    keys = {
+        "kind": frozenset(kind.value for kind in query.kinds),
+        "status": frozenset(status.value for status in query.statuses),
+        "actor": frozenset(actor_ids),
+        "topic": frozenset(topics),
+    }
+    words = tuple(tuple(name_words(text)) for text in query.search)
+    return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
+
+
+def tally(dataset: Dataset, query: Query) -> Tally:
+    """Counts over the events matching ``query`` (for ``stats``): by the cache's indexes when they answer
+    the query exactly (dates, at most one year, kinds, statuses, actors, topics), else by reading them."""
+    _, _, prefilter = _prefilter(dataset, query)
+    window = prefilter.window
+    if window is not None and window[0] > window[1]:
+        return Tally({}, {})
+    if not (query.places or query.search or len(query.years) > 1 or query.limit is not None):
+        counted = dataset.events.tally(prefilter)
+        if counted is not None:
+            return counted
+    events = select(dataset, query)
+    keys: dict[str, Counter[str]] = {"kind": Counter(), "status": Counter(), "actor": Counter(), "topic_name": Counter()}
+    for event in events:
+        keys["kind"][event.kind.value] += 1
+        keys["status"][event.status.value] += 1
+        keys["actor"].update({participant.actor for participant in event.participants})
+        keys["topic_name"].update(set(event.topics))
+    return Tally(Counter(event.date.first for event in events), keys)
+
+
 def select(dataset: Dataset, query: Query) -> list[Event]:
     """The events matching ``query``, by first day then id (reversed on request), limited."""
     return list(stream(dataset, query))
@@ -201,21 +237,12 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
     """The events of :func:`select`, yielded as they are found: from an indexed collection (the cache)
     the first one comes before the rest are read, so ``| head`` answers at once and memory does not
     grow with the answer. Filters are checked here (an unknown actor raises at once, before any event)."""
-    actor_ids = resolve_actors(dataset, query.actors) if query.actors else set()
-    topics = {fold(topic) for topic in query.topics}
+    actor_ids, topics, prefilter = _prefilter(dataset, query)
     since = query.since or date.min
     until = query.until or date.max
-    window = query.window()  # only events inside the outer window can match
+    window = prefilter.window
     if window is not None and window[0] > window[1]:
         return iter(())
-    keys = {
-        "kind": frozenset(kind.value for kind in query.kinds),
-        "status": frozenset(status.value for status in query.statuses),
-        "actor": frozenset(actor_ids),
-        "topic": frozenset(topics),
-    }
-    words = tuple(tuple(name_words(text)) for text in query.search)
-    prefilter = Prefilter(window, {name: wanted for name, wanted in keys.items() if wanted}, words)
 
     def matches(event: Event) -> bool:
         if (query.since or query.until) and not overlaps(event, since, until):

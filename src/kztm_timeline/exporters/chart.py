@@ -2,20 +2,20 @@
 
 The axis is continuous: every year (or month) from the first counted to the last is present,
 empty ones included, so gaps in the record show as gaps. An event is counted once, under the
-first period of its span inside the query's date bounds (as ``stats`` counts it); an event with
-an open start and no lower bound to clip it has a bar of its own, "open start", before the axis.
+first period of its span inside the query's date bounds (as ``stats`` counts it, and from the same
+tally, which the cache answers by SQL); an event with an open start and no lower bound to clip it
+has a bar of its own, "open start", before the axis.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 from ..contract import OPEN_START
-from ..model import Event
 from ..query import Query
 from ..vocab import Period
 
@@ -40,18 +40,18 @@ def _next(key: tuple[int, int], period: Period) -> tuple[int, int]:
     return (key[0] + key[1] // 12, key[1] % 12 + 1)
 
 
-def chart_bars(events: Sequence[Event], query: Query, period: Period) -> list[Bar]:
-    """The bars of the chart, in time order, every period of the axis present."""
+def chart_bars(firsts: Mapping[date | None, int], query: Query, period: Period) -> list[Bar]:
+    """The bars of the chart, in time order, every period of the axis present, from the number of events
+    that begin on each first day (None: an open start; see :func:`~kztm_timeline.query.tally`)."""
     window = query.window()
     low = date.min if window is None else window[0]
     counts: Counter[tuple[int, int]] = Counter()
     open_start = 0
-    for event in events:
-        first = event.date.first
+    for first, count in firsts.items():
         if first is None and low == date.min:
-            open_start += 1
+            open_start += count
         else:
-            counts[_key(max(first or date.min, low), period)] += 1
+            counts[_key(max(first or date.min, low), period)] += count
     bars = [Bar(OPEN_START, open_start)] if open_start else []
     if not counts:
         return bars
