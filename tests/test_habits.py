@@ -930,3 +930,42 @@ def test_the_wheel_installs_the_man_page_in_share_man_man1(tmp_path: Path) -> No
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "kztm_timeline-0.1.0.data/data/share/man/man1/timeline.1" in names
+
+
+# ---------------------------------------------------------------- start-up: only the command about to run is built
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["list", "--year", "2024"], "list"),
+        (["--data", "x.yaml", "list"], "list"),
+        (["--color", "never", "--no-cache", "show", "abc"], "show"),
+        (["--version"], None),
+        (["--", "list"], None),
+    ],
+)
+def test_the_command_a_line_names_is_found_past_global_options(arguments: list[str], expected: str | None) -> None:
+    from kztm_timeline.cli import _invoked
+
+    assert _invoked(arguments) == expected
+
+
+def test_only_the_named_command_is_built() -> None:
+    from kztm_timeline.cli import _app_for
+
+    slim = _app_for(["--data", "x", "list"])
+    assert [info.name for info in slim.registered_commands] == ["list"]
+    assert _app_for(["lst"]) is app  # no such command: the whole app, for Click's suggestion
+    assert _app_for(["--help"]) is app
+
+
+def test_the_real_entry_point_runs_a_command_after_global_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kztm_timeline", "--data", str(DATA), "--no-cache", "sources", "show", "trend", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["paragraph"] == 1

@@ -51,9 +51,9 @@ from .datafile.fs import read_bytes, resolve_source_path
 from .edtf import EdtfDate
 from .errors import DataError
 from .model import Dataset, Event, Events, Prefilter, Tally
-from .text import fold
+from .text import fold, name_words
 
-FORMAT = 8
+FORMAT = 9
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -170,6 +170,7 @@ INDEXED: dict[str, Callable[[Event], list[str]]] = {
     "actor": lambda event: [participant.actor for participant in event.participants],
     "topic": lambda event: [fold(topic) for topic in event.topics],
     "topic_name": lambda event: list(event.topics),  # as written, for stats
+    "place_word": lambda event: name_words(event.place or ""),
 }
 
 

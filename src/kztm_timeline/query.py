@@ -197,11 +197,14 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
     """The actor ids and folded topics the query names, and what an event collection can skip by."""
     actor_ids = resolve_actors(dataset, query.actors) if query.actors else set()
     topics = {fold(topic) for topic in query.topics}
+    places = [name_words(text) for text in query.places]
     keys = {
         "kind": frozenset(kind.value for kind in query.kinds),
         "status": frozenset(status.value for status in query.statuses),
         "actor": frozenset(actor_ids),
         "topic": frozenset(topics),
+        # a place matches a run of whole words: an event must at least have the longest of them
+        "place_word": frozenset(max(words, key=len) for words in places) if places and all(places) else frozenset(),
     }
     words = tuple(tuple(name_words(text)) for text in query.search)
     return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
