@@ -62,15 +62,18 @@ class Sample:
 
 
 def measure(command: Sequence[str], env: dict[str, str]) -> Sample:
-    """Run ``command`` once with its output discarded; wall time and peak RSS."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr}")
+    """Run ``command`` once with its output discarded; wall time and peak RSS. (Its messages go to a file,
+    not a pipe: a pipe nobody reads while the command runs would stop it once full.)"""
+    with tempfile.TemporaryFile() as messages:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=messages, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            messages.seek(0)
+            stderr = messages.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr}")
     return Sample(seconds, usage.ru_maxrss)
 
 

@@ -343,7 +343,7 @@ def test_a_kept_verdict_with_problems_names_the_data_file_as_this_run_names_it(
 def test_a_forged_verdict_is_what_the_cache_says_only_while_the_data_is_unchanged(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     runner.invoke(app, ["validate", "--data", str(path)])
-    forged = '{"problems": [], "unstated": [], "inferred": [], "quotes": 99}'
+    forged = '{"problems": [], "inferred": [], "quotes": 99}'
     sql(cached_path(private_cache, path), f"UPDATE meta SET value = '{forged}' WHERE key = 'memo:validate'")
     assert "99 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout  # this user's own cache
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")

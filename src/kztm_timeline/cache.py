@@ -53,7 +53,7 @@ from .errors import DataError
 from .model import Dataset, Event, Events, Prefilter, Tally
 from .text import fold, name_words
 
-FORMAT = 9
+FORMAT = 10
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -338,6 +338,7 @@ class CachedEvents(Events):
         self._fallback = fallback
         self._parsed: Sequence[Event] | None = None
         self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
+        self._targets: set[str] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -416,6 +417,10 @@ class CachedEvents(Events):
         if self._parsed is not None:
             return tuple((e.id, r.relation) for e in self._parsed for r in e.related if r.event == identifier)
         try:
+            if self._targets is None:  # most events are nobody's target: one query spares one per event
+                self._targets = {target for (target,) in self._connection.execute("SELECT DISTINCT target FROM links")}
+            if identifier not in self._targets:
+                return ()
             rows = self._connection.execute("SELECT source, relation FROM links WHERE target = ? ORDER BY ord", (identifier,))
             return tuple((str(source), str(relation)) for source, relation in rows)
         except sqlite3.Error:
@@ -426,10 +431,32 @@ class CachedEvents(Events):
         return (self.at(position) for position in self._candidate_positions(prefilter, ordered=False))
 
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
-        """The candidates by first day, then id (newest first with ``reverse``), read as they are needed."""
+        """The candidates by first day, then id (newest first with ``reverse``), read row by row as they
+        are needed, in one query."""
         if self._parsed is not None:
             return None
-        return (self.at(position) for position in self._candidate_positions(prefilter, ordered=True, reverse=reverse))
+        where, parameters = self._where(prefilter)
+        direction = "DESC" if reverse else ""
+        sql = f"SELECT pos, id, record, crc FROM events{where} ORDER BY first {direction}, id {direction}"
+        try:
+            rows = self._connection.execute(sql, parameters)
+        except sqlite3.Error:
+            return None
+        return self._decoded_rows(rows)
+
+    def _decoded_rows(self, rows: Iterable[tuple[int, str, str, int]]) -> Iterator[Event]:
+        try:
+            for position, identifier, text, crc in rows:
+                event = self._decoded.get(position)
+                if event is None:
+                    try:
+                        event = self._decode(identifier, text, crc)
+                    except (ValueError, KeyError, TypeError, AttributeError):
+                        event = self._parse_afresh()[position]
+                    self._decoded[position] = event
+                yield event
+        except sqlite3.Error:
+            raise CacheDamaged("the cache could not be read to the end") from None
 
     def _candidate_positions(self, prefilter: Prefilter, *, ordered: bool, reverse: bool = False) -> Iterable[int]:
         if self._parsed is not None:
@@ -471,15 +498,34 @@ class CachedEvents(Events):
                 day = None if first == MIN_DAY else date.fromordinal(first)
                 firsts[day] = firsts.get(day, 0) + count
             keys: dict[str, dict[str, int]] = {}
-            inner = f"SELECT pos FROM events{where}"
-            rows = self._connection.execute(
-                f"SELECT name, key, count(*) FROM keys WHERE pos IN ({inner}) GROUP BY name, key", parameters
-            )
+            if where:
+                inner = f"SELECT pos FROM events{where}"
+                sql = f"SELECT name, key, count(*) FROM keys WHERE pos IN ({inner}) GROUP BY name, key"
+            else:  # every event: the index alone answers
+                sql = "SELECT name, key, count(*) FROM keys GROUP BY name, key"
+            rows = self._connection.execute(sql, parameters)
             for name, key, count in rows:
                 keys.setdefault(name, {})[key] = count
         except sqlite3.Error:
             return None
         return Tally(firsts, keys)
+
+    def unresolved_plans(self, before: date, outcomes: tuple[str, ...], limit: int) -> tuple[list[Event], int] | None:
+        if self._parsed is not None:
+            return None
+        marks = ", ".join("?" for _ in outcomes)
+        body = (
+            "FROM events WHERE pos IN (SELECT pos FROM keys WHERE name = 'status' AND key = 'planned') AND last < ? "
+            f"AND NOT EXISTS (SELECT 1 FROM links WHERE links.target = events.id AND links.relation IN ({marks}))"
+        )
+        parameters = [before.toordinal(), *outcomes]
+        try:
+            (total,) = self._connection.execute(f"SELECT count(*) {body}", parameters).fetchone()
+            rows = self._connection.execute(f"SELECT pos {body} ORDER BY pos LIMIT ?", [*parameters, limit])
+            first = [position for (position,) in rows]
+        except sqlite3.Error:
+            return None
+        return [self.at(position) for position in first], int(total)
 
     def memo(self, key: str, compute: Callable[[], str]) -> str:
         """``compute()``, kept in the database under ``key`` so that the next run over the same data reads it."""

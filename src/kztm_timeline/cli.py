@@ -277,7 +277,7 @@ def _data_path(data: str | None) -> str:
     return data_path(data or str(_state["data"] or "") or None, os.environ)
 
 
-def _load(data: str | None, memos: Mapping[str, Callable[[Dataset], str]] | None = None) -> Dataset:
+def _load(data: str | None, keep: Callable[[Dataset], Mapping[str, str]] | None = None) -> Dataset:
     cache = None
     if _state["cache"] and not os.environ.get("KZTM_TIMELINE_NO_CACHE"):
         from .cache import cache_dir
@@ -285,7 +285,7 @@ def _load(data: str | None, memos: Mapping[str, Callable[[Dataset], str]] | None
         cache = cache_dir(os.environ)
     path = _data_path(data)
     try:
-        return load_dataset(path, cache=cache, notice=_notice, memos=memos)
+        return load_dataset(path, cache=cache, notice=_notice, keep=keep)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -808,6 +808,8 @@ def global_options(function: Callable[..., R]) -> Callable[..., R]:
     return _inject(GLOBAL_OPTIONS, _set_globals)(function)
 
 
+MAX_OVERDUE_SHOWN = 20  # validate names this many overdue plans, then counts the rest (`plans` lists them)
+
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -837,26 +839,28 @@ def validate(
     data: DataOpt = None,
 ) -> None:
     """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
-    from .evidence import kept_verdict, verdict
-    from .model import Prefilter
-    from .query import plan_states
+    from .evidence import kept_verdict, verdict_parts
+    from .query import overdue_plans
 
     path = _data_path(data)
-    dataset = _load(path, memos={"validate": lambda fresh: verdict(fresh).to_json(fresh.path)})
-    found = kept_verdict(dataset)
+    dataset = _load(path, keep=verdict_parts)
+    found = kept_verdict(dataset, strict=strict)
     problems = list(found.problems) + (list(found.unstated) if strict else [])
     if problems:
         raise DataError(problems)
     if strict:
         for identifier, when, note in found.inferred:
             _stderr(f"inferred: {identifier} {when}: {note}")
-    planned = dataset.events.candidates(Prefilter(keys={"status": frozenset({Status.PLANNED.value})}))
-    overdue = [plan for plan in plan_states(dataset, planned, _as_of(as_of)) if plan.overdue]
+    day = _as_of(as_of)
+    overdue, count = overdue_plans(dataset, day, MAX_OVERDUE_SHOWN)
     for plan in overdue:
         latest = plan.latest.isoformat() if plan.latest else "?"
         _stderr(f"{'error' if strict else 'warning'}: plan {plan.event.id} is overdue: due by {latest}, no outcome recorded")
-    if strict and overdue:
-        count = len(overdue)
+    if count > len(overdue):
+        _stderr(
+            f"… and {count - len(overdue)} more overdue plans; 'timeline plans --as-of {day.isoformat()} -f csv' lists them all"
+        )
+    if strict and count:
         plural = "s" if count != 1 else ""
         raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
     _stdout(

@@ -161,35 +161,34 @@ class Verdict:
     inferred: tuple[tuple[str, str, str], ...]  # (id, EDTF date, note)
     quotes: int
 
-    def to_json(self, data_file: str) -> str:
-        """As JSON; the data file is written as "" (it is named again, as the user named it, when read)."""
+    def to_json(self, data_file: str) -> dict[str, str]:
+        """As JSON, in two parts kept apart: ``validate`` and ``validate:strict`` (the unstated-evidence
+        problems, which only a strict validation reports and a large file may hold by the hundred
+        thousand). The data file is written as "" and named again, as the user named it, when read."""
         import json
 
-        def plain(problem: Problem) -> dict[str, object]:
-            return dataclasses.asdict(dataclasses.replace(problem, file="" if problem.file == data_file else problem.file))
+        def plain(problems: tuple[Problem, ...]) -> list[dict[str, object]]:
+            return [
+                dataclasses.asdict(dataclasses.replace(problem, file="" if problem.file == data_file else problem.file))
+                for problem in problems
+            ]
 
-        return json.dumps(
-            {
-                "problems": [plain(problem) for problem in self.problems],
-                "unstated": [plain(problem) for problem in self.unstated],
-                "inferred": [list(entry) for entry in self.inferred],
-                "quotes": self.quotes,
-            }
-        )
+        main = {"problems": plain(self.problems), "inferred": [list(entry) for entry in self.inferred], "quotes": self.quotes}
+        return {"validate": json.dumps(main), "validate:strict": json.dumps(plain(self.unstated))}
 
     @classmethod
-    def from_json(cls, text: str, data_file: str) -> Verdict:
+    def from_json(cls, main: str, strict: str | None, data_file: str) -> Verdict:
+        """The verdict :meth:`to_json` wrote; without its ``strict`` part, no unstated-evidence problem."""
         import json
 
-        value = json.loads(text)
+        def problems(fields: list[dict[str, object]]) -> tuple[Problem, ...]:
+            found = (Problem(**entry) for entry in fields)  # type: ignore[arg-type]  # a Problem's fields, as to_json wrote them
+            return tuple(dataclasses.replace(problem, file=problem.file or data_file) for problem in found)
 
-        def problem(fields: dict[str, object]) -> Problem:
-            found = Problem(**fields)  # type: ignore[arg-type]  # the fields of a Problem, as to_json wrote them
-            return dataclasses.replace(found, file=found.file or data_file)
-
+        value = json.loads(main)
         return cls(
-            tuple(problem(fields) for fields in value["problems"]),
-            tuple(problem(fields) for fields in value["unstated"]),
+            problems(value["problems"]),
+            problems(json.loads(strict)) if strict is not None else (),
             tuple((str(a), str(b), str(c)) for a, b, c in value["inferred"]),
             int(value["quotes"]),
         )
@@ -205,6 +204,21 @@ def verdict(dataset: Dataset) -> Verdict:
     )
 
 
-def kept_verdict(dataset: Dataset) -> Verdict:
-    """The verdict, read from the cache when a run over the same data worked it out before."""
-    return Verdict.from_json(dataset.events.memo("validate", lambda: verdict(dataset).to_json(dataset.path)), dataset.path)
+def verdict_parts(dataset: Dataset) -> dict[str, str]:
+    """The verdict of a freshly parsed dataset, as the cache keeps it (see :meth:`Verdict.to_json`)."""
+    return verdict(dataset).to_json(dataset.path)
+
+
+def kept_verdict(dataset: Dataset, *, strict: bool = True) -> Verdict:
+    """The verdict, read from the cache when a run over the same data worked it out before; without
+    ``strict``, without its unstated-evidence part (which is then not even read)."""
+    parts: dict[str, str] = {}
+
+    def part(key: str) -> str:
+        if not parts:
+            parts.update(verdict_parts(dataset))
+        return parts[key]
+
+    main = dataset.events.memo("validate", lambda: part("validate"))
+    unstated = dataset.events.memo("validate:strict", lambda: part("validate:strict")) if strict else None
+    return Verdict.from_json(main, unstated, dataset.path)

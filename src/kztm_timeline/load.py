@@ -36,15 +36,15 @@ def load_dataset(
     *,
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
-    memos: Mapping[str, Callable[[Dataset], str]] | None = None,
+    keep: Callable[[Dataset], Mapping[str, str]] | None = None,
 ) -> Dataset:
     """Read, compose and validate; raise DataError listing every problem.
 
     With ``cache`` (a folder), a dataset validated before from the very same
     bytes and source texts is read from the parse cache instead, and a fresh
     parse is written there. A cache that cannot be read or written, or that this
-    user does not own alone, is ignored; ``notice`` hears why. ``memos``: values worked out from a freshly
-    parsed dataset (``validate``'s verdict) that the new cache keeps, as ``Events.memo`` would.
+    user does not own alone, is ignored; ``notice`` hears why. ``keep``: values worked out from a freshly
+    parsed dataset (``validate``'s verdict), which the new cache keeps, as ``Events.memo`` would.
     """
     if cache is None:
         return _parse(path, _read_data(path))[0]
@@ -61,7 +61,9 @@ def load_dataset(
     except OSError:
         stat_before = None
     dataset, parsed = _parse(path, _read_data(path))
-    kept = {key: dataset.events.memo(key, partial(compute, dataset)) for key, compute in (memos or {}).items()}
+    kept = dict(keep(dataset)) if keep is not None else {}
+    for key, value in kept.items():
+        dataset.events.memo(key, partial(str, value))  # this run reads them from memory
     if isinstance(parsed.plain, dict):
         parse_cache.write(
             cache,

@@ -145,6 +145,14 @@ class Events(Sequence[Event]):
         None when this collection cannot count without reading them (then the caller counts)."""
         return None
 
+    def unresolved_plans(
+        self, before: date, outcomes: tuple[str, ...], limit: int  # noqa: ARG002 - for stores
+    ) -> tuple[list[Event], int] | None:
+        """The first ``limit`` planned events (file order) whose last day comes before ``before`` and that no
+        event links to with one of the ``outcomes`` relations, and how many there are in all; None when
+        this collection cannot tell without reading every plan (then the caller does)."""
+        return None
+
     def memo(self, key: str, compute: Callable[[], str]) -> str:  # noqa: ARG002 - the key is for stores
         """``compute()``; a collection backed by a store may keep the value there for the next run."""
         return compute()

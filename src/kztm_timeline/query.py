@@ -347,3 +347,15 @@ def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[
             state = "overdue" if latest is not None and latest < as_of else "open"
         found.append(PlanState(event, state, outcomes, latest))
     return found
+
+
+def overdue_plans(dataset: Dataset, as_of: date, limit: int) -> tuple[list[PlanState], int]:
+    """The first ``limit`` overdue plans (file order) and how many there are: by the cache's indexes when
+    it keeps them (reading only those events), else by judging every plan with :func:`plan_states`."""
+    found = dataset.events.unresolved_plans(as_of, tuple(OUTCOMES), limit)
+    if found is not None:
+        events, total = found
+        return [PlanState(event, "overdue", (), event.date.last) for event in events], total
+    planned = dataset.events.candidates(Prefilter(keys={"status": frozenset({Status.PLANNED.value})}))
+    overdue = [plan for plan in plan_states(dataset, planned, as_of) if plan.overdue]
+    return overdue[:limit], len(overdue)
