@@ -363,3 +363,20 @@ def test_the_cache_counts_stats_exactly_as_a_fresh_parse(twins: list[tuple[Datas
         except UsageError:
             continue
         assert stats_json(tally(served, query), query) == expected
+
+
+def test_validate_names_twenty_overdue_plans_and_counts_the_rest_alike_with_and_without_the_cache(
+    twins: list[tuple[Dataset, Dataset]],
+) -> None:
+    path = twins[1][0].path  # 400 generated events, many of them plans long overdue
+    arguments = ["validate", "--as-of", "2026-01-01", "--data", path]
+    fresh = runner.invoke(app, ["--no-cache", *arguments])
+    runner.invoke(app, arguments)  # writes the cache
+    cached = runner.invoke(app, arguments)
+    plans = json.loads(runner.invoke(app, ["plans", "--as-of", "2026-01-01", "--json", "--data", path]).stdout)
+    count = sum(1 for plan in plans if plan["state"] == "overdue")
+    assert count > 20
+    lines = fresh.stderr.splitlines()
+    assert len([line for line in lines if line.startswith("warning: plan ")]) == 20
+    assert f"… and {count - 20} more overdue plans; 'timeline plans --as-of 2026-01-01 -f csv' lists them all" in lines
+    assert (cached.exit_code, cached.stdout, cached.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)

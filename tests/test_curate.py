@@ -491,3 +491,27 @@ def test_add_keeps_a_byte_order_mark_and_crlf_line_ends(workdir: Path, bom: byte
     lines_before, lines_after = before.split(newline), after.split(newline)
     opcodes = difflib.SequenceMatcher(a=lines_before, b=lines_after, autojunk=False).get_opcodes()
     assert [op[0] for op in opcodes if op[0] != "equal"] == ["insert"]
+
+
+def test_a_writer_waits_for_the_lock_for_as_long_as_the_writer_in_front_needs(workdir: Path) -> None:
+    import threading
+    import time
+
+    from kztm_timeline.datafile import fs
+
+    path = str(data_file(workdir))
+    held = threading.Event()
+
+    def in_front() -> None:
+        with fs.file_lock(path):
+            held.set()
+            time.sleep(1.5)
+
+    thread = threading.Thread(target=in_front)
+    thread.start()
+    held.wait()
+    start = time.monotonic()
+    with fs.file_lock(path):  # no timeout: it queues instead of failing
+        waited = time.monotonic() - start
+    thread.join()
+    assert waited >= 1.0

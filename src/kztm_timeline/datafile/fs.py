@@ -137,7 +137,6 @@ def file_problem(path: str, error: OSError) -> Problem:
 
 # ---------------------------------------------------------------- writing
 
-LOCK_TIMEOUT = 30.0
 _TEMPORARY_RE = re.compile(r"\.timeline-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.tmp")
 
 
@@ -281,8 +280,12 @@ def lock_path(path: str) -> str:
 
 
 @contextmanager
-def file_lock(path: str, *, enabled: bool = True, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on ``path``'s lock file (``flock``), waiting up to ``timeout`` seconds.
+def file_lock(path: str, *, enabled: bool = True, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``path``'s lock file (``flock``).
+
+    Writers queue: without a ``timeout`` a writer waits for as long as the work in front of it needs (the
+    kernel releases a lock the moment its holder exits, however it exits, so no writer can wait on a
+    dead one); with one, it gives up after that many seconds. Ctrl-C or SIGTERM end the wait.
 
     The lock is on a separate file because a write replaces the data file's
     inode: a lock on the old inode would not stop a writer that opens the new one.
@@ -298,17 +301,20 @@ def file_lock(path: str, *, enabled: bool = True, timeout: float = LOCK_TIMEOUT)
     except OSError as error:
         raise TimelineError(f"cannot lock {path}: {where}: {error.strerror or error}") from None
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimelineError(
-                        f"{path} is locked by another timeline command (lock file {where}); try again"
-                    ) from None
-                time.sleep(0.01)
+        if timeout is None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimelineError(
+                            f"{path} is locked by another timeline command (lock file {where}); try again"
+                        ) from None
+                    time.sleep(0.01)
         yield
     finally:
         os.close(descriptor)
