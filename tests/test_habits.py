@@ -969,3 +969,12 @@ def test_the_real_entry_point_runs_a_command_after_global_options() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["paragraph"] == 1
+
+
+def test_each_field_list_is_exactly_the_keys_its_command_writes() -> None:
+    from kztm_timeline.contract import ACTOR_FIELDS, EVENT_FIELDS, PLAN_FIELDS, SOURCE_FIELDS
+
+    cases = [(["list", "--json"], EVENT_FIELDS), (["actors", "--json"], ACTOR_FIELDS), (["sources", "--json"], SOURCE_FIELDS)]
+    cases.append((["plans", "--as-of", "2026-01-01", "--json"], PLAN_FIELDS))
+    for command, fields in cases:
+        assert list(json.loads(run(*command)[1])[0]) == list(fields)
