@@ -380,3 +380,30 @@ def test_validate_names_twenty_overdue_plans_and_counts_the_rest_alike_with_and_
     assert len([line for line in lines if line.startswith("warning: plan ")]) == 20
     assert f"… and {count - 20} more overdue plans; 'timeline plans --as-of 2026-01-01 -f csv' lists them all" in lines
     assert (cached.exit_code, cached.stdout, cached.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+
+
+@settings(max_examples=150, deadline=None)
+@given(queries)
+def test_the_kept_contract_json_is_what_encoding_the_events_gives(twins: list[tuple[Dataset, Dataset]], query: Query) -> None:
+    from kztm_timeline.contract import View
+    from kztm_timeline.exporters.data import iter_json, json_array
+    from kztm_timeline.query import contract_lines
+
+    for parsed, served in twins:
+        try:
+            expected = "".join(iter_json(View(parsed, ()), select(parsed, query)))
+        except UsageError:
+            continue
+        lines = contract_lines(served, query)
+        if lines is None:  # places or search words: the events are encoded instead
+            assert query.places or query.search or len(query.years) > 1
+            continue
+        assert "".join(json_array(lines)) == expected
+
+
+def test_a_damaged_contract_line_is_encoded_again_from_its_event(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    fresh = runner.invoke(app, ["--no-cache", "list", "--json", "--data", str(path)]).stdout
+    load_dataset(str(path), cache=str(private_cache))
+    sql(cached_path(private_cache, path), "UPDATE events SET contract = replace(contract, 'signed', 'forged')")
+    assert runner.invoke(app, ["list", "--json", "--data", str(path)]).stdout == fresh

@@ -53,12 +53,12 @@ from .errors import DataError
 from .model import Dataset, Event, Events, Prefilter, Tally
 from .text import fold, name_words
 
-FORMAT = 10
+FORMAT = 11
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events(pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, first INTEGER NOT NULL, last INTEGER NOT NULL,
-                    record TEXT NOT NULL, crc INTEGER NOT NULL);
+                    record TEXT NOT NULL, crc INTEGER NOT NULL, contract TEXT NOT NULL, contract_crc INTEGER NOT NULL);
 CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, source TEXT NOT NULL, relation TEXT NOT NULL, ord INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', content='');
@@ -204,6 +204,7 @@ def write(
     ``sources`` taken from the very bytes that were validated (``stat_before``: the data file's status
     read before those bytes, so that a change during the parse is never mistaken for none). A folder or
     file that cannot be written, or that is not this user's alone, only costs speed: nothing is written."""
+    from .contract import event_json
     from .query import haystack
 
     if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
@@ -218,11 +219,19 @@ def write(
             connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
             events = dataset.events
             rows = (
-                (pos, event.id, _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY), _dumps(record))
+                (
+                    pos,
+                    event.id,
+                    _day(event.date.first, MIN_DAY),
+                    _day(event.date.last, MAX_DAY),
+                    _dumps(record),
+                    json.dumps(event_json(dataset, event), ensure_ascii=False),
+                )
                 for pos, (event, record) in enumerate(zip(events, plain["events"], strict=True))
             )
             connection.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", ((*row, _crc(row[4])) for row in rows)
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                ((*row[:5], _crc(row[4]), row[5], _crc(row[5])) for row in rows),
             )
             connection.executemany(
                 "INSERT INTO keys VALUES (?, ?, ?)",
@@ -443,6 +452,33 @@ class CachedEvents(Events):
         except sqlite3.Error:
             return None
         return self._decoded_rows(rows)
+
+    def contract_lines(self, prefilter: Prefilter, dataset: Dataset, *, reverse: bool = False) -> Iterator[str] | None:
+        """Each matching event's JSON as the JSON format writes it (kept when the cache was written: it
+        depends only on the content the cache is keyed to), by first day then id, decoding no event. Only
+        for a prefilter the indexes answer exactly (see ``query.contract_lines``)."""
+        if self._parsed is not None:
+            return None
+        where, parameters = self._where(prefilter)
+        direction = "DESC" if reverse else ""
+        sql = f"SELECT pos, contract, contract_crc FROM events{where} ORDER BY first {direction}, id {direction}"
+        try:
+            rows = self._connection.execute(sql, parameters)
+        except sqlite3.Error:
+            return None
+        return self._checked_lines(rows, dataset)
+
+    def _checked_lines(self, rows: Iterable[tuple[int, str, int]], dataset: Dataset) -> Iterator[str]:
+        from .contract import event_json
+
+        try:
+            for position, text, crc in rows:
+                if _crc(text) == crc:
+                    yield text
+                else:  # damaged: the event itself (parsed afresh if need be) says it again
+                    yield json.dumps(event_json(dataset, self.at(position)), ensure_ascii=False)
+        except sqlite3.Error:
+            raise CacheDamaged("the cache could not be read to the end") from None
 
     def _decoded_rows(self, rows: Iterable[tuple[int, str, str, int]]) -> Iterator[Event]:
         try:

@@ -7,7 +7,7 @@ import inspect
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, assert_never
@@ -78,10 +78,11 @@ def _stdout(text: str, *, color: bool = False) -> None:
     """Write to stdout, escaping at output time every unsafe character (``color`` keeps Rich's colour codes)."""
     if sys.stdout is None:
         raise OutputFailed("cannot write the output: standard output is closed")
-    if _paged(escape_output(text, keep_sgr=color)):
+    safe = escape_output(text, keep_sgr=color)
+    if _paged(safe):
         return
     try:
-        sys.stdout.write(escape_output(text, keep_sgr=color))
+        sys.stdout.write(safe)
         sys.stdout.flush()
     except BrokenPipeError:
         raise
@@ -877,11 +878,33 @@ def _today() -> date:
     return date.today()
 
 
+def _write_pieces(pieces: Iterable[str], *, color: bool) -> None:
+    """Write text pieces as they come: the first at once, then in blocks of about 64 KiB."""
+    pending: list[str] = []
+    size = 0
+    written = False
+    for piece in pieces:
+        pending.append(piece)
+        size += len(piece)
+        if not written or size >= 65536:
+            _stdout("".join(pending), color=color)
+            pending, size, written = [], 0, True
+    if pending:
+        _stdout("".join(pending), color=color)
+
+
 def _stream_selection(dataset: Dataset, query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
     from .contract import View
     from .exporters import streamer
-    from .query import stream
+    from .query import contract_lines, stream
 
+    if fmt in (Format.JSON, Format.JSONL):  # what the cache kept, when it answers the query exactly
+        lines = contract_lines(dataset, query)
+        if lines is not None:
+            from .exporters.data import compact_lines, json_array
+
+            _write_pieces(json_array(lines) if fmt is Format.JSON else compact_lines(lines), color=False)
+            return
     color = _color()
     view = View(
         dataset=dataset, events=(), color=color, width=_width(), highlight=query.search if highlight else (), options=options

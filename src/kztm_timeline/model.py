@@ -140,6 +140,13 @@ class Events(Sequence[Event]):
         collection cannot give them in that order without reading them all (then the caller sorts)."""
         return None
 
+    def contract_lines(
+        self, prefilter: Prefilter, dataset: Dataset, *, reverse: bool = False  # noqa: ARG002 - for stores
+    ) -> Iterator[str] | None:
+        """Each matching event's contract JSON (one line of the JSON format) by first day then id, as a
+        store kept it; None when this collection keeps none (then the caller encodes the events)."""
+        return None
+
     def tally(self, prefilter: Prefilter) -> Tally | None:  # noqa: ARG002 - for stores
         """The :class:`Tally` of exactly the events that meet ``prefilter``, counted where they are stored;
         None when this collection cannot count without reading them (then the caller counts)."""

@@ -210,14 +210,35 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
     return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
 
 
+def _exact(query: Query) -> bool:
+    """Whether the cache's indexes answer ``query`` exactly: dates, at most one year, kinds, statuses,
+    actors and topics are exact there; places and search words only narrow the events down."""
+    return not (query.places or query.search or len(query.years) > 1)
+
+
+def contract_lines(dataset: Dataset, query: Query) -> Iterator[str] | None:
+    """The JSON line of each event matching ``query``, in order and limited, as the cache kept it (no
+    event decoded); None when the cache cannot answer the query exactly (then events are encoded)."""
+    if not _exact(query):
+        return None
+    _, _, prefilter = _prefilter(dataset, query)
+    window = prefilter.window
+    if window is not None and window[0] > window[1]:
+        return iter(())
+    found = dataset.events.contract_lines(prefilter, dataset, reverse=query.reverse)
+    if found is None or query.limit is None:
+        return found
+    return islice(found, query.limit)
+
+
 def tally(dataset: Dataset, query: Query) -> Tally:
     """Counts over the events matching ``query`` (for ``stats``): by the cache's indexes when they answer
-    the query exactly (dates, at most one year, kinds, statuses, actors, topics), else by reading them."""
+    the query exactly (see :func:`_exact`), else by reading them."""
     _, _, prefilter = _prefilter(dataset, query)
     window = prefilter.window
     if window is not None and window[0] > window[1]:
         return Tally({}, {})
-    if not (query.places or query.search or len(query.years) > 1 or query.limit is not None):
+    if _exact(query) and query.limit is None:
         counted = dataset.events.tally(prefilter)
         if counted is not None:
             return counted

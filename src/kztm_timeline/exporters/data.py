@@ -24,11 +24,22 @@ def iter_json(view: View, events: Iterable[Event]) -> Iterator[str]:
     (Each line is encoded by the json module's C encoder; an indented dump would
     run its pure-Python encoder, ten times slower on large selections.)
     """
+    return json_array(json.dumps(event_json(view.dataset, event), ensure_ascii=False) for event in events)
+
+
+def json_array(lines: Iterable[str]) -> Iterator[str]:
+    """One JSON array of the given encoded values, one per line."""
     opening = "[\n"
-    for event in events:
-        yield opening + json.dumps(event_json(view.dataset, event), ensure_ascii=False)
+    for line in lines:
+        yield opening + line
         opening = ",\n"
     yield "[]\n" if opening == "[\n" else "\n]\n"
+
+
+def compact_lines(lines: Iterable[str]) -> Iterator[str]:
+    """JSON Lines of the given encoded values: each re-encoded as ``--format jsonl`` writes it."""
+    for line in lines:
+        yield dumps(json.loads(line), pretty=False) + "\n"
 
 
 def render_jsonl(view: View) -> str:
