@@ -437,36 +437,36 @@ class CachedEvents(Events):
             return self.referrers_of(identifier)
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
-        return (self.at(position) for position in self._candidate_positions(prefilter, ordered=False))
+        if self._parsed is not None:
+            return iter(self._parsed)
+        where, parameters = self._where(prefilter)
+        return (self.at(position) for position in self._positions(f"SELECT pos FROM events{where} ORDER BY pos", parameters))
 
-    def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
-        """The candidates by first day, then id (newest first with ``reverse``), read row by row as they
-        are needed, in one query."""
+    def _by_date(self, prefilter: Prefilter, columns: str, *, reverse: bool) -> sqlite3.Cursor | None:
+        """The rows that may meet ``prefilter``, by first day then id (newest first with ``reverse``), as a
+        cursor that reads them as they are needed; None when this store cannot."""
         if self._parsed is not None:
             return None
         where, parameters = self._where(prefilter)
         direction = "DESC" if reverse else ""
-        sql = f"SELECT pos, id, record, crc FROM events{where} ORDER BY first {direction}, id {direction}"
         try:
-            rows = self._connection.execute(sql, parameters)
+            return self._connection.execute(
+                f"SELECT {columns} FROM events{where} ORDER BY first {direction}, id {direction}", parameters
+            )
         except sqlite3.Error:
             return None
-        return self._decoded_rows(rows)
+
+    def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
+        """The candidates by first day, then id, read row by row as they are needed, in one query."""
+        rows = self._by_date(prefilter, "pos, id, record, crc", reverse=reverse)
+        return None if rows is None else self._decoded_rows(rows)
 
     def contract_lines(self, prefilter: Prefilter, dataset: Dataset, *, reverse: bool = False) -> Iterator[str] | None:
         """Each matching event's JSON as the JSON format writes it (kept when the cache was written: it
         depends only on the content the cache is keyed to), by first day then id, decoding no event. Only
         for a prefilter the indexes answer exactly (see ``query.contract_lines``)."""
-        if self._parsed is not None:
-            return None
-        where, parameters = self._where(prefilter)
-        direction = "DESC" if reverse else ""
-        sql = f"SELECT pos, contract, contract_crc FROM events{where} ORDER BY first {direction}, id {direction}"
-        try:
-            rows = self._connection.execute(sql, parameters)
-        except sqlite3.Error:
-            return None
-        return self._checked_lines(rows, dataset)
+        rows = self._by_date(prefilter, "pos, contract, contract_crc", reverse=reverse)
+        return None if rows is None else self._checked_lines(rows, dataset)
 
     def _checked_lines(self, rows: Iterable[tuple[int, str, int]], dataset: Dataset) -> Iterator[str]:
         from .contract import event_json
@@ -493,14 +493,6 @@ class CachedEvents(Events):
                 yield event
         except sqlite3.Error:
             raise CacheDamaged("the cache could not be read to the end") from None
-
-    def _candidate_positions(self, prefilter: Prefilter, *, ordered: bool, reverse: bool = False) -> Iterable[int]:
-        if self._parsed is not None:
-            return range(len(self._parsed))
-        where, parameters = self._where(prefilter)
-        direction = "DESC" if reverse else ""
-        order = f" ORDER BY first {direction}, id {direction}" if ordered else " ORDER BY pos"
-        return self._positions(f"SELECT pos FROM events{where}{order}", parameters)
 
     def _where(self, prefilter: Prefilter) -> tuple[str, list[object]]:
         """The WHERE clause (with its parameters) of the events that may meet ``prefilter``."""
