@@ -878,18 +878,19 @@ def _today() -> date:
     return date.today()
 
 
-def _write_pieces(pieces: Iterable[str], *, color: bool) -> None:
-    """Write text pieces as they come: the first at once, then in blocks of about 64 KiB."""
+def _write_pieces(pieces: Iterable[str], *, color: bool, ready: Callable[[], bool] = lambda: True, hold: bool = False) -> None:
+    """Write text pieces as they come: the first at once, then in blocks of about 64 KiB. Nothing is written
+    before ``ready()`` says so (an event was found); with ``hold``, what never became ready is dropped."""
     pending: list[str] = []
     size = 0
     written = False
     for piece in pieces:
         pending.append(piece)
         size += len(piece)
-        if not written or size >= 65536:
+        if ready() and (not written or size >= 65536):
             _stdout("".join(pending), color=color)
             pending, size, written = [], 0, True
-    if pending:
+    if pending and (ready() or not hold):
         _stdout("".join(pending), color=color)
 
 
@@ -917,20 +918,10 @@ def _stream_selection(dataset: Dataset, query: "Query", fmt: Format, *, highligh
             found += 1
             yield event
 
-    pending: list[str] = []
-    size = 0
-    written = False
-    for piece in streamer(fmt)(view, counted()):
-        pending.append(piece)
-        size += len(piece)
-        if found and (not written or size >= 65536):  # the first event at once, then blocks of about 64 KiB
-            _stdout("".join(pending), color=color)
-            pending, size, written = [], 0, True
-    if not found and fmt in HUMAN_FORMATS:
-        _stderr("no events match")  # and a human format's heading alone is not worth printing
-        return
-    if pending:
-        _stdout("".join(pending), color=color)
+    human = fmt in HUMAN_FORMATS  # a human format's heading alone is not worth printing
+    _write_pieces(streamer(fmt)(view, counted()), color=color, ready=lambda: found > 0, hold=human)
+    if not found and human:
+        _stderr("no events match")
 
 
 def _render_selection(
