@@ -68,5 +68,6 @@ def test_the_units_have_fewer_import_arrows_than_the_88_before_the_regroup() -> 
     # 25 top-level modules with 88 arrows between them on 48c80ff (python3 tools/architecture.py ../that-checkout)
     # 79 now: extract looks sources up through query (unique prefixes), contract raises UsageError for --fields,
     # the chart exporter reads the query's date window, and screens and contract name article paths (datafile);
-    # 82: the SQLite cache indexes each event's search text as query folds it; 83: and keeps its contract JSON
-    assert len(architecture.arrows(units=True)) == 83
+    # 82: the SQLite cache indexes each event's search text as query folds it; 83: and keeps its contract JSON;
+    # 85: add checks a new event against the cache (curate -> cache) and builds it first if need be (curate -> load)
+    assert len(architecture.arrows(units=True)) == 85

@@ -22,13 +22,19 @@ What it holds:
 
     meta     key/value: format, tool, data (SHA-256), stat, sources ({path: SHA-256}), registry
              (the sources and actors, as JSON), count; and the verdicts ``validate`` computed once
-    events   pos (file order), id, first and last day (proleptic ordinals; an open start is day 1,
-             an open end the last day of 9999), record (the event as JSON) and its CRC-32
-    keys     (name, key, pos): the event at pos has ``key`` under the index ``name`` (kind, status,
-             actor, topic), for :class:`~kztm_timeline.model.Prefilter`
-    links    (target, source, relation, ord): event ``source`` names ``target`` in its ``related``
+    events   row (an event's own number, which never changes), pos (its place in the file's order),
+             at (where its item's line starts in the text, for ``add``), id, first and last day
+             (proleptic ordinals; an open start is day 1, an open end the last day of 9999), record
+             (the event as JSON) and its CRC-32, and its contract JSON and that one's CRC-32
+    keys     (name, key, row): the event has ``key`` under the index ``name`` (kind, status, actor,
+             topic), for :class:`~kztm_timeline.model.Prefilter`
+    links    (target, source, relation, idx): event row ``source`` names ``target`` in its ``related``
+             (entry idx of that list)
     search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
-             folded and romanized exactly as ``--search`` folds it, rowid = pos
+             folded and romanized exactly as ``--search`` folds it, rowid = row
+
+``add`` updates a database in step with the file it writes (see :func:`record_addition`): a copy of it is
+updated and put in its place, so a reader never sees half of a change.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import __version__
@@ -53,20 +59,25 @@ from .errors import DataError
 from .model import Dataset, Event, Events, Prefilter, Tally
 from .text import fold, name_words
 
-FORMAT = 11
+if TYPE_CHECKING:
+    from .datafile.splice import ListLayout
+
+FORMAT = 12
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events(pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, first INTEGER NOT NULL, last INTEGER NOT NULL,
+CREATE TABLE events(row INTEGER PRIMARY KEY, pos INTEGER NOT NULL, at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+                    first INTEGER NOT NULL, last INTEGER NOT NULL,
                     record TEXT NOT NULL, crc INTEGER NOT NULL, contract TEXT NOT NULL, contract_crc INTEGER NOT NULL);
-CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, pos INTEGER NOT NULL);
-CREATE TABLE links(target TEXT NOT NULL, source TEXT NOT NULL, relation TEXT NOT NULL, ord INTEGER NOT NULL);
+CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL);
+CREATE TABLE links(target TEXT NOT NULL, source INTEGER NOT NULL, relation TEXT NOT NULL, idx INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', content='');
 """
 INDEXES = """
 CREATE INDEX events_span ON events(first, last);
-CREATE INDEX keys_lookup ON keys(name, key, pos);
-CREATE INDEX links_target ON links(target, ord);
+CREATE INDEX events_pos ON events(pos);
+CREATE INDEX keys_lookup ON keys(name, key, row);
+CREATE INDEX links_target ON links(target);
 """
 
 
@@ -196,21 +207,21 @@ def write(
     plain: dict[str, Any],
     dataset: Dataset,
     *,
+    layout: ListLayout | None = None,
     stat_before: list[int] | None = None,
     memos: Mapping[str, str] | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> None:
     """Write the cache for a freshly validated dataset, keyed to ``data_digest`` and the article digests
     ``sources`` taken from the very bytes that were validated (``stat_before``: the data file's status
-    read before those bytes, so that a change during the parse is never mistaken for none). A folder or
-    file that cannot be written, or that is not this user's alone, only costs speed: nothing is written."""
-    from .contract import event_json
-    from .query import haystack
-
+    read before those bytes, so that a change during the parse is never mistaken for none). ``layout``:
+    how the file's events list is written, which ``add`` needs to insert without parsing the file; without
+    it, ``add`` parses the file. A folder or file that cannot be written, or that is not this user's
+    alone, only costs speed: nothing is written."""
     if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
         return
     target = cache_file(folder, data_path)
-    temporary = os.path.join(folder, f".timeline-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    temporary = _temporary_name(folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(descriptor)
@@ -218,40 +229,9 @@ def write(
         try:
             connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
             events = dataset.events
-            rows = (
-                (
-                    pos,
-                    event.id,
-                    _day(event.date.first, MIN_DAY),
-                    _day(event.date.last, MAX_DAY),
-                    _dumps(record),
-                    json.dumps(event_json(dataset, event), ensure_ascii=False),
-                )
-                for pos, (event, record) in enumerate(zip(events, plain["events"], strict=True))
-            )
-            connection.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((*row[:5], _crc(row[4]), row[5], _crc(row[5])) for row in rows),
-            )
-            connection.executemany(
-                "INSERT INTO keys VALUES (?, ?, ?)",
-                (
-                    (name, key, pos)
-                    for pos, event in enumerate(events)
-                    for name, keys in INDEXED.items()
-                    for key in dict.fromkeys(keys(event))
-                ),
-            )
-            connection.executemany(
-                "INSERT INTO links VALUES (?, ?, ?, ?)",
-                (
-                    (relation.event, event.id, relation.relation, number)
-                    for number, event in enumerate(events)
-                    for relation in event.related
-                ),
-            )
-            texts = ((pos, haystack(dataset, event)) for pos, event in enumerate(events))
-            connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
+            starts = layout.starts if layout is not None else [-1] * len(events)
+            numbered = enumerate(zip(events, plain["events"], starts, strict=True))
+            _insert_events(connection, dataset, ((pos, pos, at, event, record) for pos, (event, record, at) in numbered))
             connection.executescript(INDEXES)
             meta = {
                 "format": str(FORMAT),
@@ -261,6 +241,7 @@ def write(
                 "sources": _dumps(sources),
                 "registry": _dumps({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
+                "layout": _dumps(None if layout is None else {"dash": layout.dash, "following": layout.following}),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -273,6 +254,44 @@ def write(
             notice(f"cache not written: {error}")
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+
+
+def _temporary_name(folder: str) -> str:
+    return os.path.join(folder, f".timeline-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+
+
+def _insert_events(
+    connection: sqlite3.Connection, dataset: Dataset, items: Iterable[tuple[int, int, int, Event, object]]
+) -> None:
+    """Insert events (row, pos, at, the event, its plain record) with their index keys, links and search
+    text, a batch at a time (so that memory does not grow with the dataset)."""
+    from .contract import event_json
+    from .query import haystack
+
+    batch: list[tuple[object, ...]] = []
+    keys: list[tuple[str, str, int]] = []
+    links: list[tuple[str, int, str, int]] = []
+    texts: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        connection.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
+        connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
+        connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
+        for pending in (batch, keys, links, texts):
+            pending.clear()
+
+    for row, pos, at, event, record in items:
+        text = _dumps(record)
+        contract = json.dumps(event_json(dataset, event), ensure_ascii=False)
+        first, last = _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY)
+        batch.append((row, pos, at, event.id, first, last, text, _crc(text), contract, _crc(contract)))
+        keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
+        links.extend((relation.event, row, relation.relation, number) for number, relation in enumerate(event.related))
+        texts.append((row, haystack(dataset, event)))
+        if len(batch) >= 2000:
+            flush()
+    flush()
 
 
 # ---------------------------------------------------------------- reading
@@ -293,6 +312,21 @@ def read(
     the cache recorded. ``fallback`` parses the data file afresh; it is called only if an event turns
     out to be damaged after the cache was accepted.
     """
+    opened = _open(folder, data_path, data_digest, fallback, notice=notice, exact=False)
+    return None if opened is None else opened[0]
+
+
+def _open(
+    folder: str,
+    data_path: str,
+    data_digest: Callable[[], str],
+    fallback: Callable[[], Sequence[Event]],
+    *,
+    notice: Callable[[str], None] | None,
+    exact: bool,
+) -> tuple[Dataset, dict[str, Any]] | None:
+    """:func:`read`, and the meta values; with ``exact``, the data digest is compared even when the file's
+    status is unchanged."""
     if not _trusted_folder(folder, notice):
         return None
     path = cache_file(folder, data_path)
@@ -307,10 +341,11 @@ def read(
         opened = os.stat(path)
         if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
             raise sqlite3.DatabaseError("the cache file was replaced while it was opened")
-        meta = dict(connection.execute("SELECT key, value FROM meta WHERE key IN ('format', 'tool', 'data', 'stat', 'sources')"))
+        wanted = "('format', 'tool', 'data', 'stat', 'sources', 'layout')"
+        meta = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
         if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
             raise sqlite3.DatabaseError("another format or tool version")
-        if json.loads(meta["stat"]) != file_stat(data_path) and meta["data"] != data_digest():
+        if (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
             raise sqlite3.DatabaseError("the data file changed")
         (registry_text,) = connection.execute("SELECT value FROM meta WHERE key = 'registry'").fetchone()
         registry = json.loads(registry_text)
@@ -320,10 +355,177 @@ def read(
         actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
         (count,) = connection.execute("SELECT value FROM meta WHERE key = 'count'").fetchone()
         store = CachedEvents(connection, path, int(count), fallback)
-        return Dataset(data_path, sources, actors, store)
+        meta["registry"] = registry
+        return Dataset(data_path, sources, actors, store), meta
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         connection.close()
         return None
+
+
+# ---------------------------------------------------------------- adding
+
+
+class Indexed:
+    """A cache database that matches the data file's bytes exactly, opened for ``add``: the dataset as the
+    cache holds it, the sources and actors as written, and how the events list is written (None when
+    ``add`` has to compose the file to insert into it)."""
+
+    def __init__(self, folder: str, data_path: str, dataset: Dataset, meta: dict[str, Any]) -> None:
+        self.folder = folder
+        self.data_path = data_path
+        self.dataset = dataset
+        self.registry: dict[str, list[dict[str, object]]] = meta["registry"]
+        layout = json.loads(meta.get("layout", "null"))
+        self.dash: int | None = None if layout is None else int(layout["dash"])
+        self.following: int | None = None if layout is None or layout["following"] is None else int(layout["following"])
+        store = dataset.events
+        assert isinstance(store, CachedEvents)
+        self.store = store
+
+    @property
+    def count(self) -> int:
+        return len(self.store)
+
+    def start(self, position: int) -> int:
+        """Where the line of the event at ``position`` starts in the text."""
+        return int(self.store.column(position, "at"))
+
+    def record(self, position: int) -> object:
+        """The event at ``position`` as plain values, as the file has it."""
+        return json.loads(str(self.store.column(position, "record")))
+
+    def position_for(self, first: date | None, identifier: str) -> int:
+        """Where an event with this first day and id goes in date order: after every event that sorts
+        before or with it (by first day, then id)."""
+        day = _day(first, MIN_DAY)
+        return self.store.last_before(day, identifier) + 1
+
+    @property
+    def planned(self) -> Mapping[str, bool]:
+        return _Planned(self.store)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_indexed(
+    folder: str, data_path: str, data_digest: str, *, notice: Callable[[str], None] | None = None
+) -> Indexed | None:
+    """The cache of ``data_path`` if it was made from exactly the bytes whose SHA-256 is ``data_digest``
+    (and from the same articles), for adding to it; None otherwise."""
+    opened = _open(folder, data_path, lambda: data_digest, _no_fallback, notice=notice, exact=True)
+    if opened is None:
+        return None
+    dataset, meta = opened
+    try:
+        return Indexed(folder, data_path, dataset, meta)
+    except (ValueError, KeyError, TypeError):
+        if isinstance(dataset.events, CachedEvents):
+            dataset.events.close()
+        return None
+
+
+def record_addition(
+    indexed: Indexed,
+    event: Event,
+    record: object,
+    position: int,
+    *,
+    at: int,
+    size: int,
+    item: int,
+    data_digest: str,
+    notice: Callable[[str], None] | None = None,
+) -> None:
+    """Bring the cache in step with a data file into which ``event`` (``record`` as plain values) was just
+    inserted at ``position``: ``size`` characters at offset ``at``, the item's line starting at ``item``;
+    ``data_digest`` is the SHA-256 of the bytes written. A copy of the database is updated and put in its
+    place, so a reader never sees half of it. If anything fails, the cache is removed (the next run
+    rebuilds it): it must never describe a file that is not there."""
+    target = cache_file(indexed.folder, indexed.data_path)
+    temporary = _temporary_name(indexed.folder)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.close(descriptor)
+        copy = _connect(temporary, write=True)
+        try:
+            indexed.store.backup(copy)
+            copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            copy.execute("UPDATE events SET pos = pos + 1 WHERE pos >= ?", (position,))
+            copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
+            (row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
+            _insert_events(copy, indexed.dataset, [(row, position, item, event, record)])
+            count = indexed.count + 1
+            store = CachedEvents(copy, temporary, count, _no_fallback)
+            updated = Dataset(indexed.dataset.path, indexed.dataset.sources, indexed.dataset.actors, store)
+            for target_id in dict.fromkeys(relation.event for relation in event.related):
+                from .contract import event_json
+
+                target_position = store.position(target_id)
+                if target_position is None:
+                    raise CacheDamaged(f"no event {target_id!r}")
+                contract = json.dumps(event_json(updated, store.at(target_position)), ensure_ascii=False)
+                copy.execute(
+                    "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, _crc(contract), target_id)
+                )
+            following = indexed.following
+            if following is not None and following >= at:
+                following += size
+            status = _written_status(indexed.data_path, data_digest)
+            meta = {
+                "data": data_digest,
+                "stat": _dumps(status),
+                "count": str(count),
+                "layout": _dumps({"dash": indexed.dash, "following": following}),
+            }
+            copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")  # verdicts were about the old file
+            copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            copy.commit()
+        finally:
+            copy.close()
+        os.replace(temporary, target)
+    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
+        if notice is not None:
+            notice(f"cache not updated: {error}")
+        for leftover in (temporary, target):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+
+
+def _no_fallback() -> Sequence[Event]:
+    raise CacheDamaged("the cache is damaged")
+
+
+def _written_status(path: str, expected: str) -> list[int] | None:
+    """The data file's status, to stand for ``expected`` (the digest of what was written), if the file
+    still holds exactly those bytes once the status was taken; None (the digest is then checked on the
+    next read) if something else changed it meanwhile."""
+    try:
+        status = file_stat(path)
+        with open(path, "rb") as handle:
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    return status if found == expected else None
+
+
+class _Planned(Mapping[str, bool]):
+    """Whether each event id is a planned event, looked up in the cache one id at a time."""
+
+    def __init__(self, store: CachedEvents) -> None:
+        self._store = store
+
+    def __getitem__(self, identifier: str) -> bool:
+        position = self._store.position(identifier)
+        if position is None:
+            raise KeyError(identifier)
+        return self._store.at(position).status.value == "planned"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store.ids)
+
+    def __len__(self) -> int:
+        return len(self._store)
 
 
 class CacheDamaged(ValueError):
@@ -385,6 +587,30 @@ class CachedEvents(Events):
             raise CacheDamaged(f"event {identifier!r} does not match its row")
         return event_from(record, when)
 
+    def column(self, position: int, name: str) -> Any:
+        """One stored column (``at`` or ``record``) of the event at ``position``; KeyError if there is none."""
+        if name not in ("at", "record"):
+            raise KeyError(name)
+        row = self._connection.execute(f"SELECT {name} FROM events WHERE pos = ?", (position,)).fetchone()
+        if row is None:
+            raise KeyError(position)
+        return row[0]
+
+    def last_before(self, day: int, identifier: str) -> int:
+        """The last position (in file order) of an event that sorts with or before (``day``, ``identifier``)
+        by first day then id; -1 if none does."""
+        (found,) = self._connection.execute(
+            "SELECT coalesce(max(pos), -1) FROM events WHERE first < ? OR (first = ? AND id <= ?)", (day, day, identifier)
+        ).fetchone()
+        return int(found)
+
+    def backup(self, target: sqlite3.Connection) -> None:
+        """Copy the whole database into ``target``, consistently (SQLite's online backup)."""
+        self._connection.backup(target)
+
+    def close(self) -> None:
+        self._connection.close()
+
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         try:
             return [position for (position,) in self._connection.execute(sql, parameters)]
@@ -430,7 +656,11 @@ class CachedEvents(Events):
                 self._targets = {target for (target,) in self._connection.execute("SELECT DISTINCT target FROM links")}
             if identifier not in self._targets:
                 return ()
-            rows = self._connection.execute("SELECT source, relation FROM links WHERE target = ? ORDER BY ord", (identifier,))
+            rows = self._connection.execute(
+                "SELECT events.id, links.relation FROM links JOIN events ON events.row = links.source "
+                "WHERE links.target = ? ORDER BY events.pos, links.idx",
+                (identifier,),
+            )
             return tuple((str(source), str(relation)) for source, relation in rows)
         except sqlite3.Error:
             self._parse_afresh()
@@ -505,12 +735,12 @@ class CachedEvents(Events):
             if name not in INDEXED:
                 continue  # not indexed here: the query checks it
             marks = ", ".join("?" for _ in wanted)
-            clauses.append(f"pos IN (SELECT pos FROM keys WHERE name = ? AND key IN ({marks}))")
+            clauses.append(f"row IN (SELECT row FROM keys WHERE name = ? AND key IN ({marks}))")
             parameters += [name, *sorted(wanted)]
         texts = [" AND ".join(_fts_phrase(term) for term in terms) for terms in prefilter.words]
         if texts and all(terms and all(len(term) >= 3 for term in terms) for terms in prefilter.words):
             # (a term shorter than a trigram could match anywhere: then the query checks every event)
-            clauses.append("pos IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            clauses.append("row IN (SELECT rowid FROM search WHERE search MATCH ?)")
             parameters.append(" OR ".join(f"({text})" for text in texts))
         return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
@@ -527,8 +757,8 @@ class CachedEvents(Events):
                 firsts[day] = firsts.get(day, 0) + count
             keys: dict[str, dict[str, int]] = {}
             if where:
-                inner = f"SELECT pos FROM events{where}"
-                sql = f"SELECT name, key, count(*) FROM keys WHERE pos IN ({inner}) GROUP BY name, key"
+                inner = f"SELECT row FROM events{where}"
+                sql = f"SELECT name, key, count(*) FROM keys WHERE row IN ({inner}) GROUP BY name, key"
             else:  # every event: the index alone answers
                 sql = "SELECT name, key, count(*) FROM keys GROUP BY name, key"
             rows = self._connection.execute(sql, parameters)
@@ -543,7 +773,7 @@ class CachedEvents(Events):
             return None
         marks = ", ".join("?" for _ in outcomes)
         body = (
-            "FROM events WHERE pos IN (SELECT pos FROM keys WHERE name = 'status' AND key = 'planned') AND last < ? "
+            "FROM events WHERE row IN (SELECT row FROM keys WHERE name = 'status' AND key = 'planned') AND last < ? "
             f"AND NOT EXISTS (SELECT 1 FROM links WHERE links.target = events.id AND links.relation IN ({marks}))"
         )
         parameters = [before.toordinal(), *outcomes]

@@ -278,12 +278,17 @@ def _data_path(data: str | None) -> str:
     return data_path(data or str(_state["data"] or "") or None, os.environ)
 
 
-def _load(data: str | None, keep: Callable[[Dataset], Mapping[str, str]] | None = None) -> Dataset:
-    cache = None
-    if _state["cache"] and not os.environ.get("KZTM_TIMELINE_NO_CACHE"):
-        from .cache import cache_dir
+def _cache_folder() -> str | None:
+    """The parse cache's folder, unless ``--no-cache`` or ``$KZTM_TIMELINE_NO_CACHE`` turned it off."""
+    if not _state["cache"] or os.environ.get("KZTM_TIMELINE_NO_CACHE"):
+        return None
+    from .cache import cache_dir
 
-        cache = cache_dir(os.environ)
+    return cache_dir(os.environ)
+
+
+def _load(data: str | None, keep: Callable[[Dataset], Mapping[str, str]] | None = None) -> Dataset:
+    cache = _cache_folder()
     path = _data_path(data)
     try:
         return load_dataset(path, cache=cache, notice=_notice, keep=keep)
@@ -1393,7 +1398,7 @@ def add(
         note=note,
     )
     path = _writable_data(data, dry_run=dry_run)
-    added = add_event(path, lambda dataset: new_event(dataset, given), dry_run=dry_run)
+    added = add_event(path, lambda dataset: new_event(dataset, given), dry_run=dry_run, cache=_cache_folder(), notice=_notice)
     if dry_run:
         _stdout(added.yaml)
         _stderr(f"dry run: {added.id} is valid; nothing was written")

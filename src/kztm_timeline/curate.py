@@ -15,16 +15,22 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from .datafile import yaml_read
+from .datafile.build import event_from
 from .datafile.fs import MAX_DATA_BYTES, decode, file_lock, read_bytes, read_text, resolve_source_path, write_file
-from .datafile.splice import Splice, item_block, remove_items, replace_item, splice
-from .datafile.validate import validate_document
+from .datafile.splice import Splice, insert_item, item_block, remove_items, replace_item, splice
+from .datafile.validate import Known, validate_addition, validate_document
 from .edtf import EdtfError, parse_edtf
 from .errors import DataError, Problem, TimelineError, UsageError
 from .model import Dataset
 from .query import resolve_actors
 from .text import shown, slugify, unique_id
+
+if TYPE_CHECKING:
+    from .cache import Indexed
 
 
 def split_pair(value: str, default: str) -> tuple[str, str]:
@@ -75,7 +81,7 @@ def new_event(dataset: Dataset, given: EventInput) -> dict[str, object]:
     for value in given.related:
         event, relation = split_pair(value, "mentions")
         related.append({"event": event, "relation": relation})
-    identifier = given.id or unique_id(slugify(_date_slug(given.date) + " " + given.title), set(dataset.event_by_id))
+    identifier = given.id or unique_id(slugify(_date_slug(given.date) + " " + given.title), dataset.event_by_id)
     record: dict[str, object] = {
         "id": identifier,
         "date": given.date,
@@ -159,24 +165,31 @@ def _load_current(path: str) -> tuple[str, yaml_read.Document, Dataset]:
     return text, document, validate_document(document)
 
 
-def add_event(path: str, build: Callable[[Dataset], dict[str, object]], *, dry_run: bool = False) -> Added:
+def add_event(
+    path: str,
+    build: Callable[[Dataset], dict[str, object]],
+    *,
+    dry_run: bool = False,
+    cache: str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Added:
     """Validate and insert a new event in date order; write atomically under the file's lock.
 
+    With ``cache`` (the parse cache's folder), the event is checked against the cache of the file's
+    current bytes and inserted without parsing the file, and the cache is updated in step (it is built
+    first if there is none); when that cannot be done (no usable cache, an unusual layout), the whole
+    file is parsed and validated with the new event instead. Either way the same checks pass or fail.
     A data file reached through a symbolic link is updated where it really is, under its real path's lock.
     """
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
+        if cache is not None:
+            added = _add_indexed(path, build, cache, notice, dry_run=dry_run)
+            if added is not None:
+                return added
         text, document, dataset = _load_current(path)
         record = build(dataset)
-        try:
-            first = parse_edtf(str(record["date"])).span[0]
-        except EdtfError as error:
-            hint = "write EDTF, e.g. 2024-08-05 or 2021-10"
-            raise DataError([Problem(NEW_EVENT, None, None, f"invalid date: {error}", hint, field="date")]) from None
-        identifier = str(record["id"])
-        if identifier in dataset.event_by_id:
-            taken = f"event id {shown(identifier)} is taken"
-            raise DataError([Problem(NEW_EVENT, None, None, taken, "choose another id", field="id")])
+        first, identifier = _date_and_id(dataset, record)
         key = (first, identifier)
         position = 0
         for index, event in enumerate(dataset.events):
@@ -188,6 +201,107 @@ def add_event(path: str, build: Callable[[Dataset], dict[str, object]], *, dry_r
         if not dry_run:
             _write(path, spliced.text)
         return Added(identifier, block, not dry_run)
+
+
+def _date_and_id(dataset: Dataset, record: dict[str, object]) -> tuple[date, str]:
+    """The new event's first day and its id, once the date reads as EDTF and the id is free."""
+    try:
+        first = parse_edtf(str(record["date"])).span[0]
+    except EdtfError as error:
+        hint = "write EDTF, e.g. 2024-08-05 or 2021-10"
+        raise DataError([Problem(NEW_EVENT, None, None, f"invalid date: {error}", hint, field="date")]) from None
+    identifier = str(record["id"])
+    if identifier in dataset.event_by_id:
+        taken = f"event id {shown(identifier)} is taken"
+        raise DataError([Problem(NEW_EVENT, None, None, taken, "choose another id", field="id")])
+    return first, identifier
+
+
+def _add_indexed(
+    path: str,
+    build: Callable[[Dataset], dict[str, object]],
+    folder: str,
+    notice: Callable[[str], None] | None,
+    *,
+    dry_run: bool,
+) -> Added | None:
+    """``add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
+    import hashlib
+
+    from . import cache as index
+    from .load import load_dataset
+
+    raw = read_bytes(path, limit=MAX_DATA_BYTES)
+    indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
+    if indexed is None:  # no cache of these bytes yet: make one (bad data is reported here, as a parse would)
+        load_dataset(path, cache=folder, notice=notice)
+        raw = read_bytes(path, limit=MAX_DATA_BYTES)
+        indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
+        if indexed is None:
+            return None
+    try:
+        if indexed.dash is None:
+            return None
+        text = decode(path, raw)
+        dataset = indexed.dataset
+        record = build(dataset)
+        first, identifier = _date_and_id(dataset, record)
+        position = indexed.position_for(first, identifier)
+        count = indexed.count
+        inserted = insert_item(text, indexed.dash, indexed.start, count, indexed.following, position, record)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        rendered = inserted.rendered.text.replace(newline, "\n")
+        _validate_alone(path, rendered, inserted.rendered.fields, indexed)
+        # The neighbours, read back around the new item, must be what they were: then no other byte of the
+        # file reads differently (a block list's items are separate once each starts a line at the same column).
+        start = indexed.start(position - 1) if position > 0 else inserted.at
+        if position + 1 < count:
+            end = indexed.start(position + 1) + inserted.size
+        elif indexed.following is not None:
+            end = indexed.following + (inserted.size if indexed.following >= inserted.at else 0)
+        else:
+            end = len(inserted.text)
+        expected = [indexed.record(position - 1)] if position > 0 else []
+        expected.append(record)
+        if position < count:
+            expected.append(indexed.record(position))
+        window = yaml_read.compose(path, "events:" + newline + inserted.text[start:end])
+        if window.data != {"events": expected}:
+            return None  # an unusual layout: the whole file is composed instead, and says why
+        if dry_run:
+            return Added(identifier, rendered, False)
+        bom = raw.startswith(codecs.BOM_UTF8)
+        written = (codecs.BOM_UTF8 if bom else b"") + inserted.text.encode("utf-8")
+        write_file(path, written)
+        event = event_from(record, parse_edtf(str(record["date"])))
+        index.record_addition(
+            indexed,
+            event,
+            record,
+            position,
+            at=inserted.at,
+            size=inserted.size,
+            item=inserted.item,
+            data_digest=hashlib.sha256(written).hexdigest(),
+            notice=notice,
+        )
+        return Added(identifier, rendered, True)
+    except index.CacheDamaged:
+        return None
+    finally:
+        indexed.close()
+
+
+def _validate_alone(path: str, rendered: str, fields: tuple[str, ...], indexed: Indexed) -> None:
+    """Check the new event (its YAML block, as it will be written) against the cache, as the whole file
+    would be checked with it; problems are named by the field they are in."""
+    text = "events:\n" + rendered
+    known = Known(indexed.registry["sources"], indexed.registry["actors"], indexed.planned)
+    try:
+        validate_addition(yaml_read.compose(NEW_EVENT, text), known, path)
+    except DataError as error:
+        spliced = Splice(text, 2, 1 + len(fields), fields)
+        raise DataError(_relabel(error.problems, spliced, NEW_EVENT)) from None
 
 
 # ---------------------------------------------------------------- sources add

@@ -8,8 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import Dataset
+
+if TYPE_CHECKING:
+    from .datafile.splice import ListLayout
 
 ENV_VAR = "KZTM_TIMELINE_DATA"
 
@@ -72,6 +76,7 @@ def load_dataset(
             parsed.articles,
             parsed.plain,
             dataset,
+            layout=parsed.layout,
             stat_before=stat_before,
             memos=kept,
             notice=notice,
@@ -108,6 +113,7 @@ class _Parsed:
     data_digest: str
     articles: dict[str, str]
     plain: object
+    layout: ListLayout | None
 
 
 def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
@@ -116,6 +122,7 @@ def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
 
     from .datafile import yaml_read
     from .datafile.fs import decode, read_bytes
+    from .datafile.splice import list_layout
     from .datafile.validate import validate_document
 
     articles: dict[str, str] = {}
@@ -132,7 +139,7 @@ def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
         document = yaml_read.compose(path, text)
         del text
         dataset = validate_document(document, read_article)
-        return dataset, _Parsed(data_digest, articles, document.data)
+        return dataset, _Parsed(data_digest, articles, document.data, list_layout(document, "events"))
 
 
 @contextmanager

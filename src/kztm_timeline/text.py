@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 
 # ---------------------------------------------------------------- search folding
 
@@ -83,7 +84,7 @@ def slugify(text: str, limit: int = MAX_SLUG) -> str:
     return slug or (found[0][:limit] if found else "")
 
 
-def unique_id(base: str, taken: set[str]) -> str:
+def unique_id(base: str, taken: Container[str]) -> str:
     """``base``, or ``base-2``, ``base-3``… whichever is free."""
     if base not in taken:
         return base

@@ -7,6 +7,7 @@ old data plus exactly that record, or nothing is returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
@@ -54,13 +55,94 @@ def _is_comment(line: str) -> bool:
     return line.lstrip().startswith("#")
 
 
+@dataclass(frozen=True)
+class ListLayout:
+    """How a top-level block list is written, so that an item can be inserted later without composing the
+    file: the column of its dashes, where each item's line starts, and where the next top-level key starts
+    (None when the list ends the file). Offsets are characters of the text."""
+
+    dash: int
+    starts: list[int]
+    following: int | None
+
+
+def list_layout(document: yaml_read.Document, key: str) -> ListLayout | None:
+    """The layout of the top-level list ``key`` as :func:`insert_item` needs it; None when it is not a block
+    list of at least one item, each starting with '- ' on its own line in one column."""
+    layout = document.layout
+    if layout is None or key not in layout.items or key in layout.flow or len(layout.columns[key]) != 1:
+        return None
+    items = layout.items[key]
+    dash = next(iter(layout.columns[key])) - 2
+    if not items or dash < 0:
+        return None
+    text = document.text
+    starts = []
+    for index in items:
+        start = _line_start(text, index)
+        if index - start != dash + 2 or text[start + dash : start + dash + 2] != "- ":
+            return None
+        starts.append(start)
+    names = list(layout.keys)
+    after = names.index(key) + 1 if key in layout.keys else len(names)
+    following = _line_start(text, layout.keys[names[after]]) if after < len(names) else None
+    return ListLayout(dash, starts, following)
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """A new item put into a block list's text: the new text, where the inserted characters begin and how
+    many there are (every later offset moves by that many), and where the new item's line starts."""
+
+    text: str
+    at: int
+    size: int
+    item: int
+    rendered: Rendered
+
+
+def insert_item(
+    text: str,
+    dash: int,
+    starts: Callable[[int], int],
+    count: int,
+    following: int | None,
+    position: int,
+    record: dict[str, object],
+) -> Insertion:
+    """Insert ``record`` as item ``position`` of a top-level block list of ``count`` items whose dashes are in
+    column ``dash``; ``starts(n)`` is where item n's line starts, ``following`` where the next top-level key
+    does (None at the end of the file). Blank lines between items, comments above an item and the file's
+    line ends are kept as the file has them. Nothing is checked here: see :func:`splice`."""
+    newline = "\r\n" if "\r\n" in text else "\n"  # new lines follow the file's line ends
+    rendered = _with_newlines(render_item(record, dash, flow_records=_FLOW), newline)
+    blank = count < 2 or text.endswith(newline * 2, 0, starts(1))
+    separator = newline if blank else ""
+    if position < count:
+        at = _comments_above(text, starts(position))
+        inserted = rendered.text + separator
+        return Insertion(text[:at] + inserted + text[at:], at, len(inserted), at, rendered)
+    at = len(text) if following is None else following
+    while at > 0:
+        previous = _line_start(text, at - 1)
+        line = text[previous:at]
+        if line.strip() and not (_is_comment(line) and len(line) - len(line.lstrip()) <= dash):
+            break
+        at = previous
+    head = "" if at > 0 and text[at - 1] == "\n" else newline
+    inserted = head + separator + rendered.text
+    return Insertion(text[:at] + inserted + text[at:], at, len(inserted), at + len(head) + len(separator), rendered)
+
+
+_FLOW = ("participants", "related")
+
+
 def splice(document: yaml_read.Document, text: str, key: str, position: int, record: dict[str, object]) -> Splice:
     """Insert ``record`` as item ``position`` of the top-level list ``key``, changing no other byte."""
     node, following = _list_node(document, key)
-    flow = ("participants", "related")
     newline = "\r\n" if "\r\n" in text else "\n"  # new lines follow the file's line ends
     if isinstance(node, yaml.SequenceNode) and node.flow_style and not node.value:
-        rendered = _with_newlines(render_item(record, 2, flow_records=flow), newline)
+        rendered = _with_newlines(render_item(record, 2, flow_records=_FLOW), newline)
         start, end = node.start_mark.index, node.end_mark.index
         before = text[:start].rstrip(" ")
         new_text = before + newline + rendered.text + text[end:].lstrip(" ").removeprefix("\r").removeprefix("\n")
@@ -74,30 +156,17 @@ def splice(document: yaml_read.Document, text: str, key: str, position: int, rec
         start = _line_start(text, item.start_mark.index)
         if item.start_mark.column != dash + 2 or text[start + dash : start + dash + 2] != "- ":
             raise TimelineError(f"cannot add to the {key}: list as it is written; start each item with '- ' on its own line")
-    rendered = _with_newlines(render_item(record, dash, flow_records=flow), newline)
-    blank = len(items) < 2 or text[: _line_start(text, items[1].start_mark.index)].endswith(newline * 2)
-    separator = newline if blank else ""
-    if position < len(items):
-        at = _line_start(text, items[position].start_mark.index)
-        while at > 0:
-            previous = _line_start(text, at - 1)
-            if not _is_comment(text[previous:at]):
-                break
-            at = previous
-        new_text = text[:at] + rendered.text + separator + text[at:]
-        first = _line_number(new_text, at)
-    else:
-        at = len(text) if following is None else _line_start(text, following.start_mark.index)
-        while at > 0:
-            previous = _line_start(text, at - 1)
-            line = text[previous:at]
-            if line.strip() and not (_is_comment(line) and len(line) - len(line.lstrip()) <= dash):
-                break
-            at = previous
-        head = text[:at] if text[:at].endswith("\n") else text[:at] + newline
-        new_text = head + separator + rendered.text + text[at:]
-        first = _line_number(new_text, len(head) + len(separator))
-    return _checked(document, new_text, key, position, record, first, rendered)
+    inserted = insert_item(
+        text,
+        dash,
+        lambda number: _line_start(text, items[number].start_mark.index),
+        len(items),
+        None if following is None else _line_start(text, following.start_mark.index),
+        position,
+        record,
+    )
+    first = _line_number(inserted.text, inserted.item)
+    return _checked(document, inserted.text, key, position, record, first, inserted.rendered)
 
 
 def _with_newlines(rendered: Rendered, newline: str) -> Rendered:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..edtf import EdtfDate, EdtfError, parse_edtf
@@ -199,7 +199,7 @@ def _check_semantics(
     planned = {str(event["id"]): event.get("status") == "planned" for event in events}
     source_ids = _unique_ids(checker, sources, "sources", "source")
     actor_ids = _unique_ids(checker, actors, "actors", "actor")
-    event_ids = _unique_ids(checker, events, "events", "event")
+    _unique_ids(checker, events, "events", "event")
 
     folded: dict[str, str | None] = {}
     for index, source in enumerate(sources):
@@ -214,58 +214,114 @@ def _check_semantics(
                 _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
 
     for index, event in enumerate(events):
-        path = ("events", index)
-        _date(checker, event["date"], (*path, "date"), dates)
-        roles = {str(participant.get("role")) for participant in mappings(event.get("participants"))}
-        if roles == {"honoree"}:
+        _check_event(checker, ("events", index), event, actor_ids, source_ids, folded.get, planned, dates)
+
+
+def _check_event(
+    checker: _Checker,
+    path: yaml_read.Path,
+    event: dict[str, object],
+    actor_ids: set[str],
+    source_ids: set[str],
+    source_text: Callable[[str], str | None],
+    planned: Mapping[str, bool],
+    dates: dict[yaml_read.Path, EdtfDate],
+) -> None:
+    """One event's dates and references: ``source_text`` gives a source's folded text (None when it could
+    not be read), ``planned`` whether each event id is a planned event."""
+    _date(checker, event["date"], (*path, "date"), dates)
+    roles = {str(participant.get("role")) for participant in mappings(event.get("participants"))}
+    if roles == {"honoree"}:
+        checker.add(
+            (*path, "participants"),
+            "every participant is an honoree: nobody acts in this event",
+            "add the actor who acts (the PLOVER source), e.g. the state that erects a monument",
+        )
+    for number, participant in enumerate(mappings(event.get("participants"))):
+        if participant["actor"] not in actor_ids:
             checker.add(
-                (*path, "participants"),
-                "every participant is an honoree: nobody acts in this event",
-                "add the actor who acts (the PLOVER source), e.g. the state that erects a monument",
+                (*path, "participants", number, "actor"),
+                f"unknown actor {shown(participant['actor'])}",
+                _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
             )
-        for number, participant in enumerate(mappings(event.get("participants"))):
-            if participant["actor"] not in actor_ids:
-                checker.add(
-                    (*path, "participants", number, "actor"),
-                    f"unknown actor {shown(participant['actor'])}",
-                    _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
-                )
-        for number, citation in enumerate(mappings(event.get("citations"))):
-            cite_path = (*path, "citations", number)
-            source_id = str(citation["source"])
-            if source_id not in source_ids:
-                checker.add(
-                    (*cite_path, "source"),
-                    f"unknown source {shown(source_id)}",
-                    _suggest(source_id, source_ids, "add it under sources:"),
-                )
-                continue
-            text = folded.get(source_id)
-            if quote_too_short(str(citation["quote"])):
-                checker.add(
-                    (*cite_path, "quote"),
-                    f"quote is shorter than {MIN_QUOTE_WORDS} words",
-                    "quote enough of the sentence to pin the passage down",
-                )
-            elif text is not None and not quote_found(str(citation["quote"]), text):
-                checker.add(
-                    (*cite_path, "quote"),
-                    f"quote not found in source {shown(source_id)}",
-                    "copy the words exactly from the article; join separate fragments with '...'",
-                )
-        for number, relation in enumerate(mappings(event.get("related"))):
-            target = str(relation["event"])
-            if target == event["id"]:
-                checker.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
-            elif target not in event_ids:
-                hint = _suggest(target, event_ids, "check the id")
-                checker.add((*path, "related", number, "event"), f"unknown event {shown(target)}", hint)
-            elif relation["relation"] in OUTCOMES and planned.get(target) is False:
-                checker.add(
-                    (*path, "related", number, "relation"),
-                    f"{relation['relation']} names {shown(target)}, which is not a planned event",
-                    "an outcome (fulfils, cancels, postpones) points at an event with status: planned",
-                )
+    for number, citation in enumerate(mappings(event.get("citations"))):
+        cite_path = (*path, "citations", number)
+        source_id = str(citation["source"])
+        if source_id not in source_ids:
+            checker.add(
+                (*cite_path, "source"),
+                f"unknown source {shown(source_id)}",
+                _suggest(source_id, source_ids, "add it under sources:"),
+            )
+            continue
+        if quote_too_short(str(citation["quote"])):
+            checker.add(
+                (*cite_path, "quote"),
+                f"quote is shorter than {MIN_QUOTE_WORDS} words",
+                "quote enough of the sentence to pin the passage down",
+            )
+            continue
+        text = source_text(source_id)
+        if text is not None and not quote_found(str(citation["quote"]), text):
+            checker.add(
+                (*cite_path, "quote"),
+                f"quote not found in source {shown(source_id)}",
+                "copy the words exactly from the article; join separate fragments with '...'",
+            )
+    for number, relation in enumerate(mappings(event.get("related"))):
+        target = str(relation["event"])
+        if target == event["id"]:
+            checker.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
+            continue
+        target_planned = planned.get(target)
+        if target_planned is None:
+            hint = _suggest(target, set(planned), "check the id")
+            checker.add((*path, "related", number, "event"), f"unknown event {shown(target)}", hint)
+        elif relation["relation"] in OUTCOMES and not target_planned:
+            checker.add(
+                (*path, "related", number, "relation"),
+                f"{relation['relation']} names {shown(target)}, which is not a planned event",
+                "an outcome (fulfils, cancels, postpones) points at an event with status: planned",
+            )
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the rest of the dataset holds, for checking one new event without reading the data file: the
+    sources and actors as written (plain records), and whether each event id is a planned event."""
+
+    sources: list[dict[str, object]]
+    actors: list[dict[str, object]]
+    planned: Mapping[str, bool]
+
+
+def validate_addition(
+    document: yaml_read.Document, known: Known, data_path: str, read_source: Callable[[str], str] | None = None
+) -> None:
+    """Check the one event in ``document`` (a list ``events`` of one item) against ``known``, as
+    :func:`validate_document` would check it in the whole file; raise DataError listing every problem, at
+    their places in ``document``. Only the articles it cites are read."""
+    checker = _Checker()
+    data = document.data
+    events = data.get("events") if isinstance(data, dict) else None
+    if not isinstance(events, list) or len(events) != 1:
+        raise DataError([Problem(document.file, None, None, "expected exactly one event", "give one event")])
+    _check_record(checker, events[0], "event", ("events", 0))
+    _check_text_safety(checker, data, document.suspect)
+    if not checker.items:
+        event = events[0]
+        source_files = {str(source["id"]): str(source["file"]) for source in known.sources}
+        folded: dict[str, str | None] = {}
+
+        def source_text(source: str) -> str | None:
+            if source not in folded:
+                folded[source] = _source_text(checker, data_path, source_files[source], ("events", 0), read_source or read_text)
+            return folded[source]
+
+        actor_ids = {str(actor["id"]) for actor in known.actors}
+        _check_event(checker, ("events", 0), event, actor_ids, set(source_files), source_text, known.planned, {})
+    if checker.items:
+        raise DataError(_locate_all(document, checker.items))
 
 
 def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, what: str) -> set[str]:

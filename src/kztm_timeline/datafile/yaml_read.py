@@ -45,6 +45,7 @@ class Document:
     data: object
     text: str = field(repr=False)
     suspect: bool = True  # False only when no text holds a control or bidi character (then no walk is needed)
+    layout: Layout | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def root(self) -> yaml.Node:
@@ -52,6 +53,18 @@ class Document:
         node = yaml.compose(self.text, Loader=_LoaderBase)
         assert node is not None  # compose() refused empty files before a Document was made
         return node
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the top level is written, as character offsets into the text, noted while composing (no node
+    tree is needed): each top-level key, and the start of each item of a top-level block list, so that an
+    item can be inserted between two others without composing the file again."""
+
+    keys: dict[str, int]
+    items: dict[str, list[int]]  # the offset of each item's value (two characters after its "- ")
+    columns: dict[str, set[int]]  # the columns those values start in
+    flow: set[str]  # top-level lists written in flow style ([a, b])
 
 
 class _Refused(Exception):
@@ -70,8 +83,9 @@ def compose(path: str, text: str) -> Document:
     """
     loader = _LoaderBase(text)
     escaped: list[str] = []
+    layout = Layout({}, {}, {}, set())
     try:
-        data = _from_events(loader, escaped)
+        data = _from_events(loader, escaped, layout)
     except yaml.MarkedYAMLError as error:
         raise DataError([_syntax_problem(path, text, error)]) from None
     except yaml.YAMLError as error:
@@ -84,7 +98,7 @@ def compose(path: str, text: str) -> Document:
     if data is _EMPTY:
         raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
     suspect = UNSAFE_RE.search(text) is not None or any(UNSAFE_RE.search(value) for value in escaped)
-    return Document(path, data, text, suspect)
+    return Document(path, data, text, suspect, layout)
 
 
 _EMPTY = object()
@@ -92,11 +106,12 @@ _SCALAR_TAGS = frozenset((_STR, _TIMESTAMP, _NULL, _BOOL, _INT, _FLOAT))
 _KEY_TAGS = frozenset((_STR, _INT, _BOOL, _NULL, _FLOAT))
 
 
-def _from_events(loader: Any, escaped: list[str]) -> object:
+def _from_events(loader: Any, escaped: list[str], layout: Layout) -> object:
     """Plain values from the event stream of a single-document YAML text, refusing what data files must not hold.
 
     Double-quoted scalars, the only ones whose escapes can make characters the
-    text does not show, are collected in ``escaped`` for the safety check.
+    text does not show, are collected in ``escaped`` for the safety check. Where
+    the top level is written is noted in ``layout``.
     """
     get_event = loader.get_event
     resolve = loader.resolve
@@ -113,6 +128,17 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
         kind = type(event)
         if getattr(event, "anchor", None) is not None or kind is yaml.AliasEvent:
             raise _Refused(event.start_mark, "anchors and aliases are not allowed", "write the value out in full")
+        if len(stack) == 2 and stack[0][2] and not stack[1][2] and kind is not yaml.SequenceEndEvent:  # a top-level list's item
+            mark = event.start_mark
+            top_key = stack[0][1]
+            layout.items[top_key].append(mark.index)
+            layout.columns[top_key].add(mark.column)
+        elif len(stack) == 1 and kind is yaml.SequenceStartEvent and stack[0][2]:
+            top_key = stack[0][1]
+            layout.items[top_key] = []
+            layout.columns[top_key] = set()
+            if event.flow_style:
+                layout.flow.add(top_key)
         if kind is yaml.ScalarEvent:
             if event.style == '"':
                 escaped.append(event.value)
@@ -131,6 +157,8 @@ def _from_events(loader: Any, escaped: list[str]) -> object:
                         event.start_mark, f"duplicate key {shown(key)} in this mapping", "YAML forbids repeated keys; keep one"
                     )
                 stack[-1][1] = key
+                if len(stack) == 1:
+                    layout.keys[key] = event.start_mark.index
                 continue
             if tag in (_STR, _TIMESTAMP):
                 value: object = event.value

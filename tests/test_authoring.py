@@ -1,0 +1,289 @@
+"""Authoring at scale: `add` checks a new event against the cache, splices the text without parsing the file,
+and brings the cache up to date in step, so that it answers exactly as a cache built afresh would."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kztm_timeline import cache, curate
+from kztm_timeline.cache import cache_file
+from kztm_timeline.curate import EventInput, add_event, new_event
+from kztm_timeline.datafile import validate as validate_module
+from kztm_timeline.errors import DataError, TimelineError
+from kztm_timeline.load import load_dataset
+from kztm_timeline.model import Dataset
+
+from .conftest import ROOT
+
+QUOTE = "A cooperation program was signed between"  # words of trend-2023-10-31
+
+
+def data_file(workdir: Path) -> Path:
+    return workdir / "data" / "events.yaml"
+
+
+def event(date: str, *, title: str = "Benchmark call", related: tuple[str, ...] = (), status: str = "happened") -> EventInput:
+    return EventInput(
+        date=date,
+        title=title,
+        kind="telephone_call",
+        status=status,
+        actors=("kazakhstan:caller", "Serdar Berdimuhamedow:callee"),
+        summary="A call, in our own words.",
+        sources=("trend-2023-10-31",),
+        quotes=(QUOTE,),
+        place="Ashgabat",
+        topics=("energy",),
+        related=related,
+    )
+
+
+def add(path: Path, given: EventInput, folder: Path | None, *, dry_run: bool = False) -> curate.Added:
+    build: Callable[[Dataset], dict[str, object]] = lambda dataset: new_event(dataset, given)  # noqa: E731 - a one-line builder reads best here
+    return add_event(str(path), build, dry_run=dry_run, cache=None if folder is None else str(folder))
+
+
+def warm(path: Path, folder: Path) -> None:
+    load_dataset(str(path), cache=str(folder))
+
+
+def rows(database: str) -> dict[str, object]:
+    """Everything the cache holds, with each event's own row number replaced by its place in the file."""
+    connection = sqlite3.connect(database)
+    try:
+        place = dict(connection.execute("SELECT row, pos FROM events"))
+        return {
+            "events": connection.execute(
+                "SELECT pos, at, id, first, last, record, crc, contract, contract_crc FROM events ORDER BY pos"
+            ).fetchall(),
+            "keys": sorted((name, key, place[row]) for name, key, row in connection.execute("SELECT * FROM keys")),
+            "links": sorted(
+                (target, place[source], relation, idx)
+                for target, source, relation, idx in connection.execute("SELECT * FROM links")
+            ),
+            "search": sorted(
+                place[row] for (row,) in connection.execute("SELECT rowid FROM search WHERE search MATCH 'berdimuhamed'")
+            ),
+            "meta": dict(connection.execute("SELECT key, value FROM meta WHERE key NOT IN ('stat')")),
+        }
+    finally:
+        connection.close()
+
+
+def fresh_rows(path: Path, tmp_path: Path) -> dict[str, object]:
+    folder = tmp_path / "fresh-cache"
+    shutil.rmtree(folder, ignore_errors=True)
+    warm(path, folder)
+    return rows(cache_file(str(folder), str(path)))
+
+
+def test_add_through_the_cache_parses_no_data_file(workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+
+    def refused(*_: object, **__: object) -> Dataset:
+        raise AssertionError("the whole file was validated")
+
+    monkeypatch.setattr(curate, "validate_document", refused)
+    monkeypatch.setattr(curate, "_load_current", refused)
+    monkeypatch.setattr(validate_module, "validate_document", refused)
+    assert add(path, event("2024-08-05"), private_cache).written is True
+
+
+@pytest.mark.parametrize("date", ["1990-01-01", "2019-06", "2024-08-05", "2099-12-31"])
+def test_add_through_the_cache_writes_the_bytes_a_full_parse_writes(workdir: Path, private_cache: Path, date: str) -> None:
+    path = data_file(workdir)
+    twin = workdir / "data" / "twin.yaml"
+    shutil.copyfile(path, twin)
+    warm(path, private_cache)
+    add(path, event(date), private_cache)
+    add(twin, event(date), None)
+    assert path.read_bytes() == twin.read_bytes()
+
+
+@pytest.mark.parametrize("date", ["1990-01-01", "2019-06", "2024-08-05", "2099-12-31"])
+def test_the_cache_after_add_holds_what_a_cache_built_afresh_holds(
+    workdir: Path, private_cache: Path, tmp_path: Path, date: str
+) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    add(path, event(date, related=("2021-10-tokayev-state-visit:mentions",)), private_cache)
+    add(path, event(date, title="Second call"), private_cache)
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+
+
+def test_the_updated_cache_is_used_by_the_next_run(workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    added = add(path, event("2024-08-05"), private_cache)
+    monkeypatch.setattr("kztm_timeline.load._parse", lambda *_: pytest.fail("the data file was parsed"))
+    served = load_dataset(str(path), cache=str(private_cache))
+    assert isinstance(served.events, cache.CachedEvents)
+    assert added.id in served.event_by_id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda text: text.replace("\n", "\r\n"), id="crlf"),
+        pytest.param(lambda text: "\ufeff" + text, id="bom"),
+        pytest.param(lambda text: text.replace("\n\n  - id:", "\n  - id:"), id="no blank lines"),
+        pytest.param(lambda text: text.replace("\n  - id: 2024", "\n  # a comment\n  - id: 2024"), id="comments above items"),
+        pytest.param(lambda text: text.rstrip("\n"), id="no final newline"),
+        pytest.param(lambda text: text[text.index("events:") :] + "\n" + text[: text.index("events:")], id="the events first"),
+    ],
+)
+def test_add_through_the_cache_keeps_the_files_style(
+    workdir: Path, private_cache: Path, tmp_path: Path, change: Callable[[str], str]
+) -> None:
+    path = data_file(workdir)
+    path.write_bytes(change(path.read_text(encoding="utf-8")).encode("utf-8"))
+    twin = workdir / "data" / "twin.yaml"
+    shutil.copyfile(path, twin)
+    warm(path, private_cache)
+    for date in ("1990", "2099"):
+        add(path, event(date), private_cache)
+        add(twin, event(date), None)
+    assert path.read_bytes() == twin.read_bytes()
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+
+
+def test_a_byte_order_mark_stays(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    warm(path, private_cache)
+    add(path, event("2024-08-05"), private_cache)
+    assert path.read_bytes().startswith(codecs.BOM_UTF8)
+
+
+def test_a_cache_of_other_bytes_is_never_used_to_add(workdir: Path, private_cache: Path, tmp_path: Path) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    text = path.read_text(encoding="utf-8")
+    item = "  - id: 2024-08-05-presidents-telephone-call"
+    path.write_text(text.replace(item, "  # edited by hand\n" + item), encoding="utf-8")
+    add(path, event("2024-08-05"), private_cache)
+    assert "# edited by hand" in path.read_text(encoding="utf-8")
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+
+
+def test_add_without_a_cache_builds_one_first(workdir: Path, private_cache: Path, tmp_path: Path) -> None:
+    path = data_file(workdir)
+    add(path, event("2024-08-05"), private_cache)
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+
+
+def test_a_dry_run_changes_neither_the_file_nor_the_cache(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    database = Path(cache_file(str(private_cache), str(path)))
+    before = (path.read_bytes(), database.read_bytes())
+    added = add(path, event("2024-08-05"), private_cache, dry_run=True)
+    assert added.written is False
+    assert added.yaml.startswith("  - id: 2024-08-05-benchmark-call\n")
+    assert (path.read_bytes(), database.read_bytes()) == before
+
+
+def test_a_refused_event_changes_neither_the_file_nor_the_cache(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    database = Path(cache_file(str(private_cache), str(path)))
+    before = (path.read_bytes(), database.read_bytes())
+    bad = EventInput(**{**event("2024-08-05").__dict__, "quotes": ("words that are in no article at all",)})
+    with pytest.raises(DataError) as refused:
+        add(path, bad, private_cache)
+    assert [(problem.field, problem.message) for problem in refused.value.problems] == [
+        ("citations", "quote not found in source 'trend-2023-10-31'")
+    ]
+    assert (path.read_bytes(), database.read_bytes()) == before
+
+
+def test_the_problems_found_through_the_cache_are_those_a_full_parse_finds(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    bad = EventInput(
+        **{
+            **event("2024-08-05").__dict__,
+            "quotes": ("too short",),
+            "related": ("2021-10-tokayev-state-visi:fulfils", "2024-08-05-presidents-telephone-call:fulfils"),
+        }
+    )
+    found = []
+    for folder in (private_cache, None):
+        with pytest.raises(DataError) as refused:
+            add(path, bad, folder)
+        found.append([(problem.file, problem.field, problem.message, problem.hint) for problem in refused.value.problems])
+    assert found[0] == found[1]
+    assert [message for _, _, message, _ in found[0]] == [
+        "quote is shorter than 3 words",
+        "unknown event '2021-10-tokayev-state-visi'",
+        "fulfils names '2024-08-05-presidents-telephone-call', which is not a planned event",
+    ]
+
+
+def test_validate_verdicts_kept_for_the_old_file_are_dropped(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    database = cache_file(str(private_cache), str(path))
+    connection = sqlite3.connect(database)
+    connection.execute("INSERT INTO meta VALUES ('memo:validate', 'old verdict')")
+    connection.commit()
+    connection.close()
+    add(path, event("2024-08-05"), private_cache)
+    connection = sqlite3.connect(database)
+    assert connection.execute("SELECT count(*) FROM meta WHERE key LIKE 'memo:%'").fetchone() == (0,)
+    connection.close()
+
+
+def test_an_events_list_in_flow_style_is_added_to_by_a_full_parse(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    text = path.read_text(encoding="utf-8")
+    head = text[: text.index("\nevents:\n") + 1]
+    path.write_text(head + "events: []\n", encoding="utf-8")
+    warm(path, private_cache)
+    added = add(path, event("2024-08-05"), private_cache)
+    assert added.id in load_dataset(str(path), cache=str(private_cache)).event_by_id
+
+
+def test_eight_adds_at_once_all_land(workdir: Path, tmp_path: Path) -> None:
+    path = data_file(workdir)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "shared-cache"), "PYTHONPATH": str(ROOT / "src")}
+    timeline = [sys.executable, "-m", "kztm_timeline"]
+    subprocess.run([*timeline, "validate", "--data", str(path)], env=env, check=True, capture_output=True)
+    command = [
+        *timeline, "add", "--data", str(path), "--date", "2024-08-05", "--kind", "telephone_call",
+        "--status", "happened", "--actor", "kazakhstan:caller", "--summary", "A call.", "--source", "trend-2023-10-31",
+        "--quote", QUOTE,
+    ]  # fmt: skip
+    running = [
+        subprocess.Popen([*command, "--title", f"Parallel call {n}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for n in range(8)
+    ]
+    results = [(*process.communicate(timeout=120), process.returncode) for process in running]
+    assert [code for _, _, code in results] == [0] * 8
+    query = ["list", "--search", "Parallel call", "-f", "jsonl", "--fields", "id", "--data", str(path)]
+    listed = subprocess.run([*timeline, *query], env=env, check=True, capture_output=True, text=True).stdout
+    fresh = subprocess.run([*timeline, "--no-cache", *query], env=env, check=True, capture_output=True, text=True).stdout
+    assert listed == fresh
+    assert sorted(listed.splitlines()) == sorted(f'{{"id":"2024-08-05-parallel-call-{number}"}}' for number in range(8))
+
+
+def test_a_layout_an_insertion_would_change_is_refused_through_the_cache_too(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    text = path.read_text(encoding="utf-8")
+    note = text[text.rindex("    note: >-") : text.rindex("    citations:")]
+    path.write_text(text.replace(note, "") + "    note: |+\n      Kept lines.\n\n\n", encoding="utf-8")  # keeps its blank lines
+    warm(path, private_cache)
+    before = path.read_bytes()
+    with pytest.raises(TimelineError, match="without changing other lines"):
+        add(path, event("2099"), private_cache)
+    assert path.read_bytes() == before
