@@ -287,3 +287,62 @@ def test_a_layout_an_insertion_would_change_is_refused_through_the_cache_too(wor
     with pytest.raises(TimelineError, match="without changing other lines"):
         add(path, event("2099"), private_cache)
     assert path.read_bytes() == before
+
+
+def test_where_the_kernel_cannot_copy_files_the_cache_is_copied_through_memory(
+    workdir: Path, private_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+
+    def unsupported(*_: object) -> int:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", unsupported)
+    add(path, event("2024-08-05"), private_cache)
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+
+
+ARTICLE = "Ashgabat, 3 March 2025. The two foreign ministers met in Ashgabat and agreed on a new railway timetable.\n"
+
+
+def add_source_at(path: Path, workdir: Path, folder: Path | None, name: str = "new-article.txt") -> curate.Added:
+    article = workdir / name
+    article.write_text(ARTICLE, encoding="utf-8")
+    given = curate.SourceInput(str(article), "Ministers meet", "Example News", "2025-03-03")
+    return curate.add_source(str(path), given, cache=None if folder is None else str(folder))[0]
+
+
+def test_sources_add_through_the_cache_parses_no_data_file(
+    workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    monkeypatch.setattr(curate, "_load_current", lambda *_: pytest.fail("the whole file was parsed"))
+    monkeypatch.setattr("kztm_timeline.load._parse", lambda *_: pytest.fail("the whole file was parsed"))
+    assert add_source_at(path, workdir, private_cache).id == "2025-03-03-ministers-meet"
+
+
+def test_sources_add_through_the_cache_writes_the_bytes_a_full_parse_writes(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    twin_folder = workdir / "twin"
+    shutil.copytree(workdir / "data", twin_folder / "data")
+    shutil.copytree(workdir / "seeds", twin_folder / "seeds")
+    warm(path, private_cache)
+    add_source_at(path, workdir, private_cache)
+    add_source_at(data_file(twin_folder), twin_folder, None)
+    assert path.read_bytes() == data_file(twin_folder).read_bytes()
+    assert (workdir / "seeds" / "new-article.txt").read_text(encoding="utf-8") == ARTICLE
+
+
+def test_the_cache_after_sources_add_holds_what_a_cache_built_afresh_holds(
+    workdir: Path, private_cache: Path, tmp_path: Path
+) -> None:
+    path = data_file(workdir)
+    warm(path, private_cache)
+    add_source_at(path, workdir, private_cache)
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+    quoted = {"sources": ("2025-03-03-ministers-meet",), "quotes": ("agreed on a new railway timetable",)}
+    cited = EventInput(**{**event("2025-03-03").__dict__, **quoted})
+    add(path, cited, private_cache)
+    assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)

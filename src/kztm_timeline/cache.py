@@ -241,7 +241,7 @@ def write(
                 "sources": _dumps(sources),
                 "registry": _dumps({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
-                "layout": _dumps(None if layout is None else {"dash": layout.dash, "following": layout.following}),
+                "layout": _dumps(_layout_meta(layout)),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -254,6 +254,10 @@ def write(
             notice(f"cache not written: {error}")
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+
+
+def _layout_meta(layout: ListLayout | None) -> dict[str, int | None] | None:
+    return None if layout is None else {"dash": layout.dash, "following": layout.following, "key": layout.key}
 
 
 def _temporary_name(folder: str) -> str:
@@ -356,6 +360,7 @@ def _open(
         (count,) = connection.execute("SELECT value FROM meta WHERE key = 'count'").fetchone()
         store = CachedEvents(connection, path, int(count), fallback)
         meta["registry"] = registry
+        meta["identity"] = (info.st_dev, info.st_ino)
         return Dataset(data_path, sources, actors, store), meta
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         connection.close()
@@ -375,9 +380,11 @@ class Indexed:
         self.data_path = data_path
         self.dataset = dataset
         self.registry: dict[str, list[dict[str, object]]] = meta["registry"]
+        self.identity: tuple[int, int] = meta["identity"]
         layout = json.loads(meta.get("layout", "null"))
         self.dash: int | None = None if layout is None else int(layout["dash"])
         self.following: int | None = None if layout is None or layout["following"] is None else int(layout["following"])
+        self.key: int | None = None if layout is None else int(layout["key"])  # where the events: line starts
         store = dataset.events
         assert isinstance(store, CachedEvents)
         self.store = store
@@ -439,45 +446,84 @@ def record_addition(
 ) -> None:
     """Bring the cache in step with a data file into which ``event`` (``record`` as plain values) was just
     inserted at ``position``: ``size`` characters at offset ``at``, the item's line starting at ``item``;
-    ``data_digest`` is the SHA-256 of the bytes written. A copy of the database is updated and put in its
-    place, so a reader never sees half of it. If anything fails, the cache is removed (the next run
-    rebuilds it): it must never describe a file that is not there."""
+    ``data_digest`` is the SHA-256 of the bytes written."""
+
+    def change(copy: sqlite3.Connection) -> None:
+        from .contract import event_json
+
+        copy.execute("UPDATE events SET pos = pos + 1 WHERE pos >= ?", (position,))
+        (row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
+        _insert_events(copy, indexed.dataset, [(row, position, item, event, record)])
+        store = CachedEvents(copy, "", indexed.count + 1, _no_fallback)
+        updated = Dataset(indexed.dataset.path, indexed.dataset.sources, indexed.dataset.actors, store)
+        for target in dict.fromkeys(relation.event for relation in event.related):  # their referenced_by grew
+            found = store.position(target)
+            if found is None:
+                raise CacheDamaged(f"no event {target!r}")
+            contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
+            copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, _crc(contract), target))
+        copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
+
+    _rewrite(indexed, at, size, data_digest, change, notice)
+
+
+def record_source(
+    indexed: Indexed,
+    record: dict[str, object],
+    article: str,
+    article_digest: str,
+    *,
+    at: int,
+    size: int,
+    data_digest: str,
+    notice: Callable[[str], None] | None = None,
+) -> None:
+    """Bring the cache in step with a data file whose sources list gained ``record`` (``size`` characters
+    inserted at offset ``at``), citing the article at the resolved path ``article``. No event cites it yet,
+    so no event's row changes."""
+
+    def change(copy: sqlite3.Connection) -> None:
+        registry = {**indexed.registry, "sources": [*indexed.registry["sources"], record]}
+        (sources_text,) = copy.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+        sources = {**json.loads(sources_text), article: article_digest}
+        updates = [(_dumps(registry), "registry"), (_dumps(sources), "sources")]
+        copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
+
+    _rewrite(indexed, at, size, data_digest, change, notice)
+
+
+def _rewrite(
+    indexed: Indexed,
+    at: int,
+    size: int,
+    data_digest: str,
+    change: Callable[[sqlite3.Connection], None],
+    notice: Callable[[str], None] | None,
+) -> None:
+    """Update a copy of the cache database by ``change``, move every offset at or after ``at`` by ``size``,
+    key it to the bytes just written (``data_digest``), and put it in place of the old one, so that a reader
+    never sees half of it. If anything fails, the cache is removed (the next run rebuilds it): it must never
+    describe a file that is not there."""
     target = cache_file(indexed.folder, indexed.data_path)
     temporary = _temporary_name(indexed.folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        os.close(descriptor)
+        try:
+            indexed.store.copy_into(descriptor, indexed.identity)
+        finally:
+            os.close(descriptor)
         copy = _connect(temporary, write=True)
         try:
-            indexed.store.backup(copy)
             copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-            copy.execute("UPDATE events SET pos = pos + 1 WHERE pos >= ?", (position,))
             copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
-            (row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
-            _insert_events(copy, indexed.dataset, [(row, position, item, event, record)])
-            count = indexed.count + 1
-            store = CachedEvents(copy, temporary, count, _no_fallback)
-            updated = Dataset(indexed.dataset.path, indexed.dataset.sources, indexed.dataset.actors, store)
-            for target_id in dict.fromkeys(relation.event for relation in event.related):
-                from .contract import event_json
+            change(copy)
 
-                target_position = store.position(target_id)
-                if target_position is None:
-                    raise CacheDamaged(f"no event {target_id!r}")
-                contract = json.dumps(event_json(updated, store.at(target_position)), ensure_ascii=False)
-                copy.execute(
-                    "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, _crc(contract), target_id)
-                )
-            following = indexed.following
-            if following is not None and following >= at:
-                following += size
+            def moved(offset: int | None) -> int | None:
+                return offset + size if offset is not None and offset >= at else offset
+
+            layout = {"dash": indexed.dash, "following": moved(indexed.following), "key": moved(indexed.key)}
             status = _written_status(indexed.data_path, data_digest)
-            meta = {
-                "data": data_digest,
-                "stat": _dumps(status),
-                "count": str(count),
-                "layout": _dumps({"dash": indexed.dash, "following": following}),
-            }
+            meta = {"data": data_digest, "stat": _dumps(status), "layout": _dumps(layout)}
             copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")  # verdicts were about the old file
             copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             copy.commit()
@@ -490,6 +536,21 @@ def record_addition(
         for leftover in (temporary, target):
             with contextlib.suppress(OSError):
                 os.unlink(leftover)
+
+
+def _copy_file(source: int, target: int) -> None:
+    """Copy one open file into another, in the kernel where it can (``copy_file_range``)."""
+    try:
+        while os.copy_file_range(source, target, 1 << 30) > 0:
+            pass
+    except OSError:  # not on this file system: copy through memory, a chunk at a time
+        os.lseek(source, 0, os.SEEK_SET)
+        os.lseek(target, 0, os.SEEK_SET)
+        os.ftruncate(target, 0)
+        while chunk := os.read(source, 1 << 20):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(target, view) :]
 
 
 def _no_fallback() -> Sequence[Event]:
@@ -604,9 +665,23 @@ class CachedEvents(Events):
         ).fetchone()
         return int(found)
 
-    def backup(self, target: sqlite3.Connection) -> None:
-        """Copy the whole database into ``target``, consistently (SQLite's online backup)."""
-        self._connection.backup(target)
+    def copy_into(self, target: int, identity: tuple[int, int]) -> None:
+        """Copy the database file (the one that was opened: ``identity`` is its device and inode) into the
+        open file ``target``, holding a read lock on it meanwhile so that no writer can change it. (SQLite's
+        online backup does the same through its page cache, at several times the time and memory.)"""
+        self._connection.execute("BEGIN")
+        try:
+            self._connection.execute("SELECT count(*) FROM meta").fetchone()  # takes the shared lock
+            source = os.open(self._path, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                info = os.fstat(source)
+                if (info.st_dev, info.st_ino) != identity:
+                    raise CacheDamaged("the cache file was replaced meanwhile")
+                _copy_file(source, target)
+            finally:
+                os.close(source)
+        finally:
+            self._connection.rollback()
 
     def close(self) -> None:
         self._connection.close()

@@ -1588,7 +1588,7 @@ def sources_add(
     )
     path = _writable_data(data, dry_run=dry_run)
     given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
-    added, copy = add_source(path, given, dry_run=dry_run)
+    added, copy = add_source(path, given, dry_run=dry_run, cache=_cache_folder(), notice=_notice)
     if dry_run:
         _stdout(added.yaml)
         _stderr(f"dry run: {added.id} is valid; nothing was written")

@@ -13,7 +13,7 @@ import codecs
 import difflib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -229,20 +229,17 @@ def _add_indexed(
     import hashlib
 
     from . import cache as index
-    from .load import load_dataset
 
-    raw = read_bytes(path, limit=MAX_DATA_BYTES)
-    indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
-    if indexed is None:  # no cache of these bytes yet: make one (bad data is reported here, as a parse would)
-        load_dataset(path, cache=folder, notice=notice)
-        raw = read_bytes(path, limit=MAX_DATA_BYTES)
-        indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
-        if indexed is None:
-            return None
+    opened = _indexed(path, folder, notice)
+    if opened is None:
+        return None
+    indexed, raw = opened
     try:
         if indexed.dash is None:
             return None
+        bom = raw.startswith(codecs.BOM_UTF8)
         text = decode(path, raw)
+        del raw  # a large file is held once, as text
         dataset = indexed.dataset
         record = build(dataset)
         first, identifier = _date_and_id(dataset, record)
@@ -256,23 +253,23 @@ def _add_indexed(
         # file reads differently (a block list's items are separate once each starts a line at the same column).
         start = indexed.start(position - 1) if position > 0 else inserted.at
         if position + 1 < count:
-            end = indexed.start(position + 1) + inserted.size
-        elif indexed.following is not None:
-            end = indexed.following + (inserted.size if indexed.following >= inserted.at else 0)
+            end = indexed.start(position + 1)
+        elif indexed.following is not None and indexed.following >= inserted.at:
+            end = indexed.following
         else:
-            end = len(inserted.text)
+            end = len(text)
         expected = [indexed.record(position - 1)] if position > 0 else []
         expected.append(record)
         if position < count:
             expected.append(indexed.record(position))
-        window = yaml_read.compose(path, "events:" + newline + inserted.text[start:end])
-        if window.data != {"events": expected}:
+        window = text[start : inserted.at] + inserted.inserted + text[inserted.at : end]
+        if yaml_read.compose(path, "events:" + newline + window).data != {"events": expected}:
             return None  # an unusual layout: the whole file is composed instead, and says why
         if dry_run:
             return Added(identifier, rendered, False)
-        bom = raw.startswith(codecs.BOM_UTF8)
-        written = (codecs.BOM_UTF8 if bom else b"") + inserted.text.encode("utf-8")
-        write_file(path, written)
+        digest = hashlib.sha256()
+        write_file(path, _hashed(_encoded([text[: inserted.at], inserted.inserted, text[inserted.at :]], bom), digest.update))
+        del text
         event = event_from(record, parse_edtf(str(record["date"])))
         index.record_addition(
             indexed,
@@ -282,7 +279,7 @@ def _add_indexed(
             at=inserted.at,
             size=inserted.size,
             item=inserted.item,
-            data_digest=hashlib.sha256(written).hexdigest(),
+            data_digest=digest.hexdigest(),
             notice=notice,
         )
         return Added(identifier, rendered, True)
@@ -290,6 +287,43 @@ def _add_indexed(
         return None
     finally:
         indexed.close()
+
+
+def _indexed(path: str, folder: str, notice: Callable[[str], None] | None) -> tuple[Indexed, bytes] | None:
+    """The cache of the data file's current bytes (built first if there is none; bad data is reported then,
+    as a parse would report it), and those bytes; None when no cache can be had."""
+    import hashlib
+
+    from . import cache as index
+    from .load import load_dataset
+
+    raw = read_bytes(path, limit=MAX_DATA_BYTES)
+    indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
+    if indexed is None:
+        del raw
+        load_dataset(path, cache=folder, notice=notice)
+        raw = read_bytes(path, limit=MAX_DATA_BYTES)
+        indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
+    return None if indexed is None else (indexed, raw)
+
+
+_CHUNK = 1 << 23  # characters encoded at a time, so that a large file is never held twice
+
+
+def _encoded(pieces: Sequence[str], bom: bool) -> Iterator[bytes]:
+    """The new file's bytes, a chunk at a time (a large file is never held twice): the texts ``pieces``
+    one after another, after the byte-order mark the file had."""
+    if bom:
+        yield codecs.BOM_UTF8
+    for piece in pieces:
+        for offset in range(0, len(piece), _CHUNK):
+            yield piece[offset : offset + _CHUNK].encode("utf-8")
+
+
+def _hashed(chunks: Iterable[bytes], update: Callable[[bytes], object]) -> Iterator[bytes]:
+    for chunk in chunks:
+        update(chunk)
+        yield chunk
 
 
 def _validate_alone(path: str, rendered: str, fields: tuple[str, ...], indexed: Indexed) -> None:
@@ -321,50 +355,134 @@ def corpus_folder(dataset: Dataset) -> str:
     return os.path.dirname(resolve_source_path(dataset.path, dataset.sources[-1].file))
 
 
-def add_source(path: str, given: SourceInput, *, dry_run: bool = False) -> tuple[Added, str]:
-    """Copy an article into the corpus folder and register it. Returns what was added and the copy's path."""
+def add_source(
+    path: str,
+    given: SourceInput,
+    *,
+    dry_run: bool = False,
+    cache: str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> tuple[Added, str]:
+    """Copy an article into the corpus folder and register it. Returns what was added and the copy's path.
+
+    With ``cache`` (the parse cache's folder), only the part of the file above the events list is composed
+    and validated, and the cache is updated in step, when the sources and actors come first in the file;
+    otherwise the whole file is parsed and validated with the new source."""
     raw = read_bytes(given.article)
     article_text = decode(given.article, raw)  # the copy is these bytes; the quote check reads this text
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
+        if cache is not None:
+            added = _add_source_indexed(path, given, raw, article_text, cache, notice, dry_run=dry_run)
+            if added is not None:
+                return added
         text, document, dataset = _load_current(path)
-        folder = corpus_folder(dataset)
-        destination = os.path.join(folder, os.path.basename(given.article))
-        for source in dataset.sources:
-            resolved = resolve_source_path(path, source.file)
-            if os.path.exists(resolved) and read_bytes(resolved) == raw:
-                raise TimelineError(f"{given.article} is already registered as source {shown(source.id)}")
-        if os.path.exists(destination) and read_bytes(destination) != raw:
-            raise TimelineError(
-                f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
-            )
-        relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
-        published = given.published or None
-        identifier = given.id or unique_id(
-            slugify(" ".join(filter(None, [published or "", given.title])), 40), set(dataset.source_by_id)
-        )
-        record: dict[str, object] = {
-            "id": identifier,
-            "file": relative,
-            "title": given.title,
-            "publisher": given.publisher,
-            "published": published,
-        }
+        record, destination = _new_source(path, dataset, given, raw)
         spliced = splice(document, text, "sources", len(dataset.sources), record)
-        destination_abs = os.path.normpath(os.path.abspath(destination))
-
-        def read_source(candidate: str) -> str:
-            if os.path.normpath(candidate) == destination_abs:
-                return article_text
-            return read_text(candidate)
-
-        _validate_new(path, spliced, NEW_SOURCE, read_source)
-        block = spliced.block
+        _validate_new(path, spliced, NEW_SOURCE, _reader(destination, article_text))
         if not dry_run:
             if not os.path.exists(destination):
                 write_file(destination, raw)
             _write(path, spliced.text)
-        return Added(identifier, block, not dry_run), destination
+        return Added(str(record["id"]), spliced.block, not dry_run), destination
+
+
+def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> tuple[dict[str, object], str]:
+    """The new source's record, and where its article's copy goes; TimelineError if the article is registered
+    already, or if another file of its name is in the corpus folder."""
+    folder = corpus_folder(dataset)
+    destination = os.path.join(folder, os.path.basename(given.article))
+    for source in dataset.sources:
+        resolved = resolve_source_path(path, source.file)
+        if os.path.exists(resolved) and read_bytes(resolved) == raw:
+            raise TimelineError(f"{given.article} is already registered as source {shown(source.id)}")
+    if os.path.exists(destination) and read_bytes(destination) != raw:
+        raise TimelineError(
+            f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
+        )
+    relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
+    published = given.published or None
+    identifier = given.id or unique_id(slugify(" ".join(filter(None, [published or "", given.title])), 40), dataset.source_by_id)
+    record: dict[str, object] = {
+        "id": identifier,
+        "file": relative,
+        "title": given.title,
+        "publisher": given.publisher,
+        "published": published,
+    }
+    return record, destination
+
+
+def _reader(destination: str, article_text: str) -> Callable[[str], str]:
+    """Reads the articles, the new one (not copied yet) from the text in hand."""
+    destination_abs = os.path.normpath(os.path.abspath(destination))
+
+    def read_source(candidate: str) -> str:
+        if os.path.normpath(candidate) == destination_abs:
+            return article_text
+        return read_text(candidate)
+
+    return read_source
+
+
+def _add_source_indexed(
+    path: str,
+    given: SourceInput,
+    raw: bytes,
+    article_text: str,
+    folder: str,
+    notice: Callable[[str], None] | None,
+    *,
+    dry_run: bool,
+) -> tuple[Added, str] | None:
+    """``sources add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
+    import hashlib
+
+    from . import cache as index
+
+    opened = _indexed(path, folder, notice)
+    if opened is None:
+        return None
+    indexed, data_raw = opened
+    try:
+        if indexed.key is None:
+            return None
+        bom = data_raw.startswith(codecs.BOM_UTF8)
+        text = decode(path, data_raw)
+        del data_raw
+        head = text[: indexed.key]  # everything above the events: line
+        try:
+            document = yaml_read.compose(path, head)
+        except DataError:
+            return None
+        if document.data != {"sources": indexed.registry["sources"], "actors": indexed.registry["actors"]}:
+            return None  # the events do not come last: the whole file is composed instead
+        record, destination = _new_source(path, indexed.dataset, given, raw)
+        spliced = splice(document, head, "sources", len(indexed.registry["sources"]), record)
+        checked = Splice(spliced.text + "events: []\n", spliced.first_line, spliced.last_line, spliced.fields)
+        _validate_new(path, checked, NEW_SOURCE, _reader(destination, article_text))
+        added = Added(str(record["id"]), spliced.block, not dry_run)
+        if dry_run:
+            return added, destination
+        if not os.path.exists(destination):
+            write_file(destination, raw)
+        digest = hashlib.sha256()
+        write_file(path, _hashed(_encoded([spliced.text, text[indexed.key :]], bom), digest.update))
+        index.record_source(
+            indexed,
+            record,
+            resolve_source_path(path, str(record["file"])),
+            hashlib.sha256(raw).hexdigest(),
+            at=indexed.key,
+            size=len(spliced.text) - len(head),
+            data_digest=digest.hexdigest(),
+            notice=notice,
+        )
+        return added, destination
+    except index.CacheDamaged:
+        return None
+    finally:
+        indexed.close()
 
 
 def _write(path: str, text: str) -> None:

@@ -59,11 +59,12 @@ def _is_comment(line: str) -> bool:
 class ListLayout:
     """How a top-level block list is written, so that an item can be inserted later without composing the
     file: the column of its dashes, where each item's line starts, and where the next top-level key starts
-    (None when the list ends the file). Offsets are characters of the text."""
+    (None when the list ends the file), and where its key's line starts. Offsets are characters of the text."""
 
     dash: int
     starts: list[int]
     following: int | None
+    key: int  # where the line of the list's key starts
 
 
 def list_layout(document: yaml_read.Document, key: str) -> ListLayout | None:
@@ -86,19 +87,25 @@ def list_layout(document: yaml_read.Document, key: str) -> ListLayout | None:
     names = list(layout.keys)
     after = names.index(key) + 1 if key in layout.keys else len(names)
     following = _line_start(text, layout.keys[names[after]]) if after < len(names) else None
-    return ListLayout(dash, starts, following)
+    return ListLayout(dash, starts, following, _line_start(text, layout.keys[key]))
 
 
 @dataclass(frozen=True)
 class Insertion:
-    """A new item put into a block list's text: the new text, where the inserted characters begin and how
-    many there are (every later offset moves by that many), and where the new item's line starts."""
+    """A new item to put into a block list's text: the characters to insert at offset ``at`` (every later
+    offset moves by their number), and where the new item's line will start."""
 
-    text: str
     at: int
-    size: int
+    inserted: str
     item: int
     rendered: Rendered
+
+    @property
+    def size(self) -> int:
+        return len(self.inserted)
+
+    def apply(self, text: str) -> str:
+        return text[: self.at] + self.inserted + text[self.at :]
 
 
 def insert_item(
@@ -113,15 +120,15 @@ def insert_item(
     """Insert ``record`` as item ``position`` of a top-level block list of ``count`` items whose dashes are in
     column ``dash``; ``starts(n)`` is where item n's line starts, ``following`` where the next top-level key
     does (None at the end of the file). Blank lines between items, comments above an item and the file's
-    line ends are kept as the file has them. Nothing is checked here: see :func:`splice`."""
+    line ends are kept as the file has them. Nothing is checked here: see :func:`splice`; the text itself is
+    not copied (a large file need not be held twice)."""
     newline = "\r\n" if "\r\n" in text else "\n"  # new lines follow the file's line ends
     rendered = _with_newlines(render_item(record, dash, flow_records=_FLOW), newline)
     blank = count < 2 or text.endswith(newline * 2, 0, starts(1))
     separator = newline if blank else ""
     if position < count:
         at = _comments_above(text, starts(position))
-        inserted = rendered.text + separator
-        return Insertion(text[:at] + inserted + text[at:], at, len(inserted), at, rendered)
+        return Insertion(at, rendered.text + separator, at, rendered)
     at = len(text) if following is None else following
     while at > 0:
         previous = _line_start(text, at - 1)
@@ -130,8 +137,7 @@ def insert_item(
             break
         at = previous
     head = "" if at > 0 and text[at - 1] == "\n" else newline
-    inserted = head + separator + rendered.text
-    return Insertion(text[:at] + inserted + text[at:], at, len(inserted), at + len(head) + len(separator), rendered)
+    return Insertion(at, head + separator + rendered.text, at + len(head) + len(separator), rendered)
 
 
 _FLOW = ("participants", "related")
@@ -165,8 +171,8 @@ def splice(document: yaml_read.Document, text: str, key: str, position: int, rec
         position,
         record,
     )
-    first = _line_number(inserted.text, inserted.item)
-    return _checked(document, inserted.text, key, position, record, first, inserted.rendered)
+    new_text = inserted.apply(text)
+    return _checked(document, new_text, key, position, record, _line_number(new_text, inserted.item), inserted.rendered)
 
 
 def _with_newlines(rendered: Rendered, newline: str) -> Rendered:
