@@ -20,6 +20,7 @@ events (other sizes are shown for scale, except start-up):
   warm `validate`, nothing changed              <= 1.2 x the Typer app's start-up
   `list --json | head -c 10`                    <= 1.5 x a warm `list --limit 1 --json`
   `add` one event                               <= 0.2 x a cold `list`, peak memory <= a cold `list`'s
+  8 `add`s started at once                      all land (they queue on the file's lock)
   start-up, `list --limit 1 --json` (shipped)   <= 1.3 x the Typer app
 """
 
@@ -256,10 +257,13 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                 ]
 
                 def fresh_copy(copy: Path = copy, folder: Path = folder) -> None:
+                    """A fresh copy of the data, whose cache is warm, as a curator's own file's is."""
                     shutil.rmtree(copy, ignore_errors=True)
                     shutil.copytree(folder / "data", copy / "data")
                     if not (copy / "seeds").exists():
                         os.symlink(folder / "seeds", copy / "seeds")
+                    warm_up = [*timeline, "list", "--limit", "1", "--data", str(copy / "data" / "events.yaml")]
+                    subprocess.run(warm_up, env=warm_env, check=True, stdout=subprocess.DEVNULL)
 
                 added = interleave(
                     rounds,
@@ -270,7 +274,40 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                     Comparison("`add` one event", label, added["add"], added["cold"], "cold `list`", limit(0.2)),
                     Comparison("peak memory, `add`", label, added["add"], added["cold"], "cold `list`", limit(1.0), memory=True),
                 ]
+                fresh_copy()
+                comparisons.append(parallel_adds(adding, warm_env, label, added["cold"], target=target))
     return comparisons
+
+
+class Parallel(Comparison):
+    """Eight `add`s started at once: how many landed, and the wall time until the last one had."""
+
+    landed: int = 0
+
+    def row(self) -> str:
+        met = "yes" if self.landed == PARALLEL else "**no**"
+        if not self.limit:
+            met = "–"
+        return (
+            f"| {self.target} | {self.size} | {self.unit(self.median(self.tool))}, {self.landed} of {PARALLEL} landed "
+            f"| {self.baseline_name} {self.unit(self.median(self.baseline))} | **{self.ratio:.2f}** | all land | {met} |"
+        )
+
+
+PARALLEL = 8
+
+
+def parallel_adds(adding: list[str], env: dict[str, str], label: str, cold: list[Sample], *, target: bool) -> Comparison:
+    """Start PARALLEL `add`s of distinct events at once on one file; they queue on its lock."""
+    title = adding.index("--title") + 1
+    commands = [[*adding[:title], f"Parallel call {number}", *adding[title + 1 :]] for number in range(PARALLEL)]
+    start = time.perf_counter()
+    processes = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for command in commands]
+    codes = [process.wait() for process in processes]
+    seconds = time.perf_counter() - start
+    result = Parallel(f"{PARALLEL} `add`s at once", label, [Sample(seconds, 0)], cold, "cold `list`", 1.0 if target else 0)
+    result.landed = codes.count(0)
+    return result
 
 
 def _first_quote(folder: Path) -> str:
