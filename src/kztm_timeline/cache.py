@@ -27,7 +27,8 @@ What it holds:
              (proleptic ordinals; an open start is day 1, an open end the last day of 9999), record
              (the event as JSON) and its CRC-32, and its contract JSON and that one's CRC-32
     keys     (name, key, row): the event has ``key`` under the index ``name`` (kind, status, actor,
-             topic), for :class:`~kztm_timeline.model.Prefilter`
+             topic, topic_name, place_run: every run of its place's words), for
+             :class:`~kztm_timeline.model.Prefilter`
     links    (target, source, relation, idx): event row ``source`` names ``target`` in its ``related``
              (entry idx of that list)
     search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
@@ -62,7 +63,7 @@ from .text import fold, name_words
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
 
-FORMAT = 12
+FORMAT = 13
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -181,8 +182,13 @@ INDEXED: dict[str, Callable[[Event], list[str]]] = {
     "actor": lambda event: [participant.actor for participant in event.participants],
     "topic": lambda event: [fold(topic) for topic in event.topics],
     "topic_name": lambda event: list(event.topics),  # as written, for stats
-    "place_word": lambda event: name_words(event.place or ""),
+    "place_run": lambda event: _runs(name_words(event.place or "")),
 }
+
+
+def _runs(words: list[str]) -> list[str]:
+    """Every run of consecutive words (``--place`` matches one): ``a b c`` gives a, a b, a b c, b, b c, c."""
+    return [" ".join(words[start:end]) for start in range(len(words)) for end in range(start + 1, len(words) + 1)]
 
 
 def _dumps(value: object) -> str:

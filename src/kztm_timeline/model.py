@@ -85,7 +85,7 @@ class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
     ``window`` is None when the query has no date bounds. ``keys`` maps an index
-    name (``kind``, ``status``, ``actor``, ``topic``, ``place_word``) to the values wanted; a
+    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``) to the values wanted; a
     name that is absent is not filtered on. ``words``: the search texts, as
     folded words that must all occur in an event's searchable text (any text may match). A collection may return more events
     than match (the query checks every condition again), never fewer, so it may

@@ -203,8 +203,8 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
         "status": frozenset(status.value for status in query.statuses),
         "actor": frozenset(actor_ids),
         "topic": frozenset(topics),
-        # a place matches a run of whole words: an event must at least have the longest of them
-        "place_word": frozenset(max(words, key=len) for words in places) if places and all(places) else frozenset(),
+        # a place matches a run of whole words: the cache indexes every run of each event's place
+        "place_run": frozenset(" ".join(words) for words in places) if places and all(places) else frozenset(),
     }
     words = tuple(tuple(name_words(text)) for text in query.search)
     return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
@@ -212,8 +212,9 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
 
 def _exact(query: Query) -> bool:
     """Whether the cache's indexes answer ``query`` exactly: dates, at most one year, kinds, statuses,
-    actors and topics are exact there; places and search words only narrow the events down."""
-    return not (query.places or query.search or len(query.years) > 1)
+    actors, topics and places (runs of words) are exact there; search words only narrow the events down."""
+    wordless_place = any(not name_words(text) for text in query.places)
+    return not (wordless_place or query.search or len(query.years) > 1)
 
 
 def contract_lines(dataset: Dataset, query: Query) -> Iterator[str] | None:
