@@ -69,6 +69,28 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(workdir: Path, private_
     assert dataset.event_by_id["2017-04-strategic-partnership-agreement"].title == "Strategic Partnership Agreement SIGNED"
 
 
+def test_an_article_edited_to_the_same_size_and_time_is_checked_again(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    article = workdir / "seeds" / "003_c3daa0d2106145c5.txt"
+    stat = article.stat()
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("signed in April 2017", "signed in Aprul 2017"), encoding="utf-8")
+    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert article.stat().st_size == stat.st_size
+    with pytest.raises(DataError, match="quote not found in source 'tm-2023-05-16-prospects'"):
+        load_dataset(str(path), cache=str(private_cache))
+
+
+def test_articles_whose_status_is_unchanged_are_not_read_again(
+    workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    monkeypatch.setattr(cache, "read_bytes", lambda *_, **__: pytest.fail("an article was read"))
+    assert isinstance(load_dataset(str(path), cache=str(private_cache)).events, CachedEvents)
+
+
 def test_an_edited_article_is_checked_again(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))

@@ -105,15 +105,21 @@ def file_stat(path: str) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-def _source_digests(dataset_path: str, files: Sequence[str]) -> dict[str, str] | None:
-    found = {}
-    for file in files:
-        resolved = resolve_source_path(dataset_path, file)
+def _articles_unchanged(dataset_path: str, files: Sequence[str], digests: dict[str, str], stats: dict[str, object]) -> bool:
+    """Whether the articles ``files`` are exactly those whose SHA-256 the cache recorded: an article whose
+    status (device, inode, size, times) is as recorded is not read again; any other is hashed."""
+    resolved = [resolve_source_path(dataset_path, file) for file in files]
+    if set(resolved) != set(digests):
+        return False
+    for path in resolved:
         try:
-            found[resolved] = digest(read_bytes(resolved))
-        except DataError:
-            return None
-    return found
+            if stats.get(path) == file_stat(path):
+                continue
+            if digest(read_bytes(path)) != digests[path]:
+                return False
+        except (OSError, DataError):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- trust: the cache is this user's alone
@@ -215,12 +221,14 @@ def write(
     *,
     layout: ListLayout | None = None,
     stat_before: list[int] | None = None,
+    source_stats: Mapping[str, list[int]] | None = None,
     memos: Mapping[str, str] | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> None:
     """Write the cache for a freshly validated dataset, keyed to ``data_digest`` and the article digests
     ``sources`` taken from the very bytes that were validated (``stat_before``: the data file's status
-    read before those bytes, so that a change during the parse is never mistaken for none). ``layout``:
+    read before those bytes, so that a change during the parse is never mistaken for none; ``source_stats``:
+    the articles' status, read before their bytes, likewise). ``layout``:
     how the file's events list is written, which ``add`` needs to insert without parsing the file; without
     it, ``add`` parses the file. A folder or file that cannot be written, or that is not this user's
     alone, only costs speed: nothing is written."""
@@ -245,6 +253,7 @@ def write(
                 "data": data_digest,
                 "stat": _dumps(stat_before),
                 "sources": _dumps(sources),
+                "source_stats": _dumps(source_stats or {}),
                 "registry": _dumps({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
                 "layout": _dumps(_layout_meta(layout)),
@@ -351,7 +360,7 @@ def _open(
         opened = os.stat(path)
         if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
             raise sqlite3.DatabaseError("the cache file was replaced while it was opened")
-        wanted = "('format', 'tool', 'data', 'stat', 'sources', 'layout')"
+        wanted = "('format', 'tool', 'data', 'stat', 'sources', 'source_stats', 'layout')"
         meta = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
         if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
             raise sqlite3.DatabaseError("another format or tool version")
@@ -360,7 +369,8 @@ def _open(
         (registry_text,) = connection.execute("SELECT value FROM meta WHERE key = 'registry'").fetchone()
         registry = json.loads(registry_text)
         sources = tuple(source_from(record, parse_optional_date) for record in registry["sources"])
-        if _source_digests(data_path, [source.file for source in sources]) != json.loads(meta["sources"]):
+        files = [source.file for source in sources]
+        if not _articles_unchanged(data_path, files, json.loads(meta["sources"]), json.loads(meta.get("source_stats", "{}"))):
             raise sqlite3.DatabaseError("an article changed")
         actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
         (count,) = connection.execute("SELECT value FROM meta WHERE key = 'count'").fetchone()
@@ -492,7 +502,9 @@ def record_source(
         registry = {**indexed.registry, "sources": [*indexed.registry["sources"], record]}
         (sources_text,) = copy.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
         sources = {**json.loads(sources_text), article: article_digest}
-        updates = [(_dumps(registry), "registry"), (_dumps(sources), "sources")]
+        (stats_text,) = copy.execute("SELECT value FROM meta WHERE key = 'source_stats'").fetchone()
+        stats = {**json.loads(stats_text), article: _written_status(article, article_digest)}
+        updates = [(_dumps(registry), "registry"), (_dumps(sources), "sources"), (_dumps(stats), "source_stats")]
         copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
 
     _rewrite(indexed, at, size, data_digest, change, notice)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -78,6 +78,7 @@ def load_dataset(
             dataset,
             layout=parsed.layout,
             stat_before=stat_before,
+            source_stats=parsed.article_stats,
             memos=kept,
             notice=notice,
         )
@@ -114,20 +115,25 @@ class _Parsed:
     articles: dict[str, str]
     plain: object
     layout: ListLayout | None
+    article_stats: dict[str, list[int]]
 
 
 def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
     """The validated dataset, and what the parse cache needs to store it."""
     import hashlib
 
+    from .cache import file_stat
     from .datafile import yaml_read
     from .datafile.fs import decode, read_bytes
     from .datafile.splice import list_layout
     from .datafile.validate import validate_document
 
     articles: dict[str, str] = {}
+    article_stats: dict[str, list[int]] = {}
 
     def read_article(article: str) -> str:
+        with suppress(OSError):  # taken before the bytes are read: a change meanwhile is never mistaken for none
+            article_stats[article] = file_stat(article)
         content = read_bytes(article)
         articles[article] = hashlib.sha256(content).hexdigest()
         return decode(article, content)
@@ -139,7 +145,7 @@ def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
         document = yaml_read.compose(path, text)
         del text
         dataset = validate_document(document, read_article)
-        return dataset, _Parsed(data_digest, articles, document.data, list_layout(document, "events"))
+        return dataset, _Parsed(data_digest, articles, document.data, list_layout(document, "events"), article_stats)
 
 
 @contextmanager
