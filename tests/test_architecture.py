@@ -69,5 +69,7 @@ def test_the_units_have_fewer_import_arrows_than_the_88_before_the_regroup() -> 
     # 79 now: extract looks sources up through query (unique prefixes), contract raises UsageError for --fields,
     # the chart exporter reads the query's date window, and screens and contract name article paths (datafile);
     # 82: the SQLite cache indexes each event's search text as query folds it; 83: and keeps its contract JSON;
-    # 85: add checks a new event against the cache (curate -> cache) and builds it first if need be (curate -> load)
-    assert len(architecture.arrows(units=True)) == 85
+    # 85: add checks a new event against the cache (curate -> cache) and builds it first if need be (curate -> load);
+    # 87: a cold load streams the file into the cache, scanning it for unsafe characters (load -> text) and checking
+    # that outcomes point at planned events across all events (load -> vocab)
+    assert len(architecture.arrows(units=True)) == 87

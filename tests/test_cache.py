@@ -146,17 +146,18 @@ def test_the_cache_is_an_sqlite_database_of_plain_values(workdir: Path, private_
         pytest.param(lambda target: target.write_bytes(b"\x80pickle" + target.read_bytes()), id="pickle prefix"),
     ],
 )
-def test_a_corrupt_cache_falls_back_to_a_plain_parse(workdir: Path, private_cache: Path, damage: object) -> None:
+def test_a_corrupt_cache_is_not_used_and_the_file_is_read_afresh(workdir: Path, private_cache: Path, damage: object) -> None:
     path = data_file(workdir)
     expected = list(load_dataset(str(path)).events)
     load_dataset(str(path), cache=str(private_cache))
     target = cached_path(private_cache, path)
     assert callable(damage)
     damage(target)
+    damaged = target.stat().st_ino
     dataset = load_dataset(str(path), cache=str(private_cache))
-    assert not isinstance(dataset.events, CachedEvents)
     assert list(dataset.events) == expected
-    assert target.read_bytes().startswith(SQLITE_HEADER)  # and a good cache is written again
+    assert target.stat().st_ino != damaged  # a good cache was written in its place
+    assert target.read_bytes().startswith(SQLITE_HEADER)
 
 
 @pytest.mark.parametrize(
@@ -248,7 +249,38 @@ def test_bad_data_is_never_cached(workdir: Path, private_cache: Path) -> None:
     for _ in range(2):
         with pytest.raises(DataError):
             load_dataset(str(path), cache=str(private_cache))
-    assert not private_cache.exists()
+    assert not private_cache.exists() or list(private_cache.iterdir()) == []  # no database, not even a temporary one
+
+
+def test_events_related_across_the_file_are_checked_once_all_are_read(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("relation: follows_up}", "relation: fulfils}", 1), encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        load_dataset(str(path), cache=str(private_cache))
+    assert [problem.message for problem in refused.value.problems] == [
+        "fulfils names '2021-10-tokayev-state-visit', which is not a planned event"
+    ]
+    assert list(private_cache.iterdir()) == []
+
+
+def test_two_events_of_one_id_are_refused_by_the_streamed_read_too(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("id: abai-sculpture-ashgabat", "id: 2017-04-strategic-partnership-agreement"), encoding="utf-8")
+    with pytest.raises(DataError, match="duplicate event id '2017-04-strategic-partnership-agreement'"):
+        load_dataset(str(path), cache=str(private_cache))
+    assert list(private_cache.iterdir()) == []
+
+
+def test_a_cold_run_holds_no_event_it_has_indexed(workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kztm_timeline.load as load_module
+
+    path = data_file(workdir)
+    monkeypatch.setattr(load_module, "_parse", lambda *_: pytest.fail("the file was parsed whole"))
+    dataset = load_dataset(str(path), cache=str(private_cache))
+    assert isinstance(dataset.events, CachedEvents)
+    assert len(dataset.events) == 26
 
 
 # ---------------------------------------------------------------- queries answered from the cache's indexes

@@ -271,6 +271,102 @@ def write(
             os.unlink(temporary)
 
 
+class Builder:
+    """A cache database written while the data file is read, an event at a time (so that no dataset is
+    ever held whole): :meth:`add` each validated event, then :meth:`finish` checks what only all events
+    together can show (unique ids, related events that exist, outcomes that point at planned events) and
+    puts the database in place; or :meth:`discard`. Nothing reaches the cache folder before ``finish``."""
+
+    def __init__(self, folder: str, data_path: str, dataset: Dataset, notice: Callable[[str], None] | None) -> None:
+        if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
+            raise OSError(f"{folder} is not a folder this user alone may write")
+        self.folder, self.data_path, self.dataset, self.notice = folder, data_path, dataset, notice
+        self.temporary = _temporary_name(folder)
+        descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.close(descriptor)
+        self.connection = _connect(self.temporary, write=True)
+        self.connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        self.pending: list[tuple[int, int, int, Event, object]] = []
+        self.count = 0
+
+    def add(self, event: Event, record: object, at: int) -> None:
+        self.pending.append((self.count, self.count, at, event, record))
+        self.count += 1
+        if len(self.pending) >= 2000:
+            _insert_events(self.connection, self.dataset, self.pending)
+            self.pending.clear()
+
+    def finish(self, meta: Mapping[str, str], outcomes: Sequence[str]) -> bool:
+        """Check the events across each other and put the database in place with ``meta`` (and the count);
+        False (nothing written) if a check fails."""
+        from .contract import event_json
+
+        try:
+            _insert_events(self.connection, self.dataset, self.pending)
+            self.pending.clear()
+            connection = self.connection
+            connection.executescript(INDEXES)
+            marks = ", ".join("?" for _ in outcomes)
+            broken = connection.execute(
+                "SELECT 1 FROM links LEFT JOIN events ON events.id = links.target WHERE events.id IS NULL "
+                f"OR (links.relation IN ({marks}) AND events.row NOT IN "
+                "(SELECT row FROM keys WHERE name = 'status' AND key = 'planned')) LIMIT 1",
+                list(outcomes),
+            ).fetchone()
+            if broken is not None:
+                self.discard()
+                return False
+            store = CachedEvents(connection, "", self.count, _no_fallback)
+            linked = Dataset(self.dataset.path, self.dataset.sources, self.dataset.actors, store)
+            targets = [target for (target,) in connection.execute("SELECT DISTINCT target FROM links").fetchall()]
+            for target in targets:  # the events others link to: their referenced_by is known only now
+                found = store.position(target)
+                if found is None:
+                    raise CacheDamaged(f"no event {target!r}")
+                contract = json.dumps(event_json(linked, store.at(found)), ensure_ascii=False)
+                update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
+                connection.execute(update, (contract, _crc(contract), target))
+            rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
+            connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
+            connection.commit()
+            connection.close()
+            os.replace(self.temporary, cache_file(self.folder, self.data_path))
+        except sqlite3.IntegrityError:  # two events share an id
+            self.discard()
+            return False
+        except (OSError, sqlite3.Error, CacheDamaged) as error:
+            if self.notice is not None:
+                self.notice(f"cache not written: {error}")
+            self.discard()
+            return False
+        return True
+
+    def discard(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temporary)
+
+
+def meta_values(
+    data_digest: str,
+    stat_before: list[int] | None,
+    sources: Mapping[str, str],
+    source_stats: Mapping[str, list[int]],
+    registry: Mapping[str, object],
+    layout: Mapping[str, int | None] | None,
+) -> dict[str, str]:
+    """The meta rows that key a cache to the data file and its articles, as :func:`write` writes them."""
+    return {
+        "data": data_digest,
+        "stat": _dumps(stat_before),
+        "sources": _dumps(sources),
+        "source_stats": _dumps(source_stats),
+        "registry": _dumps(registry),
+        "layout": _dumps(layout),
+    }
+
+
 def _layout_meta(layout: ListLayout | None) -> dict[str, int | None] | None:
     return None if layout is None else {"dash": layout.dash, "following": layout.following, "key": layout.key}
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .model import Dataset
 
@@ -60,6 +60,12 @@ def load_dataset(
         )
     if cached is not None:
         return cached
+    streamed = _stream_into_cache(path, cache, notice)
+    if streamed is not None:
+        if keep is not None:
+            for key, value in keep(streamed).items():
+                streamed.events.memo(key, partial(str, value))
+        return streamed
     try:
         stat_before: list[int] | None = parse_cache.file_stat(path)
     except OSError:
@@ -83,6 +89,121 @@ def load_dataset(
             notice=notice,
         )
     return dataset
+
+
+class _NotStreamable(Exception):
+    """The file cannot be read as a stream into the cache: it is read whole instead, which says why if it
+    is bad data."""
+
+
+class _Reading:
+    """The data file as libyaml reads it, a chunk at a time: hashed, its UTF-8 checked, and scanned for
+    characters only a whole parse may locate."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        import codecs
+        import hashlib
+
+        from .text import UNSAFE_RE
+
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.unsafe = UNSAFE_RE
+        self.started = False
+
+    def read(self, size: int) -> bytes:
+        chunk = self.handle.read(size)
+        if not self.started:
+            self.started = True
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                raise _NotStreamable("a byte-order mark")
+        self.digest.update(chunk)
+        try:
+            text = self.decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError:
+            raise _NotStreamable("not UTF-8") from None
+        if self.unsafe.search(text):
+            raise _NotStreamable("an invisible or control character")
+        return chunk
+
+
+def _stream_into_cache(path: str, folder: str, notice: Callable[[str], None] | None) -> Dataset | None:
+    """Read the data file as a stream into a new cache database, validating each event as it is read and
+    holding none of them (peak memory does not grow with the file), then read the dataset back from it.
+    None when that cannot be done (bad data, an unusual file, a cache folder that cannot be written): the
+    caller then parses the file whole."""
+    import hashlib
+
+    from . import cache as parse_cache
+    from .datafile import yaml_read
+    from .datafile.build import event_from
+    from .datafile.fs import MAX_DATA_BYTES, decode, open_regular, read_bytes
+    from .datafile.validate import StreamChecker
+    from .errors import DataError
+    from .vocab import OUTCOMES
+
+    articles: dict[str, str] = {}
+    article_stats: dict[str, list[int]] = {}
+
+    def read_article(article: str) -> str:
+        with suppress(OSError):  # taken before the bytes are read: a change meanwhile is never mistaken for none
+            article_stats[article] = parse_cache.file_stat(article)
+        content = read_bytes(article)
+        articles[article] = hashlib.sha256(content).hexdigest()
+        return decode(article, content)
+
+    state: dict[str, Any] = {}
+
+    def take(top: dict[str, object], record: object, at: int, escaped: list[str]) -> None:
+        if escaped and any(reading.unsafe.search(text) for text in escaped):
+            raise _NotStreamable("an escaped invisible or control character")
+        if "checker" not in state:
+            if "sources" not in top or "actors" not in top:
+                raise _NotStreamable("the events come before the sources and actors")
+            state["registry"] = {"sources": top["sources"], "actors": top["actors"]}
+            checker = state["checker"] = StreamChecker(path, top, read_article)
+            state["builder"] = parse_cache.Builder(folder, path, checker.dataset, notice)
+        when = state["checker"].event(record)
+        assert isinstance(record, dict)
+        state["builder"].add(event_from(record, when), record, at)
+
+    try:
+        stat_before: list[int] | None = parse_cache.file_stat(path)
+    except OSError:
+        stat_before = None
+    try:
+        with _collector_paused(), open_regular(path, MAX_DATA_BYTES) as handle:
+            reading = _Reading(handle)
+            data, layout, escaped = yaml_read.compose_stream(path, reading, yaml_read.Streamed("events", take))
+            if "builder" not in state or any(reading.unsafe.search(text) for text in escaped):
+                raise _NotStreamable("no events, or an escaped invisible or control character")
+            if not isinstance(data, dict) or set(data) != {"sources", "actors", "events"} or data["events"] != []:
+                raise _NotStreamable("other top-level keys")
+            columns = layout.columns.get("events", set())
+            names = list(layout.keys)
+            after = names.index("events") + 1
+            following = None
+            if after < len(names):
+                following = layout.keys[names[after]] - layout.key_columns[names[after]]
+            events_key = layout.keys["events"] - layout.key_columns["events"]
+            shape = None
+            if len(columns) == 1 and "events" not in layout.flow and min(columns) >= 2:
+                shape = {"dash": min(columns) - 2, "following": following, "key": events_key}
+            meta = parse_cache.meta_values(
+                reading.digest.hexdigest(), stat_before, articles, article_stats, state["registry"], shape
+            )
+            if not state["builder"].finish(meta, OUTCOMES):
+                return None
+    except (_NotStreamable, DataError, OSError, ValueError, KeyError, TypeError) as error:
+        if "builder" in state:
+            state["builder"].discard()
+        if notice is not None and not isinstance(error, DataError):
+            notice(f"read whole: {error}")
+        return None
+    return parse_cache.read(
+        folder, path, lambda: _file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+    )
 
 
 def _file_digest(path: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..edtf import EdtfDate, EdtfError, parse_edtf
@@ -193,28 +193,38 @@ def _check_semantics(
     dates: dict[yaml_read.Path, EdtfDate],
     read_source: Callable[[str], str],
 ) -> None:
-    sources = mappings(data.get("sources"))
-    actors = mappings(data.get("actors"))
     events = mappings(data.get("events"))
     planned = {str(event["id"]): event.get("status") == "planned" for event in events}
+    source_ids, actor_ids, folded = _check_registry(checker, document.file, data, dates, read_source)
+    _unique_ids(checker, events, "events", "event")
+    for index, event in enumerate(events):
+        _check_event(checker, ("events", index), event, actor_ids, source_ids, folded.get, planned, dates)
+
+
+def _check_registry(
+    checker: _Checker,
+    file: str,
+    data: dict[str, object],
+    dates: dict[yaml_read.Path, EdtfDate],
+    read_source: Callable[[str], str],
+) -> tuple[set[str], set[str], dict[str, str | None]]:
+    """The sources and actors: unique ids, dates, and every article read (its folded text, or None when it
+    could not be read). Returns the source ids, the actor ids and the folded texts."""
+    sources = mappings(data.get("sources"))
+    actors = mappings(data.get("actors"))
     source_ids = _unique_ids(checker, sources, "sources", "source")
     actor_ids = _unique_ids(checker, actors, "actors", "actor")
-    _unique_ids(checker, events, "events", "event")
-
     folded: dict[str, str | None] = {}
     for index, source in enumerate(sources):
         path = ("sources", index)
         if source.get("published") is not None:
             _date(checker, source["published"], (*path, "published"), dates)
-        folded[str(source["id"])] = _source_text(checker, document.file, str(source["file"]), (*path, "file"), read_source)
-
+        folded[str(source["id"])] = _source_text(checker, file, str(source["file"]), (*path, "file"), read_source)
     for index, actor in enumerate(actors):
         for number, position in enumerate(mappings(actor.get("positions"))):
             if isinstance(position, dict) and position.get("span") is not None:
                 _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
-
-    for index, event in enumerate(events):
-        _check_event(checker, ("events", index), event, actor_ids, source_ids, folded.get, planned, dates)
+    return source_ids, actor_ids, folded
 
 
 def _check_event(
@@ -293,6 +303,53 @@ class Known:
     sources: list[dict[str, object]]
     actors: list[dict[str, object]]
     planned: Mapping[str, bool]
+
+
+class _AnyEvent(Mapping[str, bool]):
+    """Every id names a planned event: related events are checked once all events are read."""
+
+    def __getitem__(self, identifier: str) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+class StreamChecker:
+    """Checks a data file's records as they are read, one event at a time, with the sources and actors
+    read before them: every rule of :func:`validate_document` except those across events (unique ids,
+    related events), which the caller checks once all are read, and the text-safety walk, for which the
+    caller scans the text as it reads it. A problem raises DataError without its place: the caller then
+    validates the whole file, which says where."""
+
+    def __init__(self, file: str, top: dict[str, object], read_source: Callable[[str], str]) -> None:
+        checker = _Checker()
+        data = {"sources": top.get("sources"), "actors": top.get("actors"), "events": []}
+        _check_record(checker, data, "file", ())
+        dates: dict[yaml_read.Path, EdtfDate] = {}
+        if not checker.items:
+            self.source_ids, self.actor_ids, self.folded = _check_registry(checker, file, data, dates, read_source)
+        _raise_unplaced(file, checker)
+        self.dataset = _build(file, data, dates)
+        self.file = file
+
+    def event(self, record: object) -> EdtfDate:
+        """Check one event; its date."""
+        checker = _Checker()
+        _check_record(checker, record, "event", ())
+        dates: dict[yaml_read.Path, EdtfDate] = {}
+        if not checker.items and isinstance(record, dict):
+            _check_event(checker, (), record, self.actor_ids, self.source_ids, self.folded.get, _AnyEvent(), dates)
+        _raise_unplaced(self.file, checker)
+        return dates[("date",)]
+
+
+def _raise_unplaced(file: str, checker: _Checker) -> None:
+    if checker.items:
+        raise DataError([Problem(file, None, None, item.message, item.hint) for item in checker.items])
 
 
 def validate_addition(

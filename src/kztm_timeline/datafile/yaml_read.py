@@ -15,7 +15,7 @@ by PyYAML's constructors, so that:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -65,6 +65,15 @@ class Layout:
     items: dict[str, list[int]]  # the offset of each item's value (two characters after its "- ")
     columns: dict[str, set[int]]  # the columns those values start in
     flow: set[str]  # top-level lists written in flow style ([a, b])
+    key_columns: dict[str, int] = field(default_factory=dict)
+
+
+class Streamed:
+    """Takes the items of one top-level list as they are read (see :func:`compose_stream`)."""
+
+    def __init__(self, key: str, take: Callable[[dict[str, object], object, int, list[str]], None]) -> None:
+        self.key = key
+        self.take = take
 
 
 class _Refused(Exception):
@@ -101,18 +110,40 @@ def compose(path: str, text: str) -> Document:
     return Document(path, data, text, suspect, layout)
 
 
+def compose_stream(path: str, stream: Any, streamed: Streamed) -> tuple[object, Layout, list[str]]:
+    """Read a data file from the binary ``stream`` (libyaml reads it a chunk at a time) as :func:`compose`
+    does, handing each item of the top-level list ``streamed.key`` to ``streamed.take`` as it ends (with
+    the values read so far, where the line of the item's start begins, and the double-quoted texts in it)
+    instead of keeping it. Returns the other values, the layout, and the double-quoted texts outside the
+    streamed items. Raises DataError (without the places a full :func:`compose` gives) on any problem."""
+    loader = _LoaderBase(stream)
+    escaped: list[str] = []
+    layout = Layout({}, {}, {}, set())
+    try:
+        data = _from_events(loader, escaped, layout, streamed)
+    except (yaml.YAMLError, _Refused) as error:
+        raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
+    finally:
+        loader.dispose()
+    if data is _EMPTY:
+        raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
+    return data, layout, escaped
+
+
 _EMPTY = object()
 _SCALAR_TAGS = frozenset((_STR, _TIMESTAMP, _NULL, _BOOL, _INT, _FLOAT))
 _KEY_TAGS = frozenset((_STR, _INT, _BOOL, _NULL, _FLOAT))
 
 
-def _from_events(loader: Any, escaped: list[str], layout: Layout) -> object:
+def _from_events(loader: Any, escaped: list[str], layout: Layout, streamed: Streamed | None = None) -> object:
     """Plain values from the event stream of a single-document YAML text, refusing what data files must not hold.
 
     Double-quoted scalars, the only ones whose escapes can make characters the
     text does not show, are collected in ``escaped`` for the safety check. Where
-    the top level is written is noted in ``layout``.
+    the top level is written is noted in ``layout``. With ``streamed``, each item of
+    its top-level list is handed to it as it ends, and not kept.
     """
+    item_mark: Any = None
     get_event = loader.get_event
     resolve = loader.resolve
     scalar_node, sequence_node, mapping_node = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
@@ -129,10 +160,11 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout) -> object:
         if getattr(event, "anchor", None) is not None or kind is yaml.AliasEvent:
             raise _Refused(event.start_mark, "anchors and aliases are not allowed", "write the value out in full")
         if len(stack) == 2 and stack[0][2] and not stack[1][2] and kind is not yaml.SequenceEndEvent:  # a top-level list's item
-            mark = event.start_mark
+            item_mark = mark = event.start_mark
             top_key = stack[0][1]
-            layout.items[top_key].append(mark.index)
             layout.columns[top_key].add(mark.column)
+            if streamed is None or top_key != streamed.key:
+                layout.items[top_key].append(mark.index)
         elif len(stack) == 1 and kind is yaml.SequenceStartEvent and stack[0][2]:
             top_key = stack[0][1]
             layout.items[top_key] = []
@@ -159,6 +191,7 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout) -> object:
                 stack[-1][1] = key
                 if len(stack) == 1:
                     layout.keys[key] = event.start_mark.index
+                    layout.key_columns[key] = event.start_mark.column
                 continue
             if tag in (_STR, _TIMESTAMP):
                 value: object = event.value
@@ -198,6 +231,9 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout) -> object:
             top = stack[-1]
             top[0][top[1]] = value
             top[1] = _NO_KEY
+        elif streamed is not None and len(stack) == 2 and stack[0][1] == streamed.key:
+            streamed.take(stack[0][0], value, item_mark.index - item_mark.column, escaped)
+            escaped.clear()
         else:
             stack[-1][0].append(value)
 
