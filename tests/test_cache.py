@@ -485,3 +485,15 @@ def test_a_damaged_contract_line_is_encoded_again_from_its_event(workdir: Path, 
     load_dataset(str(path), cache=str(private_cache))
     sql(cached_path(private_cache, path), "UPDATE events SET contract = replace(contract, 'signed', 'forged')")
     assert runner.invoke(app, ["list", "--json", "--data", str(path)]).stdout == fresh
+
+
+def test_a_run_that_reads_every_event_keeps_only_a_bounded_number_decoded(
+    workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    served = load_dataset(str(path), cache=str(private_cache))
+    monkeypatch.setattr(cache, "KEPT_EVENTS", 3)
+    assert isinstance(served.events, CachedEvents)
+    assert len(list(served.events)) == 26
+    assert len(served.events._decoded) == 3

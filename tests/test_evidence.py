@@ -87,3 +87,27 @@ def test_strict_refuses_an_event_that_does_not_say_its_evidence(edited: EditData
     code, err = validate(path, "--strict")
     assert code == 1
     assert "2017-04-strategic-partnership-agreement does not say where its date comes from" in err
+
+
+def test_evidence_problems_are_placed_without_a_node_tree_of_the_file(edited: EditData, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kztm_timeline.datafile import yaml_read
+
+    event = "  - id: c1993-diplomatic-relations\n"
+    path = edited(event + "    date: 1993~\n", event + "    date: 1993-05-01\n")
+    monkeypatch.setattr(yaml_read.Document, "root", property(lambda _: pytest.fail("a node tree was composed")))
+    line = line_of(path, "  - id: c1993-diplomatic-relations") + 1
+    for cache in ([], ["--no-cache"]):  # placed as the file streams into the cache, and read back by a second pass
+        result = runner.invoke(app, [*cache, "validate", "--data", str(path), "--as-of", "2024-12-31"])
+        assert f"{path}:{line}:11: c1993-diplomatic-relations: the date 1993-05-01 names a day" in result.stderr
+
+
+def test_any_cold_run_keeps_the_verdict_for_validate(edited: EditData, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kztm_timeline import evidence
+
+    event = "  - id: c1993-diplomatic-relations\n"
+    path = edited(event + "    date: 1993~\n", event + "    date: 1993-05-01\n")
+    assert runner.invoke(app, ["list", "--limit", "1", "--data", str(path)]).exit_code == 0
+    monkeypatch.setattr(evidence, "evidence_problem", lambda *_: pytest.fail("the verdict was worked out again"))
+    code, err = validate(path)
+    assert code == 1
+    assert "c1993-diplomatic-relations: the date 1993-05-01 names a day" in err

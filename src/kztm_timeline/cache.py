@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 
 FORMAT = 13
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
+KEPT_EVENTS = 100_000  # decoded events a run keeps at most (see CachedEvents._keep)
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events(row INTEGER PRIMARY KEY, pos INTEGER NOT NULL, at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
@@ -747,8 +748,14 @@ class CachedEvents(Events):
             event = self._decode(*row)
         except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
             return self._parse_afresh()[position]
-        self._decoded[position] = event
+        self._keep(position, event)
         return event
+
+    def _keep(self, position: int, event: Event) -> None:
+        """Keep a decoded event for the rest of the run, up to a bound: a run that reads every event of a
+        large file (a strict validate, a scan) must not hold them all."""
+        if len(self._decoded) < KEPT_EVENTS:
+            self._decoded[position] = event
 
     def _decode(self, identifier: str, text: str, crc: int) -> Event:
         if _crc(text) != crc:
@@ -908,7 +915,7 @@ class CachedEvents(Events):
                         event = self._decode(identifier, text, crc)
                     except (ValueError, KeyError, TypeError, AttributeError):
                         event = self._parse_afresh()[position]
-                    self._decoded[position] = event
+                    self._keep(position, event)
                 yield event
         except sqlite3.Error:
             raise CacheDamaged("the cache could not be read to the end") from None

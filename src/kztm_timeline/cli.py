@@ -19,7 +19,7 @@ from .datafile.fs import display_path, is_shipped
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from .exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, ChartFormat, Format, RecordFormat
 from .load import data_path, load_dataset
-from .model import Dataset
+from .model import Dataset, Memos
 from .text import escape_controls, escape_output, shown
 from .vocab import IcsPartial, Kind, Period, Status
 
@@ -287,11 +287,18 @@ def _cache_folder() -> str | None:
     return cache_dir(os.environ)
 
 
-def _load(data: str | None, keep: Callable[[Dataset], Mapping[str, str]] | None = None) -> Dataset:
+def _verdict_tally(dataset: Dataset) -> Memos:
+    """``validate``'s verdict, worked out as a fresh read goes, so that the cache keeps it for any later run."""
+    from .evidence import VerdictTally
+
+    return VerdictTally(dataset)
+
+
+def _load(data: str | None) -> Dataset:
     cache = _cache_folder()
     path = _data_path(data)
     try:
-        return load_dataset(path, cache=cache, notice=_notice, keep=keep)
+        return load_dataset(path, cache=cache, notice=_notice, memos=_verdict_tally)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -845,11 +852,11 @@ def validate(
     data: DataOpt = None,
 ) -> None:
     """Check the data file: structure, ids, references, dates and every quote; warn of overdue plans."""
-    from .evidence import kept_verdict, verdict_parts
+    from .evidence import kept_verdict
     from .query import overdue_plans
 
     path = _data_path(data)
-    dataset = _load(path, keep=verdict_parts)
+    dataset = _load(path)
     found = kept_verdict(dataset, strict=strict)
     problems = list(found.problems) + (list(found.unstated) if strict else [])
     if problems:

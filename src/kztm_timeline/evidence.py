@@ -106,38 +106,49 @@ def evidence_findings(dataset: Dataset) -> list[Finding]:
     """Every event whose date its named evidence does not support."""
     found = []
     for index, event in enumerate(dataset.events):
-        if event.evidence == "quoted":
-            problem = _quoted(dataset, event)
-        elif event.evidence == "reported":
-            problem = _reported(dataset, event)
-        elif event.evidence == "inferred" and not event.note:
-            problem = ("evidence: inferred, but no note says how", "add a note: how the date was inferred")
-        elif event.evidence == "inferred" and _plain_day(event.date):
-            problem = (
-                f"the date {event.date.text} names a day, which an inference cannot give",
-                "write the month or year the inference supports, or mark the day uncertain (?)",
-            )
-        else:
-            problem = None
+        problem = evidence_problem(dataset, event)
         if problem is not None:
             found.append(Finding(index, event, *problem))
     return found
 
 
+def evidence_problem(dataset: Dataset, event: Event) -> tuple[str, str] | None:
+    """What is wrong with one event's date given the evidence it names (message and hint), if anything;
+    ``dataset`` is read only for its sources."""
+    if event.evidence == "quoted":
+        return _quoted(dataset, event)
+    if event.evidence == "reported":
+        return _reported(dataset, event)
+    if event.evidence == "inferred" and not event.note:
+        return ("evidence: inferred, but no note says how", "add a note: how the date was inferred")
+    if event.evidence == "inferred" and _plain_day(event.date):
+        return (
+            f"the date {event.date.text} names a day, which an inference cannot give",
+            "write the month or year the inference supports, or mark the day uncertain (?)",
+        )
+    return None
+
+
+def finding_problem(file: str, event: Event, problem: tuple[str, str], line: int | None, column: int | None) -> Problem:
+    """A finding as a ``file:line:col`` problem, at the event's ``date``."""
+    message, hint = problem
+    return Problem(file, line, column, message if message.startswith(event.id) else f"{event.id}: {message}", hint)
+
+
 def located(dataset: Dataset, findings: list[Finding]) -> list[Problem]:
-    """The findings as ``file:line:col`` problems, at each event's ``date``."""
+    """The findings as ``file:line:col`` problems, at each event's ``date``; the places are read from the
+    data file as a stream (no node tree, so memory does not grow with the file)."""
     if not findings:
         return []
     from .datafile import yaml_read
-    from .datafile.fs import MAX_DATA_BYTES, read_text
+    from .datafile.fs import MAX_DATA_BYTES, open_regular
 
-    document = yaml_read.compose(dataset.path, read_text(dataset.path, limit=MAX_DATA_BYTES))
-    problems = []
-    for finding in findings:
-        line, column = yaml_read.locate(document, ("events", finding.index, "date"))
-        message = finding.message if finding.message.startswith(finding.event.id) else f"{finding.event.id}: {finding.message}"
-        problems.append(Problem(dataset.path, line, column, message, finding.hint))
-    return problems
+    with open_regular(dataset.path, MAX_DATA_BYTES) as handle:
+        marks = yaml_read.value_marks(handle, "events", "date", {finding.index for finding in findings})
+    return [
+        finding_problem(dataset.path, finding.event, (finding.message, finding.hint), *marks.get(finding.index, (None, None)))
+        for finding in findings
+    ]
 
 
 def unstated_evidence(dataset: Dataset) -> list[Finding]:
@@ -196,29 +207,59 @@ class Verdict:
 
 def verdict(dataset: Dataset) -> Verdict:
     """The :class:`Verdict` of ``dataset``, worked out afresh (every event is read)."""
-    return Verdict(
-        tuple(located(dataset, evidence_findings(dataset))),
-        tuple(located(dataset, unstated_evidence(dataset))),
-        tuple((event.id, event.date.text, event.note or "") for event in dataset.events if event.evidence == "inferred"),
-        sum(len(event.citations) for event in dataset.events),
-    )
+    tally = VerdictTally(dataset)
+    for event in dataset.events:
+        tally.add(event, None)
+    return tally.verdict(tuple(located(dataset, unstated_evidence(dataset))))
 
 
-def verdict_parts(dataset: Dataset) -> dict[str, str]:
-    """The verdict of a freshly parsed dataset, as the cache keeps it (see :meth:`Verdict.to_json`)."""
-    return verdict(dataset).to_json(dataset.path)
+class VerdictTally:
+    """The verdict worked out one event at a time, as a dataset is read (see :class:`~kztm_timeline.model.Memos`):
+    ``dataset`` is read for its sources only. Its :meth:`values` are the part of the verdict a plain
+    ``validate`` needs (the unstated-evidence part is worked out when a strict validation asks)."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.placed: list[tuple[int, Problem]] = []
+        self.unplaced: list[Finding] = []
+        self.inferred: list[tuple[str, str, str]] = []
+        self.quotes = 0
+        self.count = 0
+
+    def add(self, event: Event, mark: tuple[int, int] | None) -> None:
+        problem = evidence_problem(self.dataset, event)
+        if problem is not None and mark is not None:
+            self.placed.append((self.count, finding_problem(self.dataset.path, event, problem, *mark)))
+        elif problem is not None:
+            self.unplaced.append(Finding(self.count, event, *problem))
+        if event.evidence == "inferred":
+            self.inferred.append((event.id, event.date.text, event.note or ""))
+        self.quotes += len(event.citations)
+        self.count += 1
+
+    def verdict(self, unstated: tuple[Problem, ...] = ()) -> Verdict:
+        found = located(self.dataset, self.unplaced)  # in the order of their events, as the placed ones
+        unplaced = zip((finding.index for finding in self.unplaced), found, strict=True)
+        problems = sorted([*self.placed, *unplaced], key=lambda pair: pair[0])
+        return Verdict(tuple(problem for _, problem in problems), unstated, tuple(self.inferred), self.quotes)
+
+    def values(self) -> dict[str, str]:
+        return {"validate": self.verdict().to_json(self.dataset.path)["validate"]}
 
 
 def kept_verdict(dataset: Dataset, *, strict: bool = True) -> Verdict:
     """The verdict, read from the cache when a run over the same data worked it out before; without
-    ``strict``, without its unstated-evidence part (which is then not even read)."""
-    parts: dict[str, str] = {}
+    ``strict``, without its unstated-evidence part (which is then not even read, nor worked out)."""
 
-    def part(key: str) -> str:
-        if not parts:
-            parts.update(verdict_parts(dataset))
-        return parts[key]
+    def main() -> str:
+        tally = VerdictTally(dataset)
+        for event in dataset.events:
+            tally.add(event, None)
+        return tally.values()["validate"]
 
-    main = dataset.events.memo("validate", lambda: part("validate"))
-    unstated = dataset.events.memo("validate:strict", lambda: part("validate:strict")) if strict else None
-    return Verdict.from_json(main, unstated, dataset.path)
+    def unstated() -> str:
+        return Verdict((), tuple(located(dataset, unstated_evidence(dataset))), (), 0).to_json(dataset.path)["validate:strict"]
+
+    kept = dataset.events.memo("validate", main)
+    strict_part = dataset.events.memo("validate:strict", unstated) if strict else None
+    return Verdict.from_json(kept, strict_part, dataset.path)

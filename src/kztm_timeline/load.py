@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .model import Dataset
+from .model import Dataset, Memos
 
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
@@ -40,15 +40,16 @@ def load_dataset(
     *,
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
-    keep: Callable[[Dataset], Mapping[str, str]] | None = None,
+    memos: Callable[[Dataset], Memos] | None = None,
 ) -> Dataset:
     """Read, compose and validate; raise DataError listing every problem.
 
     With ``cache`` (a folder), a dataset validated before from the very same
     bytes and source texts is read from the parse cache instead, and a fresh
     parse is written there. A cache that cannot be read or written, or that this
-    user does not own alone, is ignored; ``notice`` hears why. ``keep``: values worked out from a freshly
-    parsed dataset (``validate``'s verdict), which the new cache keeps, as ``Events.memo`` would.
+    user does not own alone, is ignored; ``notice`` hears why. ``memos``: values worked out from every
+    event of a fresh read (``validate``'s verdict), which the new cache keeps, as ``Events.memo`` would;
+    it is given the dataset's sources and actors, and then each event.
     """
     if cache is None:
         return _parse(path, _read_data(path))[0]
@@ -60,18 +61,20 @@ def load_dataset(
         )
     if cached is not None:
         return cached
-    streamed = _stream_into_cache(path, cache, notice)
+    streamed = _stream_into_cache(path, cache, notice, memos)
     if streamed is not None:
-        if keep is not None:
-            for key, value in keep(streamed).items():
-                streamed.events.memo(key, partial(str, value))
         return streamed
     try:
         stat_before: list[int] | None = parse_cache.file_stat(path)
     except OSError:
         stat_before = None
     dataset, parsed = _parse(path, _read_data(path))
-    kept = dict(keep(dataset)) if keep is not None else {}
+    kept: dict[str, str] = {}
+    if memos is not None:
+        tally = memos(dataset)
+        for event in dataset.events:
+            tally.add(event, None)
+        kept.update(tally.values())
     for key, value in kept.items():
         dataset.events.memo(key, partial(str, value))  # this run reads them from memory
     if isinstance(parsed.plain, dict):
@@ -128,7 +131,9 @@ class _Reading:
         return chunk
 
 
-def _stream_into_cache(path: str, folder: str, notice: Callable[[str], None] | None) -> Dataset | None:
+def _stream_into_cache(
+    path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+) -> Dataset | None:
     """Read the data file as a stream into a new cache database, validating each event as it is read and
     holding none of them (peak memory does not grow with the file), then read the dataset back from it.
     None when that cannot be done (bad data, an unusual file, a cache folder that cannot be written): the
@@ -164,9 +169,14 @@ def _stream_into_cache(path: str, folder: str, notice: Callable[[str], None] | N
             state["registry"] = {"sources": top["sources"], "actors": top["actors"]}
             checker = state["checker"] = StreamChecker(path, top, read_article)
             state["builder"] = parse_cache.Builder(folder, path, checker.dataset, notice)
+            if memos is not None:
+                state["memos"] = memos(checker.dataset)
         when = state["checker"].event(record)
         assert isinstance(record, dict)
-        state["builder"].add(event_from(record, when), record, at)
+        event = event_from(record, when)
+        state["builder"].add(event, record, at)
+        if "memos" in state:
+            state["memos"].add(event, streaming.mark)
 
     try:
         stat_before: list[int] | None = parse_cache.file_stat(path)
@@ -175,7 +185,8 @@ def _stream_into_cache(path: str, folder: str, notice: Callable[[str], None] | N
     try:
         with _collector_paused(), open_regular(path, MAX_DATA_BYTES) as handle:
             reading = _Reading(handle)
-            data, layout, escaped = yaml_read.compose_stream(path, reading, yaml_read.Streamed("events", take))
+            streaming = yaml_read.Streamed("events", take)
+            data, layout, escaped = yaml_read.compose_stream(path, reading, streaming)
             if "builder" not in state or any(reading.unsafe.search(text) for text in escaped):
                 raise _NotStreamable("no events, or an escaped invisible or control character")
             if not isinstance(data, dict) or set(data) != {"sources", "actors", "events"} or data["events"] != []:
@@ -193,6 +204,8 @@ def _stream_into_cache(path: str, folder: str, notice: Callable[[str], None] | N
             meta = parse_cache.meta_values(
                 reading.digest.hexdigest(), stat_before, articles, article_stats, state["registry"], shape
             )
+            if "memos" in state:
+                meta.update({f"memo:{key}": value for key, value in state["memos"].values().items()})
             if not state["builder"].finish(meta, OUTCOMES):
                 return None
     except (_NotStreamable, DataError, OSError, ValueError, KeyError, TypeError) as error:

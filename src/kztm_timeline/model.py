@@ -6,7 +6,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import overload
+from typing import Protocol, overload
 
 from .edtf import EdtfDate
 from .vocab import Kind, Status
@@ -78,6 +78,16 @@ class Event:
     related: tuple[Relation, ...] = ()
     note: str | None = None
     evidence: str | None = None
+
+
+class Memos(Protocol):
+    """Values worked out from every event while a dataset is read (``validate``'s verdict), which the
+    cache keeps for later runs (see ``Events.memo``). ``mark``: where the event's date is written (line
+    and column), when the reader knows it."""
+
+    def add(self, event: Event, mark: tuple[int, int] | None) -> None: ...
+
+    def values(self) -> Mapping[str, str]: ...
 
 
 @dataclass(frozen=True, slots=True)

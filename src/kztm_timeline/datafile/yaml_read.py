@@ -69,11 +69,14 @@ class Layout:
 
 
 class Streamed:
-    """Takes the items of one top-level list as they are read (see :func:`compose_stream`)."""
+    """Takes the items of one top-level list as they are read (see :func:`compose_stream`); ``mark`` is
+    where the value of the current item's key ``field`` starts (line and column, 1-based), when it has one."""
 
-    def __init__(self, key: str, take: Callable[[dict[str, object], object, int, list[str]], None]) -> None:
+    def __init__(self, key: str, take: Callable[[dict[str, object], object, int, list[str]], None], field: str = "date") -> None:
         self.key = key
         self.take = take
+        self.field = field
+        self.mark: tuple[int, int] | None = None
 
 
 class _Refused(Exception):
@@ -171,6 +174,8 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout, streamed: Stre
             layout.columns[top_key] = set()
             if event.flow_style:
                 layout.flow.add(top_key)
+        if streamed is not None and len(stack) == 3 and stack[2][1] == streamed.field and stack[0][1] == streamed.key:
+            streamed.mark = (event.start_mark.line + 1, event.start_mark.column + 1)
         if kind is yaml.ScalarEvent:
             if event.style == '"':
                 escaped.append(event.value)
@@ -234,12 +239,54 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout, streamed: Stre
         elif streamed is not None and len(stack) == 2 and stack[0][1] == streamed.key:
             streamed.take(stack[0][0], value, item_mark.index - item_mark.column, escaped)
             escaped.clear()
+            if len(shared) > _SHARED_MAX:  # unique values (ids, titles) would otherwise pile up with the file
+                shared.clear()
         else:
             stack[-1][0].append(value)
 
 
 _NO_KEY = object()
+_SHARED_MAX = 50_000
 _TAG_HINT = "remove the tag: data files hold only plain values"
+
+
+def value_marks(stream: Any, key: str, field: str, wanted: set[int]) -> dict[int, tuple[int, int]]:
+    """Where the value of ``field`` starts (line and column, 1-based) in each item numbered in ``wanted`` of
+    the top-level list ``key``, read from ``stream`` (text or a binary file) as libyaml's events pass: no
+    node tree and no value is built, so memory does not grow with the file. (:func:`locate` gives the same
+    places from a composed document.)"""
+    loader = _LoaderBase(stream)
+    found: dict[int, tuple[int, int]] = {}
+    stack: list[list[Any]] = []  # each open collection: [is a mapping, its next node is a key, its current key]
+    item = -1
+    try:
+        while len(found) < len(wanted):
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                break
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+                if stack and stack[-1][0]:
+                    stack[-1][1] = True
+                continue
+            if kind is not yaml.ScalarEvent and kind is not yaml.MappingStartEvent and kind is not yaml.SequenceStartEvent:
+                continue  # stream and document marks
+            if stack and stack[-1][0] and stack[-1][1]:  # a key
+                stack[-1][1], stack[-1][2] = False, getattr(event, "value", None)
+                continue
+            if len(stack) == 2 and stack[0][2] == key and not stack[1][0]:
+                item += 1
+            elif len(stack) == 3 and stack[0][2] == key and stack[2][0] and stack[2][2] == field and item in wanted:
+                found[item] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if kind is yaml.ScalarEvent:
+                if stack and stack[-1][0]:
+                    stack[-1][1] = True
+            else:
+                stack.append([kind is yaml.MappingStartEvent, True, None])
+    finally:
+        loader.dispose()
+    return found
 
 
 def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
