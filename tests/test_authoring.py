@@ -4,6 +4,7 @@ and brings the cache up to date in step, so that it answers exactly as a cache b
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import shutil
 import sqlite3
@@ -19,6 +20,7 @@ from kztm_timeline.cache import cache_file
 from kztm_timeline.curate import EventInput, add_event, new_event
 from kztm_timeline.datafile import validate as validate_module
 from kztm_timeline.errors import DataError, TimelineError
+from kztm_timeline.evidence import VerdictTally
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
 
@@ -49,11 +51,11 @@ def event(date: str, *, title: str = "Benchmark call", related: tuple[str, ...] 
 
 def add(path: Path, given: EventInput, folder: Path | None, *, dry_run: bool = False) -> curate.Added:
     build: Callable[[Dataset], dict[str, object]] = lambda dataset: new_event(dataset, given)  # noqa: E731 - a one-line builder reads best here
-    return add_event(str(path), build, dry_run=dry_run, cache=None if folder is None else str(folder))
+    return add_event(str(path), build, dry_run=dry_run, cache=None if folder is None else str(folder), memos=VerdictTally)
 
 
 def warm(path: Path, folder: Path) -> None:
-    load_dataset(str(path), cache=str(folder))
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
 
 
 def rows(database: str) -> dict[str, object]:
@@ -230,16 +232,12 @@ def test_the_problems_found_through_the_cache_are_those_a_full_parse_finds(workd
     ]
 
 
-def test_validate_verdicts_kept_for_the_old_file_are_dropped(workdir: Path, private_cache: Path) -> None:
+def test_verdicts_are_dropped_by_an_add_that_cannot_bring_them_up_to_date(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     warm(path, private_cache)
-    database = cache_file(str(private_cache), str(path))
-    connection = sqlite3.connect(database)
-    connection.execute("INSERT INTO meta VALUES ('memo:validate', 'old verdict')")
-    connection.commit()
-    connection.close()
-    add(path, event("2024-08-05"), private_cache)
-    connection = sqlite3.connect(database)
+    given = event("2024-08-05")
+    add_event(str(path), lambda dataset: new_event(dataset, given), cache=str(private_cache))  # no memos to update them with
+    connection = sqlite3.connect(cache_file(str(private_cache), str(path)))
     assert connection.execute("SELECT count(*) FROM meta WHERE key LIKE 'memo:%'").fetchone() == (0,)
     connection.close()
 
@@ -310,7 +308,7 @@ def add_source_at(path: Path, workdir: Path, folder: Path | None, name: str = "n
     article = workdir / name
     article.write_text(ARTICLE, encoding="utf-8")
     given = curate.SourceInput(str(article), "Ministers meet", "Example News", "2025-03-03")
-    return curate.add_source(str(path), given, cache=None if folder is None else str(folder))[0]
+    return curate.add_source(str(path), given, cache=None if folder is None else str(folder), memos=VerdictTally)[0]
 
 
 def test_sources_add_through_the_cache_parses_no_data_file(
@@ -346,3 +344,22 @@ def test_the_cache_after_sources_add_holds_what_a_cache_built_afresh_holds(
     cited = EventInput(**{**event("2025-03-03").__dict__, **quoted})
     add(path, cited, private_cache)
     assert rows(cache_file(str(private_cache), str(path))) == fresh_rows(path, tmp_path)
+
+
+def test_the_kept_verdict_is_brought_up_to_date_by_add(workdir: Path, private_cache: Path, tmp_path: Path) -> None:
+    path = data_file(workdir)
+    text = path.read_text(encoding="utf-8")
+    early, late = "  - id: c1993-diplomatic-relations\n    date: ", "  - id: abai-sculpture-ashgabat\n    date: "
+    text = text.replace(early + "1993~\n", early + "1993-05-01\n").replace(late + "2024-08-06/..\n", late + '"2024"\n')
+    path.write_text(text, encoding="utf-8")  # a date-evidence problem before the new event, and one after
+    warm(path, private_cache)
+    inferred_day = EventInput(**{**event("2020-05-05").__dict__, "evidence": "inferred", "note": "A guess."})
+    add(path, inferred_day, private_cache)
+    database = cache_file(str(private_cache), str(path))
+    assert rows(database) == fresh_rows(path, tmp_path)
+    kept = sqlite3.connect(database).execute("SELECT value FROM meta WHERE key = 'memo:validate'").fetchone()[0]
+    assert [problem["message"].split(":")[0] for problem in json.loads(kept)["problems"]] == [
+        "c1993-diplomatic-relations",
+        "2020-05-05-benchmark-call",
+        "abai-sculpture-ashgabat",
+    ]

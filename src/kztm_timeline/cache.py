@@ -57,7 +57,7 @@ from .datafile.build import actor_from, event_from, parse_optional_date, source_
 from .datafile.fs import read_bytes, resolve_source_path
 from .edtf import EdtfDate
 from .errors import DataError
-from .model import Dataset, Event, Events, Prefilter, Tally
+from .model import Dataset, Event, Events, Memos, Prefilter, Tally
 from .text import fold, name_words
 
 if TYPE_CHECKING:
@@ -555,11 +555,15 @@ def record_addition(
     size: int,
     item: int,
     data_digest: str,
+    memos: Memos | None = None,
+    lines: tuple[int, int] = (0, 0),
     notice: Callable[[str], None] | None = None,
 ) -> None:
     """Bring the cache in step with a data file into which ``event`` (``record`` as plain values) was just
     inserted at ``position``: ``size`` characters at offset ``at``, the item's line starting at ``item``;
-    ``data_digest`` is the SHA-256 of the bytes written."""
+    ``data_digest`` is the SHA-256 of the bytes written. ``memos``: what was worked out from the new event
+    alone, to bring the kept values up to date with; ``lines``: the line the insertion starts on, and how
+    many lines it has."""
 
     def change(copy: sqlite3.Connection) -> None:
         from .contract import event_json
@@ -576,8 +580,21 @@ def record_addition(
             contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
             copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, _crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
+        _update_memos(copy, memos, lines, store.position)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
+
+
+def _update_memos(
+    copy: sqlite3.Connection, memos: Memos | None, lines: tuple[int, int], position_of: Callable[[str], int | None]
+) -> None:
+    """Bring the kept values up to date with an insertion (see ``Memos.inserted``); without ``memos``, drop
+    them (they were about the old file; they are worked out again when asked)."""
+    rows = copy.execute("SELECT key, value FROM meta WHERE key LIKE 'memo:%'").fetchall()
+    kept = {str(key).removeprefix("memo:"): str(value) for key, value in rows}
+    updated = {} if memos is None else memos.inserted(kept, *lines, position_of)
+    copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")
+    copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
 
 
 def record_source(
@@ -589,11 +606,13 @@ def record_source(
     at: int,
     size: int,
     data_digest: str,
+    memos: Memos | None = None,
+    lines: tuple[int, int] = (0, 0),
     notice: Callable[[str], None] | None = None,
 ) -> None:
     """Bring the cache in step with a data file whose sources list gained ``record`` (``size`` characters
-    inserted at offset ``at``), citing the article at the resolved path ``article``. No event cites it yet,
-    so no event's row changes."""
+    inserted at offset ``at``, ``lines`` as for :func:`record_addition`), citing the article at the resolved
+    path ``article``. No event cites it yet, so no event's row changes."""
 
     def change(copy: sqlite3.Connection) -> None:
         registry = {**indexed.registry, "sources": [*indexed.registry["sources"], record]}
@@ -603,6 +622,7 @@ def record_source(
         stats = {**json.loads(stats_text), article: _written_status(article, article_digest)}
         updates = [(_dumps(registry), "registry"), (_dumps(sources), "sources"), (_dumps(stats), "source_stats")]
         copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
+        _update_memos(copy, memos, lines, indexed.store.position)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 
@@ -639,7 +659,6 @@ def _rewrite(
             layout = {"dash": indexed.dash, "following": moved(indexed.following), "key": moved(indexed.key)}
             status = _written_status(indexed.data_path, data_digest)
             meta = {"data": data_digest, "stat": _dumps(status), "layout": _dumps(layout)}
-            copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")  # verdicts were about the old file
             copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             copy.commit()
         finally:

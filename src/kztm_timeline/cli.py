@@ -1405,7 +1405,8 @@ def add(
         note=note,
     )
     path = _writable_data(data, dry_run=dry_run)
-    added = add_event(path, lambda dataset: new_event(dataset, given), dry_run=dry_run, cache=_cache_folder(), notice=_notice)
+    build = lambda dataset: new_event(dataset, given)  # noqa: E731 - the record is built once the dataset is read
+    added = add_event(path, build, dry_run=dry_run, cache=_cache_folder(), notice=_notice, memos=_verdict_tally)
     if dry_run:
         _stdout(added.yaml)
         _stderr(f"dry run: {added.id} is valid; nothing was written")
@@ -1595,7 +1596,7 @@ def sources_add(
     )
     path = _writable_data(data, dry_run=dry_run)
     given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
-    added, copy = add_source(path, given, dry_run=dry_run, cache=_cache_folder(), notice=_notice)
+    added, copy = add_source(path, given, dry_run=dry_run, cache=_cache_folder(), notice=_notice, memos=_verdict_tally)
     if dry_run:
         _stdout(added.yaml)
         _stderr(f"dry run: {added.id} is valid; nothing was written")

@@ -25,7 +25,7 @@ from .datafile.splice import Splice, insert_item, item_block, remove_items, repl
 from .datafile.validate import Known, validate_addition, validate_document
 from .edtf import EdtfError, parse_edtf
 from .errors import DataError, Problem, TimelineError, UsageError
-from .model import Dataset
+from .model import Dataset, Memos
 from .query import resolve_actors
 from .text import shown, slugify, unique_id
 
@@ -172,19 +172,21 @@ def add_event(
     dry_run: bool = False,
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
+    memos: Callable[[Dataset], Memos] | None = None,
 ) -> Added:
     """Validate and insert a new event in date order; write atomically under the file's lock.
 
     With ``cache`` (the parse cache's folder), the event is checked against the cache of the file's
     current bytes and inserted without parsing the file, and the cache is updated in step (it is built
-    first if there is none); when that cannot be done (no usable cache, an unusual layout), the whole
+    first if there is none; ``memos`` works out what the cache keeps, as for ``load_dataset``, and brings
+    it up to date with the new event); when that cannot be done (no usable cache, an unusual layout), the whole
     file is parsed and validated with the new event instead. Either way the same checks pass or fail.
     A data file reached through a symbolic link is updated where it really is, under its real path's lock.
     """
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
-            added = _add_indexed(path, build, cache, notice, dry_run=dry_run)
+            added = _add_indexed(path, build, cache, notice, memos, dry_run=dry_run)
             if added is not None:
                 return added
         text, document, dataset = _load_current(path)
@@ -222,6 +224,7 @@ def _add_indexed(
     build: Callable[[Dataset], dict[str, object]],
     folder: str,
     notice: Callable[[str], None] | None,
+    memos: Callable[[Dataset], Memos] | None,
     *,
     dry_run: bool,
 ) -> Added | None:
@@ -230,7 +233,7 @@ def _add_indexed(
 
     from . import cache as index
 
-    opened = _indexed(path, folder, notice)
+    opened = _indexed(path, folder, notice, memos)
     if opened is None:
         return None
     indexed, raw = opened
@@ -267,10 +270,17 @@ def _add_indexed(
             return None  # an unusual layout: the whole file is composed instead, and says why
         if dry_run:
             return Added(identifier, rendered, False)
+        line = text.count("\n", 0, inserted.at) + 1  # where the insertion starts
+        item_line = line + inserted.inserted.count("\n", 0, inserted.item - inserted.at)
         digest = hashlib.sha256()
         write_file(path, _hashed(_encoded([text[: inserted.at], inserted.inserted, text[inserted.at :]], bom), digest.update))
         del text
         event = event_from(record, parse_edtf(str(record["date"])))
+        tally = None
+        if memos is not None:
+            tally = memos(dataset)
+            fields = inserted.rendered.fields
+            tally.add(event, (item_line + fields.index("date"), indexed.dash + len("- date: ") + 1))
         index.record_addition(
             indexed,
             event,
@@ -280,6 +290,8 @@ def _add_indexed(
             size=inserted.size,
             item=inserted.item,
             data_digest=digest.hexdigest(),
+            memos=tally,
+            lines=(line, inserted.inserted.count("\n")),
             notice=notice,
         )
         return Added(identifier, rendered, True)
@@ -289,7 +301,9 @@ def _add_indexed(
         indexed.close()
 
 
-def _indexed(path: str, folder: str, notice: Callable[[str], None] | None) -> tuple[Indexed, bytes] | None:
+def _indexed(
+    path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None = None
+) -> tuple[Indexed, bytes] | None:
     """The cache of the data file's current bytes (built first if there is none; bad data is reported then,
     as a parse would report it), and those bytes; None when no cache can be had."""
     import hashlib
@@ -301,7 +315,7 @@ def _indexed(path: str, folder: str, notice: Callable[[str], None] | None) -> tu
     indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
     if indexed is None:
         del raw
-        load_dataset(path, cache=folder, notice=notice)
+        load_dataset(path, cache=folder, notice=notice, memos=memos)
         raw = read_bytes(path, limit=MAX_DATA_BYTES)
         indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
     return None if indexed is None else (indexed, raw)
@@ -362,6 +376,7 @@ def add_source(
     dry_run: bool = False,
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
+    memos: Callable[[Dataset], Memos] | None = None,
 ) -> tuple[Added, str]:
     """Copy an article into the corpus folder and register it. Returns what was added and the copy's path.
 
@@ -373,7 +388,7 @@ def add_source(
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
-            added = _add_source_indexed(path, given, raw, article_text, cache, notice, dry_run=dry_run)
+            added = _add_source_indexed(path, given, raw, article_text, cache, notice, memos, dry_run=dry_run)
             if added is not None:
                 return added
         text, document, dataset = _load_current(path)
@@ -432,6 +447,7 @@ def _add_source_indexed(
     article_text: str,
     folder: str,
     notice: Callable[[str], None] | None,
+    memos: Callable[[Dataset], Memos] | None,
     *,
     dry_run: bool,
 ) -> tuple[Added, str] | None:
@@ -440,7 +456,7 @@ def _add_source_indexed(
 
     from . import cache as index
 
-    opened = _indexed(path, folder, notice)
+    opened = _indexed(path, folder, notice, memos)
     if opened is None:
         return None
     indexed, data_raw = opened
@@ -476,6 +492,8 @@ def _add_source_indexed(
             at=indexed.key,
             size=len(spliced.text) - len(head),
             data_digest=digest.hexdigest(),
+            memos=None if memos is None else memos(indexed.dataset),  # no event: only the lines below move
+            lines=(spliced.first_line, spliced.text.count("\n") - head.count("\n")),
             notice=notice,
         )
         return added, destination

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -245,6 +246,23 @@ class VerdictTally:
 
     def values(self) -> dict[str, str]:
         return {"validate": self.verdict().to_json(self.dataset.path)["validate"]}
+
+    def inserted(
+        self, kept: Mapping[str, str], line: int, lines: int, position_of: Callable[[str], int | None]
+    ) -> dict[str, str]:
+        main = kept.get("validate")
+        if main is None:
+            return {}
+        old = Verdict.from_json(main, None, self.dataset.path)
+        mine = self.verdict()
+        moved = [
+            dataclasses.replace(problem, line=(problem.line or 0) + lines) if (problem.line or 0) >= line > 0 else problem
+            for problem in old.problems
+        ]
+        problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
+        inferred = sorted([*old.inferred, *mine.inferred], key=lambda entry: position_of(entry[0]) or 0)
+        merged = Verdict(tuple(problems), (), tuple(inferred), old.quotes + mine.quotes)
+        return {"validate": merged.to_json(self.dataset.path)["validate"]}
 
 
 def kept_verdict(dataset: Dataset, *, strict: bool = True) -> Verdict:

@@ -89,6 +89,14 @@ class Memos(Protocol):
 
     def values(self) -> Mapping[str, str]: ...
 
+    def inserted(
+        self, kept: Mapping[str, str], line: int, lines: int, position_of: Callable[[str], int | None]
+    ) -> Mapping[str, str]:
+        """``kept`` (the values of a file) once the events added here were inserted at ``line``, ``lines``
+        lines long; ``position_of`` gives an event's place in the new file. Values it cannot bring up to
+        date are left out (they are worked out again when asked)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Prefilter:
