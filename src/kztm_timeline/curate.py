@@ -236,13 +236,10 @@ def _add_indexed(
     opened = _indexed(path, folder, notice, memos)
     if opened is None:
         return None
-    indexed, raw = opened
+    indexed, text, bom = opened
     try:
         if indexed.dash is None:
             return None
-        bom = raw.startswith(codecs.BOM_UTF8)
-        text = decode(path, raw)
-        del raw  # a large file is held once, as text
         dataset = indexed.dataset
         record = build(dataset)
         first, identifier = _date_and_id(dataset, record)
@@ -303,9 +300,10 @@ def _add_indexed(
 
 def _indexed(
     path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None = None
-) -> tuple[Indexed, bytes] | None:
+) -> tuple[Indexed, str, bool] | None:
     """The cache of the data file's current bytes (built first if there is none; bad data is reported then,
-    as a parse would report it), and those bytes; None when no cache can be had."""
+    as a parse would report it), those bytes as text, and whether they began with a byte-order mark; None
+    when no cache can be had."""
     import hashlib
 
     from . import cache as index
@@ -318,7 +316,13 @@ def _indexed(
         load_dataset(path, cache=folder, notice=notice, memos=memos)
         raw = read_bytes(path, limit=MAX_DATA_BYTES)
         indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
-    return None if indexed is None else (indexed, raw)
+    if indexed is None:
+        return None
+    try:
+        return indexed, decode(path, raw), raw.startswith(codecs.BOM_UTF8)
+    except DataError:
+        indexed.close()
+        raise
 
 
 _CHUNK = 1 << 23  # characters encoded at a time, so that a large file is never held twice
@@ -459,13 +463,10 @@ def _add_source_indexed(
     opened = _indexed(path, folder, notice, memos)
     if opened is None:
         return None
-    indexed, data_raw = opened
+    indexed, text, bom = opened
     try:
         if indexed.key is None:
             return None
-        bom = data_raw.startswith(codecs.BOM_UTF8)
-        text = decode(path, data_raw)
-        del data_raw
         head = text[: indexed.key]  # everything above the events: line
         try:
             document = yaml_read.compose(path, head)

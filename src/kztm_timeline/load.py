@@ -138,26 +138,16 @@ def _stream_into_cache(
     holding none of them (peak memory does not grow with the file), then read the dataset back from it.
     None when that cannot be done (bad data, an unusual file, a cache folder that cannot be written): the
     caller then parses the file whole."""
-    import hashlib
 
     from . import cache as parse_cache
     from .datafile import yaml_read
     from .datafile.build import event_from
-    from .datafile.fs import MAX_DATA_BYTES, decode, open_regular, read_bytes
+    from .datafile.fs import MAX_DATA_BYTES, open_regular
     from .datafile.validate import StreamChecker
     from .errors import DataError
     from .vocab import OUTCOMES
 
-    articles: dict[str, str] = {}
-    article_stats: dict[str, list[int]] = {}
-
-    def read_article(article: str) -> str:
-        with suppress(OSError):  # taken before the bytes are read: a change meanwhile is never mistaken for none
-            article_stats[article] = parse_cache.file_stat(article)
-        content = read_bytes(article)
-        articles[article] = hashlib.sha256(content).hexdigest()
-        return decode(article, content)
-
+    articles = _Articles()
     state: dict[str, Any] = {}
 
     def take(top: dict[str, object], record: object, at: int, escaped: list[str]) -> None:
@@ -167,7 +157,7 @@ def _stream_into_cache(
             if "sources" not in top or "actors" not in top:
                 raise _NotStreamable("the events come before the sources and actors")
             state["registry"] = {"sources": top["sources"], "actors": top["actors"]}
-            checker = state["checker"] = StreamChecker(path, top, read_article)
+            checker = state["checker"] = StreamChecker(path, top, articles.read)
             state["builder"] = parse_cache.Builder(folder, path, checker.dataset, notice)
             if memos is not None:
                 state["memos"] = memos(checker.dataset)
@@ -202,7 +192,7 @@ def _stream_into_cache(
             if len(columns) == 1 and "events" not in layout.flow and min(columns) >= 2:
                 shape = {"dash": min(columns) - 2, "following": following, "key": events_key}
             meta = parse_cache.meta_values(
-                reading.digest.hexdigest(), stat_before, articles, article_stats, state["registry"], shape
+                reading.digest.hexdigest(), stat_before, articles.digests, articles.stats, state["registry"], shape
             )
             if "memos" in state:
                 meta.update({f"memo:{key}": value for key, value in state["memos"].values().items()})
@@ -256,21 +246,12 @@ def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
     """The validated dataset, and what the parse cache needs to store it."""
     import hashlib
 
-    from .cache import file_stat
     from .datafile import yaml_read
-    from .datafile.fs import decode, read_bytes
+    from .datafile.fs import decode
     from .datafile.splice import list_layout
     from .datafile.validate import validate_document
 
-    articles: dict[str, str] = {}
-    article_stats: dict[str, list[int]] = {}
-
-    def read_article(article: str) -> str:
-        with suppress(OSError):  # taken before the bytes are read: a change meanwhile is never mistaken for none
-            article_stats[article] = file_stat(article)
-        content = read_bytes(article)
-        articles[article] = hashlib.sha256(content).hexdigest()
-        return decode(article, content)
+    articles = _Articles()
 
     with _collector_paused():
         data_digest = hashlib.sha256(raw).hexdigest()
@@ -278,8 +259,30 @@ def _parse(path: str, raw: bytes) -> tuple[Dataset, _Parsed]:
         del raw  # the bytes and the text together would double the peak (the caller keeps no reference)
         document = yaml_read.compose(path, text)
         del text
-        dataset = validate_document(document, read_article)
-        return dataset, _Parsed(data_digest, articles, document.data, list_layout(document, "events"), article_stats)
+        dataset = validate_document(document, articles.read)
+        return dataset, _Parsed(data_digest, articles.digests, document.data, list_layout(document, "events"), articles.stats)
+
+
+class _Articles:
+    """Reads the articles a data file cites, noting what the cache is keyed to: each one's SHA-256, taken
+    from the very bytes that were checked, and its status, taken before them (so that a change meanwhile
+    is never mistaken for none)."""
+
+    def __init__(self) -> None:
+        self.digests: dict[str, str] = {}
+        self.stats: dict[str, list[int]] = {}
+
+    def read(self, article: str) -> str:
+        import hashlib
+
+        from .cache import file_stat
+        from .datafile.fs import decode, read_bytes
+
+        with suppress(OSError):
+            self.stats[article] = file_stat(article)
+        content = read_bytes(article)
+        self.digests[article] = hashlib.sha256(content).hexdigest()
+        return decode(article, content)
 
 
 @contextmanager
