@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kztm_timeline import cache, curate
 from kztm_timeline.cache import cache_file
@@ -363,3 +365,46 @@ def test_the_kept_verdict_is_brought_up_to_date_by_add(workdir: Path, private_ca
         "2020-05-05-benchmark-call",
         "abai-sculpture-ashgabat",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="ab\nçş\r", max_size=60),
+    bom=st.booleans(),
+    picks=st.lists(st.integers(min_value=0, max_value=60), min_size=4, max_size=4),
+)
+def test_a_scan_and_a_splice_read_the_file_as_a_whole_read_would(
+    tmp_path_factory: pytest.TempPathFactory, text: str, bom: bool, picks: list[int]
+) -> None:
+    import hashlib
+
+    from kztm_timeline.datafile import fs
+
+    raw = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
+    path = tmp_path_factory.mktemp("scan") / "events.yaml"
+    path.write_bytes(raw)
+    place, low = (pick % (len(text) + 1) for pick in picks[:2])
+    high = None if picks[2] % 3 == 0 else max(low, picks[2] % (len(text) + 1))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fs, "_SCAN_CHUNK", 7)  # many chunk boundaries, some inside a character
+        scan = fs.scan_text(str(path), [place], [(low, high)], limit=1000)
+        expected = (hashlib.sha256(raw).hexdigest(), bom, "\r\n" in text, len(text))
+        assert (scan.digest, scan.bom, scan.crlf, scan.length) == expected
+        assert scan.places[place] == (len(raw) - len(text[place:].encode("utf-8")), text[:place].count("\n"))
+        assert scan.texts[(low, high)] == text[low:high]
+        start = picks[3] % (len(raw) + 1)
+        end = min(len(raw), start + picks[0] % 5)
+        spliced = b"".join(fs.spliced_bytes(str(path), start, end, b"XY", scan.digest, limit=1000))
+        assert spliced == raw[:start] + b"XY" + raw[end:]
+
+
+def test_a_file_changed_under_a_splice_is_not_written(tmp_path: Path) -> None:
+    from kztm_timeline.datafile import fs
+
+    path = tmp_path / "events.yaml"
+    path.write_bytes(b"events:\n")
+    stale = fs.scan_text(str(path), [], [], limit=1000).digest
+    path.write_bytes(b"events: []\n")
+    with pytest.raises(TimelineError, match="changed while it was being written"):
+        fs.write_file(str(tmp_path / "out.yaml"), fs.spliced_bytes(str(path), 0, 0, b"# x\n", stale, limit=1000))
+    assert not (tmp_path / "out.yaml").exists()

@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING
 
 from .datafile import yaml_read
 from .datafile.build import event_from
-from .datafile.fs import MAX_DATA_BYTES, decode, file_lock, read_bytes, read_text, resolve_source_path, write_file
+from .datafile.fs import (
+    MAX_DATA_BYTES,
+    decode,
+    file_lock,
+    read_bytes,
+    read_text,
+    resolve_source_path,
+    scan_text,
+    spliced_bytes,
+    write_file,
+)
 from .datafile.splice import Splice, insert_item, item_block, remove_items, replace_item, splice
 from .datafile.validate import Known, validate_addition, validate_document
 from .edtf import EdtfError, parse_edtf
@@ -236,42 +246,62 @@ def _add_indexed(
     opened = _indexed(path, folder, notice, memos)
     if opened is None:
         return None
-    indexed, text, bom = opened
+    indexed, data_digest = opened
     try:
-        if indexed.dash is None:
+        if indexed.dash is None or indexed.key is None:
             return None
         dataset = indexed.dataset
         record = build(dataset)
         first, identifier = _date_and_id(dataset, record)
         position = indexed.position_for(first, identifier)
         count = indexed.count
-        inserted = insert_item(text, indexed.dash, indexed.start, count, indexed.following, position, record)
-        newline = "\r\n" if "\r\n" in text else "\n"
+        # Only the part of the file around the new item is read as text: from the line of the item before
+        # it (or of the events: key) to the line of the item after the next (or the following key, or the end).
+        base = indexed.start(position - 1) if position > 0 else indexed.key
+        following = indexed.following
+        end = indexed.start(position + 1) if position + 1 < count else following
+        ranges: list[tuple[int, int | None]] = [(base, end)]
+        second = indexed.start(1) if count > 1 else 0
+        if position >= 2:
+            ranges.append((max(second - 4, 0), second))  # whether items are set apart by blank lines
+        scan = scan_text(path, [base], ranges, limit=MAX_DATA_BYTES)
+        if scan.digest != data_digest:
+            return None  # changed since the cache was opened
+        part = scan.texts[(base, end)]
+        newline = "\r\n" if scan.crlf else "\n"
+        blank = None if position < 2 else scan.texts[ranges[1]].endswith(newline * 2)
+        inserted = insert_item(
+            part,
+            indexed.dash,
+            lambda number: indexed.start(number) - base,
+            count,
+            None if following is None else following - base,
+            position,
+            record,
+            blank=blank,
+            crlf=scan.crlf,
+        )
         rendered = inserted.rendered.text.replace(newline, "\n")
         _validate_alone(path, rendered, inserted.rendered.fields, indexed)
         # The neighbours, read back around the new item, must be what they were: then no other byte of the
         # file reads differently (a block list's items are separate once each starts a line at the same column).
-        start = indexed.start(position - 1) if position > 0 else inserted.at
-        if position + 1 < count:
-            end = indexed.start(position + 1)
-        elif indexed.following is not None and indexed.following >= inserted.at:
-            end = indexed.following
-        else:
-            end = len(text)
+        start = indexed.start(position - 1) - base if position > 0 else inserted.at
         expected = [indexed.record(position - 1)] if position > 0 else []
         expected.append(record)
         if position < count:
             expected.append(indexed.record(position))
-        window = text[start : inserted.at] + inserted.inserted + text[inserted.at : end]
+        window = part[start : inserted.at] + inserted.inserted + part[inserted.at :]
         if yaml_read.compose(path, "events:" + newline + window).data != {"events": expected}:
             return None  # an unusual layout: the whole file is composed instead, and says why
         if dry_run:
             return Added(identifier, rendered, False)
-        line = text.count("\n", 0, inserted.at) + 1  # where the insertion starts
+        base_byte, base_lines = scan.places[base]
+        at_byte = base_byte + len(part[: inserted.at].encode("utf-8"))
+        line = base_lines + part.count("\n", 0, inserted.at) + 1  # where the insertion starts
         item_line = line + inserted.inserted.count("\n", 0, inserted.item - inserted.at)
         digest = hashlib.sha256()
-        write_file(path, _hashed(_encoded([text[: inserted.at], inserted.inserted, text[inserted.at :]], bom), digest.update))
-        del text
+        new_bytes = spliced_bytes(path, at_byte, at_byte, inserted.inserted.encode("utf-8"), scan.digest, limit=MAX_DATA_BYTES)
+        write_file(path, _hashed(new_bytes, digest.update))
         event = event_from(record, parse_edtf(str(record["date"])))
         tally = None
         if memos is not None:
@@ -283,9 +313,9 @@ def _add_indexed(
             event,
             record,
             position,
-            at=inserted.at,
+            at=base + inserted.at,
             size=inserted.size,
-            item=inserted.item,
+            item=base + inserted.item,
             data_digest=digest.hexdigest(),
             memos=tally,
             lines=(line, inserted.inserted.count("\n")),
@@ -300,42 +330,20 @@ def _add_indexed(
 
 def _indexed(
     path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None = None
-) -> tuple[Indexed, str, bool] | None:
+) -> tuple[Indexed, str] | None:
     """The cache of the data file's current bytes (built first if there is none; bad data is reported then,
-    as a parse would report it), those bytes as text, and whether they began with a byte-order mark; None
-    when no cache can be had."""
-    import hashlib
-
+    as a parse would report it), and the SHA-256 of those bytes; None when no cache can be had. The file is
+    read a chunk at a time: a large one is never held."""
     from . import cache as index
-    from .load import load_dataset
+    from .load import file_digest, load_dataset
 
-    raw = read_bytes(path, limit=MAX_DATA_BYTES)
-    indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
+    digest = file_digest(path)
+    indexed = index.open_indexed(folder, path, digest, notice=notice)
     if indexed is None:
-        del raw
         load_dataset(path, cache=folder, notice=notice, memos=memos)
-        raw = read_bytes(path, limit=MAX_DATA_BYTES)
-        indexed = index.open_indexed(folder, path, hashlib.sha256(raw).hexdigest(), notice=notice)
-    if indexed is None:
-        return None
-    try:
-        return indexed, decode(path, raw), raw.startswith(codecs.BOM_UTF8)
-    except DataError:
-        indexed.close()
-        raise
-
-
-_CHUNK = 1 << 23  # characters encoded at a time, so that a large file is never held twice
-
-
-def _encoded(pieces: Sequence[str], bom: bool) -> Iterator[bytes]:
-    """The new file's bytes, a chunk at a time (a large file is never held twice): the texts ``pieces``
-    one after another, after the byte-order mark the file had."""
-    if bom:
-        yield codecs.BOM_UTF8
-    for piece in pieces:
-        for offset in range(0, len(piece), _CHUNK):
-            yield piece[offset : offset + _CHUNK].encode("utf-8")
+        digest = file_digest(path)
+        indexed = index.open_indexed(folder, path, digest, notice=notice)
+    return None if indexed is None else (indexed, digest)
 
 
 def _hashed(chunks: Iterable[bytes], update: Callable[[bytes], object]) -> Iterator[bytes]:
@@ -463,11 +471,15 @@ def _add_source_indexed(
     opened = _indexed(path, folder, notice, memos)
     if opened is None:
         return None
-    indexed, text, bom = opened
+    indexed, data_digest = opened
     try:
         if indexed.key is None:
             return None
-        head = text[: indexed.key]  # everything above the events: line
+        key = indexed.key
+        scan = scan_text(path, [key], [(0, key)], limit=MAX_DATA_BYTES)
+        if scan.digest != data_digest:
+            return None  # changed since the cache was opened
+        head = scan.texts[(0, key)]  # everything above the events: line
         try:
             document = yaml_read.compose(path, head)
         except DataError:
@@ -484,13 +496,16 @@ def _add_source_indexed(
         if not os.path.exists(destination):
             write_file(destination, raw)
         digest = hashlib.sha256()
-        write_file(path, _hashed(_encoded([spliced.text, text[indexed.key :]], bom), digest.update))
+        start = len(codecs.BOM_UTF8) if scan.bom else 0
+        replacement = spliced.text.encode("utf-8")
+        new_bytes = spliced_bytes(path, start, scan.places[key][0], replacement, scan.digest, limit=MAX_DATA_BYTES)
+        write_file(path, _hashed(new_bytes, digest.update))
         index.record_source(
             indexed,
             record,
             resolve_source_path(path, str(record["file"])),
             hashlib.sha256(raw).hexdigest(),
-            at=indexed.key,
+            at=key,
             size=len(spliced.text) - len(head),
             data_digest=digest.hexdigest(),
             memos=None if memos is None else memos(indexed.dataset),  # no event: only the lines below move

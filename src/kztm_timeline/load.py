@@ -57,7 +57,7 @@ def load_dataset(
 
     with _collector_paused():
         cached = parse_cache.read(
-            cache, path, lambda: _file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+            cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
         )
     if cached is not None:
         return cached
@@ -205,11 +205,11 @@ def _stream_into_cache(
             notice(f"read whole: {error}")
         return None
     return parse_cache.read(
-        folder, path, lambda: _file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+        folder, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
     )
 
 
-def _file_digest(path: str) -> str:
+def file_digest(path: str) -> str:
     """SHA-256 of the file, read in chunks (no copy of a large file is held)."""
     import hashlib
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +44,99 @@ class NotReadable(OSError):
 def read_text(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> str:
     """Read a UTF-8 file (a BOM is allowed); raise DataError with a location otherwise."""
     return decode(path, read_bytes(path, limit=limit))
+
+
+_SCAN_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a UTF-8 file found, holding no more of it than was asked for: the SHA-256 of its
+    bytes, whether it begins with a byte-order mark and uses CRLF line ends, its length in characters (the
+    mark not counted), for each place asked (a character offset) its byte offset and the line breaks before
+    it, and the text of each character range asked."""
+
+    digest: str
+    bom: bool
+    crlf: bool
+    length: int
+    places: dict[int, tuple[int, int]]
+    texts: dict[tuple[int, int | None], str]
+
+
+def scan_text(path: str, places: Iterable[int], ranges: Iterable[tuple[int, int | None]], *, limit: int) -> Scan:
+    """Read ``path`` once, a chunk at a time (see :class:`Scan`); a range ending in None runs to the end.
+    DataError if it cannot be read or is not UTF-8."""
+    import codecs
+    import hashlib
+
+    wanted = sorted(set(places))
+    spans = list(dict.fromkeys(ranges))
+    pieces: dict[tuple[int, int | None], list[str]] = {span: [] for span in spans}
+    found: dict[int, tuple[int, int]] = {}
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    chars = consumed = newlines = 0
+    bom = crlf = False
+    last = ""
+    try:
+        with open_regular(path, limit) as handle:
+            first = True
+            while True:
+                chunk = handle.read(_SCAN_CHUNK)
+                digest.update(chunk)
+                if first and chunk.startswith(codecs.BOM_UTF8):
+                    bom, chunk, consumed = True, chunk[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+                first = False
+                text = decoder.decode(chunk, final=not chunk)
+                end = chars + len(text)
+                while wanted and wanted[0] <= end and (wanted[0] < end or not chunk):
+                    place = wanted.pop(0)
+                    before = text[: place - chars]
+                    found[place] = (consumed + len(before.encode("utf-8")), newlines + before.count("\n"))
+                for span in spans:
+                    low, high = span
+                    if low < end and (high is None or high > chars):
+                        pieces[span].append(text[max(low - chars, 0) : None if high is None else max(high - chars, 0)])
+                crlf = crlf or "\r\n" in text or (last == "\r" and text.startswith("\n"))
+                last = text[-1:] or last
+                newlines += text.count("\n")
+                consumed += len(text) if text.isascii() else len(text.encode("utf-8"))
+                chars = end
+                if not chunk:
+                    break
+    except OSError as error:
+        raise DataError([file_problem(path, error)]) from None
+    except UnicodeDecodeError:
+        raise DataError([Problem(path, None, None, "the file is not UTF-8", "save the file as UTF-8")]) from None
+    return Scan(digest.hexdigest(), bom, crlf, chars, found, {span: "".join(parts) for span, parts in pieces.items()})
+
+
+def spliced_bytes(path: str, start: int, end: int, replacement: bytes, digest: str, *, limit: int) -> Iterator[bytes]:
+    """The file's bytes with those from ``start`` to ``end`` replaced, a chunk at a time, for
+    :func:`write_file`; TimelineError at the end (so that nothing is written) if the bytes read are not
+    those whose SHA-256 is ``digest``: the file changed since it was scanned."""
+    import hashlib
+
+    check = hashlib.sha256()
+    offset = 0
+    placed = False
+    with open_regular(path, limit) as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            check.update(chunk)
+            low, high = offset, offset + len(chunk)
+            if low < start:
+                yield chunk[: min(start, high) - low]
+            if not placed and start < high:
+                placed = True
+                yield replacement
+            if high > end:
+                yield chunk[max(end, low) - low :]
+            offset = high
+    if not placed:
+        yield replacement
+    if check.hexdigest() != digest:
+        raise TimelineError(f"{path} changed while it was being written; nothing was written, try again")
 
 
 def read_bytes(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> bytes:

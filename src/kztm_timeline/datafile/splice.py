@@ -116,15 +116,21 @@ def insert_item(
     following: int | None,
     position: int,
     record: dict[str, object],
+    *,
+    blank: bool | None = None,
+    crlf: bool = False,
 ) -> Insertion:
     """Insert ``record`` as item ``position`` of a top-level block list of ``count`` items whose dashes are in
     column ``dash``; ``starts(n)`` is where item n's line starts, ``following`` where the next top-level key
     does (None at the end of the file). Blank lines between items, comments above an item and the file's
     line ends are kept as the file has them. Nothing is checked here: see :func:`splice`; the text itself is
-    not copied (a large file need not be held twice)."""
-    newline = "\r\n" if "\r\n" in text else "\n"  # new lines follow the file's line ends
+    not copied (a large file need not be held twice). A caller that holds only part of the file, from the
+    line of the item before ``position``, gives ``starts`` and ``following`` relative to that part, and
+    says whether items are set apart by ``blank`` lines and whether the file's lines end in ``crlf``."""
+    newline = "\r\n" if crlf or "\r\n" in text else "\n"  # new lines follow the file's line ends
     rendered = _with_newlines(render_item(record, dash, flow_records=_FLOW), newline)
-    blank = count < 2 or text.endswith(newline * 2, 0, starts(1))
+    if blank is None:  # (given by a caller that holds only part of the text)
+        blank = count < 2 or text.endswith(newline * 2, 0, starts(1))
     separator = newline if blank else ""
     if position < count:
         at = _comments_above(text, starts(position))
