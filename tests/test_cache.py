@@ -497,3 +497,26 @@ def test_a_run_that_reads_every_event_keeps_only_a_bounded_number_decoded(
     assert isinstance(served.events, CachedEvents)
     assert len(list(served.events)) == 26
     assert len(served.events._decoded) == 3
+
+
+def test_a_cache_folder_whose_path_holds_uri_characters_works(workdir: Path, tmp_path: Path) -> None:
+    path = data_file(workdir)
+    folder = tmp_path / "a?b#c%20d"
+    load_dataset(str(path), cache=str(folder))
+    assert isinstance(load_dataset(str(path), cache=str(folder)).events, CachedEvents)
+
+
+def test_the_overdue_plans_are_kept_for_the_day_and_dropped_by_an_add(workdir: Path, private_cache: Path) -> None:
+    from kztm_timeline.curate import EventInput, add_event, new_event
+
+    path = data_file(workdir)
+    for _ in range(2):
+        assert runner.invoke(app, ["validate", "--as-of", "2030-01-01", "--data", str(path)]).exit_code == 0
+    kept = "SELECT key FROM meta WHERE key LIKE 'memo:overdue:%'"
+    database = cached_path(private_cache, path)
+    day = date(2030, 1, 1).toordinal()
+    assert [key for (key,) in sqlite3.connect(database).execute(kept)] == [f"memo:overdue:{day}:20:fulfils,cancels,postpones"]
+    given = EventInput("2024-08-05", "A call", "telephone_call", "happened", ("kazakhstan",), "A call.", ("trend-2023-10-31",),
+                       ("A cooperation program was signed between",))  # fmt: skip
+    add_event(str(path), lambda dataset: new_event(dataset, given), cache=str(private_cache))
+    assert sqlite3.connect(database).execute(kept).fetchall() == []

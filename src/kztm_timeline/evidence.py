@@ -21,7 +21,6 @@ from datetime import date
 
 from .edtf import EdtfDate, Precision, parse_edtf
 from .errors import Problem
-from .extract import find_dates
 from .model import Dataset, Event
 from .vocab import Status
 
@@ -53,6 +52,8 @@ def _within(inner: EdtfDate, outer: EdtfDate) -> bool:
 
 
 def _quoted(dataset: Dataset, event: Event) -> tuple[str, str] | None:
+    from .extract import find_dates  # (its patterns cost start-up; only a quoted date needs them)
+
     expressions = []
     for citation in event.citations:
         published = next(iter(_published_of(dataset, citation.source)), None)
