@@ -243,6 +243,33 @@ def test_the_cache_folder_follows_the_xdg_base_directory_spec() -> None:
     assert cache_dir({}) == f"{home}/.cache/kztm-timeline"
 
 
+def test_the_cache_file_is_named_for_the_escaped_absolute_path_of_the_data_file() -> None:
+    assert cache_file("/c", "/work/my data/events.yaml") == "/c/%2Fwork%2Fmy%20data%2Fevents.yaml.sqlite"
+
+
+def test_a_percent_sign_in_the_data_path_is_escaped_too() -> None:
+    assert cache_file("/c", "/w/100%/e.yaml") == "/c/%2Fw%2F100%25%2Fe.yaml.sqlite"
+
+
+def test_a_data_path_too_long_for_a_file_name_is_named_by_its_sha256() -> None:
+    path = "/" + "a" * 300
+    assert cache_file("/c", path) == "/c/d7a2578fdb4713875c666382809b26f4eeee6049b9ce7ef3e592c8ebd78d1bb7.sqlite"
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(min_size=1, max_size=120), min_size=2, max_size=2, unique=True))
+def test_different_data_paths_never_share_a_cache_file(names: list[str]) -> None:
+    paths = ["/" + name.replace("\x00", "") for name in names]
+    files = [cache_file("/c", path) for path in paths]
+    if os.path.abspath(paths[0]) != os.path.abspath(paths[1]):
+        assert files[0] != files[1]
+    for file in files:
+        name = os.path.basename(file)
+        assert "/" not in name
+        assert len(name.encode("utf-8")) <= 255
+        assert name.isascii()
+
+
 def test_bad_data_is_never_cached(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     path.write_text(path.read_text(encoding="utf-8").replace("date: 2017-04\n", "date: 2017-13\n"), encoding="utf-8")

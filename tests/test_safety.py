@@ -288,7 +288,7 @@ def test_add_refuses_the_shipped_dataset_and_points_to_init(tmp_path: Path, monk
     shutil.copytree(HERE.parent / "data", tmp_path / "data")
     shutil.copytree(HERE.parent / "seeds", tmp_path / "seeds")
     stand_in = tmp_path / "data" / "events.yaml"  # stands in for the copy inside site-packages
-    monkeypatch.setattr("kztm_timeline.load.shipped_data_path", lambda: str(stand_in))
+    monkeypatch.setattr("kztm_timeline.datafile.fs.shipped_data_path", lambda: str(stand_in))
     monkeypatch.delenv("KZTM_TIMELINE_DATA", raising=False)
     before = stand_in.read_bytes()
     result = runner.invoke(app, ADD)

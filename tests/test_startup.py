@@ -1,9 +1,12 @@
-"""Start-up stays lean: no command loads pydantic (Typer is pinned below 0.29, which imports it on every run)."""
+"""Start-up stays lean: no command loads pydantic (Typer is pinned below 0.29, which imports it on every run), and a
+warm run loads no module it does not need."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +27,26 @@ def test_no_command_imports_pydantic(command: list[str]) -> None:
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
     assert "typer" in imported
     assert [name for name in imported if name.split(".")[0] == "pydantic"] == []
+
+
+def _imported(command: list[str], env: dict[str, str]) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "kztm_timeline", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
+
+
+@pytest.mark.parametrize(
+    "command", [["list", "--limit", "1", "--json"], ["validate"], ["show", "abai"], ["stats", "--json"]]
+)
+def test_a_warm_run_loads_no_hash_library(command: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    _imported(command, env)  # the first run builds the cache
+    imported = _imported(command, env)
+    assert [name for name in imported if name in ("hashlib", "_hashlib")] == []

@@ -2,7 +2,7 @@
 next run skips YAML and reads only the events its question needs.
 
 Where: ``$XDG_CACHE_HOME/kztm-timeline/`` (default ``~/.cache/kztm-timeline/``), one database per data
-file (named by a hash of its absolute path), replaced whenever that data file changes.
+file (named for its absolute path, escaped), replaced whenever that data file changes.
 
 Whose it is: the folder is created 0700 and each database 0600, whatever the umask; a folder or file
 that another user owns, or that anyone else could write, is ignored, never trusted (``--verbose`` says
@@ -41,7 +41,6 @@ updated and put in its place, so a reader never sees half of a change.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -90,12 +89,27 @@ def cache_dir(environ: Mapping[str, str]) -> str:
     return os.path.join(base, "kztm-timeline")
 
 
+NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+LONGEST_NAME = 200  # below NAME_MAX (255 bytes) with room for the suffix and a temporary copy's
+
+
 def cache_file(folder: str, data_path: str) -> str:
-    name = hashlib.sha256(os.path.abspath(data_path).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    """The data file's cache: named for its absolute path, each byte but letters, digits and ``._-``
+    percent-escaped (``/`` is ``%2F``), so that ``ls`` shows which file it serves and no two paths share
+    one; a path too long for a file name is named by its SHA-256 instead. (No hash on the way: hashlib's
+    OpenSSL binding costs a warm run 2 ms.)"""
+    raw = os.path.abspath(data_path).encode("utf-8", "surrogateescape")
+    name = "".join(chr(byte) if byte in NAME_BYTES else f"%{byte:02X}" for byte in raw)
+    if len(name) > LONGEST_NAME:
+        import hashlib
+
+        name = hashlib.sha256(raw).hexdigest()
     return os.path.join(folder, f"{name}.sqlite")
 
 
 def digest(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -697,6 +711,8 @@ def _written_status(path: str, expected: str) -> list[int] | None:
     """The data file's status, to stand for ``expected`` (the digest of what was written), if the file
     still holds exactly those bytes once the status was taken; None (the digest is then checked on the
     next read) if something else changed it meanwhile."""
+    import hashlib
+
     try:
         status = file_stat(path)
         with open(path, "rb") as handle:

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, assert_nev
 import typer
 
 from . import __version__
-from .datafile.fs import display_path, is_shipped
+from .datafile.fs import data_path, display_path, is_shipped
 from .errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from .exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, ChartFormat, Format, RecordFormat
-from .load import data_path, load_dataset
+from .load import load_dataset
 from .model import Dataset, Memos
 from .text import escape_controls, escape_output, shown
 from .vocab import IcsPartial, Kind, Period, Status

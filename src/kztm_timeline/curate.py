@@ -335,7 +335,8 @@ def _indexed(
     as a parse would report it), and the SHA-256 of those bytes; None when no cache can be had. The file is
     read a chunk at a time: a large one is never held."""
     from . import cache as index
-    from .load import file_digest, load_dataset
+    from .datafile.fs import file_digest
+    from .load import load_dataset
 
     digest = file_digest(path)
     indexed = index.open_indexed(folder, path, digest, notice=notice)

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .datafile.fs import file_digest
 from .model import Dataset, Memos
 
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
-
-ENV_VAR = "KZTM_TIMELINE_DATA"
-
-
-def shipped_data_path() -> str:
-    """The dataset shipped with the package (or with the source tree, when editable)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "_shipped" / "data" / "events.yaml"
-    if installed.is_file():
-        return str(installed)
-    return str(here.parent.parent / "data" / "events.yaml")
-
-
-def data_path(option: str | None, environ: Mapping[str, str]) -> str:
-    """``--data`` wins, then ``$KZTM_TIMELINE_DATA``, then the shipped data."""
-    if option:
-        return option
-    from_env = environ.get(ENV_VAR, "")
-    return from_env or shipped_data_path()
-
 
 def load_dataset(
     path: str,
@@ -207,21 +187,6 @@ def _stream_into_cache(
     return parse_cache.read(
         folder, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
     )
-
-
-def file_digest(path: str) -> str:
-    """SHA-256 of the file, read in chunks (no copy of a large file is held)."""
-    import hashlib
-
-    from .datafile.fs import MAX_DATA_BYTES, file_problem, open_regular
-
-    try:
-        with open_regular(path, MAX_DATA_BYTES) as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError as error:
-        from .errors import DataError
-
-        raise DataError([file_problem(path, error)]) from None
 
 
 def _read_data(path: str) -> bytes:

@@ -11,13 +11,32 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DataError, Problem, TimelineError
+
+ENV_VAR = "KZTM_TIMELINE_DATA"
+
+
+def shipped_data_path() -> str:
+    """The dataset shipped with the package (or with the source tree, when editable)."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "_shipped" / "data" / "events.yaml"
+    if installed.is_file():
+        return str(installed)
+    return str(here.parent.parent / "data" / "events.yaml")
+
+
+def data_path(option: str | None, environ: Mapping[str, str]) -> str:
+    """``--data`` wins, then ``$KZTM_TIMELINE_DATA``, then the shipped data."""
+    if option:
+        return option
+    from_env = environ.get(ENV_VAR, "")
+    return from_env or shipped_data_path()
 
 
 def resolve_source_path(data_path: str, file: str) -> str:
@@ -439,3 +458,14 @@ def display_path(path: str) -> str:
     if absolute.startswith(here.rstrip(os.sep) + os.sep):
         return os.path.relpath(absolute, here)
     return absolute
+
+
+def file_digest(path: str) -> str:
+    """SHA-256 of the file, read in chunks (no copy of a large file is held)."""
+    import hashlib
+
+    try:
+        with open_regular(path, MAX_DATA_BYTES) as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as error:
+        raise DataError([file_problem(path, error)]) from None
