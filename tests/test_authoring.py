@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kztm_timeline import cache, curate
-from kztm_timeline.cache import cache_file
 from kztm_timeline.curate import EventInput, add_event, new_event
 from kztm_timeline.datafile import validate as validate_module
 from kztm_timeline.errors import DataError, TimelineError
 from kztm_timeline.evidence import VerdictTally
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
+from kztm_timeline.store import cache_file
 
 from .conftest import ROOT
 

@@ -16,13 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kztm_timeline import cache
-from kztm_timeline.cache import FORMAT, CachedEvents, cache_dir, cache_file
+from kztm_timeline import cache, store
+from kztm_timeline.cache import CachedEvents
 from kztm_timeline.cli import app
 from kztm_timeline.errors import DataError, UsageError
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
 from kztm_timeline.query import Query, select
+from kztm_timeline.store import FORMAT, cache_dir, cache_file
 from kztm_timeline.text import name_words
 from kztm_timeline.vocab import Kind, Status
 
@@ -87,7 +88,7 @@ def test_articles_whose_status_is_unchanged_are_not_read_again(
 ) -> None:
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
-    monkeypatch.setattr(cache, "read_bytes", lambda *_, **__: pytest.fail("an article was read"))
+    monkeypatch.setattr(store, "read_bytes", lambda *_, **__: pytest.fail("an article was read"))
     assert isinstance(load_dataset(str(path), cache=str(private_cache)).events, CachedEvents)
 
 
@@ -105,8 +106,8 @@ def test_another_tool_version_does_not_read_the_cache(
 ) -> None:
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
-    monkeypatch.setattr(cache, "__version__", "999.0")
-    assert cache.read(str(private_cache), str(path), lambda: cache.digest(path.read_bytes()), tuple) is None
+    monkeypatch.setattr(store, "__version__", "999.0")
+    assert cache.read(str(private_cache), str(path), lambda: store.digest(path.read_bytes()), tuple) is None
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -185,7 +186,7 @@ def test_an_unchanged_file_is_not_hashed_again(workdir: Path, private_cache: Pat
 
     def digest() -> str:
         hashed.append("hashed")
-        return cache.digest(path.read_bytes())
+        return store.digest(path.read_bytes())
 
     assert cache.read(str(private_cache), str(path), digest, tuple) is not None
     assert hashed == []
@@ -199,7 +200,7 @@ def test_a_touched_file_is_hashed_and_still_served_when_its_bytes_are_the_same(w
 
     def digest() -> str:
         hashed.append("hashed")
-        return cache.digest(path.read_bytes())
+        return store.digest(path.read_bytes())
 
     assert cache.read(str(private_cache), str(path), digest, tuple) is not None
     assert hashed == ["hashed"]

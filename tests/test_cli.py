@@ -315,9 +315,9 @@ def test_color_appears_at_a_terminal_and_no_color_turns_it_off() -> None:
 def test_ctrl_c_exits_130_without_a_traceback() -> None:
     script = (
         "import signal, sys\n"
-        "from kztm_timeline import cli\n"
+        "from kztm_timeline import cli, load\n"
         "def interrupt(*a, **k):\n    raise KeyboardInterrupt\n"
-        "cli.load_dataset = interrupt\n"
+        "load.load_dataset = interrupt\n"
         "sys.argv = ['timeline', 'list']\n"
         "cli.run()\n"
     )
@@ -328,9 +328,9 @@ def test_ctrl_c_exits_130_without_a_traceback() -> None:
 
 def test_an_internal_error_is_one_line_and_exit_70() -> None:
     script = (
-        "from kztm_timeline import cli\n"
+        "from kztm_timeline import cli, load\n"
         "def broken(*a, **k):\n    raise RuntimeError('boom')\n"
-        "cli.load_dataset = broken\n"
+        "load.load_dataset = broken\n"
         "import sys; sys.argv = ['timeline', 'validate']\n"
         "cli.run()\n"
     )
@@ -342,9 +342,9 @@ def test_an_internal_error_is_one_line_and_exit_70() -> None:
 
 def test_debug_shows_the_traceback_of_an_internal_error() -> None:
     script = (
-        "from kztm_timeline import cli\n"
+        "from kztm_timeline import cli, load\n"
         "def broken(*a, **k):\n    raise RuntimeError('boom')\n"
-        "cli.load_dataset = broken\n"
+        "load.load_dataset = broken\n"
         "import sys; sys.argv = ['timeline', '--debug', 'validate']\n"
         "cli.run()\n"
     )

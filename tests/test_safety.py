@@ -26,7 +26,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kztm_timeline import cli
 from kztm_timeline.cli import app
 from kztm_timeline.errors import DataError
 from kztm_timeline.exporters.data import guard_cell
@@ -383,7 +382,7 @@ def test_extract_and_sources_add_refuse_a_device_at_once(workdir: Path, command:
 
 
 def test_a_cache_file_that_is_a_fifo_is_ignored_at_once(small: Path, private_cache: Path) -> None:
-    from kztm_timeline.cache import cache_file
+    from kztm_timeline.store import cache_file
 
     assert runner.invoke(app, ["list", "--data", str(small)]).exit_code == 0
     cached = Path(cache_file(str(private_cache), str(small)))
@@ -400,7 +399,7 @@ def test_a_cache_file_that_is_a_fifo_is_ignored_at_once(small: Path, private_cac
 
 def _forge_cache(small: Path, cache_root: Path) -> Path:
     """A cache file for ``small`` made from another data file that holds one more event, with every check valid."""
-    from kztm_timeline.cache import cache_file
+    from kztm_timeline.store import cache_file
 
     forged_folder = small.parent.parent / "forged"
     shutil.copytree(small.parent, forged_folder)
@@ -452,6 +451,14 @@ def test_a_cache_file_others_could_write_is_never_trusted_and_verbose_says_so(sm
     )
 
 
+def test_a_cache_file_others_could_write_never_answers_validate(small: Path, private_cache: Path) -> None:
+    expected = timeline("--no-cache", "validate", "--data", str(small))
+    forged = _forge_cache(small, private_cache)
+    forged.chmod(0o666)
+    result = timeline("validate", "--data", str(small), env={"XDG_CACHE_HOME": str(private_cache.parent)})
+    assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
+
+
 def test_a_cache_folder_others_could_write_is_never_trusted(small: Path, private_cache: Path) -> None:
     forged = _forge_cache(small, private_cache)
     forged.chmod(0o600)
@@ -461,7 +468,7 @@ def test_a_cache_folder_others_could_write_is_never_trusted(small: Path, private
 
 
 def test_the_cache_is_private_whatever_the_umask(small: Path, private_cache: Path) -> None:
-    from kztm_timeline.cache import cache_file
+    from kztm_timeline.store import cache_file
 
     small.chmod(0o600)
     env = {"XDG_CACHE_HOME": str(private_cache.parent)}
@@ -501,7 +508,7 @@ def test_text_from_any_origin_is_escaped_at_output_time(small: Path, monkeypatch
     link = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07"
     events = [dataclasses.replace(event, id=event.id + link) for event in dataset.events]
     forged = dataclasses.replace(dataset, events=EventList(events))  # as a damaged cache could decode it
-    monkeypatch.setattr(cli, "load_dataset", lambda *_args, **_kwargs: forged)
+    monkeypatch.setattr("kztm_timeline.load.load_dataset", lambda *_args, **_kwargs: forged)
     for command in (["list"], ["list", "-f", "table"], ["show", "hostile"], ["list", "-f", "csv"], ["list", "-f", "html"]):
         result = runner.invoke(app, command)
         assert result.exit_code == 0, command
@@ -616,9 +623,9 @@ def test_a_source_or_actor_no_event_cites_is_listed_with_zero_events(small: Path
 def test_sigterm_is_handled_like_ctrl_c() -> None:
     script = (
         "import os, signal, sys\n"
-        "from kztm_timeline import cli\n"
+        "from kztm_timeline import cli, load\n"
         "def term(*a, **k):\n    os.kill(os.getpid(), signal.SIGTERM)\n"
-        "cli.load_dataset = term\n"
+        "load.load_dataset = term\n"
         "sys.argv = ['timeline', 'list']\n"
         "cli.run()\n"
     )

@@ -50,3 +50,11 @@ def test_a_warm_run_loads_no_hash_library(command: list[str], tmp_path: Path) ->
     _imported(command, env)  # the first run builds the cache
     imported = _imported(command, env)
     assert [name for name in imported if name in ("hashlib", "_hashlib")] == []
+
+
+def test_a_warm_validate_reads_neither_the_model_nor_yaml(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    _imported(["validate"], env)  # the first run builds the cache and keeps the verdict
+    imported = _imported(["validate"], env)
+    assert [name for name in imported if name in ("kztm_timeline.model", "kztm_timeline.load", "yaml")] == []
+

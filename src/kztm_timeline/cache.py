@@ -44,24 +44,31 @@ import contextlib
 import json
 import os
 import sqlite3
-import stat
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .datafile.build import actor_from, event_from, parse_optional_date, source_from
-from .datafile.fs import read_bytes, resolve_source_path
 from .edtf import EdtfDate
-from .errors import DataError
 from .model import Dataset, Event, Events, Memos, Prefilter, Tally
+from .store import (
+    FORMAT,
+    cache_file,
+    connect,
+    file_stat,
+    memo,
+    open_matching,
+    prepare_folder,
+    row_crc,
+    trusted_folder,
+    unresolved_plans,
+)
 from .text import fold, name_words
 
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
 
-FORMAT = 13
 MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 KEPT_EVENTS = 100_000  # decoded events a run keeps at most (see CachedEvents._keep)
 SCHEMA = """
@@ -79,120 +86,6 @@ CREATE INDEX events_pos ON events(pos);
 CREATE INDEX keys_lookup ON keys(name, key, row);
 CREATE INDEX links_target ON links(target);
 """
-
-
-def cache_dir(environ: Mapping[str, str]) -> str:
-    """``$XDG_CACHE_HOME/kztm-timeline``, or ``~/.cache/kztm-timeline`` (XDG Base Directory spec)."""
-    base = environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # the spec says relative values are to be ignored
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "kztm-timeline")
-
-
-NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-LONGEST_NAME = 200  # below NAME_MAX (255 bytes) with room for the suffix and a temporary copy's
-
-
-def cache_file(folder: str, data_path: str) -> str:
-    """The data file's cache: named for its absolute path, each byte but letters, digits and ``._-``
-    percent-escaped (``/`` is ``%2F``), so that ``ls`` shows which file it serves and no two paths share
-    one; a path too long for a file name is named by its SHA-256 instead. (No hash on the way: hashlib's
-    OpenSSL binding costs a warm run 2 ms.)"""
-    raw = os.path.abspath(data_path).encode("utf-8", "surrogateescape")
-    name = "".join(chr(byte) if byte in NAME_BYTES else f"%{byte:02X}" for byte in raw)
-    if len(name) > LONGEST_NAME:
-        import hashlib
-
-        name = hashlib.sha256(raw).hexdigest()
-    return os.path.join(folder, f"{name}.sqlite")
-
-
-def digest(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def file_stat(path: str) -> list[int]:
-    """What says a file is unchanged without reading it: device, inode, size, mtime and ctime (ns)."""
-    info = os.stat(path)
-    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-
-
-def _articles_unchanged(dataset_path: str, files: Sequence[str], digests: dict[str, str], stats: dict[str, object]) -> bool:
-    """Whether the articles ``files`` are exactly those whose SHA-256 the cache recorded: an article whose
-    status (device, inode, size, times) is as recorded is not read again; any other is hashed."""
-    resolved = [resolve_source_path(dataset_path, file) for file in files]
-    if set(resolved) != set(digests):
-        return False
-    for path in resolved:
-        try:
-            if stats.get(path) == file_stat(path):
-                continue
-            if digest(read_bytes(path)) != digests[path]:
-                return False
-        except (OSError, DataError):
-            return False
-    return True
-
-
-# ---------------------------------------------------------------- trust: the cache is this user's alone
-
-
-def _owned_alone(info: os.stat_result) -> bool:
-    """Owned by this user, and writable by nobody else."""
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
-
-
-def _trusted_folder(folder: str, notice: Callable[[str], None] | None) -> bool:
-    try:
-        info = os.lstat(folder)
-    except OSError:
-        return False
-    if stat.S_ISDIR(info.st_mode) and _owned_alone(info):
-        return True
-    if notice is not None:
-        notice(f"cache ignored: {folder} is not a folder that only this user owns and can write")
-    return False
-
-
-def _trusted_file(path: str, notice: Callable[[str], None] | None) -> os.stat_result | None:
-    """The cache file's status if it is a regular file (not a link) that only this user owns and can write."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None  # missing (the usual miss), a link, or unreadable
-    try:
-        info = os.fstat(descriptor)
-    finally:
-        os.close(descriptor)
-    if stat.S_ISREG(info.st_mode) and _owned_alone(info):
-        return info
-    if notice is not None:
-        notice(f"cache ignored: {path} is not a regular file that only this user owns and can write")
-    return None
-
-
-def _prepare_folder(folder: str) -> bool:
-    """Create the cache folder 0700 (whatever the umask); tighten an own folder that others could read."""
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        info = os.lstat(folder)
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and info.st_mode & 0o077:
-            os.chmod(folder, 0o700)
-    except OSError:
-        return False
-    return True
-
-
-def _connect(path: str, *, write: bool) -> sqlite3.Connection:
-    mode = "rw" if write else "ro"
-    # (a URI, for its mode; %, ? and # are the characters a path must escape in one, and urllib costs a
-    # few milliseconds of start-up to do it)
-    escaped = path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
-    connection = sqlite3.connect(f"file:{escaped}?mode={mode}", uri=True, check_same_thread=False)
-    connection.execute("PRAGMA trusted_schema=OFF")  # no function in the file's schema may run
-    return connection
 
 
 # ---------------------------------------------------------------- writing
@@ -216,12 +109,6 @@ def _runs(words: list[str]) -> list[str]:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _crc(text: str) -> int:
-    """The CRC-32 of an event's JSON: accidental damage to a row (a bad disk, a torn copy) is caught when
-    the row is decoded, and the data file is parsed afresh."""
-    return zlib.crc32(text.encode("utf-8"))
 
 
 def _day(value: date | None, default: int) -> int:
@@ -249,14 +136,14 @@ def write(
     how the file's events list is written, which ``add`` needs to insert without parsing the file; without
     it, ``add`` parses the file. A folder or file that cannot be written, or that is not this user's
     alone, only costs speed: nothing is written."""
-    if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
+    if not prepare_folder(folder) or not trusted_folder(folder, notice):
         return
     target = cache_file(folder, data_path)
     temporary = _temporary_name(folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(descriptor)
-        connection = _connect(temporary, write=True)
+        connection = connect(temporary, write=True)
         try:
             connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
             events = dataset.events
@@ -295,13 +182,13 @@ class Builder:
     puts the database in place; or :meth:`discard`. Nothing reaches the cache folder before ``finish``."""
 
     def __init__(self, folder: str, data_path: str, dataset: Dataset, notice: Callable[[str], None] | None) -> None:
-        if not _prepare_folder(folder) or not _trusted_folder(folder, notice):
+        if not prepare_folder(folder) or not trusted_folder(folder, notice):
             raise OSError(f"{folder} is not a folder this user alone may write")
         self.folder, self.data_path, self.dataset, self.notice = folder, data_path, dataset, notice
         self.temporary = _temporary_name(folder)
         descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(descriptor)
-        self.connection = _connect(self.temporary, write=True)
+        self.connection = connect(self.temporary, write=True)
         self.connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
         self.pending: list[tuple[int, int, int, Event, object]] = []
         self.count = 0
@@ -342,7 +229,7 @@ class Builder:
                     raise CacheDamaged(f"no event {target!r}")
                 contract = json.dumps(event_json(linked, store.at(found)), ensure_ascii=False)
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
-                connection.execute(update, (contract, _crc(contract), target))
+                connection.execute(update, (contract, row_crc(contract), target))
             rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             connection.commit()
@@ -417,7 +304,7 @@ def _insert_events(
         text = _dumps(record)
         contract = json.dumps(event_json(dataset, event), ensure_ascii=False)
         first, last = _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY)
-        batch.append((row, pos, at, event.id, first, last, text, _crc(text), contract, _crc(contract)))
+        batch.append((row, pos, at, event.id, first, last, text, row_crc(text), contract, row_crc(contract)))
         keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
         links.extend((relation.event, row, relation.relation, number) for number, relation in enumerate(event.related))
         texts.append((row, haystack(dataset, event)))
@@ -459,41 +346,20 @@ def _open(
 ) -> tuple[Dataset, dict[str, Any]] | None:
     """:func:`read`, and the meta values; with ``exact``, the data digest is compared even when the file's
     status is unchanged."""
-    if not _trusted_folder(folder, notice):
+    opened = open_matching(folder, data_path, data_digest, notice=notice, exact=exact)
+    if opened is None:
         return None
-    path = cache_file(folder, data_path)
-    info = _trusted_file(path, notice)
-    if info is None:
-        return None
+    meta = opened.meta
     try:
-        connection = _connect(path, write=False)
-    except sqlite3.Error:
-        return None
-    try:
-        opened = os.stat(path)
-        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-            raise sqlite3.DatabaseError("the cache file was replaced while it was opened")
-        wanted = "('format', 'tool', 'data', 'stat', 'sources', 'source_stats', 'layout')"
-        meta = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
-        if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
-            raise sqlite3.DatabaseError("another format or tool version")
-        if (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
-            raise sqlite3.DatabaseError("the data file changed")
-        (registry_text,) = connection.execute("SELECT value FROM meta WHERE key = 'registry'").fetchone()
-        registry = json.loads(registry_text)
+        registry = meta["registry"]
         sources = tuple(source_from(record, parse_optional_date) for record in registry["sources"])
-        files = [source.file for source in sources]
-        if not _articles_unchanged(data_path, files, json.loads(meta["sources"]), json.loads(meta.get("source_stats", "{}"))):
-            raise sqlite3.DatabaseError("an article changed")
         actors = tuple(actor_from(record, parse_optional_date) for record in registry["actors"])
-        (count,) = connection.execute("SELECT value FROM meta WHERE key = 'count'").fetchone()
-        store = CachedEvents(connection, path, int(count), fallback)
-        meta["registry"] = registry
-        meta["identity"] = (info.st_dev, info.st_ino)
-        return Dataset(data_path, sources, actors, store), meta
-    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        connection.close()
+        store = CachedEvents(opened.connection, opened.path, int(meta["count"]), fallback)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        opened.connection.close()
         return None
+    meta["identity"] = opened.identity
+    return Dataset(data_path, sources, actors, store), meta
 
 
 # ---------------------------------------------------------------- adding
@@ -594,7 +460,7 @@ def record_addition(
             if found is None:
                 raise CacheDamaged(f"no event {target!r}")
             contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
-            copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, _crc(contract), target))
+            copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
         _update_memos(copy, memos, lines, store.position)
 
@@ -663,7 +529,7 @@ def _rewrite(
             indexed.store.copy_into(descriptor, indexed.identity)
         finally:
             os.close(descriptor)
-        copy = _connect(temporary, write=True)
+        copy = connect(temporary, write=True)
         try:
             copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
             copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
@@ -795,7 +661,7 @@ class CachedEvents(Events):
             self._decoded[position] = event
 
     def _decode(self, identifier: str, text: str, crc: int) -> Event:
-        if _crc(text) != crc:
+        if row_crc(text) != crc:
             raise CacheDamaged(f"event {identifier!r} fails its CRC")
         record = json.loads(text)
         raw_date = record["date"]
@@ -936,7 +802,7 @@ class CachedEvents(Events):
 
         try:
             for position, text, crc in rows:
-                if _crc(text) == crc:
+                if row_crc(text) == crc:
                     yield text
                 else:  # damaged: the event itself (parsed afresh if need be) says it again
                     yield json.dumps(event_json(dataset, self.at(position)), ensure_ascii=False)
@@ -1004,45 +870,15 @@ class CachedEvents(Events):
     def unresolved_plans(self, before: date, outcomes: tuple[str, ...], limit: int) -> tuple[list[Event], int] | None:
         if self._parsed is not None:
             return None
-        marks = ", ".join("?" for _ in outcomes)
-        body = (
-            "FROM events WHERE row IN (SELECT row FROM keys WHERE name = 'status' AND key = 'planned') AND last < ? "
-            f"AND NOT EXISTS (SELECT 1 FROM links WHERE links.target = events.id AND links.relation IN ({marks}))"
-        )
-        parameters = [before.toordinal(), *outcomes]
-
-        def compute() -> str:
-            positions = [position for (position,) in self._connection.execute(f"SELECT pos {body} ORDER BY pos", parameters)]
-            return json.dumps({"total": len(positions), "first": positions[:limit]})
-
-        try:  # the answer depends on the data and the day: kept for the day (``add`` drops it)
-            found = json.loads(self.memo(f"overdue:{before.toordinal()}:{limit}:{','.join(outcomes)}", compute))
-            first, total = [int(position) for position in found["first"]], int(found["total"])
+        try:
+            first, total = unresolved_plans(self._connection, self._path, before, outcomes, limit)
         except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
         return [self.at(position) for position in first], total
 
     def memo(self, key: str, compute: Callable[[], str]) -> str:
         """``compute()``, kept in the database under ``key`` so that the next run over the same data reads it."""
-        name = f"memo:{key}"
-        try:
-            row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
-        except sqlite3.Error:
-            row = None
-        if row is not None:
-            return str(row[0])
-        value = compute()
-        try:
-            if _trusted_file(self._path, None) is not None:
-                writer = _connect(self._path, write=True)
-                try:
-                    writer.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
-                    writer.commit()
-                finally:
-                    writer.close()
-        except sqlite3.Error:
-            pass  # the verdict is only not kept
-        return value
+        return memo(self._connection, self._path, key, compute)
 
 
 class _ById(Mapping[str, Event]):

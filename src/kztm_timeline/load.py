@@ -34,6 +34,7 @@ def load_dataset(
     if cache is None:
         return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
+    from .store import file_stat
 
     with _collector_paused():
         cached = parse_cache.read(
@@ -45,7 +46,7 @@ def load_dataset(
     if streamed is not None:
         return streamed
     try:
-        stat_before: list[int] | None = parse_cache.file_stat(path)
+        stat_before: list[int] | None = file_stat(path)
     except OSError:
         stat_before = None
     dataset, parsed = _parse(path, _read_data(path))
@@ -125,6 +126,7 @@ def _stream_into_cache(
     from .datafile.fs import MAX_DATA_BYTES, open_regular
     from .datafile.validate import StreamChecker
     from .errors import DataError
+    from .store import file_stat
     from .vocab import OUTCOMES
 
     articles = _Articles()
@@ -149,7 +151,7 @@ def _stream_into_cache(
             state["memos"].add(event, streaming.mark)
 
     try:
-        stat_before: list[int] | None = parse_cache.file_stat(path)
+        stat_before: list[int] | None = file_stat(path)
     except OSError:
         stat_before = None
     try:
@@ -240,8 +242,8 @@ class _Articles:
     def read(self, article: str) -> str:
         import hashlib
 
-        from .cache import file_stat
         from .datafile.fs import decode, read_bytes
+        from .store import file_stat
 
         with suppress(OSError):
             self.stats[article] = file_stat(article)

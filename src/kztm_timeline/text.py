@@ -177,10 +177,12 @@ _UNSAFE = (
 )
 UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
 _ASCII_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # the unsafe characters that are ASCII: a quick first look
-_UNSAFE_LINE_RE = re.compile(f"[{_UNSAFE}\t\n]")
+# The patterns below are compiled when first used (re.compile keeps them): each of these classes takes
+# 0.15-0.25 ms to compile, which every run would pay at start-up, and most runs never need them.
+_UNSAFE_LINE = f"[{_UNSAFE}\t\n]"
 # What may leave on stdout besides text: CRLF line ends (CSV, ICS) and, with colour on, Rich's SGR codes.
-_OUTPUT_RE = re.compile(f"\r\n|\x1b\\[[0-9;]*m|[{_UNSAFE}]")
-_OUTPUT_PLAIN_RE = re.compile(f"\r\n|[{_UNSAFE}]")
+_OUTPUT = f"\r\n|\x1b\\[[0-9;]*m|[{_UNSAFE}]"
+_OUTPUT_PLAIN = f"\r\n|[{_UNSAFE}]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -197,7 +199,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
     """Show unsafe characters as escapes (``\\x1b``, ``\\u202e``); with ``keep_newlines=False`` tab and newline too."""
-    pattern = UNSAFE_RE if keep_newlines else _UNSAFE_LINE_RE
+    pattern = UNSAFE_RE if keep_newlines else re.compile(_UNSAFE_LINE)
     return pattern.sub(_escape, text)
 
 
@@ -225,13 +227,13 @@ def escape_output(text: str, *, keep_sgr: bool = False) -> str:
     character is shown as an escape."""
     if not _has_unsafe(text):
         return text  # the usual case
-    return (_OUTPUT_RE if keep_sgr else _OUTPUT_PLAIN_RE).sub(_escape_output, text)
+    return re.compile(_OUTPUT if keep_sgr else _OUTPUT_PLAIN).sub(_escape_output, text)
 
 
 def first_unsafe(text: str, *, multiline: bool = True) -> str | None:
     """The first unsafe character of ``text`` shown as an escape, or None; tab and newline count
     as unsafe unless ``multiline``."""
-    match = (UNSAFE_RE if multiline else _UNSAFE_LINE_RE).search(text)
+    match = (UNSAFE_RE if multiline else re.compile(_UNSAFE_LINE)).search(text)
     return None if match is None else _escape(match)
 
 

@@ -1,0 +1,307 @@
+"""The parse cache's database as a file: where it lives, whether this user alone owns it, opening it, the
+checks that say it still matches the data file and every article, and the answers kept in it.
+
+Nothing here decodes an event, so what a warm ``validate`` prints (counts, the kept verdict, the overdue
+plans of the day) is read with neither the model nor YAML loaded; :mod:`kztm_timeline.cache` builds
+the dataset on top of what :func:`open_matching` opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from . import __version__
+from .datafile.fs import read_bytes, resolve_source_path
+from .errors import DataError
+
+FORMAT = 13
+
+
+def cache_dir(environ: Mapping[str, str]) -> str:
+    """``$XDG_CACHE_HOME/kztm-timeline``, or ``~/.cache/kztm-timeline`` (XDG Base Directory spec)."""
+    base = environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the spec says relative values are to be ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "kztm-timeline")
+
+
+NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+LONGEST_NAME = 200  # below NAME_MAX (255 bytes) with room for the suffix and a temporary copy's
+
+
+def cache_file(folder: str, data_path: str) -> str:
+    """The data file's cache: named for its absolute path, each byte but letters, digits and ``._-``
+    percent-escaped (``/`` is ``%2F``), so that ``ls`` shows which file it serves and no two paths share
+    one; a path too long for a file name is named by its SHA-256 instead. (No hash on the way: hashlib's
+    OpenSSL binding costs a warm run 2 ms.)"""
+    raw = os.path.abspath(data_path).encode("utf-8", "surrogateescape")
+    name = "".join(chr(byte) if byte in NAME_BYTES else f"%{byte:02X}" for byte in raw)
+    if len(name) > LONGEST_NAME:
+        import hashlib
+
+        name = hashlib.sha256(raw).hexdigest()
+    return os.path.join(folder, f"{name}.sqlite")
+
+
+def digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_stat(path: str) -> list[int]:
+    """What says a file is unchanged without reading it: device, inode, size, mtime and ctime (ns)."""
+    info = os.stat(path)
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def articles_unchanged(dataset_path: str, files: Sequence[str], digests: dict[str, str], stats: dict[str, object]) -> bool:
+    """Whether the articles ``files`` are exactly those whose SHA-256 the cache recorded: an article whose
+    status (device, inode, size, times) is as recorded is not read again; any other is hashed."""
+    resolved = [resolve_source_path(dataset_path, file) for file in files]
+    if set(resolved) != set(digests):
+        return False
+    for path in resolved:
+        try:
+            if stats.get(path) == file_stat(path):
+                continue
+            if digest(read_bytes(path)) != digests[path]:
+                return False
+        except (OSError, DataError):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- trust: the cache is this user's alone
+
+
+def owned_alone(info: os.stat_result) -> bool:
+    """Owned by this user, and writable by nobody else."""
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def trusted_folder(folder: str, notice: Callable[[str], None] | None) -> bool:
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode) and owned_alone(info):
+        return True
+    if notice is not None:
+        notice(f"cache ignored: {folder} is not a folder that only this user owns and can write")
+    return False
+
+
+def trusted_file(path: str, notice: Callable[[str], None] | None) -> os.stat_result | None:
+    """The cache file's status if it is a regular file (not a link) that only this user owns and can write."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None  # missing (the usual miss), a link, or unreadable
+    try:
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    if stat.S_ISREG(info.st_mode) and owned_alone(info):
+        return info
+    if notice is not None:
+        notice(f"cache ignored: {path} is not a regular file that only this user owns and can write")
+    return None
+
+
+def prepare_folder(folder: str) -> bool:
+    """Create the cache folder 0700 (whatever the umask); tighten an own folder that others could read."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    except OSError:
+        return False
+    return True
+
+
+def connect(path: str, *, write: bool) -> sqlite3.Connection:
+    mode = "rw" if write else "ro"
+    # (a URI, for its mode; %, ? and # are the characters a path must escape in one, and urllib costs a
+    # few milliseconds of start-up to do it)
+    escaped = path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    connection = sqlite3.connect(f"file:{escaped}?mode={mode}", uri=True, check_same_thread=False)
+    connection.execute("PRAGMA trusted_schema=OFF")  # no function in the file's schema may run
+    return connection
+
+
+def row_crc(text: str) -> int:
+    """The CRC-32 of an event's JSON: accidental damage to a row (a bad disk, a torn copy) is caught when
+    the row is decoded, and the data file is parsed afresh."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------- opening
+
+
+class Opened(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
+    """A cache database that matches the data file and its articles, open for reading: its meta values
+    (``registry`` decoded) and the device and inode of the file that was opened."""
+
+    connection: sqlite3.Connection
+    path: str
+    meta: dict[str, Any]
+    identity: tuple[int, int]
+
+
+def open_matching(
+    folder: str,
+    data_path: str,
+    data_digest: Callable[[], str],
+    *,
+    notice: Callable[[str], None] | None,
+    exact: bool,
+) -> Opened | None:
+    """The data file's cache, if this user alone owns it, it has this tool's format and version, and it
+    was made from the data file's bytes and the articles it cites; None otherwise (the usual miss, or
+    damage of any kind). ``data_digest`` hashes the data file; it is called only when the file's status
+    differs from what the cache recorded, or with ``exact``, always."""
+    if not trusted_folder(folder, notice):
+        return None
+    path = cache_file(folder, data_path)
+    info = trusted_file(path, notice)
+    if info is None:
+        return None
+    try:
+        connection = connect(path, write=False)
+    except sqlite3.Error:
+        return None
+    try:
+        opened = os.stat(path)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise sqlite3.DatabaseError("the cache file was replaced while it was opened")
+        wanted = "('format', 'tool', 'data', 'stat', 'sources', 'source_stats', 'layout', 'registry', 'count')"
+        meta: dict[str, Any] = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
+        if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
+            raise sqlite3.DatabaseError("another format or tool version")
+        if (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
+            raise sqlite3.DatabaseError("the data file changed")
+        registry = json.loads(meta["registry"])
+        files = [str(record["file"]) for record in registry["sources"]]
+        if not articles_unchanged(data_path, files, json.loads(meta["sources"]), json.loads(meta.get("source_stats", "{}"))):
+            raise sqlite3.DatabaseError("an article changed")
+        meta["registry"] = registry
+        int(meta["count"])
+        return Opened(connection, path, meta, (info.st_dev, info.st_ino))
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        connection.close()
+        return None
+
+
+# ---------------------------------------------------------------- kept answers
+
+
+def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[[], str]) -> str:
+    """``compute()``, kept in the database at ``path`` under ``key`` so that the next run over the same
+    data reads it (written only while the file is still this user's alone)."""
+    name = f"memo:{key}"
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+    except sqlite3.Error:
+        row = None
+    if row is not None:
+        return str(row[0])
+    value = compute()
+    try:
+        if trusted_file(path, None) is not None:
+            writer = connect(path, write=True)
+            try:
+                writer.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+                writer.commit()
+            finally:
+                writer.close()
+    except sqlite3.Error:
+        pass  # the answer is only not kept
+    return value
+
+
+def unresolved_plans(
+    connection: sqlite3.Connection, path: str, before: date, outcomes: Sequence[str], limit: int
+) -> tuple[list[int], int]:
+    """The positions of the first ``limit`` planned events (file order) whose last possible day is before
+    ``before`` and that no event names with one of ``outcomes``, and how many there are; kept for the
+    day (``add`` drops it). Raises sqlite3.Error, ValueError, KeyError or TypeError on damage."""
+    marks = ", ".join("?" for _ in outcomes)
+    body = (
+        "FROM events WHERE row IN (SELECT row FROM keys WHERE name = 'status' AND key = 'planned') AND last < ? "
+        f"AND NOT EXISTS (SELECT 1 FROM links WHERE links.target = events.id AND links.relation IN ({marks}))"
+    )
+    parameters = [before.toordinal(), *outcomes]
+
+    def compute() -> str:
+        positions = [position for (position,) in connection.execute(f"SELECT pos {body} ORDER BY pos", parameters)]
+        return json.dumps({"total": len(positions), "first": positions[:limit]})
+
+    found = json.loads(memo(connection, path, f"overdue:{before.toordinal()}:{limit}:{','.join(outcomes)}", compute))
+    return [int(position) for position in found["first"]], int(found["total"])
+
+
+class KeptCheck(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
+    """What a plain ``validate`` reports of a data file the cache matches and found clean: the counts,
+    the quotes verified, and the overdue plans as (id, last possible day), the first ones and how many."""
+
+    events: int
+    actors: int
+    sources: int
+    quotes: int
+    overdue: tuple[tuple[str, date], ...]
+    overdue_total: int
+
+
+def kept_check(
+    folder: str,
+    data_path: str,
+    data_digest: Callable[[], str],
+    as_of: date,
+    outcomes: Sequence[str],
+    limit: int,
+    *,
+    notice: Callable[[str], None] | None,
+) -> KeptCheck | None:
+    """A plain ``validate``'s answer read from the cache alone: None unless the cache matches (see
+    :func:`open_matching`) and keeps a verdict that found no problem (a verdict with problems is reported
+    by reading the dataset, which locates them)."""
+    opened = open_matching(folder, data_path, data_digest, notice=notice, exact=False)
+    if opened is None:
+        return None
+    connection = opened.connection
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'memo:validate'").fetchone()
+        if row is None:
+            return None
+        verdict = json.loads(row[0])
+        if verdict["problems"]:
+            return None
+        first, total = unresolved_plans(connection, opened.path, as_of, outcomes, limit)
+        overdue = []
+        for position in first:
+            found = connection.execute("SELECT id, last, record, crc FROM events WHERE pos = ?", (position,)).fetchone()
+            if found is None or row_crc(found[2]) != found[3] or json.loads(found[2])["id"] != found[0]:
+                return None  # damaged: the dataset is read, which parses the file afresh
+            overdue.append((str(found[0]), date.fromordinal(int(found[1]))))
+        registry = opened.meta["registry"]
+        return KeptCheck(
+            int(opened.meta["count"]),
+            len(registry["actors"]),
+            len(registry["sources"]),
+            int(verdict["quotes"]),
+            tuple(overdue),
+            total,
+        )
+    except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, OverflowError):
+        return None
+    finally:
+        connection.close()
