@@ -58,3 +58,15 @@ def test_a_warm_validate_reads_neither_the_model_nor_yaml(tmp_path: Path) -> Non
     imported = _imported(["validate"], env)
     assert [name for name in imported if name in ("kztm_timeline.model", "kztm_timeline.load", "yaml")] == []
 
+
+
+def test_the_imports_are_frozen_out_of_the_collectors_sight_and_the_collector_stays_on() -> None:
+    script = (
+        "import gc, sys\n"
+        "sys.argv = ['timeline', 'schema']\n"
+        "from kztm_timeline.__main__ import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(f'{gc.isenabled()} {gc.get_freeze_count() > 10000}')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
+    assert result.stderr == "True True"
