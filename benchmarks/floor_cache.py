@@ -10,19 +10,22 @@ Whatever `timeline` costs beyond this is its start-up and its own work per event
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import sys
 from datetime import date
 
+SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+
 
 def main() -> None:
     data = os.path.abspath(sys.argv[1])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    name = hashlib.sha256(data.encode()).hexdigest()[:32]
-    connection = sqlite3.connect(f"file:{os.path.join(base, 'kztm-timeline', name)}.sqlite?mode=ro", uri=True)
+    # the cache's name: the absolute path, every byte but ASCII letters, digits and ._- as %XX
+    name = "".join(chr(byte) if chr(byte) in SAFE else f"%{byte:02X}" for byte in data.encode())
+    file = os.path.join(base, "kztm-timeline", name) + ".sqlite"
+    connection = sqlite3.connect(f"file:{file.replace('%', '%25')}?mode=ro", uri=True)
     low, high = date(2024, 1, 1).toordinal(), date(2024, 12, 31).toordinal()
     rows = connection.execute("SELECT record FROM events WHERE first <= ? AND last >= ? ORDER BY first, id", (high, low))
     out = sys.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -548,3 +549,22 @@ def test_the_overdue_plans_are_kept_for_the_day_and_dropped_by_an_add(workdir: P
                        ("A cooperation program was signed between",))  # fmt: skip
     add_event(str(path), lambda dataset: new_event(dataset, given), cache=str(private_cache))
     assert sqlite3.connect(database).execute(kept).fetchall() == []
+
+
+def test_the_benchmarks_floor_script_finds_the_cache_and_reads_the_same_events(workdir: Path, tmp_path: Path) -> None:
+    odd = tmp_path / "my data 100%"
+    shutil.copytree(workdir, odd)
+    path = odd / "data" / "events.yaml"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    listed = subprocess.run(
+        [sys.executable, "-m", "kztm_timeline", "list", "--year", "2024", "--json", "--data", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    floor_script = str(ROOT / "benchmarks" / "floor_cache.py")
+    floor = subprocess.run([sys.executable, floor_script, str(path)], capture_output=True, text=True, check=True, env=env)
+    ids = [event["id"] for event in json.loads(floor.stdout)]
+    assert ids == [event["id"] for event in json.loads(listed.stdout)]
+    assert len(ids) == 15
