@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -256,6 +257,21 @@ def test_a_percent_sign_in_the_data_path_is_escaped_too() -> None:
 def test_a_data_path_too_long_for_a_file_name_is_named_by_its_sha256() -> None:
     path = "/" + "a" * 300
     assert cache_file("/c", path) == "/c/d7a2578fdb4713875c666382809b26f4eeee6049b9ce7ef3e592c8ebd78d1bb7.sqlite"
+
+
+@pytest.mark.parametrize("streamed", [True, False], ids=["streamed", "read whole"])
+def test_the_cache_an_earlier_release_kept_under_its_old_name_goes_when_the_new_one_is_written(
+    workdir: Path, private_cache: Path, streamed: bool
+) -> None:
+    path = data_file(workdir)
+    if not streamed:  # a byte-order mark makes the cold run read the file whole
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    private_cache.mkdir(mode=0o700)
+    old = private_cache / (hashlib.sha256(str(path).encode()).hexdigest()[:32] + ".sqlite")
+    old.write_bytes(b"an earlier release's cache")
+    assert runner.invoke(app, ["list", "--data", str(path)]).exit_code == 0
+    assert cached_path(private_cache, path).is_file()
+    assert not old.exists()
 
 
 @settings(max_examples=200)

@@ -60,6 +60,7 @@ from .store import (
     memo,
     open_matching,
     prepare_folder,
+    put_in_place,
     row_crc,
     trusted_folder,
     unresolved_plans,
@@ -138,7 +139,6 @@ def write(
     alone, only costs speed: nothing is written."""
     if not prepare_folder(folder) or not trusted_folder(folder, notice):
         return
-    target = cache_file(folder, data_path)
     temporary = _temporary_name(folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -167,7 +167,7 @@ def write(
             connection.commit()
         finally:
             connection.close()
-        os.replace(temporary, target)
+        put_in_place(temporary, folder, data_path)
     except (OSError, sqlite3.Error) as error:
         if notice is not None:
             notice(f"cache not written: {error}")
@@ -234,7 +234,7 @@ class Builder:
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             connection.commit()
             connection.close()
-            os.replace(self.temporary, cache_file(self.folder, self.data_path))
+            put_in_place(self.temporary, self.folder, self.data_path)
         except sqlite3.IntegrityError:  # two events share an id
             self.discard()
             return False

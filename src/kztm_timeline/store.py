@@ -8,6 +8,7 @@ the dataset on top of what :func:`open_matching` opened.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -48,6 +49,20 @@ def cache_file(folder: str, data_path: str) -> str:
 
         name = hashlib.sha256(raw).hexdigest()
     return os.path.join(folder, f"{name}.sqlite")
+
+
+def put_in_place(temporary: str, folder: str, data_path: str) -> None:
+    """Move a finished database into place as the data file's cache, and remove the one that earlier
+    versions of the tool kept for the same file under their name for it (the first 32 hex digits of
+    the SHA-256 of its path), which no run reads any more."""
+    os.replace(temporary, cache_file(folder, data_path))
+    import hashlib
+
+    raw = os.path.abspath(data_path).encode("utf-8", "surrogateescape")
+    earlier = os.path.join(folder, hashlib.sha256(raw).hexdigest()[:32] + ".sqlite")
+    if trusted_file(earlier, None) is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(earlier)
 
 
 def digest(data: bytes) -> str:
@@ -149,7 +164,7 @@ def row_crc(text: str) -> int:
 
 class Opened(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
     """A cache database that matches the data file and its articles, open for reading: its meta values
-    (``registry`` decoded) and the device and inode of the file that was opened."""
+    (``registry`` decoded, ``count`` an int) and the device and inode of the file that was opened."""
 
     connection: sqlite3.Connection
     path: str
@@ -194,7 +209,7 @@ def open_matching(
         if not articles_unchanged(data_path, files, json.loads(meta["sources"]), json.loads(meta.get("source_stats", "{}"))):
             raise sqlite3.DatabaseError("an article changed")
         meta["registry"] = registry
-        int(meta["count"])
+        meta["count"] = int(meta["count"])  # a count that is no number is damage too
         return Opened(connection, path, meta, (info.st_dev, info.st_ino))
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         connection.close()
