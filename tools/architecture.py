@@ -116,7 +116,8 @@ def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
 def framework_users(found: list[Module] | None = None) -> list[str]:
     """Modules other than the CLI that import Typer or Click."""
     found = modules() if found is None else found
-    return sorted(module.name for module in found if module.name != "cli" and set(imports(module)) & set(FRAMEWORKS))
+    below = [module for module in found if module.name.split(".")[0] != "cli"]
+    return sorted(module.name for module in below if set(imports(module)) & set(FRAMEWORKS))
 
 
 def public_definitions(found: list[Module] | None = None) -> dict[str, list[str]]:
@@ -135,7 +136,7 @@ def flag_spellers(found: list[Module] | None = None) -> list[tuple[str, int, str
     found = modules() if found is None else found
     hits = []
     for module in found:
-        if module.name == "cli":
+        if module.name.split(".")[0] == "cli":
             continue
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -1,0 +1,332 @@
+"""The Typer app, its global options, the error-to-exit-code map and the console-script entry point."""
+
+import dataclasses
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from .. import __version__
+from ..datafile.fs import display_path
+from ..errors import DataError, LookupFailed, Problem, TimelineError, UsageError
+from ..text import shown
+from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, VerboseOpt
+from .output import _said, say, state, write_stdout
+
+if TYPE_CHECKING:
+    pass
+
+P = ParamSpec("P")
+
+
+R = TypeVar("R")
+
+
+EXIT_DATA = 1
+
+
+EXIT_USAGE = 2
+
+
+EXIT_INTERNAL = 70
+
+
+EXIT_INTERRUPTED = 130
+
+
+EXIT_TERMINATED = 143
+
+
+REPORT_URL = "the project's issue tracker"
+
+
+app = typer.Typer(
+    name="timeline",
+    help="Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,  # ours below take the shell as a value: --show-completion zsh
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+if os.environ.get("_TIMELINE_COMPLETE"):  # a shell asks for completions: Typer's completion classes answer it
+    from typer._completion_classes import completion_init
+
+    completion_init()
+
+
+# Which option a field of a new record comes from, for messages about it (``add``, ``sources add``).
+EVENT_OPTIONS = {
+    "id": "--id",
+    "date": "--date",
+    "title": "--title",
+    "kind": "--kind",
+    "status": "--status",
+    "participants": "--actor",
+    "place": "--place",
+    "topics": "--topic",
+    "summary": "--summary",
+    "citations": "--source/--quote",
+    "related": "--related",
+    "evidence": "--evidence",
+    "note": "--note",
+}
+
+
+SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
+
+
+def shown_problem(problem: Problem) -> str:
+    """A problem as the user reads it: its file as they can open it, and a new record's field named by
+    the option it came from."""
+    if os.sep in problem.file:  # a path, not a label such as "the new event"
+        problem = dataclasses.replace(problem, file=display_path(problem.file))
+    if problem.field is None:
+        return str(problem)
+    options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS
+    return str(dataclasses.replace(problem, field=options.get(problem.field)))
+
+
+def exit_code(error: BaseException, command: str) -> int:
+    """Say what went wrong on stderr and choose the exit code: the one place that maps errors to exits."""
+    if isinstance(error, DataError):
+        for problem in error.problems:
+            say(shown_problem(problem))
+        count = len(error.problems)
+        say(f"timeline: {count} problem{'s' if count != 1 else ''} in the data; nothing was changed")
+        return EXIT_DATA
+    if isinstance(error, LookupFailed):
+        say(f"timeline: {error}")
+        if error.suggestions:
+            say("did you mean:")
+            for suggestion in error.suggestions:
+                say(f"  {suggestion}")
+        return EXIT_DATA
+    if isinstance(error, UsageError):
+        say(f"Usage: timeline {command} [OPTIONS]")
+        say(f"Try 'timeline {command} --help' for help.\n")
+        say(f"Error: {error}")
+        return EXIT_USAGE
+    if isinstance(error, TimelineError):
+        say(f"timeline: {error}")
+        return EXIT_DATA
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (`| head`): point stdout at /dev/null so that the
+        # interpreter's final flush cannot complain, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if isinstance(error, Terminated):
+        say("timeline: terminated")
+        return EXIT_TERMINATED
+    if isinstance(error, KeyboardInterrupt):
+        say("timeline: interrupted")
+        return EXIT_INTERRUPTED
+    if isinstance(error, OSError):  # the machine said no (a full disk, a closed stream): no bug of ours
+        where = f" ({error.filename})" if error.filename else ""
+        say(f"timeline: cannot go on: {error.strerror or error}{where}")
+        return EXIT_DATA
+    say(
+        f"timeline: internal error ({type(error).__name__}: {error}). This is a bug; please report it to "
+        f"{REPORT_URL} with the output of the same command run with --debug."
+    )
+    return EXIT_INTERNAL
+
+
+def guarded(function: Callable[P, R]) -> Callable[P, R]:
+    """Turn the core's errors into messages and exit codes; never show a traceback."""
+    command = function.__name__.rstrip("_").replace("_", " ")
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            if state["debug"] and not isinstance(error, (TimelineError, BrokenPipeError, KeyboardInterrupt)):
+                raise
+            raise typer.Exit(exit_code(error, command)) from None
+
+    return wrapper
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_script(shell: str) -> str:
+    from typer._completion_classes import completion_init
+    from typer._completion_shared import get_completion_script
+
+    if shell not in SHELLS:
+        raise typer.BadParameter(f"{shown(shell)} is not a shell I know; choose one of {', '.join(SHELLS)}")
+    completion_init()
+    return get_completion_script(prog_name="timeline", complete_var="_TIMELINE_COMPLETE", shell=shell)
+
+
+def _show_completion(value: str | None) -> None:
+    if value is not None:
+        write_stdout(_completion_script(value) + "\n")
+        raise typer.Exit(0)
+
+
+def _install_completion(value: str | None) -> None:
+    if value is not None:
+        from typer._completion_shared import install
+
+        _completion_script(value)  # checks the name
+        shell, path = install(shell=value, prog_name="timeline", complete_var="_TIMELINE_COMPLETE")
+        say(f"{shell} completion installed in {display_path(str(path))}; it takes effect in a new shell")
+        raise typer.Exit(0)
+
+
+def _version(value: bool) -> None:
+    if value:
+        write_stdout(f"timeline {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+    no_pager: NoPagerOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+    version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    show_completion: Annotated[  # noqa: ARG001 - handled by its callback
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="SHELL",
+            callback=_show_completion,
+            is_eager=True,
+            help="Print the completion script for SHELL (bash, zsh, fish or powershell).",
+        ),
+    ] = None,
+    install_completion: Annotated[  # noqa: ARG001 - handled by its callback
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="SHELL",
+            callback=_install_completion,
+            is_eager=True,
+            help="Install completion for SHELL (bash, zsh, fish or powershell) in its start-up file.",
+        ),
+    ] = None,
+) -> None:
+    """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
+    state.update(
+        debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
+        cache=not no_cache,
+        verbose=verbose,
+        color=color.value if color is not None else "auto",
+        pager=not no_pager,
+        data=data,
+    )
+    _said.clear()
+
+
+# Global options that take a value: the word after them is not the command's name.
+_VALUED = frozenset({"--data", "--color", "--show-completion", "--install-completion"})
+
+
+def _invoked(arguments: list[str]) -> str | None:
+    """The command a command line names (``timeline --data X list …`` → ``list``), or None."""
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in _VALUED:
+            skip = True
+        elif argument == "--":
+            return None
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def command_name(info: Any) -> str | None:
+    """A registered command's name as Typer derives it: given, or its function's name with _ as -."""
+    if info.name:
+        return str(info.name)
+    return None if info.callback is None else str(info.callback.__name__).replace("_", "-")
+
+
+def _app_for(arguments: list[str]) -> typer.Typer:
+    """``app`` with only the command about to run: Typer builds every command's options before it parses
+    a word, and that is most of the start-up cost; the others are left out unless the whole app is
+    needed (help, completion, or a name that is no command, for Click's suggestions)."""
+    name = _invoked(arguments)
+    if name is None or os.environ.get("_TIMELINE_COMPLETE"):
+        return app
+    commands = [info for info in app.registered_commands if command_name(info) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if len(commands) + len(groups) != 1:
+        return app
+    slim = typer.Typer(
+        name="timeline",
+        help=app.info.help,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    slim.registered_callback = app.registered_callback
+    slim.registered_commands = commands
+    slim.registered_groups = groups
+    return slim
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def run() -> None:
+    """Console-script entry point: everything that escapes a command ends here as a message and an exit code."""
+    import signal
+
+    # Typer ships its own copy of Click (typer._click); its types are the ones raised and set here.
+    from typer import Abort
+    from typer._click.exceptions import ClickException
+    from typer._click.utils import PacifyFlushWrapper
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        code = _app_for(sys.argv[1:])(prog_name="timeline", standalone_mode=False)
+    except ClickException as error:
+        import io
+
+        buffer = io.StringIO()
+        error.show(file=buffer)
+        say(buffer.getvalue().rstrip("\n"))
+        code = error.exit_code
+    except SystemExit as error:
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # Click met a closed pipe (`--help | head`)
+            code = exit_code(BrokenPipeError(), "")
+        else:
+            code = error.code if isinstance(error.code, int) else 1
+    except Abort:
+        code = exit_code(KeyboardInterrupt(), "")
+    except (Exception, KeyboardInterrupt) as error:  # raised outside any command (while Typer parses or prints help)
+        if state["debug"] and not isinstance(error, (BrokenPipeError, KeyboardInterrupt)):
+            raise
+        code = exit_code(error, "")
+    sys.exit(code if isinstance(code, int) else 0)

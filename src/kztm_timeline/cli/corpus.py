@@ -1,0 +1,155 @@
+"""The corpus: sources, sources show, coverage and extract."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .app import app, guarded
+from .options import (
+    DataOpt,
+    complete_sources,
+    global_options,
+    record_output,
+)
+from .output import (
+    OutputChoice,
+    emit,
+    say,
+)
+from .reading import read_dataset
+
+if TYPE_CHECKING:
+    pass
+
+sources_app = typer.Typer(
+    help="List the source articles, or register a new one with 'sources add'.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
+@guarded
+@global_options
+@record_output
+def sources(ctx: typer.Context, out: OutputChoice, data: DataOpt = None) -> None:
+    """List the source articles with their event counts, or register one with 'sources add'."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..contract import SOURCE_FIELDS, sources_json
+    from ..screens import render_sources
+
+    dataset = read_dataset(data)
+    emit(
+        out,
+        dataset,
+        SOURCE_FIELDS,
+        lambda: sources_json(dataset),
+        lambda color, width: render_sources(dataset, color=color, width=width),
+    )
+
+
+@sources_app.command("show")
+@guarded
+@global_options
+@record_output
+def sources_show(
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="A source id, or a unique prefix of one.", autocompletion=complete_sources)
+    ],
+    out: OutputChoice,
+    uncited: Annotated[bool, typer.Option("--uncited", help="Only the paragraphs no event cites.")] = False,
+    data: DataOpt = None,
+) -> None:
+    """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
+    from ..datafile.fs import read_text, resolve_source_path
+    from ..extract import PARAGRAPH_FIELDS, cited_paragraphs, marked_text
+    from ..query import find_source
+
+    dataset = read_dataset(data)
+    found = find_source(dataset, source)
+    paragraphs = cited_paragraphs(dataset, found, read_text(resolve_source_path(dataset.path, found.file)))
+    records: list[dict[str, object]] = [
+        {"paragraph": p.number, "text": p.text, "cited": [list(span) for span in p.cited], "events": list(p.events)}
+        for p in paragraphs
+        if not (uncited and p.events)
+    ]
+    emit(
+        out,
+        dataset,
+        PARAGRAPH_FIELDS,
+        lambda: records,
+        lambda _color, _width: f"{found.title} — {found.publisher} ({found.id})\n\n"
+        + marked_text(paragraphs, uncited_only=uncited),
+    )
+
+
+@app.command()
+@guarded
+@global_options
+@record_output
+def coverage(out: OutputChoice, data: DataOpt = None) -> None:
+    """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
+    from ..datafile.fs import read_text, resolve_source_path
+    from ..extract import COVERAGE_FIELDS
+    from ..extract import measure_coverage as measure
+
+    dataset = read_dataset(data)
+    found = [measure(dataset, source, read_text(resolve_source_path(dataset.path, source.file))) for source in dataset.sources]
+
+    def screen(_color: bool, _width: int) -> str:
+        lines = []
+        for c in found:
+            share = round(100 * c.cited / c.sentences) if c.sentences else 0
+            uncovered = len(c.dated_uncovered)
+            lines.append(
+                f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); {uncovered} dated sentences uncovered"
+            )
+            lines += [f"  {item}" for item in c.dated_uncovered]
+        return "\n".join(lines) + "\n"
+
+    records: list[dict[str, object]] = [
+        {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
+        for c in found
+    ]
+    emit(out, dataset, COVERAGE_FIELDS, lambda: records, screen)
+
+
+@app.command()
+@guarded
+@global_options
+@record_output
+def extract(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="A source id (or a unique prefix of one), or the path of an article's text file.",
+            autocompletion=complete_sources,
+        ),
+    ],
+    out: OutputChoice,
+    data: DataOpt = None,
+) -> None:
+    """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
+    from ..extract import CANDIDATE_FIELDS, candidate_json, find_candidates, load_article, stubs_yaml
+
+    dataset = read_dataset(data)
+    article = load_article(dataset, source)
+    if not article.registered:
+        say(
+            f"note: {source} is not a registered source; the stubs cite it as {article.source!r}. "
+            "Register it first: timeline sources add PATH --title ... --publisher ..."
+        )
+    candidates = find_candidates(dataset, article)
+    emit(
+        out,
+        dataset,
+        CANDIDATE_FIELDS,
+        lambda: [candidate_json(dataset, article, candidate) for candidate in candidates],
+        lambda _color, _width: stubs_yaml(dataset, article, candidates),
+    )

@@ -1,0 +1,262 @@
+"""What reaches the user: stdout and stderr, colour, width, the pager, the output format and its writer."""
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, NamedTuple
+
+from ..errors import TimelineError, UsageError
+from ..exporters import RecordFormat
+from ..text import escape_controls, escape_output, shown
+
+if TYPE_CHECKING:
+    from ..model import Dataset
+
+
+
+state: dict[str, object] = {"debug": False, "cache": True, "verbose": False, "color": "auto", "pager": True, "data": None}
+
+
+_said: set[str] = set()
+
+
+MAX_MESSAGE_LINE = 500  # a message line echoing a huge value is cut here
+
+
+def say(message: str) -> None:
+    if sys.stderr is None:  # started with stderr closed: nowhere to say it
+        return
+    lines = [line if len(line) <= MAX_MESSAGE_LINE else line[:MAX_MESSAGE_LINE] + "…" for line in message.split("\n")]
+    sys.stderr.write(escape_controls("\n".join(lines)) + "\n")
+    sys.stderr.flush()
+
+
+class OutputFailed(TimelineError):
+    """Standard output is closed or cannot take more (a full disk)."""
+
+
+def write_stdout(text: str, *, color: bool = False) -> None:
+    """Write to stdout, escaping at output time every unsafe character (``color`` keeps Rich's colour codes)."""
+    if sys.stdout is None:
+        raise OutputFailed("cannot write the output: standard output is closed")
+    safe = escape_output(text, keep_sgr=color)
+    if _paged(safe):
+        return
+    try:
+        sys.stdout.write(safe)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputFailed(f"cannot write the output: {error.strerror or error}") from None
+
+
+def pager_command(environ: Mapping[str, str]) -> str | None:
+    """The pager to use: ``$TIMELINE_PAGER``, else ``$PAGER``, else ``less``; None when one of them is set
+    empty or to ``cat`` (git's convention for "no pager")."""
+    for name in ("TIMELINE_PAGER", "PAGER"):
+        if name in environ:
+            command = environ[name].strip()
+            return None if command in ("", "cat") else command
+    return "less"
+
+
+def _paged(text: str) -> bool:
+    """Show ``text`` through the pager when it is longer than the terminal it is going to; False when it was
+    not paged (not a terminal, ``--no-pager``, short enough, or no pager to be found)."""
+    if not (state["pager"] and at_terminal() and sys.stdin is not None and sys.stdin.isatty()):
+        return False
+    if text.count("\n") < shutil.get_terminal_size((100, 24)).lines:
+        return False
+    command = pager_command(os.environ)
+    if command is None:
+        return False
+    import shlex
+    import subprocess
+
+    try:
+        program = shlex.split(command)[0]
+    except (ValueError, IndexError):
+        return False
+    if shutil.which(program) is None:
+        notice(f"pager {program!r} not found; printing directly")
+        return False
+    # As git does: less quits when the text fits (F), keeps colours (R) and leaves the screen as it was (X).
+    environ = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    sys.stdout.flush()
+    # The user's own $PAGER, run by the shell as git and man run it.
+    with subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=environ) as pager:
+        assert pager.stdin is not None
+        try:
+            pager.stdin.write(text.encode(sys.stdout.encoding or "utf-8", "backslashreplace"))
+            pager.stdin.close()
+        except BrokenPipeError:  # the user quit the pager early
+            pass
+        pager.wait()
+    return True
+
+
+def notice(message: str) -> None:
+    """Say something only ``--verbose`` asked to hear, once per run."""
+    if state["verbose"] and message not in _said:
+        _said.add(message)
+        say(f"timeline: {message}")
+
+
+class ColorMode(StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+def color_wanted(mode: str, environ: Mapping[str, str], *, terminal: bool) -> bool:
+    """Whether to colour the output, by the conventions' order: an explicit ``--color always|never`` wins;
+    then ``NO_COLOR`` (no-color.org: any non-empty value) turns colour off; then ``FORCE_COLOR``
+    (force-color.org: any non-empty value but ``0``) or ``CLICOLOR_FORCE`` (bixense.com/clicolors: any value
+    but ``0``) turn it on; then ``CLICOLOR=0`` turns it off; otherwise colour only at a terminal."""
+    if mode == ColorMode.ALWAYS:
+        return True
+    if mode == ColorMode.NEVER or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "0") not in ("", "0") or environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    if environ.get("CLICOLOR") == "0":
+        return False
+    return terminal
+
+
+def at_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+def use_color() -> bool:
+    return color_wanted(str(state["color"]), os.environ, terminal=at_terminal())
+
+
+def out_width() -> int:
+    if at_terminal():
+        return shutil.get_terminal_size((100, 24)).columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 20 else 100
+
+
+# What a file name's extension says it holds: the formats that write it, the one to infer first.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    ".json": ("json", "timelinejs"),
+    ".jsonl": ("jsonl", "plover"),
+    ".ndjson": ("jsonl", "plover"),
+    ".csv": ("csv",),
+    ".ics": ("ics",),
+    ".html": ("html",),
+    ".htm": ("html",),
+    ".md": ("markdown",),
+    ".markdown": ("markdown",),
+    ".parquet": ("parquet",),
+    ".txt": ("timeline", "table", "text"),
+    ".svg": ("svg",),
+}
+
+
+def choose_format(given: str | None, json_: bool, output: str | None, choices: tuple[str, ...], default: str) -> str:
+    """The output format: ``-f`` (or ``--json``), else what ``-o``'s extension says, else ``default``;
+    a ``-f`` that contradicts the extension, or an extension this command cannot write, is a usage error."""
+    if json_:
+        if given not in (None, "json"):
+            raise UsageError(f"--json and -f {given} disagree; give one of them")
+        given = "json"
+    extension = os.path.splitext(output)[1].lower() if output not in (None, "-") else ""
+    fitting = EXTENSIONS.get(extension)
+    if given is None:
+        if fitting is None:
+            return default
+        usable = [name for name in fitting if name in choices]
+        if not usable:
+            raise UsageError(
+                f"-o {shown(output or '')}: this command cannot write a {extension} file; it writes {', '.join(choices)}"
+            )
+        return usable[0]
+    if fitting is not None and given not in fitting:
+        raise UsageError(
+            f"-o {shown(output or '')} names a {extension} file, but -f {given} writes no such file; "
+            f"drop -f {given} (the name picks -f {fitting[0]}) or change the name"
+        )
+    return given
+
+
+class OutputChoice(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
+    """What ``-f``, ``--json``, ``-o`` and ``--fields`` asked of a command's output."""
+
+    format: str | None
+    json: bool
+    output: str | None
+    fields: str | None
+
+
+def emit(
+    out: OutputChoice,
+    dataset: "Dataset | None",
+    available: tuple[str, ...],
+    records: Callable[[], list[dict[str, object]]],
+    screen: Callable[[bool, int], str],
+    *,
+    value: Callable[[], object] | None = None,
+    single: bool = False,
+) -> None:
+    """A command's records in the format asked for: the terminal ``screen(color, width)``, or the records as
+    JSON (``value()`` when given: the documented JSON of the command), JSON Lines, CSV or a table of ``--fields``.
+    ``single``: the JSON is one object, not an array (``show``)."""
+    from ..contract import dumps, only_fields, pick_fields
+    from ..exporters.records import render_records
+
+    fmt = RecordFormat(choose_format(out.format, out.json, out.output, tuple(RecordFormat), RecordFormat.TABLE))
+    try:
+        fields = pick_fields(out.fields, available) if out.fields is not None else None
+    except UsageError as error:
+        raise UsageError(f"--fields: {error}") from None
+    color = out.output is None and use_color()
+    width = out_width() if out.output is None else 100
+    if fmt is RecordFormat.TABLE and fields is None:
+        text = screen(color, width)
+    elif fmt is RecordFormat.JSON and (single or (fields is None and value is not None)):
+        whole = records()[0] if single else value() if value is not None else None
+        text = dumps(only_fields(whole, fields) if isinstance(whole, dict) else whole) + "\n"
+    else:
+        rows = [only_fields(record, fields) for record in records()]
+        text = render_records(fmt, rows, fields or available, color=color, width=width)
+    if out.output is None or out.output == "-":
+        write_stdout(text, color=color)
+    else:
+        write_bytes(escape_output(text).encode("utf-8"), out.output, dataset)
+
+
+def write_output(text: str, output: str | None, dataset: "Dataset", *, color: bool = False) -> None:
+    """To stdout (no ``-o``, or ``-o -``), or to a file by the write policy; never over the data or its articles."""
+    if output is None or output == "-":
+        write_stdout(text, color=color)
+        return
+    write_bytes(escape_output(text).encode("utf-8"), output, dataset)
+
+
+def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
+    from ..datafile.fs import resolve_source_path, write_file
+
+    protected = [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
+    write_file(output, data, protected=protected)
+
+
+def write_pieces(pieces: Iterable[str], *, color: bool, ready: Callable[[], bool] = lambda: True, hold: bool = False) -> None:
+    """Write text pieces as they come: the first at once, then in blocks of about 64 KiB. Nothing is written
+    before ``ready()`` says so (an event was found); with ``hold``, what never became ready is dropped."""
+    pending: list[str] = []
+    size = 0
+    written = False
+    for piece in pieces:
+        pending.append(piece)
+        size += len(piece)
+        if ready() and (not written or size >= 65536):
+            write_stdout("".join(pending), color=color)
+            pending, size, written = [], 0, True
+    if pending and (ready() or not hold):
+        write_stdout("".join(pending), color=color)

@@ -1,0 +1,60 @@
+"""Which data file a command reads, reading it through the parse cache, and today's date."""
+
+import dataclasses
+import os
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from ..datafile.fs import data_path
+from ..errors import DataError
+from .output import notice, state
+
+if TYPE_CHECKING:
+    from ..model import Dataset, Memos
+
+
+def data_file(data: str | None) -> str:
+    """The data file: ``--data`` (given after the command, or before it), else the environment, else shipped."""
+    return data_path(data or str(state["data"] or "") or None, os.environ)
+
+
+def cache_folder() -> str | None:
+    """The parse cache's folder, unless ``--no-cache`` or ``$KZTM_TIMELINE_NO_CACHE`` turned it off."""
+    if not state["cache"] or os.environ.get("KZTM_TIMELINE_NO_CACHE"):
+        return None
+    from ..store import cache_dir
+
+    return cache_dir(os.environ)
+
+
+def verdict_tally(dataset: "Dataset") -> "Memos":
+    """``validate``'s verdict, worked out as a fresh read goes, so that the cache keeps it for any later run."""
+    from ..evidence import VerdictTally
+
+    return VerdictTally(dataset)
+
+
+def read_dataset(data: str | None) -> "Dataset":
+    from ..load import load_dataset
+
+    cache = cache_folder()
+    path = data_file(data)
+    try:
+        return load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
+    except DataError as error:
+        # The data file itself cannot be read: say which option names another one.
+        problems = [
+            dataclasses.replace(problem, hint="check the path, or pass --data PATH")
+            if problem.file == path and problem.line is None and problem.hint == "check the path"
+            else problem
+            for problem in error.problems
+        ]
+        raise DataError(problems) from None
+
+
+def today() -> date:
+    """Today's date, for a page's "generated on" line (``SOURCE_DATE_EPOCH`` pins it, for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()
