@@ -42,11 +42,12 @@ def run(command: str, work: Path) -> str:
         "COLUMNS": "100",
         "LANG": "C.UTF-8",
         "SOURCE_DATE_EPOCH": str(epoch),
+        "KZTM_TIMELINE_DATA": "data/events.yaml",  # the folder's copy, named as a user in a clone names it
     }
     result = subprocess.run(
         ["bash", "-c", command], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, check=False
     )
-    output = result.stdout.replace(f"{work}/", "").replace(str(work), ".")
+    output = result.stdout.replace(f"{work}/", "").replace(str(work), ".")  # the fresh folder, as a reader in it sees it
     if result.returncode:
         output += f"(exit {result.returncode})\n"
     return output
