@@ -35,7 +35,6 @@ def load_dataset(
     if cache is None:
         return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
-    from .store import file_stat
 
     with _collector_paused():
         cached = parse_cache.read(
@@ -51,6 +50,17 @@ def load_dataset(
         streamed = None
     if streamed is not None:
         return streamed
+    return _read_whole_into_cache(path, cache, notice, memos)
+
+
+def _read_whole_into_cache(
+    path: str, cache: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+) -> Dataset:
+    """Read the file whole (an unusual file, or a cache folder that cannot be written while streaming), and
+    write the cache from what was read."""
+    from . import cache as parse_cache
+    from .store import file_stat
+
     try:
         stat_before: list[int] | None = file_stat(path)
     except OSError:
