@@ -97,8 +97,8 @@ def test_add_through_the_cache_parses_no_data_file(workdir: Path, private_cache:
     def refused(*_: object, **__: object) -> Dataset:
         raise AssertionError("the whole file was validated")
 
-    monkeypatch.setattr(curate, "validate_document", refused)
-    monkeypatch.setattr(curate, "_load_current", refused)
+    monkeypatch.setattr(curate.records, "validate_document", refused)
+    monkeypatch.setattr(curate.adding, "load_current", refused)
     monkeypatch.setattr(validate_module, "validate_document", refused)
     assert add(path, event("2024-08-05"), private_cache).written is True
 
@@ -318,7 +318,7 @@ def test_sources_add_through_the_cache_parses_no_data_file(
 ) -> None:
     path = data_file(workdir)
     warm(path, private_cache)
-    monkeypatch.setattr(curate, "_load_current", lambda *_: pytest.fail("the whole file was parsed"))
+    monkeypatch.setattr(curate.sources, "load_current", lambda *_: pytest.fail("the whole file was parsed"))
     monkeypatch.setattr("kztm_timeline.load._parse", lambda *_: pytest.fail("the whole file was parsed"))
     assert add_source_at(path, workdir, private_cache).id == "2025-03-03-ministers-meet"
 

@@ -538,7 +538,7 @@ def test_a_run_that_reads_every_event_keeps_only_a_bounded_number_decoded(
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
     served = load_dataset(str(path), cache=str(private_cache))
-    monkeypatch.setattr(cache, "KEPT_EVENTS", 3)
+    monkeypatch.setattr(cache.rows, "KEPT_EVENTS", 3)
     assert isinstance(served.events, CachedEvents)
     assert len(list(served.events)) == 26
     assert len(served.events._decoded) == 3

@@ -15,6 +15,7 @@ from .model import Dataset, Memos
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
 
+
 def load_dataset(
     path: str,
     *,
@@ -34,7 +35,6 @@ def load_dataset(
     if cache is None:
         return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
-    from .store import file_stat
 
     with _collector_paused():
         cached = parse_cache.read(
@@ -42,9 +42,25 @@ def load_dataset(
         )
     if cached is not None:
         return cached
-    streamed = _stream_into_cache(path, cache, notice, memos)
+    try:
+        streamed = _stream_into_cache(path, cache, notice, memos)
+    except NotStreamable as unusual:
+        if notice is not None:
+            notice(f"read whole: {unusual}")
+        streamed = None
     if streamed is not None:
         return streamed
+    return _read_whole_into_cache(path, cache, notice, memos)
+
+
+def _read_whole_into_cache(
+    path: str, cache: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+) -> Dataset:
+    """Read the file whole (an unusual file, or a cache folder that cannot be written while streaming), and
+    write the cache from what was read."""
+    from . import cache as parse_cache
+    from .store import file_stat
+
     try:
         stat_before: list[int] | None = file_stat(path)
     except OSError:
@@ -75,120 +91,190 @@ def load_dataset(
     return dataset
 
 
-class _NotStreamable(Exception):
-    """The file cannot be read as a stream into the cache: it is read whole instead, which says why if it
-    is bad data."""
+class NotStreamable(Exception):
+    """The file cannot be read as a stream into the cache (an unusual layout, not bad data): it is read
+    whole instead."""
 
 
 class _Reading:
     """The data file as libyaml reads it, a chunk at a time: hashed, its UTF-8 checked, and scanned for
-    characters only a whole parse may locate."""
+    characters that only a check of every text may locate (``suspect`` from the first one on)."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, path: str, handle: IO[bytes]) -> None:
         import codecs
         import hashlib
 
         from .text import UNSAFE_RE
 
+        self.path = path
         self.handle = handle
         self.digest = hashlib.sha256()
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.unsafe = UNSAFE_RE
         self.started = False
+        self.suspect = False
 
     def read(self, size: int) -> bytes:
         chunk = self.handle.read(size)
         if not self.started:
             self.started = True
             if chunk.startswith(b"\xef\xbb\xbf"):
-                raise _NotStreamable("a byte-order mark")
+                raise NotStreamable("a byte-order mark")
         self.digest.update(chunk)
         try:
             text = self.decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError:
-            raise _NotStreamable("not UTF-8") from None
-        if self.unsafe.search(text):
-            raise _NotStreamable("an invisible or control character")
+            from .datafile.fs import decode
+
+            decode(self.path, _read_data(self.path))  # says where, as a whole read does
+            raise NotStreamable("not UTF-8") from None
+        if not self.suspect and self.unsafe.search(text):
+            self.suspect = True
         return chunk
+
+    def note(self, escaped: list[str]) -> None:
+        """Double-quoted texts just read: their escapes may make characters the bytes do not show."""
+        if not self.suspect and any(self.unsafe.search(text) for text in escaped):
+            self.suspect = True
+
+    def char_at(self, index: int) -> str:
+        with open(self.path, encoding="utf-8", newline="", errors="replace") as handle:
+            handle.read(index)
+            return handle.read(1)
 
 
 def _stream_into_cache(
     path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
 ) -> Dataset | None:
-    """Read the data file as a stream into a new cache database, validating each event as it is read and
-    holding none of them (peak memory does not grow with the file), then read the dataset back from it.
-    None when that cannot be done (bad data, an unusual file, a cache folder that cannot be written): the
-    caller then parses the file whole."""
-
-    from . import cache as parse_cache
-    from .datafile import yaml_read
-    from .datafile.build import event_from
+    """Read the data file as a stream into a new cache database, checking each event as it is read by the
+    same checker a whole read uses and holding none of them (peak memory does not grow with the file), then
+    read the dataset back from it. Raises DataError, each problem at its place, for bad data, and
+    NotStreamable for an unusual file; None when the cache cannot be written (the caller then reads the
+    file whole)."""
     from .datafile.fs import MAX_DATA_BYTES, open_regular
-    from .datafile.validate import StreamChecker
-    from .errors import DataError
     from .store import file_stat
-    from .vocab import OUTCOMES
-
-    articles = _Articles()
-    state: dict[str, Any] = {}
-
-    def take(top: dict[str, object], record: object, at: int, escaped: list[str]) -> None:
-        if escaped and any(reading.unsafe.search(text) for text in escaped):
-            raise _NotStreamable("an escaped invisible or control character")
-        if "checker" not in state:
-            if "sources" not in top or "actors" not in top:
-                raise _NotStreamable("the events come before the sources and actors")
-            state["registry"] = {"sources": top["sources"], "actors": top["actors"]}
-            checker = state["checker"] = StreamChecker(path, top, articles.read)
-            state["builder"] = parse_cache.Builder(folder, path, checker.dataset, notice)
-            if memos is not None:
-                state["memos"] = memos(checker.dataset)
-        when = state["checker"].event(record)
-        assert isinstance(record, dict)
-        event = event_from(record, when)
-        state["builder"].add(event, record, at)
-        if "memos" in state:
-            state["memos"].add(event, streaming.mark)
 
     try:
         stat_before: list[int] | None = file_stat(path)
     except OSError:
         stat_before = None
+    streaming = _Streaming(path, folder, notice, memos)
     try:
         with _collector_paused(), open_regular(path, MAX_DATA_BYTES) as handle:
-            reading = _Reading(handle)
-            streaming = yaml_read.Streamed("events", take)
-            data, layout, escaped = yaml_read.compose_stream(path, reading, streaming)
-            if "builder" not in state or any(reading.unsafe.search(text) for text in escaped):
-                raise _NotStreamable("no events, or an escaped invisible or control character")
-            if not isinstance(data, dict) or set(data) != {"sources", "actors", "events"} or data["events"] != []:
-                raise _NotStreamable("other top-level keys")
-            columns = layout.columns.get("events", set())
-            names = list(layout.keys)
-            after = names.index("events") + 1
-            following = None
-            if after < len(names):
-                following = layout.keys[names[after]] - layout.key_columns[names[after]]
-            events_key = layout.keys["events"] - layout.key_columns["events"]
-            shape = None
-            if len(columns) == 1 and "events" not in layout.flow and min(columns) >= 2:
-                shape = {"dash": min(columns) - 2, "following": following, "key": events_key}
-            meta = parse_cache.meta_values(
-                reading.digest.hexdigest(), stat_before, articles.digests, articles.stats, state["registry"], shape
-            )
-            if "memos" in state:
-                meta.update({f"memo:{key}": value for key, value in state["memos"].values().items()})
-            if not state["builder"].finish(meta, OUTCOMES):
-                return None
-    except (_NotStreamable, DataError, OSError, ValueError, KeyError, TypeError) as error:
-        if "builder" in state:
-            state["builder"].discard()
-        if notice is not None and not isinstance(error, DataError):
+            streaming.run(_Reading(path, handle), stat_before)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        streaming.discard()
+        if notice is not None and not isinstance(error, FileNotFoundError):
             notice(f"read whole: {error}")
         return None
+    except BaseException:
+        streaming.discard()
+        raise
+    if not streaming.written:
+        return None
+    from . import cache as parse_cache
+
     return parse_cache.read(
         folder, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
     )
+
+
+class _Streaming:
+    """One streamed read: the reader hands each event to :meth:`take`, which checks it and, while no problem
+    was found, adds it to the cache being built."""
+
+    def __init__(
+        self, path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+    ) -> None:
+        from .datafile.validate import Checker
+
+        self.path, self.folder, self.notice, self.memos = path, folder, notice, memos
+        self.articles = _Articles()
+        self.checker = Checker(path, self.articles.read)
+        self.begun = False
+        self.registry: dict[str, object] = {}
+        self.builder: Any = None
+        self.tally: Memos | None = None
+        self.written = False
+
+    def run(self, reading: _Reading, stat_before: list[int] | None) -> None:
+        from .datafile import yaml_read
+        from .datafile.validate import locate_all
+        from .errors import DataError
+
+        self.reading = reading
+        self.streamed = yaml_read.Streamed("events", self.take)
+        data, layout, escaped = yaml_read.compose_stream(self.path, reading, self.streamed, reading.char_at)
+        reading.note(escaped)
+        if not self.begun and isinstance(data, dict):
+            self.checker.begin(data, suspect=reading.suspect)
+        self.checker.end(data, suspect=reading.suspect)
+        if self.checker.found:
+            self.discard()
+            with open(self.path, "rb") as handle:
+                raise DataError(locate_all(self.path, handle, self.checker.found))
+        if self.builder is None:
+            raise NotStreamable("no events")
+        self.finish(reading, layout, stat_before)
+
+    def take(self, top: dict[str, object], record: object, index: int, at: int, escaped: list[str]) -> None:
+        reading = self.reading
+        reading.note(escaped)
+        if not self.begun:
+            if "sources" not in top or "actors" not in top:
+                raise NotStreamable("the events come before the sources and actors")
+            self.begun = True
+            self.checker.begin(top, suspect=reading.suspect)
+            self.registry = {"sources": top["sources"], "actors": top["actors"]}
+            if not self.checker.found:
+                self.start()
+        when = self.checker.event(index, record, suspect=reading.suspect)
+        if self.checker.found:
+            self.discard()
+        elif self.builder is not None:
+            from .datafile.build import event_from
+
+            assert isinstance(record, dict)
+            assert when is not None
+            event = event_from(record, when)
+            self.builder.add(event, record, at)
+            if self.tally is not None:
+                self.tally.add(event, self.streamed.mark)
+
+    def start(self) -> None:
+        from . import cache as parse_cache
+        from .datafile.validate import build
+
+        dataset = build(self.path, self.registry, [])
+        self.builder = parse_cache.Builder(self.folder, self.path, dataset, self.notice)
+        if self.memos is not None:
+            self.tally = self.memos(dataset)
+
+    def finish(self, reading: _Reading, layout: Any, stat_before: list[int] | None) -> None:
+        from . import cache as parse_cache
+
+        columns = layout.columns.get("events", set())
+        names = list(layout.keys)
+        after = names.index("events") + 1
+        following = None
+        if after < len(names):
+            following = layout.keys[names[after]] - layout.key_columns[names[after]]
+        events_key = layout.keys["events"] - layout.key_columns["events"]
+        shape = None
+        if len(columns) == 1 and "events" not in layout.flow and min(columns) >= 2:
+            shape = {"dash": min(columns) - 2, "following": following, "key": events_key}
+        meta = parse_cache.meta_values(
+            reading.digest.hexdigest(), stat_before, self.articles.digests, self.articles.stats, self.registry, shape
+        )
+        if self.tally is not None:
+            meta.update({f"memo:{key}": value for key, value in self.tally.values().items()})
+        self.written = self.builder.finish(meta)
+        self.builder = None
+
+    def discard(self) -> None:
+        if self.builder is not None:
+            self.builder.discard()
+            self.builder = None
 
 
 def _read_data(path: str) -> bytes:

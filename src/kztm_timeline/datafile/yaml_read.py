@@ -72,7 +72,9 @@ class Streamed:
     """Takes the items of one top-level list as they are read (see :func:`compose_stream`); ``mark`` is
     where the value of the current item's key ``field`` starts (line and column, 1-based), when it has one."""
 
-    def __init__(self, key: str, take: Callable[[dict[str, object], object, int, list[str]], None], field: str = "date") -> None:
+    def __init__(
+        self, key: str, take: Callable[[dict[str, object], object, int, int, list[str]], None], field: str = "date"
+    ) -> None:
         self.key = key
         self.take = take
         self.field = field
@@ -93,14 +95,36 @@ def compose(path: str, text: str) -> Document:
     Values are built straight from libyaml's event stream, so no node tree is
     kept in memory; :attr:`Document.root` composes one if positions are needed.
     """
-    loader = _LoaderBase(text)
     escaped: list[str] = []
     layout = Layout({}, {}, {}, set())
+    data = _read(path, text, escaped, layout, None, lambda index: text[index : index + 1])
+    suspect = UNSAFE_RE.search(text) is not None or any(UNSAFE_RE.search(value) for value in escaped)
+    return Document(path, data, text, suspect, layout)
+
+
+def compose_stream(path: str, stream: Any, streamed: Streamed, char_at: Callable[[int], str]) -> tuple[object, Layout, list[str]]:
+    """Read a data file from the binary ``stream`` (libyaml reads it a chunk at a time) as :func:`compose`
+    does, handing each item of the top-level list ``streamed.key`` to ``streamed.take`` as it ends (with
+    the values read so far, its number, where the line of the item's start begins, and the double-quoted
+    texts in it) instead of keeping it. Returns the other values, the layout, and the double-quoted texts
+    outside the streamed items. Raises DataError on any problem, at the place :func:`compose` gives
+    (``char_at``: the character at an offset of the text, which a syntax error's message may depend on)."""
+    escaped: list[str] = []
+    layout = Layout({}, {}, {}, set())
+    return _read(path, stream, escaped, layout, streamed, char_at), layout, escaped
+
+
+def _read(
+    path: str, source: Any, escaped: list[str], layout: Layout, streamed: Streamed | None, char_at: Callable[[int], str]
+) -> object:
+    loader = _LoaderBase(source)
     try:
-        data = _from_events(loader, escaped, layout)
+        data = _Reader(loader, escaped, layout, streamed).run()
     except yaml.MarkedYAMLError as error:
-        raise DataError([_syntax_problem(path, text, error)]) from None
+        raise DataError([_syntax_problem(path, char_at, error)]) from None
     except yaml.YAMLError as error:
+        if isinstance(error, yaml.reader.ReaderError):
+            error.name = "<unicode string>"  # as libyaml names a text, whichever way the file was read
         raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
     except _Refused as refused:
         mark = refused.mark
@@ -109,36 +133,16 @@ def compose(path: str, text: str) -> Document:
         loader.dispose()
     if data is _EMPTY:
         raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
-    suspect = UNSAFE_RE.search(text) is not None or any(UNSAFE_RE.search(value) for value in escaped)
-    return Document(path, data, text, suspect, layout)
-
-
-def compose_stream(path: str, stream: Any, streamed: Streamed) -> tuple[object, Layout, list[str]]:
-    """Read a data file from the binary ``stream`` (libyaml reads it a chunk at a time) as :func:`compose`
-    does, handing each item of the top-level list ``streamed.key`` to ``streamed.take`` as it ends (with
-    the values read so far, where the line of the item's start begins, and the double-quoted texts in it)
-    instead of keeping it. Returns the other values, the layout, and the double-quoted texts outside the
-    streamed items. Raises DataError (without the places a full :func:`compose` gives) on any problem."""
-    loader = _LoaderBase(stream)
-    escaped: list[str] = []
-    layout = Layout({}, {}, {}, set())
-    try:
-        data = _from_events(loader, escaped, layout, streamed)
-    except (yaml.YAMLError, _Refused) as error:
-        raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
-    finally:
-        loader.dispose()
-    if data is _EMPTY:
-        raise DataError([Problem(path, 1, 1, "the file is empty", "it needs the keys sources, actors and events")])
-    return data, layout, escaped
+    return data
 
 
 _EMPTY = object()
 _SCALAR_TAGS = frozenset((_STR, _TIMESTAMP, _NULL, _BOOL, _INT, _FLOAT))
 _KEY_TAGS = frozenset((_STR, _INT, _BOOL, _NULL, _FLOAT))
+_SKIP = object()  # an event that makes no value (a collection's start, a key, the stream's and document's marks)
 
 
-def _from_events(loader: Any, escaped: list[str], layout: Layout, streamed: Streamed | None = None) -> object:
+class _Reader:
     """Plain values from the event stream of a single-document YAML text, refusing what data files must not hold.
 
     Double-quoted scalars, the only ones whose escapes can make characters the
@@ -146,27 +150,65 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout, streamed: Stre
     the top level is written is noted in ``layout``. With ``streamed``, each item of
     its top-level list is handed to it as it ends, and not kept.
     """
-    item_mark: Any = None
-    get_event = loader.get_event
-    resolve = loader.resolve
-    scalar_node, sequence_node, mapping_node = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
-    # Each open collection: [container, key or _NO_KEY (mappings only), is_mapping]
-    stack: list[list[Any]] = []
-    result: object = _EMPTY
-    # Keys and short values (kinds, roles, ids, topics) repeat across thousands of records:
-    # keep one string object for each, instead of one per occurrence.
-    shared: dict[str, str] = {}
-    documents = 0
-    while True:
-        event = get_event()
-        kind = type(event)
-        if getattr(event, "anchor", None) is not None or kind is yaml.AliasEvent:
-            raise _Refused(event.start_mark, "anchors and aliases are not allowed", "write the value out in full")
+
+    def __init__(self, loader: Any, escaped: list[str], layout: Layout, streamed: Streamed | None) -> None:
+        self.loader = loader
+        self.escaped = escaped
+        self.layout = layout
+        self.streamed = streamed
+        # Each open collection: [container, key or _NO_KEY (mappings only), is_mapping]
+        self.stack: list[list[Any]] = []
+        # Keys and short values (kinds, roles, ids, topics) repeat across thousands of records:
+        # keep one string object for each, instead of one per occurrence.
+        self.shared: dict[str, str] = {}
+        self.documents = 0
+        self.item_mark: Any = None
+        self.items = 0
+
+    def run(self) -> object:
+        get_event = self.loader.get_event
+        stack = self.stack
+        streamed = self.streamed
+        result: object = _EMPTY
+        while True:
+            event = get_event()
+            kind = type(event)
+            if getattr(event, "anchor", None) is not None or kind is yaml.AliasEvent:
+                raise _Refused(event.start_mark, "anchors and aliases are not allowed", "write the value out in full")
+            if len(stack) <= 2:
+                self._note_layout(event, kind)
+            if streamed is not None and len(stack) == 3 and stack[2][1] == streamed.field and stack[0][1] == streamed.key:
+                streamed.mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if kind is yaml.ScalarEvent:
+                value = self._scalar(event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                value = self._start(event, kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = stack.pop()[0]
+            elif kind is yaml.StreamEndEvent:
+                return result
+            else:
+                value = self._mark(event, kind)
+            if value is _SKIP:
+                continue
+            if not stack:
+                result = value
+            elif stack[-1][2]:
+                top = stack[-1]
+                top[0][top[1]] = value
+                top[1] = _NO_KEY
+            elif streamed is not None and len(stack) == 2 and stack[0][1] == streamed.key:
+                self._hand_over(streamed, value)
+            else:
+                stack[-1][0].append(value)
+
+    def _note_layout(self, event: Any, kind: type) -> None:
+        stack, layout = self.stack, self.layout
         if len(stack) == 2 and stack[0][2] and not stack[1][2] and kind is not yaml.SequenceEndEvent:  # a top-level list's item
-            item_mark = mark = event.start_mark
+            self.item_mark = mark = event.start_mark
             top_key = stack[0][1]
             layout.columns[top_key].add(mark.column)
-            if streamed is None or top_key != streamed.key:
+            if self.streamed is None or top_key != self.streamed.key:
                 layout.items[top_key].append(mark.index)
         elif len(stack) == 1 and kind is yaml.SequenceStartEvent and stack[0][2]:
             top_key = stack[0][1]
@@ -174,75 +216,69 @@ def _from_events(loader: Any, escaped: list[str], layout: Layout, streamed: Stre
             layout.columns[top_key] = set()
             if event.flow_style:
                 layout.flow.add(top_key)
-        if streamed is not None and len(stack) == 3 and stack[2][1] == streamed.field and stack[0][1] == streamed.key:
-            streamed.mark = (event.start_mark.line + 1, event.start_mark.column + 1)
-        if kind is yaml.ScalarEvent:
-            if event.style == '"':
-                escaped.append(event.value)
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = resolve(scalar_node, event.value, event.implicit)
-            in_key = bool(stack) and stack[-1][2] and stack[-1][1] is _NO_KEY
-            if in_key:
-                if tag == _TAG + "merge":
-                    raise _Refused(event.start_mark, "merge keys (<<) are not allowed", "write the keys out in full")
-                if tag not in _KEY_TAGS:
-                    raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
-                key = shared.setdefault(event.value, event.value)
-                if key in stack[-1][0]:
-                    raise _Refused(
-                        event.start_mark, f"duplicate key {shown(key)} in this mapping", "YAML forbids repeated keys; keep one"
-                    )
-                stack[-1][1] = key
-                if len(stack) == 1:
-                    layout.keys[key] = event.start_mark.index
-                    layout.key_columns[key] = event.start_mark.column
-                continue
-            if tag in (_STR, _TIMESTAMP):
-                value: object = event.value
-                if len(event.value) <= 48:
-                    value = shared.setdefault(event.value, event.value)
-            elif tag in _SCALAR_TAGS:
-                value = _scalar(event, tag)
-            else:
-                raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            mapping = kind is yaml.MappingStartEvent
-            if stack and stack[-1][2] and stack[-1][1] is _NO_KEY:
-                raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = resolve(mapping_node if mapping else sequence_node, None, event.implicit)
-            if tag != (_MAP if mapping else _SEQ):
-                raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
-            if len(stack) > MAX_DEPTH:
-                raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
-            stack.append([{} if mapping else [], _NO_KEY, mapping])
-            continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            value = stack.pop()[0]
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
+
+    def _scalar(self, event: Any) -> object:
+        if event.style == '"':
+            self.escaped.append(event.value)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        stack = self.stack
+        if stack and stack[-1][2] and stack[-1][1] is _NO_KEY:
+            self._key(event, tag)
+            return _SKIP
+        if tag in (_STR, _TIMESTAMP):
+            if len(event.value) <= 48:
+                return self.shared.setdefault(event.value, event.value)
+            return event.value
+        if tag in _SCALAR_TAGS:
+            return _scalar(event, tag)
+        raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
+
+    def _key(self, event: Any, tag: str) -> None:
+        if tag == _TAG + "merge":
+            raise _Refused(event.start_mark, "merge keys (<<) are not allowed", "write the keys out in full")
+        if tag not in _KEY_TAGS:
+            raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
+        top = self.stack[-1]
+        key = self.shared.setdefault(event.value, event.value)
+        if key in top[0]:
+            raise _Refused(
+                event.start_mark, f"duplicate key {shown(key)} in this mapping", "YAML forbids repeated keys; keep one"
+            )
+        top[1] = key
+        if len(self.stack) == 1:
+            self.layout.keys[key] = event.start_mark.index
+            self.layout.key_columns[key] = event.start_mark.column
+
+    def _start(self, event: Any, mapping: bool) -> object:
+        stack = self.stack
+        if stack and stack[-1][2] and stack[-1][1] is _NO_KEY:
+            raise _Refused(event.start_mark, "a mapping key must be a plain string", "write the key as text")
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.MappingNode if mapping else yaml.SequenceNode, None, event.implicit)
+        if tag != (_MAP if mapping else _SEQ):
+            raise _Refused(event.start_mark, f"the tag {shown(tag)} is not allowed", _TAG_HINT)
+        if len(stack) > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
+        stack.append([{} if mapping else [], _NO_KEY, mapping])
+        return _SKIP
+
+    def _mark(self, event: Any, kind: type) -> object:
+        if kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
                 raise _Refused(event.start_mark, "a second YAML document in the file", "keep one document: remove the '---' line")
-            continue
-        elif kind is yaml.StreamEndEvent:
-            return result
-        else:  # stream start, document end
-            continue
-        if not stack:
-            result = value
-        elif stack[-1][2]:
-            top = stack[-1]
-            top[0][top[1]] = value
-            top[1] = _NO_KEY
-        elif streamed is not None and len(stack) == 2 and stack[0][1] == streamed.key:
-            streamed.take(stack[0][0], value, item_mark.index - item_mark.column, escaped)
-            escaped.clear()
-            if len(shared) > _SHARED_MAX:  # unique values (ids, titles) would otherwise pile up with the file
-                shared.clear()
-        else:
-            stack[-1][0].append(value)
+        return _SKIP  # stream start, document start and end
+
+    def _hand_over(self, streamed: Streamed, value: object) -> None:
+        mark = self.item_mark
+        streamed.take(self.stack[0][0], value, self.items, mark.index - mark.column, self.escaped)
+        self.items += 1
+        self.escaped.clear()
+        if len(self.shared) > _SHARED_MAX:  # unique values (ids, titles) would otherwise pile up with the file
+            self.shared.clear()
 
 
 _NO_KEY = object()
@@ -289,11 +325,11 @@ def value_marks(stream: Any, key: str, field: str, wanted: set[int]) -> dict[int
     return found
 
 
-def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(path: str, char_at: Callable[[int], str], error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
     problem = error.problem or "invalid YAML"
     hint = "fix the YAML syntax"
-    at_tab = mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t"
+    at_tab = mark is not None and mark.index >= 0 and char_at(mark.index) == "\t"
     if at_tab or "'\\t'" in problem:
         problem = "a tab character where YAML allows only spaces"
         hint = "indent with spaces, not tabs"
@@ -337,24 +373,77 @@ def _scalar(event: Any, tag: str) -> object:
         raise _Refused(event.start_mark, f"{shown(text)} is not a valid {name}", _TAG_HINT) from None
 
 
-def locate(document: Document, path: Path, *, at_key: bool = False) -> tuple[int, int]:
-    """Line and column (1-based) of the value at ``path``, or of its key."""
-    node = document.root
-    found = node
-    for step in path:
-        child = None
-        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-            for key_node, value_node in node.value:
-                if str(key_node.value) == step:
-                    child = key_node if at_key and step == path[-1] else value_node
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-            child = node.value[step]
-        if child is None:
-            break
-        found = node = child
-    mark = found.start_mark
-    return mark.line + 1, mark.column + 1
+Wanted = tuple[Path, bool]  # a path, and whether its key (not its value) is wanted
+
+
+def find_marks(stream: Any, wanted: list[Wanted]) -> dict[Wanted, tuple[int, int] | tuple[None, None]]:
+    """Line and column (1-based) of the value at each wanted path, or of its key, read from ``stream`` (the
+    text, or the file opened in binary) as libyaml's events pass: no node tree and no value is built. A path
+    that is not there all the way gives the place of its longest part that is."""
+    prefixes = {path[:length] for path, _ in wanted for length in range(len(path) + 1)}
+    values: dict[Path, tuple[int, int]] = {}
+    keys: dict[Path, tuple[int, int]] = {}
+    loader = _LoaderBase(stream)
+    try:
+        _walk_marks(loader, prefixes, values, keys, wanted)
+    except yaml.YAMLError:
+        pass  # changed since it was read: what was found stands
+    finally:
+        loader.dispose()
+    found: dict[Wanted, tuple[int, int] | tuple[None, None]] = {}
+    for path, at_key in wanted:
+        if at_key and path in keys:
+            found[(path, at_key)] = keys[path]
+            continue
+        length = len(path)
+        while length > 0 and path[:length] not in values:
+            length -= 1
+        found[(path, at_key)] = values.get(path[:length], (None, None))
+    return found
+
+
+def _walk_marks(
+    loader: Any, prefixes: set[Path], values: dict[Path, tuple[int, int]], keys: dict[Path, tuple[int, int]], wanted: list[Wanted]
+) -> None:
+    # Each open collection: [its path (None when no wanted path goes through it), is a mapping, next item's number,
+    # the current key (mappings), whether the next node is a key]
+    stack: list[list[Any]] = []
+    complete = {path for path, at_key in wanted if not at_key}, {path for path, at_key in wanted if at_key}
+    while True:
+        event = loader.get_event()
+        kind = type(event)
+        if kind is yaml.StreamEndEvent:
+            return
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        if kind is not yaml.ScalarEvent and kind is not yaml.MappingStartEvent and kind is not yaml.SequenceStartEvent:
+            continue  # stream and document marks
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        path: Path | None = ()
+        if stack:
+            frame = stack[-1]
+            if frame[1] and frame[4]:  # a key
+                frame[3], frame[4] = getattr(event, "value", None), False
+                if frame[0] is not None and (key_path := (*frame[0], frame[3])) in prefixes:
+                    keys.setdefault(key_path, mark)
+                if kind is not yaml.ScalarEvent:
+                    stack.append([None, kind is yaml.MappingStartEvent, 0, None, True])
+                continue
+            step: str | int = frame[3] if frame[1] else frame[2]
+            if frame[1]:
+                frame[4] = True
+            else:
+                frame[2] += 1
+            path = None if frame[0] is None else (*frame[0], step)
+            if path is not None and path not in prefixes:
+                path = None
+        if path is not None:
+            values.setdefault(path, mark)
+        if kind is not yaml.ScalarEvent:
+            stack.append([path, kind is yaml.MappingStartEvent, 0, None, True])
+        if complete[0] <= values.keys() and complete[1] <= keys.keys():
+            return
 
 
 def iter_paths(value: object, path: Path = ()) -> Iterator[tuple[Path, str]]:

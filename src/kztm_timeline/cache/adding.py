@@ -1,0 +1,241 @@
+"""Bringing a cache database in step with the data file that ``add`` and ``sources add`` just wrote, without
+reading the file again: a copy is updated and put in place of the old one, so a reader never sees half of it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from ..model import Dataset, Event, Memos
+from ..store import cache_file, connect, file_stat, row_crc
+from .events import CachedEvents, no_fallback, open_cached
+from .tables import MIN_DAY, CacheDamaged, compact_json, day, insert_events, temporary_name
+
+
+class Indexed:
+    """A cache database that matches the data file's bytes exactly, opened for ``add``: the dataset as the
+    cache holds it, the sources and actors as written, and how the events list is written (None when
+    ``add`` has to compose the file to insert into it)."""
+
+    def __init__(self, folder: str, data_path: str, dataset: Dataset, meta: dict[str, Any]) -> None:
+        self.folder = folder
+        self.data_path = data_path
+        self.dataset = dataset
+        self.registry: dict[str, list[dict[str, object]]] = meta["registry"]
+        self.identity: tuple[int, int] = meta["identity"]
+        layout = json.loads(meta.get("layout", "null"))
+        self.dash: int | None = None if layout is None else int(layout["dash"])
+        self.following: int | None = None if layout is None or layout["following"] is None else int(layout["following"])
+        self.key: int | None = None if layout is None else int(layout["key"])  # where the events: line starts
+        store = dataset.events
+        assert isinstance(store, CachedEvents)
+        self.store = store
+
+    @property
+    def count(self) -> int:
+        return len(self.store)
+
+    def start(self, position: int) -> int:
+        """Where the line of the event at ``position`` starts in the text."""
+        return int(self.store.column(position, "at"))
+
+    def record(self, position: int) -> object:
+        """The event at ``position`` as plain values, as the file has it."""
+        return json.loads(str(self.store.column(position, "record")))
+
+    def position_for(self, first: date | None, identifier: str) -> int:
+        """Where an event with this first day and id goes in date order: after every event that sorts
+        before or with it (by first day, then id)."""
+        return self.store.last_before(day(first, MIN_DAY), identifier) + 1
+
+    @property
+    def planned(self) -> Mapping[str, bool]:
+        return _Planned(self.store)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_indexed(folder: str, data_path: str, data_digest: str, *, notice: Callable[[str], None] | None = None) -> Indexed | None:
+    """The cache of ``data_path`` if it was made from exactly the bytes whose SHA-256 is ``data_digest``
+    (and from the same articles), for adding to it; None otherwise."""
+    opened = open_cached(folder, data_path, lambda: data_digest, no_fallback, notice=notice, exact=True)
+    if opened is None:
+        return None
+    dataset, meta = opened
+    try:
+        return Indexed(folder, data_path, dataset, meta)
+    except (ValueError, KeyError, TypeError):
+        if isinstance(dataset.events, CachedEvents):
+            dataset.events.close()
+        return None
+
+
+def record_addition(
+    indexed: Indexed,
+    event: Event,
+    record: object,
+    position: int,
+    *,
+    at: int,
+    size: int,
+    item: int,
+    data_digest: str,
+    memos: Memos | None = None,
+    lines: tuple[int, int] = (0, 0),
+    notice: Callable[[str], None] | None = None,
+) -> None:
+    """Bring the cache in step with a data file into which ``event`` (``record`` as plain values) was just
+    inserted at ``position``: ``size`` characters at offset ``at``, the item's line starting at ``item``;
+    ``data_digest`` is the SHA-256 of the bytes written. ``memos``: what was worked out from the new event
+    alone, to bring the kept values up to date with; ``lines``: the line the insertion starts on, and how
+    many lines it has."""
+
+    def change(copy: sqlite3.Connection) -> None:
+        from ..contract import event_json
+
+        copy.execute("UPDATE events SET pos = pos + 1 WHERE pos >= ?", (position,))
+        (row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
+        insert_events(copy, indexed.dataset, [(row, position, item, event, record)])
+        store = CachedEvents(copy, "", indexed.count + 1, no_fallback)
+        updated = Dataset(indexed.dataset.path, indexed.dataset.sources, indexed.dataset.actors, store)
+        for target in dict.fromkeys(relation.event for relation in event.related):  # their referenced_by grew
+            found = store.position(target)
+            if found is None:
+                raise CacheDamaged(f"no event {target!r}")
+            contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
+            copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
+        copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
+        _update_memos(copy, memos, lines, store.position)
+
+    _rewrite(indexed, at, size, data_digest, change, notice)
+
+
+def _update_memos(
+    copy: sqlite3.Connection, memos: Memos | None, lines: tuple[int, int], position_of: Callable[[str], int | None]
+) -> None:
+    """Bring the kept values up to date with an insertion (see ``Memos.inserted``); without ``memos``, drop
+    them (they were about the old file; they are worked out again when asked)."""
+    rows = copy.execute("SELECT key, value FROM meta WHERE key LIKE 'memo:%'").fetchall()
+    kept = {str(key).removeprefix("memo:"): str(value) for key, value in rows}
+    updated = {} if memos is None else memos.inserted(kept, *lines, position_of)
+    copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")
+    copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
+
+
+def record_source(
+    indexed: Indexed,
+    record: dict[str, object],
+    article: str,
+    article_digest: str,
+    *,
+    at: int,
+    size: int,
+    data_digest: str,
+    memos: Memos | None = None,
+    lines: tuple[int, int] = (0, 0),
+    notice: Callable[[str], None] | None = None,
+) -> None:
+    """Bring the cache in step with a data file whose sources list gained ``record`` (``size`` characters
+    inserted at offset ``at``, ``lines`` as for :func:`record_addition`), citing the article at the resolved
+    path ``article``. No event cites it yet, so no event's row changes."""
+
+    def change(copy: sqlite3.Connection) -> None:
+        registry = {**indexed.registry, "sources": [*indexed.registry["sources"], record]}
+        (sources_text,) = copy.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+        sources = {**json.loads(sources_text), article: article_digest}
+        (stats_text,) = copy.execute("SELECT value FROM meta WHERE key = 'source_stats'").fetchone()
+        stats = {**json.loads(stats_text), article: _written_status(article, article_digest)}
+        updates = [
+            (compact_json(registry), "registry"),
+            (compact_json(sources), "sources"),
+            (compact_json(stats), "source_stats"),
+        ]
+        copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
+        _update_memos(copy, memos, lines, indexed.store.position)
+
+    _rewrite(indexed, at, size, data_digest, change, notice)
+
+
+def _rewrite(
+    indexed: Indexed,
+    at: int,
+    size: int,
+    data_digest: str,
+    change: Callable[[sqlite3.Connection], None],
+    notice: Callable[[str], None] | None,
+) -> None:
+    """Update a copy of the cache database by ``change``, move every offset at or after ``at`` by ``size``,
+    key it to the bytes just written (``data_digest``), and put it in place of the old one, so that a reader
+    never sees half of it. If anything fails, the cache is removed (the next run rebuilds it): it must never
+    describe a file that is not there."""
+    target = cache_file(indexed.folder, indexed.data_path)
+    temporary = temporary_name(indexed.folder)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            indexed.store.copy_into(descriptor, indexed.identity)
+        finally:
+            os.close(descriptor)
+        copy = connect(temporary, write=True)
+        try:
+            copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
+            change(copy)
+
+            def moved(offset: int | None) -> int | None:
+                return offset + size if offset is not None and offset >= at else offset
+
+            layout = {"dash": indexed.dash, "following": moved(indexed.following), "key": moved(indexed.key)}
+            status = _written_status(indexed.data_path, data_digest)
+            meta = {"data": data_digest, "stat": compact_json(status), "layout": compact_json(layout)}
+            copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            copy.commit()
+        finally:
+            copy.close()
+        os.replace(temporary, target)
+    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
+        if notice is not None:
+            notice(f"cache not updated: {error}")
+        for leftover in (temporary, target):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+
+
+def _written_status(path: str, expected: str) -> list[int] | None:
+    """The data file's status, to stand for ``expected`` (the digest of what was written), if the file
+    still holds exactly those bytes once the status was taken; None (the digest is then checked on the
+    next read) if something else changed it meanwhile."""
+    import hashlib
+
+    try:
+        status = file_stat(path)
+        with open(path, "rb") as handle:
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    return status if found == expected else None
+
+
+class _Planned(Mapping[str, bool]):
+    """Whether each event id is a planned event, looked up in the cache one id at a time."""
+
+    def __init__(self, store: CachedEvents) -> None:
+        self._store = store
+
+    def __getitem__(self, identifier: str) -> bool:
+        position = self._store.position(identifier)
+        if position is None:
+            raise KeyError(identifier)
+        return self._store.at(position).status.value == "planned"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store.ids)
+
+    def __len__(self) -> int:
+        return len(self._store)

@@ -1,0 +1,202 @@
+"""``sources add``: an article copied into the corpus and registered, through the cache where it can serve."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..datafile import yaml_read
+from ..datafile.fs import (
+    MAX_DATA_BYTES,
+    Scan,
+    decode,
+    file_lock,
+    read_bytes,
+    read_text,
+    resolve_source_path,
+    scan_text,
+    spliced_bytes,
+    write_file,
+)
+from ..datafile.splice import Splice, splice
+from ..errors import DataError, TimelineError
+from ..model import Dataset, Memos
+from ..text import shown, slugify, unique_id
+from .records import NEW_SOURCE, Added, hashed, load_current, open_for_add, validate_new, write_data
+
+if TYPE_CHECKING:
+    from ..cache import Indexed
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    article: str
+    title: str
+    publisher: str
+    published: str | None = None
+    id: str | None = None
+
+
+def corpus_folder(dataset: Dataset) -> str:
+    """Where articles are kept: the folder of the last registered source's file."""
+    return os.path.dirname(resolve_source_path(dataset.path, dataset.sources[-1].file))
+
+
+def add_source(
+    path: str,
+    given: SourceInput,
+    *,
+    dry_run: bool = False,
+    cache: str | None = None,
+    notice: Callable[[str], None] | None = None,
+    memos: Callable[[Dataset], Memos] | None = None,
+) -> tuple[Added, str]:
+    """Copy an article into the corpus folder and register it. Returns what was added and the copy's path.
+
+    With ``cache`` (the parse cache's folder), only the part of the file above the events list is composed
+    and validated, and the cache is updated in step, when the sources and actors come first in the file;
+    otherwise the whole file is parsed and validated with the new source."""
+    raw = read_bytes(given.article)
+    article_text = decode(given.article, raw)  # the copy is these bytes; the quote check reads this text
+    path = os.path.realpath(path)
+    with file_lock(path, enabled=not dry_run):
+        if cache is not None:
+            added = _add_source_through_cache(path, given, raw, article_text, cache, notice, memos, dry_run=dry_run)
+            if added is not None:
+                return added
+        text, document, dataset = load_current(path)
+        record, destination = _new_source(path, dataset, given, raw)
+        spliced = splice(document, text, "sources", len(dataset.sources), record)
+        validate_new(path, spliced, NEW_SOURCE, _reader(destination, article_text))
+        if not dry_run:
+            if not os.path.exists(destination):
+                write_file(destination, raw)
+            write_data(path, spliced.text)
+        return Added(str(record["id"]), spliced.block, not dry_run), destination
+
+
+def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> tuple[dict[str, object], str]:
+    """The new source's record, and where its article's copy goes; TimelineError if the article is registered
+    already, or if another file of its name is in the corpus folder."""
+    folder = corpus_folder(dataset)
+    destination = os.path.join(folder, os.path.basename(given.article))
+    for source in dataset.sources:
+        resolved = resolve_source_path(path, source.file)
+        if os.path.exists(resolved) and read_bytes(resolved) == raw:
+            raise TimelineError(f"{given.article} is already registered as source {shown(source.id)}")
+    if os.path.exists(destination) and read_bytes(destination) != raw:
+        raise TimelineError(
+            f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
+        )
+    relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
+    published = given.published or None
+    identifier = given.id or unique_id(slugify(" ".join(filter(None, [published or "", given.title])), 40), dataset.source_by_id)
+    record: dict[str, object] = {
+        "id": identifier,
+        "file": relative,
+        "title": given.title,
+        "publisher": given.publisher,
+        "published": published,
+    }
+    return record, destination
+
+
+def _reader(destination: str, article_text: str) -> Callable[[str], str]:
+    """Reads the articles, the new one (not copied yet) from the text in hand."""
+    destination_abs = os.path.normpath(os.path.abspath(destination))
+
+    def read_source(candidate: str) -> str:
+        if os.path.normpath(candidate) == destination_abs:
+            return article_text
+        return read_text(candidate)
+
+    return read_source
+
+
+def _add_source_through_cache(
+    path: str,
+    given: SourceInput,
+    raw: bytes,
+    article_text: str,
+    folder: str,
+    notice: Callable[[str], None] | None,
+    memos: Callable[[Dataset], Memos] | None,
+    *,
+    dry_run: bool,
+) -> tuple[Added, str] | None:
+    """``sources add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
+
+    from .. import cache as index
+
+    opened = open_for_add(path, folder, notice, memos)
+    if opened is None:
+        return None
+    indexed, data_digest = opened
+    try:
+        if indexed.key is None:
+            return None
+        key = indexed.key
+        scan = scan_text(path, [key], [(0, key)], limit=MAX_DATA_BYTES)
+        if scan.digest != data_digest:
+            return None  # changed since the cache was opened
+        head = scan.texts[(0, key)]  # everything above the events: line
+        try:
+            document = yaml_read.compose(path, head)
+        except DataError:
+            return None
+        if document.data != {"sources": indexed.registry["sources"], "actors": indexed.registry["actors"]}:
+            return None  # the events do not come last: the whole file is composed instead
+        record, destination = _new_source(path, indexed.dataset, given, raw)
+        spliced = splice(document, head, "sources", len(indexed.registry["sources"]), record)
+        checked = Splice(spliced.text + "events: []\n", spliced.first_line, spliced.last_line, spliced.fields)
+        validate_new(path, checked, NEW_SOURCE, _reader(destination, article_text))
+        added = Added(str(record["id"]), spliced.block, not dry_run)
+        if dry_run:
+            return added, destination
+        _write_source(path, indexed, record, (destination, raw), (head, key, spliced, scan), memos, notice)
+        return added, destination
+    except index.CacheDamaged:
+        return None
+    finally:
+        indexed.close()
+
+
+def _write_source(
+    path: str,
+    indexed: Indexed,
+    record: dict[str, object],
+    article: tuple[str, bytes],
+    change: tuple[str, int, Splice, Scan],
+    memos: Callable[[Dataset], Memos] | None,
+    notice: Callable[[str], None] | None,
+) -> None:
+    """Copy the article (``article``: where to, its bytes), write the new head of the file (``change``: the
+    old head, where the events: line starts, the splice, the scan that read it), and bring the cache in step."""
+    import hashlib
+
+    from .. import cache as index
+
+    destination, raw = article
+    head, key, spliced, scan = change
+    if not os.path.exists(destination):
+        write_file(destination, raw)
+    digest = hashlib.sha256()
+    start = len(codecs.BOM_UTF8) if scan.bom else 0
+    replacement = spliced.text.encode("utf-8")
+    new_bytes = spliced_bytes(path, start, scan.places[key][0], replacement, scan.digest, limit=MAX_DATA_BYTES)
+    write_file(path, hashed(new_bytes, digest.update))
+    index.record_source(
+        indexed,
+        record,
+        resolve_source_path(path, str(record["file"])),
+        hashlib.sha256(raw).hexdigest(),
+        at=key,
+        size=len(spliced.text) - len(head),
+        data_digest=digest.hexdigest(),
+        memos=None if memos is None else memos(indexed.dataset),  # no event: only the lines below move
+        lines=(spliced.first_line, spliced.text.count("\n") - head.count("\n")),
+        notice=notice,
+    )
