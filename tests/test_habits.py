@@ -835,7 +835,7 @@ def test_the_kinds_are_listed_wrapped_in_the_help_of_kind() -> None:
     assert " ".join(kind.split()) == (
         "--kind KIND Only this kind (repeatable): state_visit, official_visit, working_visit, visit, telephone_call, "
         "talks, agreement_signing, commission_session, summit, parliamentary_meeting, ceremony, cultural_event, "
-        "diplomatic_relations."
+        'diplomatic_relations; or its label as stats prints it ("State visit").'
     )
     assert max(len(line) for line in kind.splitlines()) <= 100
 
@@ -845,7 +845,7 @@ def test_the_kinds_are_listed_wrapped_in_the_help_of_kind() -> None:
     [
         (["list", "--year", "abc"], "Error: Invalid value for '--year': 'abc' is not a year; give one like 2024 (1 to 9999)"),
         (["list", "-n", "-1"], "Error: Invalid value for '--limit' / '-n': '-1' is not a count; give a whole number, 0 or more"),
-        (["list", "--kind", "summitt"], "Error: Invalid value for '--kind': 'summitt' is not one of 'state_visit', 'official_"),
+        (["list", "--kind", "summitt"], "Error: no kind 'summitt'; did you mean 'summit'? (choose from state_visit, official_"),
         (["list", "-f", "yaml"], "Error: Invalid value for '--format' / '-f': 'yaml' is not one of 'timeline', 'table', 'json',"),
     ],
 )
