@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kztm_timeline.errors import LookupFailed, UsageError
 from kztm_timeline.model import Dataset
-from kztm_timeline.query import Query, find_event, select
+from kztm_timeline.query import Query, find_event, loose, select
 from kztm_timeline.text import fold
 from kztm_timeline.vocab import Kind, Status
 
@@ -227,8 +227,13 @@ def test_fold_removes_case_and_diacritics() -> None:
 def test_random_filters_never_crash(
     shipped: Dataset, years: list[int], search: list[str], places: list[str], topics: list[str], limit: int | None, reverse: bool
 ) -> None:
-    found = select(
-        shipped,
-        Query(years=tuple(years), search=tuple(search), places=tuple(places), topics=tuple(topics), limit=limit, reverse=reverse),
+    query = Query(
+        years=tuple(years), search=tuple(search), places=tuple(places), topics=tuple(topics), limit=limit, reverse=reverse
     )
+    carried = {loose(topic) for event in shipped.events for topic in event.topics}
+    if any(loose(topic) not in carried for topic in topics):
+        with pytest.raises(UsageError, match=r"^no topic "):
+            select(shipped, query)
+        return
+    found = select(shipped, query)
     assert len(found) <= (26 if limit is None else limit)

@@ -14,7 +14,7 @@ from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, Dataset, Event, Prefilter, Source, Tally
 from .text import contains_words, fold, name_words, romanized, shown
-from .vocab import OUTCOMES, Kind, Status
+from .vocab import KINDS, OUTCOMES, Kind, Status
 
 _ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
@@ -169,6 +169,76 @@ def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
     return found
 
 
+def loose(text: str) -> str:
+    """A name of a closed vocabulary as it is compared: case, diacritics, and runs of spaces, hyphens and
+    underscores ignored ("High level dialogue", "high_level-dialogue" → "high-level-dialogue")."""
+    return "-".join(fold(text).replace("_", " ").replace("-", " ").split())
+
+
+MAX_CHOICES_SHOWN = 30  # a vocabulary longer than this is not listed in full in a message
+
+
+def refused(what: str, text: str, choices: Iterable[str], *, every: str) -> UsageError:
+    """The usage error for ``text`` that no ``what`` of ``choices`` is: the closest ones, and every choice
+    where there are few, else ``every`` (where to see them all)."""
+    listed = list(dict.fromkeys(choices))
+    by_loose = {loose(choice): choice for choice in listed}
+    close = [by_loose[key] for key in difflib.get_close_matches(loose(text), list(by_loose), n=3, cutoff=0.6)]
+    hint = f"; did you mean {', '.join(repr(choice) for choice in close)}?" if close else ""
+    rest = f"choose from {', '.join(listed)}" if len(listed) <= MAX_CHOICES_SHOWN else every
+    return UsageError(f"no {what} {shown(text)}{hint} ({rest})")
+
+
+def kind_named(text: str) -> Kind:
+    """The kind ``text`` names: its value (``state_visit``) or its label as ``stats`` prints it ("State
+    visit"), in any case and with spaces, hyphens or underscores; else a UsageError with suggestions."""
+    wanted = loose(text)
+    for kind in Kind:
+        if wanted in (loose(kind.value), loose(KINDS[kind].label)):
+            return kind
+    raise refused("kind", text, [kind.value for kind in Kind], every="")
+
+
+def status_named(text: str) -> Status:
+    """The status ``text`` names, in any case; else a UsageError naming both."""
+    for status in Status:
+        if loose(text) == status.value:
+            return status
+    raise refused("status", text, [status.value for status in Status], every="")
+
+
+def topic_vocabulary(dataset: Dataset) -> list[str]:
+    """Every topic the events carry, as written (by the cache's index where it can count them)."""
+    counted = dataset.events.tally(Prefilter())
+    if counted is not None:
+        return sorted(counted.keys.get("topic_name", {}))
+    return sorted({topic for event in dataset.events for topic in event.topics})
+
+
+def _carried(dataset: Dataset, topic: str) -> bool:
+    """Whether some event carries the (folded) ``topic``: one lookup in the cache's index."""
+    candidates = dataset.events.candidates(Prefilter(keys={"topic": frozenset({topic})}))
+    return any(topic in {fold(written) for written in event.topics} for event in candidates)
+
+
+def resolve_topics(dataset: Dataset, texts: Iterable[str]) -> set[str]:
+    """The folded topics ``texts`` name, as written or as ``stats`` prints them ("high level dialogue" is
+    high-level-dialogue); a topic no event carries is a UsageError with suggestions."""
+    found: set[str] = set()
+    vocabulary: list[str] | None = None
+    for text in texts:
+        guesses = [guess for guess in dict.fromkeys((fold(text), loose(text))) if _carried(dataset, guess)]
+        if guesses:
+            found.add(guesses[0])
+            continue
+        vocabulary = topic_vocabulary(dataset) if vocabulary is None else vocabulary
+        matched = {fold(topic) for topic in vocabulary if loose(topic) == loose(text)}
+        if not matched:
+            raise refused("topic", text, vocabulary, every="`timeline stats` lists every topic")
+        found |= matched
+    return found
+
+
 def haystack(dataset: Dataset, event: Event) -> str:
     """Everything ``--search`` looks through, folded and romanized."""
     parts = [event.title, event.summary]
@@ -196,7 +266,7 @@ def _place_matches(place: str | None, text: str) -> bool:
 def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Prefilter]:
     """The actor ids and folded topics the query names, and what an event collection can skip by."""
     actor_ids = resolve_actors(dataset, query.actors) if query.actors else set()
-    topics = {fold(topic) for topic in query.topics}
+    topics = resolve_topics(dataset, query.topics) if query.topics else set()
     places = [name_words(text) for text in query.places]
     keys = {
         "kind": frozenset(kind.value for kind in query.kinds),

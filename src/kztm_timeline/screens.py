@@ -8,11 +8,12 @@ so ``[bold]`` in a title prints as written. Colour is used only when asked for
 
 from __future__ import annotations
 
-import dataclasses
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -45,10 +46,17 @@ def to_text(renderable: RenderableType, *, color: bool, width: int) -> str:
         force_interactive=False,
     )
     console.print(renderable)
-    output = buffer.getvalue()
-    if color:
-        return output
-    return "".join(line.rstrip(" ") + "\n" for line in output.splitlines())
+    return "".join(_unpadded(line) + "\n" for line in buffer.getvalue().splitlines())
+
+
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_PADDING = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+$")
+
+
+def _unpadded(line: str) -> str:
+    """A line without the spaces Rich pads it with to the full width; its closing colour codes are kept."""
+    tail = _PADDING.search(line)
+    return line if tail is None else line[: tail.start()] + "".join(_SGR.findall(tail.group()))
 
 
 def safe(text: str) -> str:
@@ -122,9 +130,12 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
 class Column:
     """A column of a terminal table and how it yields when the screen is narrow.
 
-    ``whole``: never cut or wrapped (ids, dates, counts): the column is as wide as its widest cell.
-    Other columns wrap, down to ``least`` characters. ``drop``: the order in which columns are hidden
-    when even that does not fit (1 first); None for a column that is never hidden.
+    ``whole``: never wrapped (dates, counts, states): the column is as wide as its widest cell. Other columns
+    wrap at spaces, never narrower than their longest word (nor than ``least``, where a cell is that wide), so
+    that no word is split unless it alone is wider than the screen allows. ``drop``: the order in which columns
+    are hidden when the table does not fit (1 first); None for a column that is never hidden: where those do
+    not fit, each row becomes a card. ``key``: the id column, never cut: where it does not fit beside the
+    others it moves into the ``home`` column, on a dimmed line of its own under that cell's text.
     """
 
     name: str
@@ -133,35 +144,84 @@ class Column:
     drop: int | None = None
     right: bool = False
     ratio: int = 1  # its share of the room left over, beside the other wrapping columns
+    key: bool = False
+    home: bool = False
 
 
-# A Rich table with the default box: a border before every column, one after the last, and one space of
-# padding either side of every cell.
+@dataclass(frozen=True)
+class TableLayout:
+    """How a table fits a width: the columns shown (indexes, in order), each one's width, and whether the
+    key column moved under its home column."""
+
+    kept: tuple[int, ...]
+    widths: dict[int, int]
+    moved: bool
+
+
+def priority(columns: Sequence[Column]) -> list[str]:
+    """The columns' names from the one kept longest to the one hidden first (the order the manual documents)."""
+    never = [column.name for column in columns if column.drop is None]
+    hidden = sorted((column for column in columns if column.drop is not None), key=lambda column: -(column.drop or 0))
+    return never + [column.name for column in hidden]
+
+
+# A Rich table with the default box but no outer edge (as psql draws one): a border between columns, and one
+# space of padding either side of every cell.
 def _table_width(widths: Sequence[int]) -> int:
-    return sum(widths) + 3 * len(widths) + 1
+    return sum(widths) + 3 * len(widths) - 1
 
 
-def fit_columns(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> list[int] | None:
-    """The indexes of the columns that fit in ``width``, having hidden columns in their ``drop`` order;
-    None when not even the columns that are never hidden fit (then the rows are shown as cards)."""
-    natural = [
-        max((len(row[number]) for row in rows), default=0) if column.whole else column.least
+def _longest_word(text: str) -> int:
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def _needs(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> tuple[list[int], list[int]]:
+    """Each column's widest cell (its header included), and the least width it may take: a whole column its
+    widest cell; a wrapping one its longest word, and at least ``least`` where its cells are that wide."""
+    widest = [
+        max([cell_len(column.name), *(cell_len(row[number]) for row in rows)]) for number, column in enumerate(columns)
+    ]
+    least = [
+        widest[number]
+        if column.whole
+        else max(min(column.least, widest[number]), _longest_word(column.name), *(_longest_word(row[number]) for row in rows))
         for number, column in enumerate(columns)
     ]
-    natural = [max(size, len(column.name)) if column.whole else size for size, column in zip(natural, columns, strict=True)]
+    return widest, least
+
+
+def plan_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> TableLayout | None:
+    """How ``rows`` fit ``width``: every column, the key in a column of its own where its home column can be as
+    wide as it beside it; else the key moved under its home; else the same again without the column hidden
+    first, and so on; None when not even the columns that are never hidden fit (then the rows are cards)."""
+    widest, least = _needs(columns, rows)
+    key = next((number for number, column in enumerate(columns) if column.key), None)
+    home = next((number for number, column in enumerate(columns) if column.home), None)
+    droppable = sorted((n for n, column in enumerate(columns) if column.drop is not None), key=lambda n: columns[n].drop or 0)
     kept = list(range(len(columns)))
-    for column in sorted((c for c in columns if c.drop is not None), key=lambda c: c.drop or 0):
-        if _table_width([natural[number] for number in kept]) <= width:
-            break
-        kept.remove(columns.index(column))
-    return kept if _table_width([natural[number] for number in kept]) <= width else None
+    while True:
+        if _table_width([least[number] for number in kept]) <= width:
+            widths = _share(columns, kept, widest, least, width)
+            if key is None or home is None or home not in kept or widths[home] >= min(widest[home], widest[key]):
+                return TableLayout(tuple(kept), widths, moved=False)
+        if key is not None and home is not None and home in kept:
+            moved = [number for number in kept if number != key]
+            wide, need = list(widest), list(least)
+            wide[home] = max(wide[home], widest[key])
+            need[home] = max(need[home], widest[key])
+            if _table_width([need[number] for number in moved]) <= width:
+                return TableLayout(tuple(moved), _share(columns, moved, wide, need, width), moved=True)
+        if not droppable:
+            return None
+        kept.remove(droppable.pop(0))
 
 
-def _widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], kept: Sequence[int], width: int) -> dict[int, int]:
-    """Each kept column's width: a whole column its widest cell; a wrapping column at least its ``least``,
-    then the room left shared out by ``ratio``, never more than its widest cell needs."""
-    widest = {number: max([len(columns[number].name), *(len(row[number]) for row in rows)]) for number in kept}
-    sizes = {number: widest[number] if columns[number].whole else min(columns[number].least, widest[number]) for number in kept}
+def _share(
+    columns: Sequence[Column], kept: Sequence[int], widest: Sequence[int], least: Sequence[int], width: int
+) -> dict[int, int]:
+    """Each kept column's width: its least, then the room left shared out among the wrapping columns by
+    ``ratio``, never more than a column's widest cell needs."""
+    sizes = {number: least[number] for number in kept}
     room = width - _table_width(list(sizes.values()))
     while room > 0:
         wanting = [number for number in kept if not columns[number].whole and sizes[number] < widest[number]]
@@ -173,85 +233,124 @@ def _widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], kept: Sequ
     return sizes
 
 
-def hidden_note(columns: Sequence[Column], kept: Sequence[int], width: int) -> str:
-    """The line under a table that had to hide columns: which, and what to do about it."""
-    hidden = [column.name for number, column in enumerate(columns) if number not in kept]
+def hidden_note(columns: Sequence[Column], layout: TableLayout, width: int) -> str:
+    """The line under a table that had to hide columns: which, and what to do about it; "" when none was."""
+    hidden = [
+        column.name
+        for number, column in enumerate(columns)
+        if number not in layout.kept and not (layout.moved and column.key)
+    ]
+    if not hidden:
+        return ""
     return f"({', '.join(hidden)} hidden to fit {width} columns; widen the terminal, or choose fewer fields)\n"
 
 
 def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
-    """``rows`` as a table that fits ``width`` without cutting an id: columns are hidden in their documented
-    order (with a note saying which), and where not even the id and title fit, each row becomes a card."""
-    kept = fit_columns(columns, rows, width)
-    if kept is None:
+    """``rows`` as a table that fits ``width`` without cutting an id or splitting a word that fits its cell:
+    the key moves under its home column, columns are hidden in their documented order (with a note saying
+    which), and where not even the columns that are never hidden fit, each row becomes a card."""
+    rows = [[safe(cell) for cell in row] for row in rows]
+    layout = plan_table(columns, rows, width)
+    if layout is None:
         return cards(columns, rows, color=color, width=width)
-    sizes = _widths(columns, rows, kept, width)
-    table = Table(header_style="bold")
-    for number in kept:
+    table = Table(header_style="bold", show_edge=False)
+    for number in layout.kept:
         column = columns[number]
         table.add_column(
             column.name,
             no_wrap=column.whole,
-            width=sizes[number],
+            width=layout.widths[number],
             overflow="fold",
             justify="right" if column.right else "left",
         )
+    key = next((number for number, column in enumerate(columns) if column.key), 0)
     for row in rows:
-        table.add_row(*(Text(safe(row[number])) for number in kept))
+        cells = []
+        for number in layout.kept:
+            cell = Text(row[number])
+            if layout.moved and columns[number].home:
+                cell.append("\n")
+                cell.append(row[key], style="dim")
+            cells.append(cell)
+        table.add_row(*cells)
     text = to_text(table, color=color, width=width)
-    if len(kept) < len(columns):
-        text += to_text(Text(hidden_note(columns, kept, width).rstrip("\n"), style="dim"), color=color, width=width)
+    note = hidden_note(columns, layout, width)
+    if note:
+        text += to_text(Text(note.rstrip("\n"), style="dim"), color=color, width=width)
     return text
 
 
 def cards(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
-    """Rows too wide for any table at ``width``: the first cell (an id) on a line of its own, never cut even
-    when longer than the line, then every other cell as "Name: value", wrapped."""
+    """Rows too wide for any table at ``width``: the key cell (else the first) on a line of its own, never cut
+    even when longer than the line, then every other cell as "Name value", wrapped at words."""
+    key = next((number for number, column in enumerate(columns) if column.key), 0)
     parts: list[str] = []
     for row in rows:
-        head = safe(row[0])
-        parts.append(to_text(Text(head, style="bold cyan"), color=color, width=max(width, len(head) + 1)))
+        head = safe(row[key])
+        parts.append(to_text(Text(head, style="bold cyan"), color=color, width=max(width, cell_len(head) + 1)))
         facts = Table.grid(padding=(0, 1))
         facts.add_column(style="dim", no_wrap=True)
         facts.add_column(ratio=1, overflow="fold")
-        for column, cell in zip(columns[1:], row[1:], strict=True):
-            facts.add_row(column.name, Text(safe(cell)))
+        for number, column in enumerate(columns):
+            if number != key:
+                facts.add_row(column.name, Text(safe(row[number])))
         parts.append(to_text(Padding(facts, (0, 0, 1, 2)), color=color, width=width))
     return "".join(parts)
 
 
-def _registry_table(
-    headers: tuple[str, ...],
-    rows: Sequence[tuple[str, ...]],
-    *,
-    color: bool,
-    width: int,
-    count_last: bool = True,
-    keep: int = 1,
-) -> str:
-    """A table of registry entries, every cell escaped: the first column (an id) is never cut, and the
-    last (a count, unless ``count_last`` is false) is right-aligned and never cut; the others wrap, and
-    hide from the right when the screen is too narrow, except column ``keep`` (a name or title), which
-    stays with the id: where the two do not fit, each entry is shown as a card."""
-    last = len(headers) - 1
+def render_rows(fields: Sequence[str], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
+    """Any records as a table with their field names as headers (fields a user chose). An ``id`` field is the
+    key (never cut; it moves under the first other field where need be); the first other field is never
+    hidden, and the rest are hidden from the right."""
+    key = fields.index("id") if "id" in fields else None
+    first = next((number for number in range(len(fields)) if number != key), None)
     columns = [
         Column(
             name,
-            whole=number == 0 or (number == last and count_last),
+            whole=number == key,
+            key=number == key,
+            home=number == first and key is not None,
             least=12,
-            drop=None if number in (0, keep) else (last - number + (0 if count_last and number == last else 1)),
-            right=number == last and count_last,
+            drop=None if number in (key, first) else len(fields) - number,
         )
-        for number, name in enumerate(headers)
+        for number, name in enumerate(fields)
     ]
-    if count_last and last > keep:  # the count is hidden last of all
-        columns[last] = dataclasses.replace(columns[last], drop=len(headers))
     return fitted_table(columns, rows, color=color, width=width)
 
 
-def render_rows(fields: Sequence[str], rows: Sequence[Sequence[str]], *, color: bool, width: int) -> str:
-    """Any records as a table with their field names as headers (fields a user chose); the first column is never cut."""
-    return _registry_table(tuple(fields), [tuple(row) for row in rows], color=color, width=width, count_last=False)
+# The columns of ``actors`` by priority: the name (the id moves under it), the count of events, the type,
+# the country, the variants of the name (hidden first).
+ACTOR_COLUMNS = (
+    Column("Id", whole=True, key=True),
+    Column("Name", least=12, ratio=2, home=True),
+    Column("Type", whole=True, drop=3),
+    Column("Country", whole=True, drop=2),
+    Column("Variants", least=12, ratio=2, drop=1),
+    Column("Events", whole=True, right=True),
+)
+
+
+# The columns of ``sources`` by priority: the title (the id moves under it), the count of events citing it,
+# the publisher, the date of publication, the article's file (hidden first).
+SOURCE_COLUMNS = (
+    Column("Id", whole=True, key=True),
+    Column("Title", least=12, ratio=3, home=True),
+    Column("Publisher", least=12, ratio=2, drop=3),
+    Column("Published", whole=True, drop=2),
+    Column("File", whole=True, drop=1),
+    Column("Events", whole=True, right=True),
+)
+
+
+# The columns of ``plans`` by priority: the title (the id moves under it), the state, the outcome, and the
+# date (hidden first).
+PLAN_COLUMNS = (
+    Column("Id", whole=True, key=True),
+    Column("Date", whole=True, drop=1),
+    Column("Title", least=16, ratio=3, home=True),
+    Column("State", whole=True),
+    Column("Outcome", least=12, ratio=2),
+)
 
 
 def render_actors(dataset: Dataset, *, color: bool, width: int) -> str:
@@ -260,7 +359,7 @@ def render_actors(dataset: Dataset, *, color: bool, width: int) -> str:
         (actor.id, actor.name, actor.type, actor.country or "—", ", ".join(actor.variants) or "—", str(by_actor[actor.id]))
         for actor in dataset.actors
     ]
-    return _registry_table(("Id", "Name", "Type", "Country", "Variants", "Events"), rows, color=color, width=width)
+    return fitted_table(ACTOR_COLUMNS, rows, color=color, width=width)
 
 
 def render_sources(dataset: Dataset, *, color: bool, width: int) -> str:
@@ -276,24 +375,31 @@ def render_sources(dataset: Dataset, *, color: bool, width: int) -> str:
         )
         for source in dataset.sources
     ]
-    return _registry_table(("Id", "Title", "Publisher", "Published", "File", "Events"), rows, color=color, width=width)
+    return fitted_table(SOURCE_COLUMNS, rows, color=color, width=width)
+
+
+BAR_LEAST, BAR_MOST = 10, 40  # the longest bar's length: at least, where a label is long, and at most
 
 
 def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int) -> str:
-    """Horizontal bar charts, one per section."""
+    """Horizontal bar charts, one per section: a label, its count and its bar on every line. A label takes at
+    most half the line, or what leaves the longest bar ``BAR_MOST`` where that is more; a longer one wraps at
+    its words, its count and bar beside its first line."""
     parts: list[RenderableType] = []
     for title, counts in sections.items():
         parts.append(Text(title, style="bold"))
+        count_width = max((len(str(count)) for count in counts.values()), default=1)
+        widest = max((cell_len(safe(label)) for label in counts), default=0)
+        room = width - 4 - count_width  # for the label and the bar, beside the indent, the count and two spaces
+        label_width = max(min(widest, max(room - BAR_MOST, width // 2), room - BAR_LEAST), 1)
+        room = max(min(BAR_MOST, room - label_width), 1)
         grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
+        grid.add_column(width=label_width, overflow="fold")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_column(no_wrap=True)
-        label_width = max((len(label) for label in counts), default=0)
-        room = max(width - label_width - 12, 10)
         top = max(counts.values(), default=1)
         for label, count in counts.items():
-            bar = "█" * round(count / top * min(room, 40)) if count else "·"
-            bar = bar or "▏"
+            bar = ("█" * round(count / top * room) or "▏") if count else "·"
             grid.add_row(Text(safe(label)), Text(str(count)), Text(bar, style="cyan"))
         parts.append(Padding(grid, (0, 0, 1, 2)))
     return to_text(Group(*parts), color=color, width=width)
@@ -343,5 +449,4 @@ def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:
         )
         for plan in plans
     ]
-    headers = ("Id", "Date", "Title", "State", "Outcome")
-    return _registry_table(headers, rows, color=color, width=width, count_last=False, keep=2)
+    return fitted_table(PLAN_COLUMNS, rows, color=color, width=width)

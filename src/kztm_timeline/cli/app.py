@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from .. import __version__
 from ..datafile.fs import display_path
@@ -43,6 +44,10 @@ EXIT_TERMINATED = 143
 REPORT_URL = "the project's issue tracker"
 
 
+# --help first: Click's hints ("Try 'timeline list --help' for help.") name the first of them.
+CONTEXT: dict[str, Any] = {"help_option_names": ["--help", "-h"]}
+
+
 app = typer.Typer(
     name="timeline",
     help="Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations.",
@@ -50,7 +55,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,  # ours below take the shell as a value: --show-completion zsh
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT,
 )
 
 
@@ -108,7 +113,7 @@ def exit_code(error: BaseException, command: str) -> int:
                 say(f"  {suggestion}")
         return EXIT_DATA
     if isinstance(error, UsageError):
-        say(f"Usage: timeline {command} [OPTIONS]")
+        say(_usage(command))
         say(f"Try 'timeline {command} --help' for help.\n")
         say(f"Error: {error}")
         return EXIT_USAGE
@@ -136,6 +141,35 @@ def exit_code(error: BaseException, command: str) -> int:
         f"{REPORT_URL} with the output of the same command run with --debug."
     )
     return EXIT_INTERNAL
+
+
+def _usage(command: str) -> str:
+    """The usage line of the command running (with its arguments), as its --help writes it."""
+    from typer._click.globals import get_current_context
+
+    context = get_current_context(silent=True)
+    if context is None:
+        return f"Usage: timeline {command} [OPTIONS]"
+    return context.get_usage().rstrip("\n")
+
+
+class Command(TyperCommand):
+    """A command whose usage line writes a required argument as man pages do (``EVENT``, ``WORDS...``),
+    not in braces, which read as a set of choices."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece for piece in pieces]
+
+
+def plain_usage(typer_app: typer.Typer) -> None:
+    """Make every command of ``typer_app`` and of its groups a :class:`Command`."""
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = Command
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            plain_usage(group.typer_instance)
 
 
 def guarded(function: Callable[P, R]) -> Callable[P, R]:
@@ -266,7 +300,7 @@ def _app_for(arguments: list[str]) -> typer.Typer:
     a word, and that is most of the start-up cost; the others are left out unless the whole app is
     needed (help, completion, or a name that is no command, for Click's suggestions)."""
     name = _invoked(arguments)
-    if name is None or os.environ.get("_TIMELINE_COMPLETE"):
+    if name in (None, "help") or os.environ.get("_TIMELINE_COMPLETE"):  # help shows any command: it needs them all
         return app
     commands = [info for info in app.registered_commands if command_name(info) == name]
     groups = [info for info in app.registered_groups if info.name == name]
@@ -279,12 +313,39 @@ def _app_for(arguments: list[str]) -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         add_completion=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings=CONTEXT,
     )
     slim.registered_callback = app.registered_callback
     slim.registered_commands = commands
     slim.registered_groups = groups
     return slim
+
+
+@app.command("help")
+@guarded
+def help_(
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[COMMAND]...", help="A command, or a group and one of its commands (sources add).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Show the help of the tool, or of a command: the same as COMMAND --help."""
+    from typer._click import Context
+    from typer._click.globals import get_current_context
+
+    from ..query import refused
+
+    context = get_current_context().find_root()
+    current = context.command
+    for name in command or []:
+        commands = getattr(current, "commands", {})
+        if name not in commands:
+            raise refused("command", name, list(commands), every="")
+        current = commands[name]
+        context = Context(current, info_name=name, parent=context)
+    write_stdout(current.get_help(context) + "\n")
 
 
 class Terminated(KeyboardInterrupt):

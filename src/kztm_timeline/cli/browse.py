@@ -162,7 +162,13 @@ def list_(
 @global_options
 @filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
 def search(
-    text: Annotated[str, typer.Argument(metavar="WORDS", help="Words to find; case, diacritics and romanization are ignored.")],
+    text: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="WORDS...",
+            help="Words to find, every one of them (no quotes needed); case, diacritics and romanization are ignored.",
+        ),
+    ],
     query: "Query",
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
@@ -171,7 +177,7 @@ def search(
     data: DataOpt = None,
 ) -> None:
     """Find events by words, with matches highlighted at a terminal."""
-    query = dataclasses.replace(query, search=(text,))
+    query = dataclasses.replace(query, search=(" ".join(text),))
     _render_selection(data, query, OutputChoice(None if fmt is None else fmt.value, json_, output, fields), highlight=True)
 
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .app import app, guarded
+from .app import CONTEXT, app, guarded
 from .options import (
     DataOpt,
     complete_sources,
@@ -25,7 +25,7 @@ sources_app = typer.Typer(
     help="List the source articles, or register a new one with 'sources add'.",
     invoke_without_command=True,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT,
 )
 
 

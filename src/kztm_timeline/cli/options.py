@@ -230,10 +230,21 @@ UntilOpt = Annotated[
 KINDS_HELP = ", ".join(kind.value for kind in Kind)
 
 
+def complete_kinds(incomplete: str) -> list[str]:
+    return [kind.value for kind in Kind if kind.value.startswith(incomplete)]
+
+
+def complete_statuses(incomplete: str) -> list[str]:
+    return [status.value for status in Status if status.value.startswith(incomplete)]
+
+
 KindOpt = Annotated[
-    list[Kind] | None,
+    list[str] | None,
     typer.Option(
-        "--kind", metavar="KIND", help=f"Only this kind (repeatable): {KINDS_HELP}.", case_sensitive=False, show_choices=False
+        "--kind",
+        metavar="KIND",
+        autocompletion=complete_kinds,
+        help=f"Only this kind (repeatable): {KINDS_HELP}; or its label as stats prints it (\"State visit\").",
     ),
 ]
 
@@ -251,7 +262,12 @@ ActorOpt = Annotated[
 
 TopicOpt = Annotated[
     list[str] | None,
-    typer.Option("--topic", metavar="TOPIC", autocompletion=complete_topics, help="Only this topic (repeatable)."),
+    typer.Option(
+        "--topic",
+        metavar="TOPIC",
+        autocompletion=complete_topics,
+        help='Only this topic (repeatable), as written or as stats prints it ("high level dialogue").',
+    ),
 ]
 
 
@@ -261,8 +277,8 @@ PlaceOpt = Annotated[
 
 
 StatusOpt = Annotated[
-    list[Status] | None,
-    typer.Option("--status", metavar="STATUS", help="happened or planned.", case_sensitive=False, show_choices=False),
+    list[str] | None,
+    typer.Option("--status", metavar="STATUS", autocompletion=complete_statuses, help="happened or planned."),
 ]
 
 
@@ -296,7 +312,7 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
 
 def build_query(values: dict[str, Any]) -> "Query":
     """The one place a Query is built from filter options."""
-    from ..query import Query, user_date_range
+    from ..query import Query, kind_named, status_named, user_date_range
 
     since, until = values.get("since"), values.get("until")
     first = user_date_range(since, today())[0] if since else None
@@ -310,11 +326,11 @@ def build_query(values: dict[str, Any]) -> "Query":
         years=tuple(values.get("year") or ()),
         since=first,
         until=last,
-        kinds=tuple(values.get("kind") or ()),
+        kinds=tuple(kind_named(kind) for kind in values.get("kind") or ()),
         actors=tuple(values.get("actor") or ()),
         topics=tuple(values.get("topic") or ()),
         places=tuple(values.get("place") or ()),
-        statuses=tuple(values.get("status") or ()),
+        statuses=tuple(status_named(status) for status in values.get("status") or ()),
         search=tuple(values.get("search") or ()),
         limit=values.get("limit"),
         reverse=bool(values.get("reverse")),

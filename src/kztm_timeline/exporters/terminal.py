@@ -14,7 +14,7 @@ from rich.text import Text
 from ..contract import View, participants_text, year_of
 from ..edtf import display
 from ..model import Event
-from ..screens import Column, cards, fit_columns, fitted_table, highlighted, safe, to_text
+from ..screens import Column, fitted_table, highlighted, safe, to_text
 from ..text import words
 from ..vocab import KINDS, Status
 
@@ -82,16 +82,16 @@ def iter_timeline(view: View, events: Iterable[Event]) -> Iterator[str]:
         yield "".join(pieces)
 
 
-# The columns of ``list -f table``, and the order they hide in on a narrow screen (documented in the README):
-# participants first, then kind, status and date; the title and the id always stay, and where those two
-# do not fit side by side, each event is shown as a card instead.
+# The columns of ``list -f table`` by priority: the title (the id moves under it where it does not fit in a
+# column of its own), the date and the status (never hidden: where those do not fit, each event becomes a
+# card), then the kind, and the participants (hidden first).
 TABLE_COLUMNS = (
-    Column("Date", whole=True, drop=4),
+    Column("Date", whole=True),
     Column("Kind", least=10, drop=2),
-    Column("Title", least=16, ratio=3),
+    Column("Title", least=16, ratio=3, home=True),
     Column("Participants", least=14, drop=1, ratio=2),
-    Column("Status", whole=True, drop=3),
-    Column("Id", whole=True),
+    Column("Status", whole=True),
+    Column("Id", whole=True, key=True),
 )
 
 
@@ -107,8 +107,4 @@ def render_table(view: View) -> str:
         )
         for event in view.events
     ]
-    if fit_columns(TABLE_COLUMNS, rows, view.width) is None:  # cards: the id first, on a line of its own
-        order = (5, 0, 2, 1, 3, 4)
-        columns = [TABLE_COLUMNS[number] for number in order]
-        return cards(columns, [tuple(row[number] for number in order) for row in rows], color=view.color, width=view.width)
     return fitted_table(TABLE_COLUMNS, rows, color=view.color, width=view.width)
