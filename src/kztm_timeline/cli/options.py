@@ -166,7 +166,8 @@ FieldsOpt = Annotated[
     typer.Option(
         "--fields",
         metavar="A,B,C",
-        help="Only these fields, in this order (json, jsonl, csv, table); the names are the JSON output's keys.",
+        help="Only these fields, in this order, in every data format (json, jsonl, csv, table, parquet): a JSON key "
+        "(plover), or FIELD_MEMBER for one member of it (plover_event, actors_name). Alone, implies --format json.",
     ),
 ]
 
