@@ -96,8 +96,8 @@ OutputOpt = Annotated[
         "--output",
         "-o",
         metavar="FILE",
-        help="Write to FILE (created only once rendering succeeded); with -f csv, a folder (DIR/) gets events.csv "
-        "and a datapackage.json that types its columns.",
+        help="Write to FILE (created only once rendering succeeded); a folder (DIR/, new or empty) gets the table as "
+        "CSV and its datapackage.json, which types the columns.",
     ),
 ]
 
