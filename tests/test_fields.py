@@ -190,3 +190,30 @@ def test_an_unknown_field_names_the_flat_columns_too() -> None:
     assert code == 2
     assert "no field 'plover_evnt'; did you mean plover_event" in err
     assert "(or one column of a field: plover_event, plover_mode, plover_context, actors_id," in err
+
+
+# ---------------------------------------------------------------- timeline schema
+
+
+def test_schema_prints_the_data_files_schema_by_default() -> None:
+    code, out, _ = run("schema")
+    assert (code, json.loads(out)["title"]) == (0, "kztm-timeline data file")
+
+
+def test_schema_output_prints_the_output_contracts_schema_as_committed() -> None:
+    code, out, _ = run("schema", "--output")
+    assert code == 0
+    assert out == (ROOT / "schema" / "event-list.schema.json").read_text(encoding="utf-8")
+    assert json.loads(out)["title"] == "kztm-timeline JSON output, contract 2.0"
+
+
+def test_schema_plover_prints_the_plover_records_schema() -> None:
+    code, out, _ = run("schema", "--plover")
+    assert code == 0
+    assert out == (ROOT / "tests" / "schemas" / "plover.schema.json").read_text(encoding="utf-8")
+
+
+def test_schema_takes_one_of_output_and_plover() -> None:
+    code, _, err = run("schema", "--output", "--plover")
+    assert code == 2
+    assert "--output and --plover name two schemas; give one of them" in err

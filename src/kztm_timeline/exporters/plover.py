@@ -17,12 +17,24 @@ manual: "All cooperative actions reported in future tense are also taken to impl
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..contract import TOOL_VERSION, View, iso, sides
 from ..model import Actor, Dataset, Event
 from ..vocab import ALPHA3, KINDS, PLOVER_QUAD, PLOVER_SCORE, Status
 
 CODEBOOK = "PLOVER manual, draft 2021 (openeventdata/PLOVER)"
+
+
+def schema_path() -> str:
+    """The JSON Schema of a PLOVER record (what the schema command prints for PLOVER), written by hand from the manual's JSON
+    table. It is kept with the tests that check every record against it (``tests/schemas``); the wheel ships it
+    as ``_shipped/schema/plover.schema.json``."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "_shipped" / "schema" / "plover.schema.json"
+    if installed.is_file():
+        return str(installed)
+    return str(here.parent.parent / "tests" / "schemas" / "plover.schema.json")
 
 
 def actor_object(actor: Actor) -> dict[str, object]:
