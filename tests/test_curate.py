@@ -306,6 +306,28 @@ def test_sources_add_copies_the_article_byte_for_byte_and_registers_it(workdir: 
     assert (source.file, source.title, source.publisher) == ("../seeds/new-article.txt", "Ministers meet", "Example")
 
 
+def test_sources_add_records_the_articles_web_address_and_language(workdir: Path, tmp_path: Path) -> None:
+    article = tmp_path / "web-article.txt"
+    article.write_text("On 3 March 2025 the ministers met in Astana.\n", encoding="utf-8")
+    path = data_file(workdir)
+    code, _, err = run(
+        "sources", "add", str(article), "--title", "Web", "--publisher", "p", "--url", "https://example.org/a",
+        "--language", "ru", "--data", str(path),
+    )  # fmt: skip
+    assert code == 0, err
+    source = load_dataset(str(path)).source_by_id["web"]
+    assert (source.url, source.language) == ("https://example.org/a", "ru")
+
+
+def test_sources_add_refuses_a_url_that_is_no_web_address(workdir: Path, tmp_path: Path) -> None:
+    article = tmp_path / "web-article.txt"
+    article.write_text("Text.\n", encoding="utf-8")
+    args = ["--title", "Web", "--publisher", "p", "--url", "example.org/a", "--data", str(data_file(workdir))]
+    code, _, err = run("sources", "add", str(article), *args)
+    assert code == 1
+    assert "the new source (--url): url 'example.org/a' is not a web address; write it whole, from http:// or https://" in err
+
+
 def test_sources_add_refuses_an_article_already_registered(workdir: Path) -> None:
     path = data_file(workdir)
     before = path.read_bytes()

@@ -199,3 +199,37 @@ def test_an_invalid_position_span_is_reported(edited: EditData) -> None:
 def test_an_unknown_role_is_reported(edited: EditData) -> None:
     path = edited("{actor: mamin, role: visitor}", "{actor: mamin, role: vistor}")
     assert "role 'vistor' is not allowed; did you mean 'visitor'?" in problems(path)[0]
+
+
+# ---------------------------------------------------------------- a source's url and language
+
+
+SOURCE_LINE = "    published: \"2023-10-31\"\n"
+
+
+def test_a_source_may_give_its_web_address_and_its_language(edited: EditData) -> None:
+    path = edited(SOURCE_LINE, SOURCE_LINE + "    url: https://example.org/trend/2023-10-31\n    language: ru\n")
+    source = load_dataset(str(path)).source_by_id["trend-2023-10-31"]
+    assert (source.url, source.language) == ("https://example.org/trend/2023-10-31", "ru")
+
+
+def test_a_source_without_a_language_is_in_english_and_without_a_url_has_none(shipped: Dataset) -> None:
+    source = shipped.source_by_id["trend-2023-10-31"]
+    assert (source.url, source.language) == (None, "en")
+
+
+def test_a_url_must_be_a_web_address(edited: EditData) -> None:
+    path = edited(SOURCE_LINE, SOURCE_LINE + "    url: ftp://example.org/x\n")
+    line = line_of(path, "url: ftp")
+    assert problems(path) == [
+        f"{path}:{line}:10: url 'ftp://example.org/x' is not a web address; write it whole, from http:// or https://"
+    ]
+
+
+def test_a_language_must_be_an_iso_639_1_code(edited: EditData) -> None:
+    path = edited(SOURCE_LINE, SOURCE_LINE + "    language: rus\n")
+    line = line_of(path, "language: rus")
+    assert problems(path) == [
+        f"{path}:{line}:15: language 'rus' is not allowed; "
+        "use the article's language as an ISO 639-1 code (en, ru, kk, tk …); default en"
+    ]

@@ -375,6 +375,8 @@ class SourceInput:
     publisher: str
     published: str | None = None
     id: str | None = None
+    url: str | None = None
+    language: str | None = None
 
 
 def corpus_folder(dataset: Dataset) -> str:
@@ -438,6 +440,10 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
         "publisher": given.publisher,
         "published": published,
     }
+    if given.url is not None:
+        record["url"] = given.url
+    if given.language is not None:
+        record["language"] = given.language
     return record, destination
 
 

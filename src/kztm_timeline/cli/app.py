@@ -78,7 +78,15 @@ EVENT_OPTIONS = {
 }
 
 
-SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
+SOURCE_OPTIONS = {
+    "id": "--id",
+    "file": "PATH",
+    "title": "--title",
+    "publisher": "--publisher",
+    "published": "--published",
+    "url": "--url",
+    "language": "--language",
+}
 
 
 def shown_problem(problem: Problem) -> str:

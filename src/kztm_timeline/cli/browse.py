@@ -105,6 +105,8 @@ def _render_selection(
         _emit_fields(dataset, events, out, fmt)
         return
     to_terminal = output is None and use_color()
+    if fmt is Format.PLOVER and output is not None and output.lower().endswith(".json"):
+        options = {**(options or {}), "container": "array"}  # a .json file holds one JSON value: an array
     view = View(
         dataset=dataset,
         events=tuple(events),

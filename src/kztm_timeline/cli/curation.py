@@ -315,6 +315,10 @@ def sources_add(
     id_: Annotated[
         str | None, typer.Option("--id", metavar="ID", help="Source id. Default: a slug of the date and title.")
     ] = None,
+    url: Annotated[str | None, typer.Option("--url", metavar="URL", help="Where the article is on the web.")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", metavar="CODE", help="The article's language, ISO 639-1 (ru, kk …). Default: en.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
     data: DataOpt = None,
 ) -> None:
@@ -326,7 +330,7 @@ def sources_add(
         {"title": ("--title", "Title", "text"), "publisher": ("--publisher", "Publisher", "text")},
     )
     path = _writable_data(data, dry_run=dry_run)
-    given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
+    given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_, url, language)
     added, copy = add_source(path, given, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally)
     if dry_run:
         write_stdout(added.yaml)

@@ -145,7 +145,7 @@ def out_width() -> int:
 
 # What a file name's extension says it holds: the formats that write it, the one to infer first.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    ".json": ("json", "timelinejs"),
+    ".json": ("json", "timelinejs", "plover"),  # PLOVER to a .json file: a JSON array (to .jsonl, JSON Lines)
     ".jsonl": ("jsonl", "plover"),
     ".ndjson": ("jsonl", "plover"),
     ".csv": ("csv",),

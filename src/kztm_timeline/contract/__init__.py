@@ -120,6 +120,8 @@ def sources_json(dataset: Dataset) -> list[dict[str, object]]:
             "title": source.title,
             "publisher": source.publisher,
             "published": None if source.published is None else source.published.text,
+            "url": source.url,
+            "language": source.language,
             "events": by_source[source.id],
             "path": os.path.abspath(resolve_source_path(dataset.path, source.file)),
         }
@@ -203,7 +205,10 @@ _RECEIVING = {"host", "callee"}
 
 
 def sides(dataset: Dataset, event: Event) -> tuple[list[Actor], list[Actor]]:
-    """The source and recipient actors of ``event`` (the validator makes sure there is a source)."""
+    """The PLOVER actor and recipient entities of ``event``, as the manual's CONSULT section has them: the visitor
+    (or caller, or organiser) is the actor and the host (or callee) the recipient; where no side is distinguished,
+    every participant is an actor and there is no recipient. Honorees are neither. (The validator makes sure an
+    event has a participant who is not an honoree.)"""
     people = [(dataset.actor_by_id[p.actor], p.role) for p in event.participants if p.role != "honoree"]
     receiving = [actor for actor, role in people if role in _RECEIVING]
     others = [actor for actor, role in people if role not in _RECEIVING]

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from ..edtf import Precision, Qualifier
 from ..errors import UsageError
 from ..text import shown
-from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
+from ..vocab import ACTOR_TYPES, LANGUAGES, RELATIONS, ROLES, Kind, Status
 
 # The version of the output contract: the field names, types and nesting below, and the flattening rule.
 # A minor version only adds (fields, members, values of a vocabulary); a major one removes, renames or retypes.
@@ -211,6 +211,8 @@ SOURCES = Table(
         _text("title", "The article's headline."),
         _text("publisher", "Who published the article."),
         _text("published", "Publication date (EDTF), or null where the article gives none.", nullable=True),
+        _text("url", "Where the article is on the web, or null.", nullable=True),
+        _text("language", "The article's language: an ISO 639-1 code.", choices=LANGUAGES),
         OutputField("events", FieldType.INTEGER, "How many events cite the article."),
         _text("path", "The article's absolute path on this machine."),
     ),

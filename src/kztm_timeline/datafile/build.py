@@ -21,6 +21,8 @@ def source_from(record: dict[str, object], date_of: Callable[[object], EdtfDate 
         publisher=str(record["publisher"]),
         published=date_of(record.get("published")),
         note=text_or_none(record.get("note")),
+        url=text_or_none(record.get("url")),
+        language=str(record.get("language") or "en"),
     )
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..vocab import ACTOR_TYPES, EVIDENCE, RELATIONS, ROLES, SECTORS, Kind, Status
+from ..vocab import ACTOR_TYPES, EVIDENCE, LANGUAGES, RELATIONS, ROLES, SECTORS, Kind, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
 SINGLE_LINE_PATTERN = r"^[^\n\t]*$"
+URL_PATTERN = r"^https?://[^\s]+$"
 
 
 class T(StrEnum):
@@ -25,6 +26,7 @@ class T(StrEnum):
     CHOICE = "choice"
     TEXTS = "texts"
     LIST = "list"
+    URL = "url"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("published", T.EDTF, True, "Publication date (EDTF), or null where the article gives none.", nullable=True),
         Field(
             "note", T.TEXT, False, "How the publication date was inferred, or other remarks.", nullable=True, multiline=True
+        ),
+        Field("url", T.URL, False, "Where the article is on the web (http:// or https://), or null.", nullable=True),
+        Field(
+            "language",
+            T.CHOICE,
+            False,
+            "The article's language as an ISO 639-1 code (en, ru, kk, tk …); default en.",
+            choices=LANGUAGES,
         ),
     ),
     "actor": (
@@ -155,6 +165,8 @@ def _field_schema(field: Field) -> dict[str, object]:
         schema = {"type": ["string", "integer"], "pattern": EDTF_PATTERN}
     elif field.type is T.CHOICE:
         schema = {"enum": list(field.choices)}
+    elif field.type is T.URL:
+        schema = {"type": "string", "pattern": URL_PATTERN}
     elif field.type is T.TEXTS:
         schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": SINGLE_LINE_PATTERN}}
     else:

@@ -15,9 +15,10 @@ from ..vocab import OUTCOMES
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
-from .schema import SHAPES, SLUG_PATTERN, Field, T
+from .schema import SHAPES, SLUG_PATTERN, URL_PATTERN, Field, T
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
+_URL_RE = re.compile(URL_PATTERN)
 
 
 @dataclass
@@ -137,8 +138,15 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
         if not isinstance(value, str) or value not in spec.choices:
             given = value if isinstance(value, str) else _type_name(value)
             close = difflib.get_close_matches(given, spec.choices, n=1, cutoff=0.6)
-            hint = f"did you mean {shown(close[0])}?" if close else f"use one of: {', '.join(spec.choices)}"
+            if len(spec.choices) > 20:  # too many to list: the description says what to use
+                hint = "use " + spec.description[:1].lower() + spec.description[1:].rstrip(".")
+            else:
+                hint = f"did you mean {shown(close[0])}?" if close else f"use one of: {', '.join(spec.choices)}"
             checker.add(path, f"{spec.name} {shown(given)} is not allowed", hint)
+    elif kind is T.URL:
+        if not isinstance(value, str) or not _URL_RE.match(value):
+            given = value if isinstance(value, str) else _type_name(value)
+            checker.add(path, f"{spec.name} {shown(given)} is not a web address", "write it whole, from http:// or https://")
     elif kind is T.TEXTS:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
