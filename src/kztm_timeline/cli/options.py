@@ -81,8 +81,8 @@ FormatOpt = Annotated[
         metavar="FORMAT",
         case_sensitive=False,
         show_default=False,
-        help="timeline (default), table, json, jsonl, csv, markdown, ics, timelinejs, plover, html or "
-        "parquet; with -o, the file's extension picks it (.ics, .json, .csv, .html, .md …).",
+        help="timeline (default), table, json, jsonl, csv, markdown, ics, timelinejs, plover (JSON Lines; into a .json "
+        "file, a JSON array), html or parquet; with -o, the file's extension picks it (.ics, .json, .csv, .html, .md …).",
     ),
 ]
 

@@ -30,9 +30,7 @@ from ..errors import UsageError
 from ..text import shown
 from ..vocab import ACTOR_TYPES, LANGUAGES, RELATIONS, ROLES, Kind, Status
 
-# The version of the output contract: the field names, types and nesting below, and the flattening rule.
-# A minor version only adds (fields, members, values of a vocabulary); a major one removes, renames or retypes.
-CONTRACT_VERSION = "2.0"
+# What is declared here is the output contract; its version is kztm_timeline.CONTRACT_VERSION.
 LIST_SEPARATOR = "; "  # between the items of a list in a CSV cell
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .fields import CONTRACT_VERSION, LIST_SEPARATOR, TABLES, FieldType, FlatColumn, OutputField, Table, field_names
+from .. import CONTRACT_VERSION
+from .fields import LIST_SEPARATOR, TABLES, FieldType, FlatColumn, OutputField, Table, field_names
 
 
 def _value_schema(field: OutputField, *, nullable: bool) -> dict[str, object]:
