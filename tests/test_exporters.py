@@ -23,7 +23,6 @@ from typer.testing import CliRunner
 from kztm_timeline.cli import app
 from kztm_timeline.contract import View
 from kztm_timeline.exporters import BINARY_FORMATS, Format, exporter, render, render_text
-from kztm_timeline.exporters.data import CSV_COLUMNS
 from kztm_timeline.exporters.ics import fold_line
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset, EventList
@@ -221,34 +220,51 @@ def test_every_plover_record_of_the_shipped_data_meets_the_manuals_schema(shippe
         validator.validate(record)
 
 
-def test_plover_takes_source_and_recipient_from_the_roles_as_actor_objects(shipped: Dataset) -> None:
+def test_plover_takes_actor_and_recipient_from_the_roles_as_entity_objects(shipped: Dataset) -> None:
     visit = plover_records(shipped)["2021-10-tokayev-state-visit"]
-    assert (visit["source"], visit["recipient"], visit["event"], visit["mode"]) == (
+    assert (visit["actor"], visit["recipient"], visit["event"], visit["mode"]) == (
         [
             {
                 "code": "KAZ",
                 "sector": "GOV",
-                "actor_text": "Kassym-Jomart Tokayev",
+                "entity_text": "Kassym-Jomart Tokayev",
                 "identifier_text": "Kassym-Jomart Tokayev",
                 "office": "President of Kazakhstan",
             }
         ],
-        [{"code": "TKM", "sector": "GOV", "actor_text": "Turkmenistan", "identifier_text": "Turkmenistan"}],
+        [{"code": "TKM", "sector": "GOV", "entity_text": "Turkmenistan", "identifier_text": "Turkmenistan"}],
         ["CONSULT"],
         ["visit"],
     )
 
 
-def test_a_call_without_sides_has_every_participant_as_source_and_no_recipient(shipped: Dataset) -> None:
+def test_no_plover_record_names_the_drafts_source_or_actor_text(shipped: Dataset) -> None:
+    text = render_text(Format.PLOVER, view_of(shipped))
+    assert '"source":' not in text
+    assert '"actor_text":' not in text
+
+
+def test_a_call_without_sides_has_every_participant_as_actor_and_no_recipient(shipped: Dataset) -> None:
     call = plover_records(shipped)["2024-08-05-presidents-telephone-call"]
-    assert [actor["actor_text"] for actor in call["source"]] == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
+    assert [entity["entity_text"] for entity in call["actor"]] == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
     assert "recipient" not in call
     assert call["mode"] == ["phone"]
 
 
-def test_the_sole_host_of_a_planned_monument_is_its_source(shipped: Dataset) -> None:
+def test_the_sole_host_of_a_planned_monument_is_its_actor(shipped: Dataset) -> None:
     abai = plover_records(shipped)["abai-sculpture-ashgabat"]
-    assert abai["source"] == [{"code": "TKM", "sector": "GOV", "actor_text": "Turkmenistan", "identifier_text": "Turkmenistan"}]
+    assert abai["actor"] == [{"code": "TKM", "sector": "GOV", "entity_text": "Turkmenistan", "identifier_text": "Turkmenistan"}]
+
+
+def test_entity_text_is_the_spelling_the_events_quotes_use_and_identifier_text_the_one_name(shipped: Dataset) -> None:
+    records = plover_records(shipped)
+    spelled = [
+        (entity["entity_text"], entity["identifier_text"])
+        for identifier in ("c1993-diplomatic-relations", "2024-07-sco-summit-astana")
+        for entity in records[identifier]["actor"]
+    ]
+    assert ("Republic of Kazakhstan", "Kazakhstan") in spelled
+    assert ("SCO", "Shanghai Cooperation Organisation") in spelled
 
 
 def test_plover_codes_planned_events_as_agree_and_signings_as_support(shipped: Dataset) -> None:
@@ -258,13 +274,25 @@ def test_plover_codes_planned_events_as_agree_and_signings_as_support(shipped: D
         "036",
     )
     signing = records["2017-04-strategic-partnership-agreement"]
-    assert (signing["event"], signing["quad_code"], signing["event_scale"]) == (["SUPPORT"], 1, 4.6)
+    assert (signing["event"], signing["quad_code"], signing["event_scale"]) == (["SUPPORT"], 1, 5.0)
     assert (signing["date"], signing["enddate"], signing["date_edtf"]) == ("2017-04-01", "2017-04-30", "2017-04")
+
+
+def test_event_scale_is_the_current_manuals_score_of_the_category_and_mode(shipped: Dataset) -> None:
+    records = plover_records(shipped)
+    visit, call = records["2021-10-tokayev-state-visit"], records["2024-08-05-presidents-telephone-call"]
+    planned = records["2024-consultative-meeting-astana"]
+    assert (visit["event_scale"], call["event_scale"], planned["event_scale"]) == (4.0, 1.5, 2.5)  # visit, phone, AGREE
 
 
 def test_plover_contexts_come_only_from_the_manuals_list(shipped: Dataset) -> None:
     contexts = {context for record in plover_records(shipped).values() for context in record["context"]}
     assert contexts == {"diplomatic", "economic", "legislative"}
+
+
+def test_plover_event_loc_is_a_location_object_with_the_extracted_place(shipped: Dataset) -> None:
+    visit = plover_records(shipped)["2021-10-tokayev-state-visit"]
+    assert visit["event_loc"] == {"extracted_place": "Turkmenistan"}
 
 
 def test_plover_event_text_is_the_cited_source_text_and_cite_info_an_object(shipped: Dataset) -> None:
@@ -278,12 +306,48 @@ def test_plover_event_text_is_the_cited_source_text_and_cite_info_an_object(ship
         "citation": "tm-2024-08-06-phone-call",
         "title": "A telephone conversation took place between the President of Turkmenistan and the President of the "
         "Republic of Kazakhstan",
-        "publication": "Turkmen official news source (not named in the text)",
         "language": "en",
+        "publication": "Turkmen official news source (not named in the text)",
         "coder": "coded by hand (kztm-timeline curation)",
-        "codebook": "PLOVER manual, draft 2021 (openeventdata/PLOVER)",
+        "codebook": "PLOVER 2.0 draft (openeventdata/PLOVER, PLOVER_MANUAL.tex at 5e0c24f, 4 February 2024)",
         "version": "0.1.0",
     }
+
+
+def test_a_web_source_gives_cite_info_its_url_and_language(small: Dataset) -> None:
+    wire = dataclasses.replace(small.sources[0], url="https://example.org/wire/ministers-meet", language="ru")
+    dataset = dataclasses.replace(small, sources=(wire,))
+    record = json.loads(render_text(Format.PLOVER, view_of(dataset)).splitlines()[0])
+    assert (record["cite_info"]["url"], record["cite_info"]["language"]) == ("https://example.org/wire/ministers-meet", "ru")
+
+
+def test_a_record_without_an_actor_cannot_be_written(shipped: Dataset) -> None:
+    from kztm_timeline.errors import TimelineError
+    from kztm_timeline.model import Participant
+
+    abai = shipped.event_by_id["abai-sculpture-ashgabat"]
+    honoured = dataclasses.replace(abai, participants=(Participant("abai", "honoree"),))
+    with pytest.raises(TimelineError, match="abai-sculpture-ashgabat has no actor"):
+        render_text(Format.PLOVER, View(dataset=shipped, events=(honoured,)))
+
+
+def test_plover_to_a_json_file_is_a_json_array_and_to_jsonl_json_lines(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["list", "--year", "2017", "-f", "plover", "-o", str(tmp_path / "p.json")]).exit_code == 0
+    assert runner.invoke(app, ["list", "--year", "2017", "-f", "plover", "-o", str(tmp_path / "p.jsonl")]).exit_code == 0
+    array = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    lines = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [record["id"] for record in array] == [record["id"] for record in lines] == [
+        "days-of-culture-held",
+        "earlier-intergovernmental-commission-meetings",
+        "2017-04-strategic-partnership-agreement",
+    ]
+    assert array == lines
+
+
+def test_plover_to_stdout_is_json_lines() -> None:  # as the manual suggests
+    result = CliRunner().invoke(app, ["list", "--year", "2017", "-f", "plover"])
+    assert result.stdout.startswith('{"id": "days-of-culture-held", "date": "2023-05-16", "actor": [')
 
 
 def test_an_event_whose_every_participant_is_an_honoree_is_refused(edited: EditData) -> None:
@@ -317,7 +381,7 @@ def test_csv_guards_cells_that_could_start_a_formula(small: Dataset) -> None:
 
 def test_csv_joins_lists_with_semicolons(shipped: Dataset) -> None:
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render_text(Format.CSV, view_of(shipped)), newline=""))}
-    assert rows["2021-10-tokayev-state-visit"]["actors"] == "Kassym-Jomart Tokayev; Turkmenistan"
+    assert rows["2021-10-tokayev-state-visit"]["actors_name"] == "Kassym-Jomart Tokayev; Turkmenistan"
 
 
 # ---------------------------------------------------------------- Markdown
@@ -546,7 +610,7 @@ def test_a_csv_folder_export_carries_a_datapackage_that_types_every_column(tmp_p
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["datapackage.json", "events.csv"]
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
     fields = package["resources"][0]["schema"]["fields"]
-    assert [field["name"] for field in fields] == list(CSV_COLUMNS)
+    assert [field["name"] for field in fields][:4] == ["id", "date", "start", "end"]
     assert {field["name"]: field["type"] for field in fields}["cameo"] == "string"
     assert package["resources"][0]["path"] == "events.csv"
 
@@ -573,7 +637,7 @@ def test_duckdb_reads_the_csv_with_the_datapackage_types(tmp_path: Path) -> None
     assert duckdb.execute(query, ["c1993-diplomatic-relations"]).fetchall() == [("054", date(1993, 1, 1))]
 
 
-def test_parquet_reads_back_in_duckdb_with_typed_nested_columns(tmp_path: Path) -> None:
+def test_parquet_reads_back_in_duckdb_with_typed_list_columns(tmp_path: Path) -> None:
     import duckdb
 
     target = tmp_path / "timeline.parquet"
@@ -581,17 +645,14 @@ def test_parquet_reads_back_in_duckdb_with_typed_nested_columns(tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     connection = duckdb.connect()
     rows = connection.execute(
-        f"SELECT id, cameo, start, \"end\", len(actors), actors[1].role, sources[1].source FROM '{target}' ORDER BY start, id"
+        f"SELECT id, cameo, start, \"end\", len(actors_id), actors_role[1], sources_source[1] FROM '{target}' ORDER BY start, id"
     ).fetchall()
     assert len(rows) == 26
     day_one, day_last = date(1993, 1, 1), date(1993, 12, 31)
     assert rows[0] == ("c1993-diplomatic-relations", "054", day_one, day_last, 2, "participant", "tm-2023-05-16-prospects")
     types = dict(connection.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{target}')").fetchall())
-    assert (types["start"], types["topics"], types["actors"]) == (
-        "DATE",
-        "VARCHAR[]",
-        "STRUCT(id VARCHAR, \"name\" VARCHAR, \"role\" VARCHAR)[]",
-    )
+    found = (types["start"], types["topics"], types["actors_name"], types["plover_event"])
+    assert found == ("DATE", "VARCHAR[]", "VARCHAR[]", "VARCHAR")
 
 
 def test_parquet_reads_back_in_pandas(tmp_path: Path) -> None:
@@ -602,7 +663,7 @@ def test_parquet_reads_back_in_pandas(tmp_path: Path) -> None:
     frame = pandas.read_parquet(target)
     assert len(frame) == 15
     call = frame.set_index("id").loc["2024-08-05-presidents-telephone-call"]
-    assert [actor["name"] for actor in call["actors"]] == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
+    assert list(call["actors_name"]) == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
     assert call["cameo"] == "041"
 
 

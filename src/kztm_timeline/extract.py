@@ -318,9 +318,6 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
     return source_article(source, read_text(resolve_source_path(dataset.path, source.file)))
 
 
-CANDIDATE_FIELDS = ("source", "line", "expression", "date", "actors", "kind", "status", "quote", "already_present", "stub")
-COVERAGE_FIELDS = ("source", "sentences", "cited", "dated_uncovered")
-PARAGRAPH_FIELDS = ("paragraph", "text", "cited", "events")
 
 
 def candidate_json(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:

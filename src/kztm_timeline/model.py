@@ -20,6 +20,8 @@ class Source:
     publisher: str
     published: EdtfDate | None
     note: str | None = None
+    url: str | None = None  # where the article is on the web
+    language: str = "en"  # ISO 639-1
 
 
 @dataclass(frozen=True, slots=True)

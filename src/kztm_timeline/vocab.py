@@ -102,10 +102,37 @@ ACTOR_TYPES: tuple[str, ...] = ("person", "state", "organisation")
 EVIDENCE: tuple[str, ...] = ("quoted", "reported", "inferred")
 
 
-# PLOVER (manual, "Event Categories" and "Numeric conflict/cooperation scores"): each category's quad code
-# and scaled cooperation score, for the categories this timeline uses.
+# PLOVER (manual at openeventdata/PLOVER 5e0c24f, 4 February 2024: "Quad categories in PLOVER" and "PLOVER
+# conflict--cooperation scores"): each category's quad code, and the score of a category ("CONSULT") or of one
+# of its modes ("CONSULT:visit"), for the categories this timeline uses.
 PLOVER_QUAD: dict[str, int] = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1}
-PLOVER_SCORE: dict[str, float] = {"AGREE": 4.2, "CONSULT": 2.1, "SUPPORT": 4.6, "CONCEDE": 5.0}
+PLOVER_SCORE: dict[str, float] = {
+    "AGREE": 2.5,
+    "CONSULT": 2.5,
+    "CONSULT:visit": 4.0,
+    "CONSULT:third-party": 1.0,
+    "CONSULT:multilateral": 4.0,
+    "CONSULT:phone": 1.5,
+    "SUPPORT": 5.0,
+    "CONCEDE": 4.5,
+}
+PLOVER_CODEBOOK = "PLOVER 2.0 draft (openeventdata/PLOVER, PLOVER_MANUAL.tex at 5e0c24f, 4 February 2024)"
+
+# ISO 639-1 language codes (the 184 two-letter codes of ISO 639-2's table), for a source's language.
+LANGUAGES: tuple[str, ...] = (
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
+    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
+    "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr",
+    "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz",
+    "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj",
+    "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi",
+    "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+)  # fmt: skip
 
 # PLOVER sector primary codes an actor may carry in the data (``sector:``); persons and states default to GOV.
 SECTORS: tuple[str, ...] = ("GOV", "LEG", "JUD", "MIL", "COP", "OPP", "PTY", "CVL", "BUS", "EDU", "MED", "JRN", "REL", "SOC")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from typer.core import TyperCommand
 
-from .. import __version__
+from .. import CONTRACT_VERSION, __version__
 from ..datafile.fs import display_path
 from ..errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from ..text import shown
@@ -83,7 +83,15 @@ EVENT_OPTIONS = {
 }
 
 
-SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
+SOURCE_OPTIONS = {
+    "id": "--id",
+    "file": "PATH",
+    "title": "--title",
+    "publisher": "--publisher",
+    "published": "--published",
+    "url": "--url",
+    "language": "--language",
+}
 
 
 def shown_problem(problem: Problem) -> str:
@@ -221,7 +229,7 @@ def _install_completion(value: str | None) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        write_stdout(f"timeline {__version__}\n")
+        write_stdout(f"timeline {__version__} (output contract {CONTRACT_VERSION})\n")
         raise typer.Exit(0)
 
 
@@ -234,7 +242,8 @@ def _main(
     verbose: VerboseOpt = False,
     debug: DebugOpt = False,
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the tool's and the output contract's version."),
     ] = False,
     show_completion: Annotated[  # noqa: ARG001 - handled by its callback
         str | None,

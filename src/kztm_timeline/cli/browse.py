@@ -1,7 +1,6 @@
 """Browsing: list, search, show and actors."""
 
 import dataclasses
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,12 +26,15 @@ from .output import (
     at_terminal,
     choose_format,
     emit,
+    is_folder,
     out_width,
+    picked,
     say,
     use_color,
     write_bytes,
     write_output,
     write_pieces,
+    write_table_folder,
 )
 from .reading import read_dataset, today
 
@@ -83,14 +85,15 @@ def _render_selection(
     from ..exporters import render
     from ..query import select
 
-    fmt = Format(choose_format(out.format, out.json, out.output, tuple(Format), Format.TIMELINE))
+    fields = out.fields is not None
+    fmt = Format(choose_format(out.format, out.json, out.output, tuple(Format), Format.TIMELINE, fields=fields))
     output = out.output
-    if out.fields is not None and fmt.value not in tuple(RecordFormat):
-        raise UsageError(f"--fields works with -f json, jsonl, csv or table, not -f {fmt.value}")
+    if fields and fmt.value not in (*RecordFormat, Format.PARQUET):
+        raise UsageError(f"--fields works with -f json, jsonl, csv, table or parquet, not -f {fmt.value}")
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
     dataset = read_dataset(data)
-    if fmt in STREAMING and output in (None, "-") and out.fields is None and not at_terminal():
+    if fmt in STREAMING and output in (None, "-") and not fields and not at_terminal():
         # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
         _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
         return
@@ -98,12 +101,12 @@ def _render_selection(
     if not events and fmt in HUMAN_FORMATS and output is None:
         say("no events match")
         return
-    if out.fields is not None:
-        from ..contract import EVENT_FIELDS, event_json
-
-        emit(out, dataset, EVENT_FIELDS, lambda: [event_json(dataset, event) for event in events], lambda _c, _w: "")
+    if fields:
+        _emit_fields(dataset, events, out, fmt)
         return
     to_terminal = output is None and use_color()
+    if fmt is Format.PLOVER and output is not None and output.lower().endswith(".json"):
+        options = {**(options or {}), "container": "array"}  # a .json file holds one JSON value: an array
     view = View(
         dataset=dataset,
         events=tuple(events),
@@ -116,16 +119,28 @@ def _render_selection(
     if isinstance(rendered, bytes):
         assert output is not None
         write_bytes(rendered, output, dataset)
-        return
-    if fmt is Format.CSV and output is not None and (output.endswith(("/", os.sep)) or os.path.isdir(output)):
-        # A folder: the CSV and a Frictionless datapackage.json that types its columns.
-        from ..exporters.data import datapackage
+    elif fmt is Format.CSV and is_folder(output):
+        from ..contract.fields import EVENTS
 
-        os.makedirs(output, exist_ok=True)
-        write_output(rendered, os.path.join(output, "events.csv"), dataset)
-        write_output(datapackage("events.csv"), os.path.join(output, "datapackage.json"), dataset)
+        assert output is not None
+        write_table_folder(output, EVENTS, rendered, None, dataset)
+    else:
+        write_output(rendered, output, dataset, color=to_terminal)
+
+
+def _emit_fields(dataset: "Dataset", events: "list[Event]", out: OutputChoice, fmt: Format) -> None:
+    """``--fields``: the chosen fields of the events in a record format, or as Parquet columns."""
+    from ..contract import event_json
+    from ..contract.fields import EVENTS, columns
+
+    if fmt is not Format.PARQUET:
+        emit(out, dataset, EVENTS, lambda: [event_json(dataset, event) for event in events], lambda _c, _w: "")
         return
-    write_output(rendered, output, dataset, color=to_terminal)
+    from ..exporters.parquet import parquet_bytes
+
+    assert out.output is not None
+    chosen = columns(EVENTS, picked(EVENTS, out.fields))
+    write_bytes(parquet_bytes([event_json(dataset, event) for event in events], chosen), out.output, dataset)
 
 
 @app.command("list")
@@ -193,7 +208,8 @@ def show(
     data: DataOpt = None,
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
-    from ..contract import EVENT_FIELDS, event_json
+    from ..contract import event_json
+    from ..contract.fields import EVENTS
     from ..query import find_event
     from ..screens import render_show
 
@@ -202,7 +218,7 @@ def show(
     emit(
         out,
         dataset,
-        EVENT_FIELDS,
+        EVENTS,
         lambda: [event_json(dataset, found)],
         lambda color, width: render_show(dataset, found, color=color, width=width),
         single=True,
@@ -215,14 +231,15 @@ def show(
 @record_output
 def actors(out: OutputChoice, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
-    from ..contract import ACTOR_FIELDS, actors_json
+    from ..contract import actors_json
+    from ..contract.fields import ACTORS
     from ..screens import render_actors
 
     dataset = read_dataset(data)
     emit(
         out,
         dataset,
-        ACTOR_FIELDS,
+        ACTORS,
         lambda: actors_json(dataset),
         lambda color, width: render_actors(dataset, color=color, width=width),
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..datafile.fs import display_path
-from ..errors import DataError, TimelineError
+from ..errors import DataError, TimelineError, UsageError
 from .app import app, guarded
 from .options import (
     AsOfOpt,
@@ -104,9 +104,27 @@ def _say_valid(path: str, events: int, actors: int, sources: int, quotes: int) -
 @app.command()
 @guarded
 @global_options
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of the data file."""
+def schema(
+    output: Annotated[
+        bool, typer.Option("--output", help="The output contract's schema instead: what list, show and the other commands print.")
+    ] = False,
+    plover: Annotated[bool, typer.Option("--plover", help="The schema of a PLOVER record (-f plover) instead.")] = False,
+) -> None:
+    """Print a JSON Schema (draft 2020-12): the data file's (default), the JSON output's, or a PLOVER record's."""
     from ..contract import dumps
-    from ..datafile.schema import json_schema
 
-    write_stdout(dumps(json_schema()) + "\n")
+    if output and plover:
+        raise UsageError("--output and --plover name two schemas; give one of them")
+    if output:
+        from ..contract.schemas import output_schema
+
+        write_stdout(dumps(output_schema()) + "\n")
+    elif plover:
+        from ..datafile.fs import read_text
+        from ..exporters.plover import schema_path
+
+        write_stdout(read_text(schema_path()))
+    else:
+        from ..datafile.schema import json_schema
+
+        write_stdout(dumps(json_schema()) + "\n")

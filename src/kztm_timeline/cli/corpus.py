@@ -40,14 +40,15 @@ def sources(ctx: typer.Context, out: OutputChoice, data: DataOpt = None) -> None
     """List the source articles with their event counts, or register one with 'sources add'."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..contract import SOURCE_FIELDS, sources_json
+    from ..contract import sources_json
+    from ..contract.fields import SOURCES
     from ..screens import render_sources
 
     dataset = read_dataset(data)
     emit(
         out,
         dataset,
-        SOURCE_FIELDS,
+        SOURCES,
         lambda: sources_json(dataset),
         lambda color, width: render_sources(dataset, color=color, width=width),
     )
@@ -66,8 +67,9 @@ def sources_show(
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
+    from ..contract.fields import PARAGRAPHS
     from ..datafile.fs import read_text, resolve_source_path
-    from ..extract import PARAGRAPH_FIELDS, cited_paragraphs, marked_text
+    from ..extract import cited_paragraphs, marked_text
     from ..query import find_source
 
     dataset = read_dataset(data)
@@ -81,7 +83,7 @@ def sources_show(
     emit(
         out,
         dataset,
-        PARAGRAPH_FIELDS,
+        PARAGRAPHS,
         lambda: records,
         lambda _color, _width: f"{found.title} — {found.publisher} ({found.id})\n\n"
         + marked_text(paragraphs, uncited_only=uncited),
@@ -94,8 +96,8 @@ def sources_show(
 @record_output
 def coverage(out: OutputChoice, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
+    from ..contract.fields import COVERAGE
     from ..datafile.fs import read_text, resolve_source_path
-    from ..extract import COVERAGE_FIELDS
     from ..extract import measure_coverage as measure
 
     dataset = read_dataset(data)
@@ -116,7 +118,7 @@ def coverage(out: OutputChoice, data: DataOpt = None) -> None:
         {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
         for c in found
     ]
-    emit(out, dataset, COVERAGE_FIELDS, lambda: records, screen)
+    emit(out, dataset, COVERAGE, lambda: records, screen)
 
 
 @app.command()
@@ -136,7 +138,8 @@ def extract(
     data: DataOpt = None,
 ) -> None:
     """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
-    from ..extract import CANDIDATE_FIELDS, candidate_json, find_candidates, load_article, stubs_yaml
+    from ..contract.fields import CANDIDATES
+    from ..extract import candidate_json, find_candidates, load_article, stubs_yaml
 
     dataset = read_dataset(data)
     article = load_article(dataset, source)
@@ -149,7 +152,7 @@ def extract(
     emit(
         out,
         dataset,
-        CANDIDATE_FIELDS,
+        CANDIDATES,
         lambda: [candidate_json(dataset, article, candidate) for candidate in candidates],
         lambda _color, _width: stubs_yaml(dataset, article, candidates),
     )

@@ -81,8 +81,8 @@ FormatOpt = Annotated[
         metavar="FORMAT",
         case_sensitive=False,
         show_default=False,
-        help="timeline (default), table, json, jsonl, csv, markdown, ics, timelinejs, plover, html or "
-        "parquet; with -o, the file's extension picks it (.ics, .json, .csv, .html, .md …).",
+        help="timeline (default), table, json, jsonl, csv, markdown, ics, timelinejs, plover (JSON Lines; into a .json "
+        "file, a JSON array), html or parquet; with -o, the file's extension picks it (.ics, .json, .csv, .html, .md …).",
     ),
 ]
 
@@ -96,8 +96,8 @@ OutputOpt = Annotated[
         "--output",
         "-o",
         metavar="FILE",
-        help="Write to FILE (created only once rendering succeeded); with -f csv, a folder (DIR/) gets events.csv "
-        "and a datapackage.json that types its columns.",
+        help="Write to FILE (created only once rendering succeeded); a folder (DIR/, new or empty) gets the table as "
+        "CSV and its datapackage.json, which types the columns.",
     ),
 ]
 
@@ -166,7 +166,8 @@ FieldsOpt = Annotated[
     typer.Option(
         "--fields",
         metavar="A,B,C",
-        help="Only these fields, in this order (json, jsonl, csv, table); the names are the JSON output's keys.",
+        help="Only these fields, in this order, in every data format (json, jsonl, csv, table, parquet): a JSON key "
+        "(plover), or FIELD_MEMBER for one member of it (plover_event, actors_name). Alone, implies --format json.",
     ),
 ]
 

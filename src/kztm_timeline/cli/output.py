@@ -3,7 +3,7 @@
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -12,6 +12,7 @@ from ..exporters import RecordFormat
 from ..text import escape_controls, escape_output, shown
 
 if TYPE_CHECKING:
+    from ..contract.fields import Pick, Table
     from ..model import Dataset
 
 
@@ -144,7 +145,7 @@ def out_width() -> int:
 
 # What a file name's extension says it holds: the formats that write it, the one to infer first.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    ".json": ("json", "timelinejs"),
+    ".json": ("json", "timelinejs", "plover"),  # PLOVER to a .json file: a JSON array (to .jsonl, JSON Lines)
     ".jsonl": ("jsonl", "plover"),
     ".ndjson": ("jsonl", "plover"),
     ".csv": ("csv",),
@@ -159,18 +160,36 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def choose_format(given: str | None, json_: bool, output: str | None, choices: tuple[str, ...], default: str) -> str:
-    """The output format: ``-f`` (or ``--json``), else what ``-o``'s extension says, else ``default``;
-    a ``-f`` that contradicts the extension, or an extension this command cannot write, is a usage error."""
+def is_folder(output: str | None) -> bool:
+    """Whether ``-o`` names a folder: it ends with a slash, or a folder of that name exists."""
+    if output in (None, "-"):
+        return False
+    assert output is not None
+    return output.endswith(("/", os.sep)) or os.path.isdir(output)
+
+
+def choose_format(
+    given: str | None, json_: bool, output: str | None, choices: tuple[str, ...], default: str, *, fields: bool = False
+) -> str:
+    """The output format: ``-f`` (or ``--json``), else what ``-o``'s extension says (a folder: csv), else json
+    when ``fields`` were chosen (as gh's ``--json FIELDS``), else ``default``; a ``-f`` that contradicts the
+    extension, or an extension this command cannot write, is a usage error."""
     if json_:
         if given not in (None, "json"):
             raise UsageError(f"--json and -f {given} disagree; give one of them")
         given = "json"
+    if is_folder(output) and "csv" in choices:
+        if given not in (None, "csv"):
+            raise UsageError(
+                f"-o {shown(output or '')} is a folder, which gets the table as CSV and its datapackage.json; "
+                f"drop -f {given}, or name a file"
+            )
+        return "csv"
     extension = os.path.splitext(output)[1].lower() if output not in (None, "-") else ""
     fitting = EXTENSIONS.get(extension)
     if given is None:
         if fitting is None:
-            return default
+            return "json" if fields and "json" in choices else default
         usable = [name for name in fitting if name in choices]
         if not usable:
             raise UsageError(
@@ -194,41 +213,70 @@ class OutputChoice(NamedTuple):  # a NamedTuple, not a dataclass: defining a fro
     fields: str | None
 
 
+def picked(table: "Table", fields: str | None) -> "tuple[Pick, ...] | None":
+    """The ``--fields`` of ``table``, or None for all of them; an unknown name is a usage error."""
+    if fields is None:
+        return None
+    from ..contract.fields import pick
+
+    try:
+        return pick(table, fields)
+    except UsageError as error:
+        raise UsageError(f"--fields: {error}") from None
+
+
 def emit(
     out: OutputChoice,
     dataset: "Dataset | None",
-    available: tuple[str, ...],
+    table: "Table",
     records: Callable[[], list[dict[str, object]]],
     screen: Callable[[bool, int], str],
     *,
     value: Callable[[], object] | None = None,
     single: bool = False,
 ) -> None:
-    """A command's records in the format asked for: the terminal ``screen(color, width)``, or the records as
-    JSON (``value()`` when given: the documented JSON of the command), JSON Lines, CSV or a table of ``--fields``.
+    """A command's records in the format asked for: the terminal ``screen(color, width)``, or the records of
+    ``table`` as JSON (``value()`` when given: the documented JSON of the command), JSON Lines, CSV or a table
+    of ``--fields``; to a folder (``-o DIR/``), the CSV and its datapackage.json.
     ``single``: the JSON is one object, not an array (``show``)."""
-    from ..contract import dumps, only_fields, pick_fields
+    from ..contract import dumps
+    from ..contract.fields import project
     from ..exporters.records import render_records
 
-    fmt = RecordFormat(choose_format(out.format, out.json, out.output, tuple(RecordFormat), RecordFormat.TABLE))
-    try:
-        fields = pick_fields(out.fields, available) if out.fields is not None else None
-    except UsageError as error:
-        raise UsageError(f"--fields: {error}") from None
+    fields = out.fields is not None
+    fmt = RecordFormat(choose_format(out.format, out.json, out.output, tuple(RecordFormat), RecordFormat.TABLE, fields=fields))
+    picks = picked(table, out.fields)
     color = out.output is None and use_color()
     width = out_width() if out.output is None else 100
-    if fmt is RecordFormat.TABLE and fields is None:
+    if fmt is RecordFormat.TABLE and picks is None:
         text = screen(color, width)
-    elif fmt is RecordFormat.JSON and (single or (fields is None and value is not None)):
+    elif fmt is RecordFormat.JSON and (single or (picks is None and value is not None)):
         whole = records()[0] if single else value() if value is not None else None
-        text = dumps(only_fields(whole, fields) if isinstance(whole, dict) else whole) + "\n"
+        text = dumps(project(whole, picks) if isinstance(whole, dict) else whole) + "\n"
     else:
-        rows = [only_fields(record, fields) for record in records()]
-        text = render_records(fmt, rows, fields or available, color=color, width=width)
+        text = render_records(fmt, table, records(), picks, color=color, width=width)
     if out.output is None or out.output == "-":
         write_stdout(text, color=color)
+    elif is_folder(out.output):
+        write_table_folder(out.output, table, text, picks, dataset)
     else:
         write_bytes(escape_output(text).encode("utf-8"), out.output, dataset)
+
+
+def write_table_folder(
+    folder: str, table: "Table", csv_text: str, picks: "Sequence[Pick] | None", dataset: "Dataset | None"
+) -> None:
+    """``-o DIR/``: the table's CSV (``events.csv``, ``actors.csv`` …) and the datapackage.json that types its
+    columns, into a new or empty folder."""
+    from ..contract import dumps
+    from ..contract.fields import columns
+    from ..contract.schemas import datapackage
+    from ..datafile.fs import write_into_folder
+
+    name = f"{table.name}.csv"
+    package = dumps(datapackage(table, columns(table, picks), name)) + "\n"
+    files = [(name, escape_output(csv_text).encode("utf-8")), ("datapackage.json", package.encode("utf-8"))]
+    write_into_folder(folder, files, protected=_protected(dataset))
 
 
 def write_output(text: str, output: str | None, dataset: "Dataset", *, color: bool = False) -> None:
@@ -239,11 +287,17 @@ def write_output(text: str, output: str | None, dataset: "Dataset", *, color: bo
     write_bytes(escape_output(text).encode("utf-8"), output, dataset)
 
 
-def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
-    from ..datafile.fs import resolve_source_path, write_file
+def _protected(dataset: "Dataset | None") -> list[str]:
+    """The files no output may replace: the data file and its articles."""
+    from ..datafile.fs import resolve_source_path
 
-    protected = [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
-    write_file(output, data, protected=protected)
+    return [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
+
+
+def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
+    from ..datafile.fs import write_file
+
+    write_file(output, data, protected=_protected(dataset))
 
 
 def write_pieces(pieces: Iterable[str], *, color: bool, ready: Callable[[], bool] = lambda: True, hold: bool = False) -> None:

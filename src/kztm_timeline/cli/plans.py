@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 @filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search")
 def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
-    from ..contract import PLAN_FIELDS, plan_json
+    from ..contract import plan_json
+    from ..contract.fields import PLANS
     from ..query import plan_states, select
     from ..screens import render_plans
 
@@ -39,7 +40,7 @@ def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOp
     emit(
         out,
         dataset,
-        PLAN_FIELDS,
+        PLANS,
         lambda: [plan_json(plan) for plan in found],
         lambda color, width: render_plans(found, color=color, width=width),
     )

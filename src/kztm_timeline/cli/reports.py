@@ -20,11 +20,13 @@ from .output import (
     OutputChoice,
     choose_format,
     emit,
+    is_folder,
     out_width,
     say,
     use_color,
     write_bytes,
     write_stdout,
+    write_table_folder,
 )
 from .reading import read_dataset
 
@@ -39,7 +41,8 @@ if TYPE_CHECKING:
 @filter_options("year", "since", "until", "kind", "actor", "status")
 def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
-    from ..contract import STATS_FIELDS, stats_json, stats_rows
+    from ..contract import stats_json, stats_rows
+    from ..contract.fields import STATS
     from ..query import tally
     from ..screens import render_stats
 
@@ -48,7 +51,7 @@ def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     emit(
         out,
         dataset,
-        STATS_FIELDS,
+        STATS,
         lambda: stats_rows(found),
         lambda color, width: render_stats(dataset, found, color=color, width=width),
         value=lambda: found,
@@ -80,6 +83,7 @@ def chart(
     data: DataOpt = None,
 ) -> None:
     """Events per year or month over the real time axis (empty periods included): bars, or an SVG for a report."""
+    from ..contract.fields import CHART
     from ..exporters.chart import chart_bars, render_chart_svg, render_chart_text
     from ..exporters.records import render_records
     from ..query import tally
@@ -100,10 +104,12 @@ def chart(
             text = render_chart_svg(bars, title="Kazakhstan–Turkmenistan relations", subtitle=subtitle)
         case ChartFormat.JSON | ChartFormat.JSONL | ChartFormat.CSV:
             records: list[dict[str, object]] = [{"period": bar.period, "count": bar.count} for bar in bars]
-            text = render_records(RecordFormat(chosen.value), records, ("period", "count"), color=False, width=100)
+            text = render_records(RecordFormat(chosen.value), CHART, records, None, color=False, width=100)
         case _:
             assert_never(chosen)
     if output is None or output == "-":
         write_stdout(text, color=color)
+    elif is_folder(output):
+        write_table_folder(output, CHART, text, None, dataset)
     else:
         write_bytes(escape_output(text).encode("utf-8"), output, dataset)

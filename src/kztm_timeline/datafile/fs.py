@@ -11,7 +11,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -282,6 +282,35 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
     if info is not None and (not info.st_mode & 0o222 or not os.access(real, os.W_OK)):
         raise TimelineError(f"refusing to write {path}: the file is read-only; make it writable first if you mean to replace it")
     atomic_write_bytes(real, data, keep=info)
+
+
+def write_into_folder(folder: str, files: Sequence[tuple[str, bytes]], *, protected: Iterable[str] = ()) -> None:
+    """Write ``files`` (name, bytes) into ``folder``: a new folder is made (with its parents); an existing empty
+    one is written into; one that holds anything is refused, naming what would be overwritten and what else it
+    holds, so that an export never mixes with other files or replaces them unasked. Each file then goes by
+    :func:`write_file`'s policy. Raises TimelineError; nothing is written then."""
+    try:
+        held = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        held = None
+    except NotADirectoryError:
+        raise TimelineError(f"refusing to write into {folder}: it is a file, not a folder; name a new or empty folder") from None
+    except OSError as error:
+        raise TimelineError(f"cannot write into {folder}: {error.strerror or error}") from None
+    if held:
+        clash = [name for name, _ in files if name in held]
+        others = [name for name in held if name not in clash]
+        listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        also = f" (it also holds {listed})" if others else ""
+        reason = f"{' and '.join(clash)} would be overwritten{also}" if clash else f"it holds other files ({listed})"
+        raise TimelineError(f"refusing to write into {folder}: {reason}; name a new or empty folder")
+    if held is None:
+        try:
+            os.makedirs(folder)
+        except OSError as error:
+            raise TimelineError(f"cannot make the folder {folder}: {error.strerror or error}") from None
+    for name, data in files:
+        write_file(os.path.join(folder, name), data, protected=protected)
 
 
 def _write_stream(path: str, real: str, data: bytes | Iterable[bytes]) -> None:

@@ -8,7 +8,7 @@ import json
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from ..contract import View, dumps, event_json, participants_text
+from ..contract import View, dumps, event_json
 from ..model import Event
 from ..text import UNSAFE_RE
 
@@ -51,29 +51,6 @@ def iter_jsonl(view: View, events: Iterable[Event]) -> Iterator[str]:
         yield dumps(event_json(view.dataset, event), pretty=False) + "\n"
 
 
-CSV_COLUMNS = (
-    "id",
-    "date",
-    "start",
-    "end",
-    "precision",
-    "qualifier",
-    "title",
-    "kind",
-    "cameo",
-    "plover_event",
-    "plover_mode",
-    "status",
-    "actors",
-    "roles",
-    "place",
-    "topics",
-    "summary",
-    "sources",
-    "quotes",
-    "related",
-)
-
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -89,85 +66,20 @@ def guard_cell(value: str) -> str:
     return value
 
 
-# Column types, in Frictionless Table Schema terms: what datapackage.json declares, so that pandas,
-# DuckDB and sqlite-utils read "054" as the CAMEO code it is, not as the number 54.
-CSV_TYPES = {"start": "date", "end": "date"}
-CSV_DESCRIPTIONS = {
-    "id": "Event id (see `timeline show ID`).",
-    "date": "EDTF date at the precision the source gives.",
-    "start": "First day the date covers; empty for an open start.",
-    "end": "Last day the date covers; empty for an open end.",
-    "cameo": "CAMEO event code: text with its leading zero (054), never a number.",
-    "sources": "Source ids, separated by '; '.",
-    "quotes": "Verbatim quotes, in the order of sources, separated by '; '.",
-}
-
-
-def datapackage(csv_name: str = "events.csv") -> str:
-    """A Frictionless Tabular Data Package describing the CSV export's columns and their types."""
-    fields: list[dict[str, str]] = []
-    for name in CSV_COLUMNS:
-        field = {"name": name, "type": CSV_TYPES.get(name, "string")}
-        if name in CSV_DESCRIPTIONS:
-            field["description"] = CSV_DESCRIPTIONS[name]
-        fields.append(field)
-    package = {
-        "profile": "tabular-data-package",
-        "name": "kztm-timeline",
-        "title": "Kazakhstan–Turkmenistan relations: an evidence-backed timeline",
-        "resources": [
-            {
-                "name": "events",
-                "path": csv_name,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "header": True},
-                "schema": {"fields": fields, "primaryKey": "id", "missingValues": [""]},
-            }
-        ],
-    }
-    return dumps(package) + "\n"
-
-
 def render_csv(view: View) -> str:
     return "".join(iter_csv(view, view.events))
 
 
 def iter_csv(view: View, events: Iterable[Event]) -> Iterator[str]:
-    """The header, then one row per event as it comes."""
+    """The header, then one row per event as it comes: every column of the registry, flattened by its rule."""
+    from ..contract.fields import EVENTS, columns, csv_cell, flat_row
+
+    chosen = columns(EVENTS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([column.name for column in chosen])
     for event in events:
-        record = event_json(view.dataset, event)
-        plover = record["plover"]
-        assert isinstance(plover, dict)
-        participants = event.participants
-        row = [
-            event.id,
-            event.date.text,
-            record["start"] or "",
-            record["end"] or "",
-            event.date.precision.value,
-            record["qualifier"] or "",
-            event.title,
-            event.kind.value,
-            record["cameo"],
-            plover["event"],
-            plover["mode"] or "",
-            event.status.value,
-            participants_text(view.dataset, event, roles=False, separator="; "),
-            "; ".join(p.role for p in participants),
-            event.place or "",
-            "; ".join(event.topics),
-            event.summary,
-            "; ".join(citation.source for citation in event.citations),
-            "; ".join(citation.quote for citation in event.citations),
-            "; ".join(relation.event for relation in event.related),
-        ]
-        writer.writerow([guard_cell(str(cell)) for cell in row])
+        writer.writerow([guard_cell(csv_cell(value)) for value in flat_row(event_json(view.dataset, event), chosen)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -1,62 +1,30 @@
 """Apache Parquet, for analysts who load the timeline into DuckDB, Polars or pandas.
 
-One row per event, with typed columns: days as ``date32`` (null for an open end), codes as
-strings (``cameo`` keeps its leading zero), and the nested parts as typed lists: ``topics``
-(list of string), ``actors`` (list of struct id, name, role), ``sources`` (list of struct
-source, title, publisher, quote) and ``related`` (list of struct id, relation). pyarrow is an
-optional extra (``pip install 'kztm-timeline[parquet]'``), imported only when this format is chosen.
+One row per event, with the columns and the types the registry declares (``contract.fields``), flattened by
+the same rule as CSV: days as ``date32`` (null for an open end), codes as strings (``cameo`` keeps its leading
+zero), an object as one column per member (``plover_event``), and a list as a typed list column (``topics``:
+list of string; ``actors`` → ``actors_id``, ``actors_name``, ``actors_role``, each a list of string). The
+file's metadata carries the contract version (``contract_version``). pyarrow is an optional extra
+(``pip install 'kztm-timeline[parquet]'``), imported only when this format is chosen.
 """
 
 from __future__ import annotations
 
 import io
+import json
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..contract import View, event_json
 from ..errors import TimelineError
 
-
-def _schema(pa: Any) -> Any:
-    text = pa.string()
-    return pa.schema(
-        [
-            ("id", text),
-            ("date", text),
-            ("start", pa.date32()),
-            ("end", pa.date32()),
-            ("precision", text),
-            ("qualifier", text),
-            ("display_date", text),
-            ("title", text),
-            ("kind", text),
-            ("cameo", text),
-            ("plover_event", text),
-            ("plover_mode", text),
-            ("plover_context", text),
-            ("status", text),
-            ("summary", text),
-            ("note", text),
-            ("place", text),
-            ("topics", pa.list_(text)),
-            ("actors", pa.list_(pa.struct([("id", text), ("name", text), ("role", text)]))),
-            ("sources", pa.list_(pa.struct([("source", text), ("title", text), ("publisher", text), ("quote", text)]))),
-            ("related", pa.list_(pa.struct([("id", text), ("relation", text)]))),
-        ]
-    )
+if TYPE_CHECKING:
+    from ..contract.fields import FlatColumn
 
 
-def _row(record: dict[str, Any]) -> dict[str, Any]:
-    plover = record["plover"]
-    row = {key: record[key] for key in ("id", "date", "precision", "qualifier", "display_date", "title", "kind", "cameo")}
-    row |= {key: record[key] for key in ("status", "summary", "note", "place", "topics", "actors", "sources", "related")}
-    row["start"] = None if record["start"] is None else date.fromisoformat(record["start"])
-    row["end"] = None if record["end"] is None else date.fromisoformat(record["end"])
-    row["plover_event"], row["plover_mode"], row["plover_context"] = plover["event"], plover["mode"], plover["context"]
-    return row
-
-
-def render_parquet(view: View) -> bytes:
+def parquet_bytes(records: Sequence[dict[str, object]], chosen: Sequence[FlatColumn]) -> bytes:
+    """``records`` (JSON records) as a Parquet file of the ``chosen`` flat columns."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -64,8 +32,24 @@ def render_parquet(view: View) -> bytes:
         raise TimelineError(
             "the parquet format needs pyarrow, an optional extra: pip install 'kztm-timeline[parquet]'"
         ) from None
-    rows = [_row(event_json(view.dataset, event)) for event in view.events]
-    table = pa.Table.from_pylist(rows, schema=_schema(pa))
+    from ..contract.fields import FieldType, flat_value
+    from ..contract.schemas import parquet_schema
+
+    def typed(column: FlatColumn, value: object) -> object:
+        if column.type is FieldType.DATE and isinstance(value, str):
+            return date.fromisoformat(value)
+        if column.type is FieldType.OBJECT and value is not None:
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    rows = [{column.name: typed(column, flat_value(column, record)) for column in chosen} for record in records]
+    table = pa.Table.from_pylist(rows, schema=parquet_schema(pa, chosen))
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
+
+
+def render_parquet(view: View) -> bytes:
+    from ..contract.fields import EVENTS, columns
+
+    return parquet_bytes([event_json(view.dataset, event) for event in view.events], columns(EVENTS))

@@ -2,7 +2,9 @@
 
 ``list`` has its own exporters for its events; ``actors``, ``sources``, ``stats``,
 ``plans``, ``coverage``, ``extract`` and ``show``, and ``list`` with chosen fields, give
-their records here. Pure functions: records in, text out.
+their records here, with the table (``contract.fields``) that declares them. JSON keeps
+their nesting; CSV and the table flatten them by the registry's one rule. Pure functions:
+records in, text out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import json
 from collections.abc import Sequence
 from typing import assert_never
 
-from ..contract import cell, dumps
+from ..contract import dumps
+from ..contract.fields import FlatColumn, Pick, Table, columns, csv_cell, flat_row, project
 from . import RecordFormat
 from .data import guard_cell
 
@@ -29,31 +32,38 @@ def records_jsonl(records: Sequence[dict[str, object]]) -> str:
     return "".join(dumps(record, pretty=False) + "\n" for record in records)
 
 
-def records_csv(records: Sequence[dict[str, object]], fields: Sequence[str]) -> str:
-    """RFC 4180 CSV with a header row; lists joined by "; ", objects by their id; formula cells guarded."""
+def records_csv(records: Sequence[dict[str, object]], chosen: Sequence[FlatColumn]) -> str:
+    """RFC 4180 CSV with a header row of the flat column names; lists joined by "; "; formula cells guarded."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(fields)
+    writer.writerow([column.name for column in chosen])
     for record in records:
-        writer.writerow([guard_cell(cell(record.get(name))) for name in fields])
+        writer.writerow([guard_cell(csv_cell(value)) for value in flat_row(record, chosen)])
     return buffer.getvalue()
 
 
 def render_records(
-    fmt: RecordFormat, records: Sequence[dict[str, object]], fields: Sequence[str], *, color: bool, width: int
+    fmt: RecordFormat,
+    table: Table,
+    records: Sequence[dict[str, object]],
+    picks: Sequence[Pick] | None,
+    *,
+    color: bool,
+    width: int,
 ) -> str:
-    """``records`` (each already cut to ``fields``) in ``fmt``."""
+    """``records`` of ``table`` in ``fmt``, cut to ``picks`` (every field when None)."""
     match fmt:
         case RecordFormat.JSON:
-            return records_json(records)
+            return records_json([project(record, picks) for record in records])
         case RecordFormat.JSONL:
-            return records_jsonl(records)
+            return records_jsonl([project(record, picks) for record in records])
         case RecordFormat.CSV:
-            return records_csv(records, fields)
+            return records_csv(records, columns(table, picks))
         case RecordFormat.TABLE:
             from ..screens import render_rows
 
-            rows = [[cell(record.get(name)) for name in fields] for record in records]
-            return render_rows(fields, rows, color=color, width=width)
+            chosen = columns(table, picks)
+            rows = [[csv_cell(value) for value in flat_row(record, chosen)] for record in records]
+            return render_rows([column.name for column in chosen], rows, color=color, width=width)
         case _:
             assert_never(fmt)

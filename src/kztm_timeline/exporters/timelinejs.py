@@ -5,7 +5,7 @@ first day to its last (``end_date``), so "2024?" covers 2024 instead of sitting 
 and an interval ending in 2021 reaches 31 December 2021; both ends are whole days, because
 TimelineJS drops an end date whose fields repeat the start's ("2024" to "2024-12-31"). The
 precision is kept where readers see it: every slide has a ``display_date`` ("2024?", "Oct 2021").
-Slides are grouped by who initiated the event (the PLOVER source's country): Kazakhstan,
+Slides are grouped by who initiated the event (the PLOVER actor's country): Kazakhstan,
 Turkmenistan, or both or several; three rows a reader can scan.
 """
 
@@ -52,7 +52,7 @@ JOINT = "Joint or multilateral"
 
 
 def group_of(dataset: Dataset, event: Event) -> str:
-    """Who initiated the event, by the country of its PLOVER source actors."""
+    """Who initiated the event, by the country of its PLOVER actor entities."""
     countries = {actor.country or "" for actor in sides(dataset, event)[0]}
     return GROUPS.get(countries.pop(), JOINT) if len(countries) == 1 else JOINT
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import __version__
-from .datafile.fs import resolve_source_path
-from .edtf import display
-from .errors import UsageError
-from .model import Actor, Dataset, Event, Tally
-from .query import PlanState, Query
-from .text import shown
-from .vocab import KINDS
+from .. import __version__
+from ..datafile.fs import resolve_source_path
+from ..edtf import display
+from ..model import Actor, Dataset, Event, Tally
+from ..query import PlanState, Query
+from ..vocab import KINDS
 
 TOOL_VERSION = __version__  # what the exports name as their producer
 
@@ -48,34 +45,6 @@ def count_events(count: int) -> str:
 
 def iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
-
-
-EVENT_FIELDS = (
-    "id",
-    "date",
-    "start",
-    "end",
-    "precision",
-    "qualifier",
-    "display_date",
-    "title",
-    "kind",
-    "cameo",
-    "plover",
-    "status",
-    "summary",
-    "note",
-    "actors",
-    "place",
-    "topics",
-    "sources",
-    "related",
-    "referenced_by",
-)
-ACTOR_FIELDS = ("id", "name", "type", "country", "variants", "positions", "events")
-SOURCE_FIELDS = ("id", "file", "title", "publisher", "published", "events", "path")
-PLAN_FIELDS = ("id", "date", "display_date", "latest", "title", "state", "outcomes")
-STATS_FIELDS = ("group", "key", "count")
 
 
 def event_json(dataset: Dataset, event: Event) -> dict[str, object]:
@@ -151,6 +120,8 @@ def sources_json(dataset: Dataset) -> list[dict[str, object]]:
             "title": source.title,
             "publisher": source.publisher,
             "published": None if source.published is None else source.published.text,
+            "url": source.url,
+            "language": source.language,
             "events": by_source[source.id],
             "path": os.path.abspath(resolve_source_path(dataset.path, source.file)),
         }
@@ -234,7 +205,10 @@ _RECEIVING = {"host", "callee"}
 
 
 def sides(dataset: Dataset, event: Event) -> tuple[list[Actor], list[Actor]]:
-    """The source and recipient actors of ``event`` (the validator makes sure there is a source)."""
+    """The PLOVER actor and recipient entities of ``event``, as the manual's CONSULT section has them: the visitor
+    (or caller, or organiser) is the actor and the host (or callee) the recipient; where no side is distinguished,
+    every participant is an actor and there is no recipient. Honorees are neither. (The validator makes sure an
+    event has a participant who is not an honoree.)"""
     people = [(dataset.actor_by_id[p.actor], p.role) for p in event.participants if p.role != "honoree"]
     receiving = [actor for actor, role in people if role in _RECEIVING]
     others = [actor for actor, role in people if role not in _RECEIVING]
@@ -255,46 +229,3 @@ def plan_json(plan: PlanState) -> dict[str, object]:
         "state": plan.state,
         "outcomes": [{"id": other, "relation": relation} for other, relation in plan.outcomes],
     }
-
-
-# ---------------------------------------------------------------- picking fields
-
-
-def pick_fields(asked: str, available: Sequence[str]) -> tuple[str, ...]:
-    """The fields of a comma-separated list ``a,b,c``, in the order asked; an unknown one is a UsageError
-    naming the closest known ones, and then all of them."""
-    import difflib
-
-    wanted = tuple(name.strip() for name in asked.split(",") if name.strip())
-    if not wanted:
-        raise UsageError(f"no field names given; choose from: {', '.join(available)}")
-    for name in wanted:
-        if name not in available:
-            close = difflib.get_close_matches(name, available, n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(close)}? " if close else ""
-            raise UsageError(f"no field {shown(name)}; {hint}choose from: {', '.join(available)}")
-    return wanted
-
-
-def only_fields(record: dict[str, object], fields: Sequence[str] | None) -> dict[str, object]:
-    """``record`` with just ``fields``, in that order (all of it when ``fields`` is None)."""
-    if fields is None:
-        return record
-    return {name: record[name] for name in fields}
-
-
-def cell(value: object) -> str:
-    """A JSON value as one cell of CSV or of a table: lists joined by "; ", an object by its id (or its
-    values joined by "/"), null as the empty string."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(cell(item) for item in value)
-    if isinstance(value, dict):
-        for key in ("id", "source"):
-            if key in value:
-                return cell(value[key])
-        return "/".join(cell(item) for item in value.values() if item is not None)
-    return str(value)
