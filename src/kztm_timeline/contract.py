@@ -13,7 +13,7 @@ from . import __version__
 from .datafile.fs import resolve_source_path
 from .edtf import display
 from .errors import UsageError
-from .model import Actor, Dataset, Event, Tally
+from .model import Actor, Citation, Dataset, Event, Tally
 from .query import PlanState, Query
 from .text import shown
 from .vocab import KINDS
@@ -73,7 +73,20 @@ EVENT_FIELDS = (
     "referenced_by",
 )
 ACTOR_FIELDS = ("id", "name", "type", "country", "variants", "positions", "events")
-SOURCE_FIELDS = ("id", "file", "title", "publisher", "published", "events", "path")
+SOURCE_FIELDS = (
+    "id",
+    "corpus",
+    "file",
+    "url",
+    "title",
+    "publisher",
+    "published",
+    "language",
+    "retrieved",
+    "archive_url",
+    "events",
+    "path",
+)
 PLAN_FIELDS = ("id", "date", "display_date", "latest", "title", "state", "outcomes")
 STATS_FIELDS = ("group", "key", "count")
 
@@ -102,18 +115,29 @@ def event_json(dataset: Dataset, event: Event) -> dict[str, object]:
         ],
         "place": event.place,
         "topics": list(event.topics),
-        "sources": [
-            {
-                "source": citation.source,
-                "title": dataset.source_by_id[citation.source].title,
-                "publisher": dataset.source_by_id[citation.source].publisher,
-                "quote": citation.quote,
-            }
-            for citation in event.citations
-        ],
+        "sources": [citation_json(dataset, citation) for citation in event.citations],
         "related": [{"id": relation.event, "relation": relation.relation} for relation in event.related],
         "referenced_by": [{"id": other.id, "relation": relation} for other, relation in dataset.referenced_by(event)],
     }
+
+
+def citation_json(dataset: Dataset, citation: Citation) -> dict[str, object]:
+    """One citation of an event: the source's id, headline and publisher and the quote; a web page's adds
+    its address and language, and a quote not in English its translation."""
+    source = dataset.source_by_id[citation.source]
+    found: dict[str, object] = {
+        "source": citation.source,
+        "title": source.title,
+        "publisher": source.publisher,
+        "quote": citation.quote,
+    }
+    if source.url is not None:
+        found["url"] = source.url
+    if not source.english:
+        found["language"] = source.language
+    if citation.translation is not None:
+        found["translation"] = citation.translation
+    return found
 
 
 def participants_text(dataset: Dataset, event: Event, *, roles: bool = True, separator: str = ", ") -> str:
@@ -147,12 +171,17 @@ def sources_json(dataset: Dataset) -> list[dict[str, object]]:
     return [
         {
             "id": source.id,
+            "corpus": source.corpus,
             "file": source.file,
+            "url": source.url,
             "title": source.title,
             "publisher": source.publisher,
             "published": None if source.published is None else source.published.text,
+            "language": source.language,
+            "retrieved": None if source.retrieved is None else source.retrieved.text,
+            "archive_url": source.archive_url,
             "events": by_source[source.id],
-            "path": os.path.abspath(resolve_source_path(dataset.path, source.file)),
+            "path": None if source.file is None else os.path.abspath(resolve_source_path(dataset.path, source.file)),
         }
         for source in dataset.sources
     ]

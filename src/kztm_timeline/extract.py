@@ -19,6 +19,7 @@ from datetime import date
 
 from .datafile.fs import read_text, resolve_source_path
 from .edtf import parse_edtf
+from .errors import TimelineError
 from .model import Dataset, Source
 from .query import find_source
 from .text import escape_controls, fold, normalize_quote, quote_found, quote_fragments, shown, slugify
@@ -306,6 +307,8 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
     if source is None and os.path.exists(wanted) and not os.path.isdir(wanted):
         wanted_path = os.path.realpath(wanted)
         for candidate in dataset.sources:
+            if candidate.file is None:
+                continue
             if os.path.realpath(resolve_source_path(dataset.path, candidate.file)) == wanted_path:
                 source = candidate
                 break
@@ -315,7 +318,17 @@ def load_article(dataset: Dataset, wanted: str) -> Article:
             return Article(text, slugify(stem, 40) or "new-source", article_date(text), False)
     if source is None:
         source = find_source(dataset, wanted)  # a unique prefix of an id, else a LookupFailed with suggestions
-    return source_article(source, read_text(resolve_source_path(dataset.path, source.file)))
+    return source_article(source, article_text(dataset, source))
+
+
+def article_text(dataset: Dataset, source: Source) -> str:
+    """The text of an article kept with the data; TimelineError for a web page, whose text is never kept."""
+    if source.file is None:
+        raise TimelineError(
+            f"{source.id} is a web page ({source.url}); its text is not kept with the data. "
+            "'timeline sources check' reads it online; to work on its text, save a copy and pass its path"
+        )
+    return read_text(resolve_source_path(dataset.path, source.file))
 
 
 CANDIDATE_FIELDS = ("source", "line", "expression", "date", "actors", "kind", "status", "quote", "already_present", "stub")

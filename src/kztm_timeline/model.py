@@ -14,12 +14,30 @@ from .vocab import Kind, Status
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """An article kept with the data (``file``) or a web page (``url``), which the data cites. Every source
+    belongs to a named ``corpus``; a page's text is never kept, only where and when it was read."""
+
     id: str
-    file: str
+    file: str | None
     title: str
     publisher: str
     published: EdtfDate | None
     note: str | None = None
+    url: str | None = None
+    language: str = "en"
+    retrieved: EdtfDate | None = None
+    archive_url: str | None = None
+    corpus: str = "seeds"
+
+    @property
+    def is_web(self) -> bool:
+        """A web page, whose quotes only the online ``timeline sources check`` can verify."""
+        return self.url is not None
+
+    @property
+    def english(self) -> bool:
+        """Whether its language is English (``en``, ``en-GB``…): its quotes need no translation."""
+        return self.language.split("-")[0].lower() == "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,7 @@ class Participant:
 class Citation:
     source: str
     quote: str
+    translation: str | None = None  # the quote in English, in our words, when the source is in another language
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from rich.text import Text
 from .contract import OPEN_START, citing_counts, participants_text
 from .datafile.fs import display_path, resolve_source_path
 from .edtf import display
-from .model import Dataset, Event
+from .model import Dataset, Event, Source
 from .query import PlanState
 from .text import escape_controls, fold_with_map
 from .vocab import KINDS, Kind, Status
@@ -103,10 +103,11 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
         published = "date not given" if source.published is None else display(source.published)
         head = Text(f"[{number}] ")
         head.append(safe(source.title), style="italic")
-        article = display_path(resolve_source_path(dataset.path, source.file))
-        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {article})"))
+        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {_where(dataset, source)})"))
         lines.append(Padding(head, (0, 0, 0, 2)))
         lines.append(Padding(Text(safe(f"“{citation.quote}”")), (0, 0, 0, 6)))
+        if citation.translation:
+            lines.append(Padding(Text(safe(f"({source.language}) in English: {citation.translation}")), (0, 0, 0, 6)))
     incoming = dataset.referenced_by(event)
     if event.related or incoming:
         lines += [Text(""), Text("Related", style="bold")]
@@ -271,12 +272,20 @@ def render_sources(dataset: Dataset, *, color: bool, width: int) -> str:
             source.title,
             source.publisher,
             "—" if source.published is None else display(source.published),
-            display_path(resolve_source_path(dataset.path, source.file)),
+            _where(dataset, source),
             str(by_source[source.id]),
         )
         for source in dataset.sources
     ]
-    return _registry_table(("Id", "Title", "Publisher", "Published", "File", "Events"), rows, color=color, width=width)
+    return _registry_table(("Id", "Title", "Publisher", "Published", "File or page", "Events"), rows, color=color, width=width)
+
+
+def _where(dataset: Dataset, source: Source) -> str:
+    """Where a source is read: its article's path, or the page's address and the day it was read."""
+    if source.file is not None:
+        return display_path(resolve_source_path(dataset.path, source.file))
+    read = "" if source.retrieved is None else f", read {source.retrieved.text}"
+    return f"{source.url}{read}"
 
 
 def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int) -> str:

@@ -274,6 +274,7 @@ class KeptCheck(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen
     quotes: int
     overdue: tuple[tuple[str, date], ...]
     overdue_total: int
+    web: int = 0  # quotes of web pages, which only `sources check --online` verifies
 
 
 def kept_check(
@@ -315,6 +316,7 @@ def kept_check(
             int(verdict["quotes"]),
             tuple(overdue),
             total,
+            int(verdict.get("web", 0)),
         )
     except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, OverflowError):
         return None

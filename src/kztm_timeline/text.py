@@ -135,6 +135,35 @@ def quote_too_short(quote: str) -> bool:
     return len(_WORD_RE.findall(normalize_quote(quote))) < MIN_QUOTE_WORDS
 
 
+def quote_words(quote: str) -> int:
+    """How many words a quote holds (its fragments together)."""
+    return len(_WORD_RE.findall(normalize_quote(quote)))
+
+
+# A sentence ends at . ! ? or … after a word of two letters or more (not an initial, "J. Smith", nor a
+# short abbreviation such as "Mr." or "No."), before white space and a capital letter in any script, or an
+# opening quote mark or bracket.
+_SENTENCE_END_RE = re.compile(r"(?<=[^\W_]{2}[.!?…])\s+(?=[\"'(«“‘]?[^\W\d_])")
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "no", "nos", "vs", "gen", "jr", "sr", "prof", "col", "lt", "gov"})
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence after the first begins in ``text`` (white space already single, as
+    :func:`normalize_quote` leaves it)."""
+    found = []
+    for match in _SENTENCE_END_RE.finditer(text):
+        following = text[match.end() :].lstrip("\"'(«“‘")
+        before = text[: match.start()].rstrip(".!?…").rsplit(" ", 1)[-1]
+        if following[:1].isupper() and before.casefold() not in _ABBREVIATIONS:
+            found.append(match.end())
+    return found
+
+
+def quote_sentences(quote: str) -> int:
+    """How many sentences a quote spans (its fragments joined as they are written)."""
+    return 1 + len(sentence_starts(" ".join(quote_fragments(quote))))
+
+
 def quote_found(quote: str, normalized_source: str) -> bool:
     """Whether ``quote`` occurs in ``normalized_source`` (already passed through :func:`normalize_quote`):
     each fragment in order, and each beginning and ending on a word boundary ("war" is not found in "warm")."""

@@ -78,7 +78,18 @@ EVENT_OPTIONS = {
 }
 
 
-SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
+SOURCE_OPTIONS = {
+    "id": "--id",
+    "file": "PATH",
+    "url": "--url",
+    "title": "--title",
+    "publisher": "--publisher",
+    "published": "--published",
+    "language": "--language",
+    "retrieved": "--retrieved",
+    "archive_url": "--archive-url",
+    "corpus": "--corpus",
+}
 
 
 def shown_problem(problem: Problem) -> str:

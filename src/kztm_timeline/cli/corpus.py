@@ -66,13 +66,12 @@ def sources_show(
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
-    from ..datafile.fs import read_text, resolve_source_path
-    from ..extract import PARAGRAPH_FIELDS, cited_paragraphs, marked_text
+    from ..extract import PARAGRAPH_FIELDS, article_text, cited_paragraphs, marked_text
     from ..query import find_source
 
     dataset = read_dataset(data)
     found = find_source(dataset, source)
-    paragraphs = cited_paragraphs(dataset, found, read_text(resolve_source_path(dataset.path, found.file)))
+    paragraphs = cited_paragraphs(dataset, found, article_text(dataset, found))
     records: list[dict[str, object]] = [
         {"paragraph": p.number, "text": p.text, "cited": [list(span) for span in p.cited], "events": list(p.events)}
         for p in paragraphs
@@ -94,12 +93,12 @@ def sources_show(
 @record_output
 def coverage(out: OutputChoice, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
-    from ..datafile.fs import read_text, resolve_source_path
-    from ..extract import COVERAGE_FIELDS
+    from ..extract import COVERAGE_FIELDS, article_text
     from ..extract import measure_coverage as measure
 
     dataset = read_dataset(data)
-    found = [measure(dataset, source, read_text(resolve_source_path(dataset.path, source.file))) for source in dataset.sources]
+    kept = [source for source in dataset.sources if source.file is not None]  # a web page's text is not kept
+    found = [measure(dataset, source, article_text(dataset, source)) for source in kept]
 
     def screen(_color: bool, _width: int) -> str:
         lines = []

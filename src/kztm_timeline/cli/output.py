@@ -242,7 +242,9 @@ def write_output(text: str, output: str | None, dataset: "Dataset", *, color: bo
 def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
     from ..datafile.fs import resolve_source_path, write_file
 
-    protected = [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
+    protected = [] if dataset is None else [dataset.path]
+    if dataset is not None:
+        protected += [resolve_source_path(dataset.path, s.file) for s in dataset.sources if s.file is not None]
     write_file(output, data, protected=protected)
 
 

@@ -10,17 +10,23 @@ from collections.abc import Callable
 from ..edtf import EdtfDate, parse_edtf
 from ..model import Actor, Citation, Event, Participant, Position, Relation, Source
 from ..vocab import Kind, Status
+from .schema import DEFAULT_CORPUS
 
 
 def source_from(record: dict[str, object], date_of: Callable[[object], EdtfDate | None]) -> Source:
     """A Source from a validated record."""
     return Source(
         id=str(record["id"]),
-        file=str(record["file"]),
+        file=text_or_none(record.get("file")),
         title=str(record["title"]),
         publisher=str(record["publisher"]),
         published=date_of(record.get("published")),
         note=text_or_none(record.get("note")),
+        url=text_or_none(record.get("url")),
+        language=str(record.get("language") or "en"),
+        retrieved=date_of(record.get("retrieved")),
+        archive_url=text_or_none(record.get("archive_url")),
+        corpus=str(record.get("corpus") or DEFAULT_CORPUS),
     )
 
 
@@ -52,7 +58,10 @@ def event_from(record: dict[str, object], when: EdtfDate) -> Event:
         place=text_or_none(record.get("place")),
         topics=tuple(strings(record.get("topics"))),
         summary=str(record["summary"]),
-        citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in mappings(record.get("citations"))),
+        citations=tuple(
+            Citation(str(item["source"]), str(item["quote"]), text_or_none(item.get("translation")))
+            for item in mappings(record.get("citations"))
+        ),
         related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in mappings(record.get("related"))),
         note=text_or_none(record.get("note")),
         evidence=text_or_none(record.get("evidence")),

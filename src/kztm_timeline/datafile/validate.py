@@ -10,14 +10,50 @@ from dataclasses import dataclass, field
 from ..edtf import EdtfDate, EdtfError, parse_edtf
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
-from ..text import MIN_QUOTE_WORDS, first_unsafe, normalize_quote, quote_found, quote_too_short, shown
+from ..text import (
+    MIN_QUOTE_WORDS,
+    first_unsafe,
+    normalize_quote,
+    quote_found,
+    quote_sentences,
+    quote_too_short,
+    quote_words,
+    shown,
+)
 from ..vocab import OUTCOMES
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
-from .schema import SHAPES, SLUG_PATTERN, Field, T
+from .schema import (
+    FORMS,
+    LANGUAGE_PATTERN,
+    MAX_WEB_QUOTE_WORDS,
+    SHAPES,
+    SLUG_PATTERN,
+    URL_PATTERN,
+    Field,
+    T,
+)
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
+_URL_RE = re.compile(URL_PATTERN)
+_LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """What the checks of a citation need to know of its source: a web page (its quotes are checked only
+    online), and whether its language is English (else each quote carries a translation)."""
+
+    web: bool
+    english: bool
+    language: str
+
+
+def source_kind(record: Mapping[str, object]) -> SourceKind:
+    """The :class:`SourceKind` of a source's plain record."""
+    language = str(record.get("language") or "en")
+    return SourceKind("url" in record, language.split("-")[0].lower() == "en", language)
 
 
 @dataclass
@@ -108,6 +144,43 @@ def _check_record(checker: _Checker, value: object, record: str, path: yaml_read
                 )
             continue
         _check_field(checker, value[spec.name], spec, path)
+    if record in FORMS:
+        _check_form(checker, value, record, path)
+
+
+def _check_form(checker: _Checker, value: dict[str, object], record: str, path: yaml_read.Path) -> None:
+    """The keys of the form the record takes (a source is a file or a web page), and none of another's."""
+    forms = FORMS[record]
+    marked = [form for form in forms if form.marker in value]
+    if not marked:
+        keys = " or ".join(f"{form.marker}: ({form.name})" for form in forms)
+        checker.add(path, f"{record} has neither {' nor '.join(form.marker for form in forms)}", f"add {keys}")
+        return
+    if len(marked) > 1:
+        checker.add(
+            (*path, marked[1].marker),
+            f"a {record} is {' or '.join(form.name for form in forms)}, not both",
+            f"keep one of {', '.join(form.marker for form in marked)}",
+            at_key=True,
+        )
+        return
+    form = marked[0]
+    for key in form.requires:
+        if key not in value:
+            spec = _KNOWN[record][key]
+            checker.add(
+                path,
+                f"{record} ({form.name}) is missing the required key {shown(key)}",
+                f"add {key}: ({spec.description.rstrip('.')})",
+            )
+    for key in form.forbids:
+        if key in value:
+            checker.add(
+                (*path, key),
+                f"{shown(key)} does not belong to {form.name}",
+                f"remove it, or make the {record} a {form.name}",
+                at_key=True,
+            )
 
 
 def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_read.Path) -> None:
@@ -128,6 +201,12 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
             checker.add(path, f"{spec.name} {shown(value)} is not a slug", "use lower-case letters, digits and single hyphens")
         elif not spec.multiline and not _one_line(value):
             checker.add(path, f"{spec.name} holds a line break or tab", _ONE_LINE_HINT)
+    elif kind is T.URL:
+        if not isinstance(value, str) or not _web_address(value):
+            checker.add(path, f"{spec.name} {shown(value)} is not a web address", "write it in full: https://host/path")
+    elif kind is T.LANGUAGE:
+        if not isinstance(value, str) or not _LANGUAGE_RE.match(value):
+            checker.add(path, f"{spec.name} {shown(value)} is not a BCP 47 language tag", "write e.g. en, ru, kk, tk or kk-Cyrl")
     elif kind is T.EDTF:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             checker.add(
@@ -159,6 +238,19 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
 
 
 _ONE_LINE_HINT = "write it on one line: only summaries, notes and quotes may span lines"
+
+
+def _web_address(value: str) -> bool:
+    """An http or https address with a host, no white space and no credentials."""
+    from urllib.parse import urlsplit
+
+    if not _URL_RE.match(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return bool(parts.hostname) and parts.username is None and parts.password is None and parts.port != 0
+    except ValueError:
+        return False
 
 
 def _one_line(text: str) -> bool:
@@ -195,10 +287,21 @@ def _check_semantics(
 ) -> None:
     events = mappings(data.get("events"))
     planned = {str(event["id"]): event.get("status") == "planned" for event in events}
-    source_ids, actor_ids, folded = _check_registry(checker, document.file, data, dates, read_source)
+    registry = _check_registry(checker, document.file, data, dates, read_source)
     _unique_ids(checker, events, "events", "event")
     for index, event in enumerate(events):
-        _check_event(checker, ("events", index), event, actor_ids, source_ids, folded.get, planned, dates)
+        _check_event(checker, ("events", index), event, registry, planned, dates)
+
+
+@dataclass
+class _Registry:
+    """The sources and actors as the events' checks need them: the ids, each source's kind, and the folded
+    text of every article kept with the data (None for a web page, or a file that could not be read)."""
+
+    source_ids: set[str]
+    actor_ids: set[str]
+    kinds: dict[str, SourceKind]
+    text: Callable[[str], str | None]
 
 
 def _check_registry(
@@ -207,38 +310,83 @@ def _check_registry(
     data: dict[str, object],
     dates: dict[yaml_read.Path, EdtfDate],
     read_source: Callable[[str], str],
-) -> tuple[set[str], set[str], dict[str, str | None]]:
-    """The sources and actors: unique ids, dates, and every article read (its folded text, or None when it
-    could not be read). Returns the source ids, the actor ids and the folded texts."""
+) -> _Registry:
+    """The sources and actors: unique ids and web addresses, dates, and every article kept with the data read."""
     sources = mappings(data.get("sources"))
     actors = mappings(data.get("actors"))
     source_ids = _unique_ids(checker, sources, "sources", "source")
     actor_ids = _unique_ids(checker, actors, "actors", "actor")
     folded: dict[str, str | None] = {}
+    addresses: dict[str, int] = {}
     for index, source in enumerate(sources):
         path = ("sources", index)
         if source.get("published") is not None:
             _date(checker, source["published"], (*path, "published"), dates)
-        folded[str(source["id"])] = _source_text(checker, file, str(source["file"]), (*path, "file"), read_source)
+        if "url" in source:
+            _check_web_source(checker, source, path, dates, addresses, index)
+            folded[str(source["id"])] = None
+        elif "file" in source:
+            folded[str(source["id"])] = _source_text(checker, file, str(source["file"]), (*path, "file"), read_source)
     for index, actor in enumerate(actors):
         for number, position in enumerate(mappings(actor.get("positions"))):
             if isinstance(position, dict) and position.get("span") is not None:
                 _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
-    return source_ids, actor_ids, folded
+    kinds = {str(source["id"]): source_kind(source) for source in sources}
+    return _Registry(source_ids, actor_ids, kinds, folded.get)
+
+
+def _check_web_source(
+    checker: _Checker,
+    source: dict[str, object],
+    path: yaml_read.Path,
+    dates: dict[yaml_read.Path, EdtfDate],
+    addresses: dict[str, int],
+    index: int,
+) -> None:
+    """A web page's own rules: one source per address, and a day it was read, not before it was published."""
+    address = str(source["url"])
+    if address in addresses:
+        checker.add(
+            (*path, "url"),
+            f"the page {shown(address)} is registered twice (first as source #{addresses[address] + 1})",
+            "cite the first source's id instead",
+        )
+    addresses.setdefault(address, index)
+    if source.get("retrieved") is None:
+        return
+    _date(checker, source["retrieved"], (*path, "retrieved"), dates)
+    retrieved = dates.get((*path, "retrieved"))
+    if retrieved is None:
+        return
+    if retrieved.is_interval or retrieved.qualifier is not None or retrieved.first != retrieved.last:
+        checker.add(
+            (*path, "retrieved"), f"retrieved {shown(retrieved.text)} is not a day", "give the day the page was read: YYYY-MM-DD"
+        )
+        return
+    published = dates.get((*path, "published"))
+    if (
+        published is not None
+        and published.first is not None
+        and retrieved.first is not None
+        and retrieved.first < published.first
+    ):
+        checker.add(
+            (*path, "retrieved"),
+            f"retrieved on {retrieved.text}, before the page was published ({published.text})",
+            "give the day the page was read",
+        )
 
 
 def _check_event(
     checker: _Checker,
     path: yaml_read.Path,
     event: dict[str, object],
-    actor_ids: set[str],
-    source_ids: set[str],
-    source_text: Callable[[str], str | None],
+    registry: _Registry,
     planned: Mapping[str, bool],
     dates: dict[yaml_read.Path, EdtfDate],
 ) -> None:
-    """One event's dates and references: ``source_text`` gives a source's folded text (None when it could
-    not be read), ``planned`` whether each event id is a planned event."""
+    """One event's dates and references: ``registry`` gives the sources and actors, ``planned`` whether each
+    event id is a planned event."""
     _date(checker, event["date"], (*path, "date"), dates)
     roles = {str(participant.get("role")) for participant in mappings(event.get("participants"))}
     if roles == {"honoree"}:
@@ -248,36 +396,14 @@ def _check_event(
             "add the actor who acts (the PLOVER source), e.g. the state that erects a monument",
         )
     for number, participant in enumerate(mappings(event.get("participants"))):
-        if participant["actor"] not in actor_ids:
+        if participant["actor"] not in registry.actor_ids:
             checker.add(
                 (*path, "participants", number, "actor"),
                 f"unknown actor {shown(participant['actor'])}",
-                _suggest(str(participant["actor"]), actor_ids, "add it under actors:"),
+                _suggest(str(participant["actor"]), registry.actor_ids, "add it under actors:"),
             )
     for number, citation in enumerate(mappings(event.get("citations"))):
-        cite_path = (*path, "citations", number)
-        source_id = str(citation["source"])
-        if source_id not in source_ids:
-            checker.add(
-                (*cite_path, "source"),
-                f"unknown source {shown(source_id)}",
-                _suggest(source_id, source_ids, "add it under sources:"),
-            )
-            continue
-        if quote_too_short(str(citation["quote"])):
-            checker.add(
-                (*cite_path, "quote"),
-                f"quote is shorter than {MIN_QUOTE_WORDS} words",
-                "quote enough of the sentence to pin the passage down",
-            )
-            continue
-        text = source_text(source_id)
-        if text is not None and not quote_found(str(citation["quote"]), text):
-            checker.add(
-                (*cite_path, "quote"),
-                f"quote not found in source {shown(source_id)}",
-                "copy the words exactly from the article; join separate fragments with '...'",
-            )
+        _check_citation(checker, (*path, "citations", number), citation, registry)
     for number, relation in enumerate(mappings(event.get("related"))):
         target = str(relation["event"])
         if target == event["id"]:
@@ -293,6 +419,65 @@ def _check_event(
                 f"{relation['relation']} names {shown(target)}, which is not a planned event",
                 "an outcome (fulfils, cancels, postpones) points at an event with status: planned",
             )
+
+
+def _check_citation(checker: _Checker, path: yaml_read.Path, citation: dict[str, object], registry: _Registry) -> None:
+    """A quote: its source exists; it is long enough; it carries a translation when the source is not in
+    English; from a web page, it is one sentence of at most MAX_WEB_QUOTE_WORDS words (checked against the page
+    only online); from an article kept with the data, it is found there."""
+    source_id = str(citation["source"])
+    quote = str(citation["quote"])
+    if source_id not in registry.source_ids:
+        checker.add(
+            (*path, "source"),
+            f"unknown source {shown(source_id)}",
+            _suggest(source_id, registry.source_ids, "add it under sources:"),
+        )
+        return
+    if quote_too_short(quote):
+        checker.add(
+            (*path, "quote"),
+            f"quote is shorter than {MIN_QUOTE_WORDS} words",
+            "quote enough of the sentence to pin the passage down",
+        )
+        return
+    kind = registry.kinds.get(source_id, SourceKind(False, True, "en"))
+    if not kind.english and "translation" not in citation:
+        checker.add(
+            (*path, "quote"),
+            f"the quote is in {kind.language} (the language of {shown(source_id)}) and has no translation",
+            "add translation: the quote in English, in our own words",
+        )
+    elif kind.english and "translation" in citation:
+        checker.add(
+            (*path, "translation"),
+            f"{shown(source_id)} is in English: its quote needs no translation",
+            "remove translation:",
+            at_key=True,
+        )
+    if kind.web:
+        words = quote_words(quote)
+        if words > MAX_WEB_QUOTE_WORDS:
+            checker.add(
+                (*path, "quote"),
+                f"a quote of a web page holds at most {MAX_WEB_QUOTE_WORDS} words; this one has {words}",
+                "quote the words that carry the fact, joining fragments with '...'",
+            )
+        sentences = quote_sentences(quote)
+        if sentences > 1:
+            checker.add(
+                (*path, "quote"),
+                f"a quote of a web page is at most one sentence; this one spans {sentences}",
+                "quote one sentence, or cite the page twice",
+            )
+        return
+    text = registry.text(source_id)
+    if text is not None and not quote_found(quote, text):
+        checker.add(
+            (*path, "quote"),
+            f"quote not found in source {shown(source_id)}",
+            "copy the words exactly from the article; join separate fragments with '...'",
+        )
 
 
 @dataclass(frozen=True)
@@ -331,7 +516,7 @@ class StreamChecker:
         _check_record(checker, data, "file", ())
         dates: dict[yaml_read.Path, EdtfDate] = {}
         if not checker.items:
-            self.source_ids, self.actor_ids, self.folded = _check_registry(checker, file, data, dates, read_source)
+            self.registry = _check_registry(checker, file, data, dates, read_source)
         _raise_unplaced(file, checker)
         self.dataset = _build(file, data, dates)
         self.file = file
@@ -342,7 +527,7 @@ class StreamChecker:
         _check_record(checker, record, "event", ())
         dates: dict[yaml_read.Path, EdtfDate] = {}
         if not checker.items and isinstance(record, dict):
-            _check_event(checker, (), record, self.actor_ids, self.source_ids, self.folded.get, _AnyEvent(), dates)
+            _check_event(checker, (), record, self.registry, _AnyEvent(), dates)
         _raise_unplaced(self.file, checker)
         return dates[("date",)]
 
@@ -367,16 +552,21 @@ def validate_addition(
     _check_text_safety(checker, data, document.suspect)
     if not checker.items:
         event = events[0]
-        source_files = {str(source["id"]): str(source["file"]) for source in known.sources}
+        source_files = {str(source["id"]): source.get("file") for source in known.sources}
         folded: dict[str, str | None] = {}
 
         def source_text(source: str) -> str | None:
+            file = source_files.get(source)
+            if file is None:
+                return None  # a web page: its quotes are checked online
             if source not in folded:
-                folded[source] = _source_text(checker, data_path, source_files[source], ("events", 0), read_source or read_text)
+                folded[source] = _source_text(checker, data_path, str(file), ("events", 0), read_source or read_text)
             return folded[source]
 
         actor_ids = {str(actor["id"]) for actor in known.actors}
-        _check_event(checker, ("events", 0), event, actor_ids, set(source_files), source_text, known.planned, {})
+        kinds = {str(source["id"]): source_kind(source) for source in known.sources}
+        registry = _Registry(set(source_files), actor_ids, kinds, source_text)
+        _check_event(checker, ("events", 0), event, registry, known.planned, {})
     if checker.items:
         raise DataError(_locate_all(document, checker.items))
 
@@ -429,4 +619,3 @@ def _build(file: str, data: dict[str, object], dates: dict[yaml_read.Path, EdtfD
         event_from(record, dates[("events", index, "date")]) for index, record in enumerate(mappings(data.get("events")))
     )
     return Dataset(file, sources, actors, events)
-
