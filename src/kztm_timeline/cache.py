@@ -100,6 +100,7 @@ INDEXED: dict[str, Callable[[Event], list[str]]] = {
     "topic": lambda event: [fold(topic) for topic in event.topics],
     "topic_name": lambda event: list(event.topics),  # as written, for stats
     "place_run": lambda event: _runs(name_words(event.place or "")),
+    "source": lambda event: [citation.source for citation in event.citations],  # --corpus keeps its sources' events
 }
 
 

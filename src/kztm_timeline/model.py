@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol, overload
 
@@ -290,3 +290,90 @@ class Dataset:
     def referenced_by(self, event: Event) -> list[tuple[Event, str]]:
         """Events whose ``related`` names ``event``, with the relation they give."""
         return [(self.event_by_id[other], relation) for other, relation in self.referrers.get(event.id, ())]
+
+
+class CorpusEvents(Events):
+    """The events of a dataset as one corpus tells them: those citing at least one of the ``sources`` (the
+    corpus's source ids), each with only those citations and only its links to events that are kept too.
+    Lookups go to the whole collection (``inner``), which the cache may answer from its indexes: its
+    ``source`` index keeps the candidates to the corpus's events. Nothing is kept in a store (``memo``)."""
+
+    def __init__(self, inner: Events, sources: frozenset[str]) -> None:
+        self._inner = inner
+        self._sources = sources
+        self._members: list[Event] | None = None
+        self._kept: dict[str, bool] = {}
+        self._by_id: dict[str, Event] | None = None
+        self._referrers: dict[str, tuple[tuple[str, str], ...]] | None = None
+
+    def _cites(self, event: Event) -> bool:
+        return any(citation.source in self._sources for citation in event.citations)
+
+    def _keeps(self, identifier: str) -> bool:
+        """Whether the event of this id (of the whole collection) belongs to the corpus."""
+        if identifier not in self._kept:
+            event = self._inner.by_id.get(identifier)
+            self._kept[identifier] = event is not None and self._cites(event)
+        return self._kept[identifier]
+
+    def told(self, event: Event) -> Event | None:
+        """``event`` as the corpus tells it, or None when it cites none of the corpus's sources."""
+        citations = tuple(citation for citation in event.citations if citation.source in self._sources)
+        if not citations:
+            return None
+        related = tuple(relation for relation in event.related if self._keeps(relation.event))
+        if len(citations) == len(event.citations) and len(related) == len(event.related):
+            return event
+        return replace(event, citations=citations, related=related)
+
+    def _narrowed(self, prefilter: Prefilter) -> Prefilter:
+        wanted = self._sources & prefilter.keys["source"] if "source" in prefilter.keys else self._sources
+        return Prefilter(prefilter.window, {**prefilter.keys, "source": wanted}, prefilter.words)
+
+    def _told_all(self, events: Iterable[Event]) -> Iterator[Event]:
+        for event in events:
+            found = self.told(event)
+            if found is not None:
+                yield found
+
+    def _all(self) -> list[Event]:
+        if self._members is None:
+            self._members = list(self._told_all(self._inner.candidates(self._narrowed(Prefilter()))))
+        return self._members
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def at(self, position: int) -> Event:
+        return self._all()[position]
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._all())
+
+    @property
+    def by_id(self) -> Mapping[str, Event]:
+        if self._by_id is None:
+            self._by_id = {event.id: event for event in self._all()}
+        return self._by_id
+
+    @property
+    def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        if self._referrers is None:
+            found: dict[str, list[tuple[str, str]]] = {}
+            for event in self._all():
+                for relation in event.related:
+                    found.setdefault(relation.event, []).append((event.id, relation.relation))
+            self._referrers = {key: tuple(value) for key, value in found.items()}
+        return self._referrers
+
+    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        return self._told_all(self._inner.candidates(self._narrowed(prefilter)))
+
+    def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
+        found = self._inner.ordered(self._narrowed(prefilter), reverse=reverse)
+        return None if found is None else self._told_all(found)
+
+    def tally(self, prefilter: Prefilter) -> Tally | None:
+        """The whole collection's counts of the corpus's events: a corpus drops citations and links, which
+        no count reads."""
+        return self._inner.tally(self._narrowed(prefilter))

@@ -12,7 +12,7 @@ from itertools import islice
 
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
-from .model import Actor, Dataset, Event, Prefilter, Source, Tally
+from .model import Actor, CorpusEvents, Dataset, Event, Prefilter, Source, Tally
 from .text import contains_words, fold, name_words, romanized, shown
 from .vocab import OUTCOMES, Kind, Status
 
@@ -102,6 +102,7 @@ class Query:
     search: tuple[str, ...] = ()
     limit: int | None = None
     reverse: bool = False
+    corpus: str | None = None  # applied to the dataset (within_corpus) before the query; not in describe()
 
     def window(self) -> tuple[date, date] | None:
         """The outer date bounds of the year, since and until filters; None when there are none.
@@ -136,6 +137,28 @@ class Query:
         if self.limit is not None:
             parts.append(f"at most {self.limit}")
         return "; ".join(parts) or "all events"
+
+
+def corpora(dataset: Dataset) -> list[str]:
+    """The names of the corpora the dataset's sources belong to, in the order they first appear."""
+    return list(dict.fromkeys(source.corpus for source in dataset.sources))
+
+
+def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
+    """The dataset as one corpus tells it (see :class:`~kztm_timeline.model.CorpusEvents`): its sources only,
+    the events citing at least one of them with only those citations, and only the links between such events.
+    None (no corpus asked for), or the corpus of every source, gives the dataset itself. An unknown corpus is
+    a UsageError naming the corpora there are."""
+    if corpus is None:
+        return dataset
+    names = corpora(dataset)
+    if corpus not in names:
+        raise UsageError(f"no corpus {shown(corpus)}; the data has: {', '.join(names)}")
+    kept = tuple(source for source in dataset.sources if source.corpus == corpus)
+    if len(kept) == len(dataset.sources):
+        return dataset
+    events = CorpusEvents(dataset.events, frozenset(source.id for source in kept))
+    return Dataset(dataset.path, kept, dataset.actors, events)
 
 
 def overlaps(event: Event, start: date, end: date) -> bool:

@@ -12,6 +12,7 @@ from ..exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, Format, Record
 from ..vocab import IcsPartial
 from .app import app, guarded
 from .options import (
+    CorpusOpt,
     DataOpt,
     FieldsOpt,
     FormatOpt,
@@ -89,7 +90,7 @@ def _render_selection(
         raise UsageError(f"--fields works with -f json, jsonl, csv or table, not -f {fmt.value}")
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, query.corpus)
     if fmt in STREAMING and output in (None, "-") and out.fields is None and not at_terminal():
         # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
         _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
@@ -131,7 +132,7 @@ def _render_selection(
 @app.command("list")
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse")
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse", "corpus")
 def list_(
     query: "Query",
     fmt: FormatOpt = None,
@@ -160,7 +161,7 @@ def list_(
 @app.command()
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
+@filter_options("year", "since", "until", "kind", "actor", "limit", "reverse", "corpus")
 def search(
     text: Annotated[str, typer.Argument(metavar="WORDS", help="Words to find; case, diacritics and romanization are ignored.")],
     query: "Query",
@@ -184,6 +185,7 @@ def show(
         str, typer.Argument(metavar="EVENT", help="Event id, or a unique prefix of one.", autocompletion=complete_event_ids)
     ],
     out: OutputChoice,
+    corpus: CorpusOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
@@ -191,7 +193,7 @@ def show(
     from ..query import find_event
     from ..screens import render_show
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     found = find_event(dataset, event)
     emit(
         out,
@@ -207,12 +209,12 @@ def show(
 @guarded
 @global_options
 @record_output
-def actors(out: OutputChoice, data: DataOpt = None) -> None:
+def actors(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
     from ..contract import ACTOR_FIELDS, actors_json
     from ..screens import render_actors
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     emit(
         out,
         dataset,

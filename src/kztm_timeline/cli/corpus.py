@@ -6,6 +6,7 @@ import typer
 
 from .app import app, guarded
 from .options import (
+    CorpusOpt,
     DataOpt,
     complete_sources,
     global_options,
@@ -36,14 +37,14 @@ app.add_typer(sources_app, name="sources")
 @guarded
 @global_options
 @record_output
-def sources(ctx: typer.Context, out: OutputChoice, data: DataOpt = None) -> None:
+def sources(ctx: typer.Context, out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """List the source articles with their event counts, or register one with 'sources add'."""
     if ctx.invoked_subcommand is not None:
         return
     from ..contract import SOURCE_FIELDS, sources_json
     from ..screens import render_sources
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     emit(
         out,
         dataset,
@@ -63,13 +64,14 @@ def sources_show(
     ],
     out: OutputChoice,
     uncited: Annotated[bool, typer.Option("--uncited", help="Only the paragraphs no event cites.")] = False,
+    corpus: CorpusOpt = None,
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
     from ..extract import PARAGRAPH_FIELDS, article_text, cited_paragraphs, marked_text
     from ..query import find_source
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     found = find_source(dataset, source)
     paragraphs = cited_paragraphs(dataset, found, article_text(dataset, found))
     records: list[dict[str, object]] = [
@@ -91,12 +93,12 @@ def sources_show(
 @guarded
 @global_options
 @record_output
-def coverage(out: OutputChoice, data: DataOpt = None) -> None:
+def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
     from ..extract import COVERAGE_FIELDS, article_text
     from ..extract import measure_coverage as measure
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     kept = [source for source in dataset.sources if source.file is not None]  # a web page's text is not kept
     found = [measure(dataset, source, article_text(dataset, source)) for source in kept]
 
@@ -132,12 +134,13 @@ def extract(
         ),
     ],
     out: OutputChoice,
+    corpus: CorpusOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
     from ..extract import CANDIDATE_FIELDS, candidate_json, find_candidates, load_article, stubs_yaml
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     article = load_article(dataset, source)
     if not article.registered:
         say(
