@@ -320,10 +320,14 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
 
 
 def find_event(dataset: Dataset, wanted: str) -> Event:
-    """An exact id or a unique id prefix; otherwise LookupFailed with the closest ids and titles."""
+    """An exact id, an old id of a renamed event (``aliases``), or a unique id prefix; otherwise LookupFailed
+    with the closest ids and titles."""
     exact = dataset.event_by_id.get(wanted)
     if exact is not None:
         return exact
+    renamed = dataset.events.alias_of(wanted)
+    if renamed is not None:
+        return dataset.event_by_id[renamed]
     prefixed = dataset.events.with_prefix(wanted)
     if len(prefixed) == 1:
         return prefixed[0]

@@ -218,6 +218,14 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
             close = difflib.get_close_matches(given, spec.choices, n=1, cutoff=0.6)
             hint = f"did you mean {shown(close[0])}?" if close else f"use one of: {', '.join(spec.choices)}"
             checker.add(path, f"{spec.name} {shown(given)} is not allowed", hint)
+    elif kind is T.SLUGS:
+        if not isinstance(value, list):
+            checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
+            return
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not _SLUG_RE.match(item):
+                hint = "use lower-case letters, digits and single hyphens"
+                checker.add((*path, index), f"{spec.name} item {shown(item)} is not a slug", hint)
     elif kind is T.TEXTS:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
@@ -289,6 +297,8 @@ def _check_semantics(
     planned = {str(event["id"]): event.get("status") == "planned" for event in events}
     registry = _check_registry(checker, document.file, data, dates, read_source)
     _unique_ids(checker, events, "events", "event")
+    for alias, event_id in renamed_ids(events, checker).items():  # a link may name an event by an old id
+        planned.setdefault(alias, planned[event_id])
     for index, event in enumerate(events):
         _check_event(checker, ("events", index), event, registry, planned, dates)
 
@@ -302,6 +312,26 @@ class _Registry:
     actor_ids: set[str]
     kinds: dict[str, SourceKind]
     text: Callable[[str], str | None]
+
+
+def renamed_ids(events: list[dict[str, object]], checker: _Checker | None = None) -> dict[str, str]:
+    """Each old id (``aliases``) of the events and the id it now has. With ``checker``, an old id that is the
+    id of an event, or that two events claim, is a problem."""
+    ids = {str(event["id"]) for event in events}
+    found: dict[str, str] = {}
+    for index, event in enumerate(events):
+        aliases = event.get("aliases")
+        for number, alias in enumerate(aliases if isinstance(aliases, list) else []):
+            path = ("events", index, "aliases", number)
+            if alias in ids:
+                if checker is not None:
+                    checker.add(path, f"old id {shown(alias)} is the id of another event", "an old id names no event of today")
+            elif alias in found:
+                if checker is not None and found[alias] != event["id"]:
+                    checker.add(path, f"old id {shown(alias)} is claimed by two events ({found[alias]} first)", "keep it on one")
+            else:
+                found[str(alias)] = str(event["id"])
+    return found
 
 
 def _check_registry(
@@ -615,7 +645,7 @@ def _locate_all(document: yaml_read.Document, items: list[_Found]) -> list[Probl
 def _build(file: str, data: dict[str, object], dates: dict[yaml_read.Path, EdtfDate]) -> Dataset:
     sources = tuple(source_from(record, parse_optional_date) for record in mappings(data.get("sources")))
     actors = tuple(actor_from(record, parse_optional_date) for record in mappings(data.get("actors")))
-    events = EventList(
-        event_from(record, dates[("events", index, "date")]) for index, record in enumerate(mappings(data.get("events")))
-    )
+    records = mappings(data.get("events"))
+    renamed = renamed_ids(records)
+    events = EventList(event_from(record, dates[("events", index, "date")], renamed) for index, record in enumerate(records))
     return Dataset(file, sources, actors, events)
