@@ -657,6 +657,14 @@ class CacheDamaged(ValueError):
     """An event row did not decode, or did not match its indexed columns."""
 
 
+def _fts_terms(terms: tuple[tuple[tuple[str, ...], ...], ...]) -> str:
+    """An FTS5 query: every term, each by any of its spellings, each spelling by all of its words."""
+    return " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(_fts_phrase(word) for word in spelling) + ")" for spelling in term) + ")"
+        for term in terms
+    )
+
+
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -911,11 +919,11 @@ class CachedEvents(Events):
             marks = ", ".join("?" for _ in wanted)
             clauses.append(f"row IN (SELECT row FROM keys WHERE name = ? AND key IN ({marks}))")
             parameters += [name, *sorted(wanted)]
-        texts = [" AND ".join(_fts_phrase(term) for term in terms) for terms in prefilter.words]
-        if texts and all(terms and all(len(term) >= 3 for term in terms) for terms in prefilter.words):
-            # (a term shorter than a trigram could match anywhere: then the query checks every event)
+        words = [word for terms in prefilter.words for term in terms for spelling in term for word in spelling]
+        if prefilter.words and all(prefilter.words) and all(len(word) >= 3 for word in words):
+            # (a word shorter than a trigram could match anywhere: then the query checks every event)
             clauses.append("row IN (SELECT rowid FROM search WHERE search MATCH ?)")
-            parameters.append(" OR ".join(f"({text})" for text in texts))
+            parameters.append(" OR ".join(f"({_fts_terms(terms)})" for terms in prefilter.words))
         return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
     def tally(self, prefilter: Prefilter) -> Tally | None:

@@ -124,16 +124,16 @@ class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
     ``window`` is None when the query has no date bounds. ``keys`` maps an index
-    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``) to the values wanted; a
-    name that is absent is not filtered on. ``words``: the search texts, as
-    folded words that must all occur in an event's searchable text (any text may match). A collection may return more events
-    than match (the query checks every condition again), never fewer, so it may
-    ignore any index it does not keep.
+    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``, ``source``) to the values wanted; a
+    name that is absent is not filtered on. ``words``: the search texts (any text may match), each as its
+    terms, which must all occur in an event's searchable text; a term is met by any of its spellings, and a
+    spelling by all of its folded words. A collection may return more events than match (the query checks
+    every condition again), never fewer, so it may ignore any index it does not keep.
     """
 
     window: tuple[date, date] | None = None
     keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    words: tuple[tuple[str, ...], ...] = ()  # --search: any of these, each all of its (folded) words
+    words: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...] = ()  # texts (any) > terms (all) > spellings (any) > words
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
 from .errors import DataError
 
-FORMAT = 15
+FORMAT = 16
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
