@@ -68,7 +68,8 @@ def sources_show(
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
-    from ..extract import PARAGRAPH_FIELDS, article_text, cited_paragraphs, marked_text
+    from ..coverage import PARAGRAPH_FIELDS, cited_paragraphs, marked_text
+    from ..extract import article_text
     from ..query import find_source
 
     dataset = read_dataset(data, corpus)
@@ -95,8 +96,9 @@ def sources_show(
 @record_output
 def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
-    from ..extract import COVERAGE_FIELDS, article_text
-    from ..extract import measure_coverage as measure
+    from ..coverage import CITED_SHARE, COVERAGE_FIELDS, furniture_summary
+    from ..coverage import measure_coverage as measure
+    from ..extract import article_text
 
     dataset = read_dataset(data, corpus)
     kept = [source for source in dataset.sources if source.file is not None]  # a web page's text is not kept
@@ -107,14 +109,27 @@ def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) 
         for c in found:
             share = round(100 * c.cited / c.sentences) if c.sentences else 0
             uncovered = len(c.dated_uncovered)
+            left_out = f"; {len(c.excluded)} lines of page furniture left out" if c.excluded else ""
+            datable = f"; {len(c.datable)} datable phrases" if c.datable else ""
             lines.append(
-                f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); {uncovered} dated sentences uncovered"
+                f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); "
+                f"{uncovered} dated sentences uncovered{left_out}{datable}"
             )
             lines += [f"  {item}" for item in c.dated_uncovered]
+            lines += [f"  left out: {item}" for item in furniture_summary(c.excluded)]
+            lines += [f"  datable: line {line}: {phrase!r}" for line, phrase, _ in c.datable]
+        lines.append(f"(a sentence is cited when quotes cover at least {round(100 * CITED_SHARE)}% of its words)")
         return "\n".join(lines) + "\n"
 
     records: list[dict[str, object]] = [
-        {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
+        {
+            "source": c.source,
+            "sentences": c.sentences,
+            "cited": c.cited,
+            "dated_uncovered": list(c.dated_uncovered),
+            "excluded": [{"line": line, "text": text, "reason": reason} for line, text, reason in c.excluded],
+            "datable": [{"line": line, "phrase": phrase, "sentence": sentence} for line, phrase, sentence in c.datable],
+        }
         for c in found
     ]
     emit(out, dataset, COVERAGE_FIELDS, lambda: records, screen)
@@ -155,3 +170,4 @@ def extract(
         lambda: [candidate_json(dataset, article, candidate) for candidate in candidates],
         lambda _color, _width: stubs_yaml(dataset, article, candidates),
     )
+
