@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from itertools import islice
 
 from .edtf import EdtfError, parse_edtf
@@ -219,9 +220,10 @@ def terms_match(terms: tuple[Term, ...], hay: str) -> bool:
     return all(any(all(word in hay for word in spelling) for spelling in term) for term in terms)
 
 
-def _place_names() -> list[list[list[str]]]:
-    """The place table (vocab.PLACE_NAMES), each name as its folded words."""
-    return [[name_words(name) for name in names] for names in PLACE_NAMES]
+@cache
+def _place_names() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The place table (vocab.PLACE_NAMES), each name as its folded words (worked out once a run)."""
+    return tuple(tuple(tuple(name_words(name)) for name in names) for names in PLACE_NAMES)
 
 
 def _place_at(words: list[str], start: int) -> tuple[list[list[str]], int]:
@@ -233,7 +235,7 @@ def _place_at(words: list[str], start: int) -> tuple[list[list[str]], int]:
             size = len(name)
             run = words[start : start + size]
             if size > best[1] and len(run) == size and all(same_name(a, b) for a, b in zip(run, name, strict=True)):
-                best = (names, size)
+                best = ([list(each) for each in names], size)
     return best
 
 
