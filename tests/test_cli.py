@@ -108,6 +108,9 @@ def test_json_values_for_a_month_precision_event() -> None:
         "title": "Cooperation program signed between the foreign ministries of Turkmenistan and Kazakhstan for 2024–2026",
         "publisher": "Trend News Agency (via MENAFN)",
         "quote": "state visits of President of Kazakhstan Kassym-Jomart Tokayev to Turkmenistan in October 2021",
+        "url": None,
+        "language": "en",
+        "translation": None,
     }
     assert record["referenced_by"] == [{"id": "2022-10-serdar-berdimuhamedov-state-visit", "relation": "follows_up"}]
 
@@ -187,7 +190,7 @@ def test_show_refuses_an_ambiguous_prefix() -> None:
 def test_search_finds_by_any_spelling() -> None:
     code, out, _ = run("search", "Magtumguly", "--format", "jsonl")
     assert code == 0
-    assert len(out.splitlines()) == 2
+    assert len(out.splitlines()) == 4  # as many as Magtymguly (issue 23)
 
 
 def test_actors_json_lists_variants_and_counts() -> None:
@@ -279,7 +282,7 @@ def test_list_timeline_groups_by_year_and_marks_planned_events() -> None:
 
 
 def test_the_version_option() -> None:
-    assert run("--version")[:2] == (0, "timeline 0.1.0 (output contract 2.0)\n")
+    assert run("--version")[:2] == (0, "timeline 0.1.0 (output contract 3.0)\n")
 
 
 # ---------------------------------------------------------------- real processes

@@ -17,6 +17,7 @@ from kztm_timeline.load import load_dataset
 
 from .conftest import DATA, ROOT
 from .test_bad_inputs import CASES, SMALL_TEXT
+from .webdata import with_web
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,6 +88,53 @@ def test_each_edit_of_the_suite_has_the_same_problems_streamed_and_read_whole(tm
         assert found is None
     else:
         assert found == expected
+
+
+OLD_ID = "2023-10-31-foreign-ministers-talks"
+RENAMED = (f"  - id: {OLD_ID}\n", f"  - id: 2023-10-foreign-ministers-talks\n    aliases: [{OLD_ID}]\n")
+ALIASES = f"    aliases: [{OLD_ID}]\n"
+AGREEMENT = "2017-04-strategic-partnership-agreement"
+AKORDA = "    url: https://www.akorda.kz/ru/telefonnyy-razgovor-2024-08-05\n"
+READ = '    retrieved: "2025-11-30"\n'
+WEB_QUOTE = "Diplomatic relations were established on October 5, 1992."
+LINK = f"{{event: {AGREEMENT}, relation: mentions}}"
+# Edits of the data that cites web pages (tests/webdata.py), one or two (applied in order) for each rule of web
+# sources, translations and old ids: each must be found alike by the streamed read and the whole one.
+WEB_EDITS: dict[str, list[tuple[str, str]]] = {
+    "valid": [],
+    "renamed, eight links by the old id": [RENAMED],
+    "both file and url": [(AKORDA, AKORDA + "    file: x.txt\n")],
+    "neither file nor url": [(AKORDA, "")],
+    "no corpus": [(READ + "    corpus: public-record\n\nactors", READ + "\nactors")],
+    "a file read on a day": [('    published: "2023-10-31"\n', '    published: "2023-10-31"\n' + READ)],
+    "not a web address": [("url: https://www.akorda.kz/ru/", "url: ftp://www.akorda.kz/ru/")],
+    "not a language tag": [("    language: ru\n", "    language: Russian\n")],
+    "read in a month": [("ru\n" + READ, 'ru\n    retrieved: "2025-11"\n')],
+    "read before it was published": [("ru\n" + READ, 'ru\n    retrieved: "2024-08-04"\n')],
+    "one page twice": [(AKORDA, "    url: https://www.gov.kz/memleket/entities/mfa/press/article/details/1992\n")],
+    "no translation": [("        translation: Kassym-Jomart Tokayev and Serdar Berdimuhamedov spoke by telephone.\n", "")],
+    "a translation of English": [(f"quote: {WEB_QUOTE}\n", f"quote: {WEB_QUOTE}\n        translation: Relations began.\n")],
+    "a web quote of 46 words": [(WEB_QUOTE, WEB_QUOTE[:-1] + ", " + "and so on " * 12 + "until today.")],
+    "a web quote of two sentences": [(WEB_QUOTE, WEB_QUOTE + " The embassies opened later.")],
+    "an old id that is an event's id": [RENAMED, (ALIASES, f"    aliases: [{OLD_ID}, {AGREEMENT}]\n")],
+    "an old id claimed twice": [RENAMED, (f"  - id: {AGREEMENT}\n", f"  - id: {AGREEMENT}\n" + ALIASES)],
+    "an old id that is no slug": [RENAMED, (ALIASES, f"    aliases: [{OLD_ID}, Old Id]\n")],
+    "a link to an unknown event": [(LINK, "{event: 2017-04-strategic-partnership, relation: mentions}")],
+    "an outcome naming an old id of no plan": [RENAMED, (LINK, f"{LINK}\n      - {{event: {OLD_ID}, relation: fulfils}}")],
+}
+
+
+@pytest.mark.parametrize("name", list(WEB_EDITS))
+def test_each_rule_of_web_sources_and_old_ids_finds_the_same_problems_streamed_and_read_whole(tmp_path: Path, name: str) -> None:
+    path = with_web(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    for old, new in WEB_EDITS[name]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    expected = whole(path)
+    assert (expected is None) == (name in ("valid", "renamed, eight links by the old id"))
+    assert streamed(path, tmp_path / "cache") == expected
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -481,7 +481,7 @@ def test_the_cache_is_private_whatever_the_umask(small: Path, private_cache: Pat
 def test_an_article_edited_during_a_cold_run_is_never_keyed_to_the_old_verdict(
     small: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kztm_timeline.datafile.validate as validate_module
+    import kztm_timeline.datafile.sources as validate_module  # where the quote of an article kept with the data is checked
     from kztm_timeline.text import quote_found as checked
 
     article = small.parent / "article.txt"

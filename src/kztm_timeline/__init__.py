@@ -5,4 +5,4 @@ __version__ = "0.1.0"
 # The version of the output contract (field names, types and nesting of every command's records, and the rule that
 # flattens them for CSV and Parquet), declared in contract/fields.py. MINOR only adds; MAJOR removes, renames or
 # retypes. Independent of the tool's version.
-CONTRACT_VERSION = "2.0"
+CONTRACT_VERSION = "3.0"

@@ -57,7 +57,9 @@ def _quoted(dataset: Dataset, event: Event) -> tuple[str, str] | None:
     expressions = []
     for citation in event.citations:
         published = next(iter(_published_of(dataset, citation.source)), None)
-        for found in find_dates(citation.quote, published.year if published else None, published):
+        # The date parser reads English: a quote in another language is dated by its translation.
+        text = citation.quote if citation.translation is None else citation.translation
+        for found in find_dates(text, published.year if published else None, published):
             expressions.append(f"{found.expression!r} = {found.edtf}")
             if _within(event.date, parse_edtf(found.edtf)):
                 return None
@@ -166,13 +168,15 @@ def unstated_evidence(dataset: Dataset) -> list[Finding]:
 class Verdict:
     """What ``validate`` finds beyond the structure (which every load checks): the date-evidence
     problems, the events that do not say their evidence (errors under ``--strict``), the inferred
-    dates (listed under ``--strict``) and the number of quotes verified. It depends only on the data
-    and the articles, so the cache keeps it for the next run over the same bytes."""
+    dates (listed under ``--strict``), the number of quotes verified against the articles kept with the data,
+    and the number of quotes of web pages, which only an online ``sources check`` verifies. It depends only
+    on the data and the articles, so the cache keeps it for the next run over the same bytes."""
 
     problems: tuple[Problem, ...]
     unstated: tuple[Problem, ...]
     inferred: tuple[tuple[str, str, str], ...]  # (id, EDTF date, note)
     quotes: int
+    web: int = 0
 
     def to_json(self, data_file: str) -> dict[str, str]:
         """As JSON, in two parts kept apart: ``validate`` and ``validate:strict`` (the unstated-evidence
@@ -186,7 +190,12 @@ class Verdict:
                 for problem in problems
             ]
 
-        main = {"problems": plain(self.problems), "inferred": [list(entry) for entry in self.inferred], "quotes": self.quotes}
+        main = {
+            "problems": plain(self.problems),
+            "inferred": [list(entry) for entry in self.inferred],
+            "quotes": self.quotes,
+            "web": self.web,
+        }
         return {"validate": json.dumps(main), "validate:strict": json.dumps(plain(self.unstated))}
 
     @classmethod
@@ -204,6 +213,7 @@ class Verdict:
             problems(json.loads(strict)) if strict is not None else (),
             tuple((str(a), str(b), str(c)) for a, b, c in value["inferred"]),
             int(value["quotes"]),
+            int(value.get("web", 0)),
         )
 
 
@@ -226,6 +236,7 @@ class VerdictTally:
         self.unplaced: list[Finding] = []
         self.inferred: list[tuple[str, str, str]] = []
         self.quotes = 0
+        self.web = 0
         self.count = 0
 
     def add(self, event: Event, mark: tuple[int, int] | None) -> None:
@@ -236,14 +247,20 @@ class VerdictTally:
             self.unplaced.append(Finding(self.count, event, *problem))
         if event.evidence == "inferred":
             self.inferred.append((event.id, event.date.text, event.note or ""))
-        self.quotes += len(event.citations)
+        web = sum(1 for citation in event.citations if self._web(citation.source))
+        self.quotes += len(event.citations) - web
+        self.web += web
         self.count += 1
+
+    def _web(self, source: str) -> bool:
+        found = self.dataset.source_by_id.get(source)
+        return found is not None and found.is_web
 
     def verdict(self, unstated: tuple[Problem, ...] = ()) -> Verdict:
         found = located(self.dataset, self.unplaced)  # in the order of their events, as the placed ones
         unplaced = zip((finding.index for finding in self.unplaced), found, strict=True)
         problems = sorted([*self.placed, *unplaced], key=lambda pair: pair[0])
-        return Verdict(tuple(problem for _, problem in problems), unstated, tuple(self.inferred), self.quotes)
+        return Verdict(tuple(problem for _, problem in problems), unstated, tuple(self.inferred), self.quotes, self.web)
 
     def values(self) -> dict[str, str]:
         return {"validate": self.verdict().to_json(self.dataset.path)["validate"]}
@@ -262,7 +279,7 @@ class VerdictTally:
         ]
         problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
         inferred = sorted([*old.inferred, *mine.inferred], key=lambda entry: position_of(entry[0]) or 0)
-        merged = Verdict(tuple(problems), (), tuple(inferred), old.quotes + mine.quotes)
+        merged = Verdict(tuple(problems), (), tuple(inferred), old.quotes + mine.quotes, old.web + mine.web)
         return {"validate": merged.to_json(self.dataset.path)["validate"]}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol, overload
 
@@ -14,14 +14,30 @@ from .vocab import Kind, Status
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """An article kept with the data (``file``) or a web page (``url``), which the data cites. Every source
+    belongs to a named ``corpus``; a page's text is never kept, only where and when it was read."""
+
     id: str
-    file: str
+    file: str | None
     title: str
     publisher: str
     published: EdtfDate | None
     note: str | None = None
-    url: str | None = None  # where the article is on the web
-    language: str = "en"  # ISO 639-1
+    url: str | None = None  # a web page's address
+    language: str = "en"  # BCP 47 (en, ru, kk-Cyrl …)
+    retrieved: EdtfDate | None = None
+    archive_url: str | None = None
+    corpus: str = "seeds"
+
+    @property
+    def is_web(self) -> bool:
+        """A web page, whose quotes only the online ``timeline sources check`` can verify."""
+        return self.url is not None
+
+    @property
+    def english(self) -> bool:
+        """Whether its language is English (``en``, ``en-GB``…): its quotes need no translation."""
+        return self.language.split("-")[0].lower() == "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +73,14 @@ class Participant:
 class Citation:
     source: str
     quote: str
+    translation: str | None = None  # the quote in English, in our words, when the source is in another language
 
 
 @dataclass(frozen=True, slots=True)
 class Relation:
     event: str
     relation: str
+    alias: str | None = None  # the old id (an ``aliases`` entry of ``event``) the link was written with, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +98,7 @@ class Event:
     related: tuple[Relation, ...] = ()
     note: str | None = None
     evidence: str | None = None
+    aliases: tuple[str, ...] = ()  # ids the event had before it was renamed
 
 
 class Memos(Protocol):
@@ -105,16 +124,16 @@ class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
     ``window`` is None when the query has no date bounds. ``keys`` maps an index
-    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``) to the values wanted; a
-    name that is absent is not filtered on. ``words``: the search texts, as
-    folded words that must all occur in an event's searchable text (any text may match). A collection may return more events
-    than match (the query checks every condition again), never fewer, so it may
-    ignore any index it does not keep.
+    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``, ``source``) to the values wanted; a
+    name that is absent is not filtered on. ``words``: the search texts (any text may match), each as its
+    terms, which must all occur in an event's searchable text; a term is met by any of its spellings, and a
+    spelling by all of its folded words. A collection may return more events than match (the query checks
+    every condition again), never fewer, so it may ignore any index it does not keep.
     """
 
     window: tuple[date, date] | None = None
     keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    words: tuple[tuple[str, ...], ...] = ()  # --search: any of these, each all of its (folded) words
+    words: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...] = ()  # texts (any) > terms (all) > spellings (any) > words
 
 
 @dataclass(frozen=True)
@@ -154,6 +173,16 @@ class Events(Sequence[Event]):
     def with_prefix(self, prefix: str) -> list[Event]:
         """The events whose id starts with ``prefix`` (none for an empty prefix), in file order."""
         return [event for event in self if prefix and event.id.startswith(prefix)]
+
+    def alias_of(self, identifier: str) -> str | None:
+        """The id of the event that had ``identifier`` as an old id (``aliases``), or None."""
+        return next((event.id for event in self if identifier in event.aliases), None)
+
+    def renamed_links(self) -> list[tuple[str, str, str]]:
+        """Every link written with an old id: (the linking event's id, the old id, the id it now is)."""
+        return [
+            (event.id, relation.alias, relation.event) for event in self for relation in event.related if relation.alias
+        ]
 
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:  # noqa: ARG002 - for stores
         """The candidates of ``prefilter`` by first day then id, read as they are needed; None when this
@@ -215,9 +244,15 @@ class EventList(Events):
                 found.setdefault(relation.event, []).append((event.id, relation.relation))
         self._referrers = {key: tuple(value) for key, value in found.items()}
         self._memo: dict[str, str] = {}
+        self._aliases: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self._events)
+
+    def alias_of(self, identifier: str) -> str | None:
+        if self._aliases is None:
+            self._aliases = {alias: event.id for event in self._events for alias in event.aliases}
+        return self._aliases.get(identifier)
 
     def at(self, position: int) -> Event:
         return self._events[position]
@@ -273,3 +308,97 @@ class Dataset:
     def referenced_by(self, event: Event) -> list[tuple[Event, str]]:
         """Events whose ``related`` names ``event``, with the relation they give."""
         return [(self.event_by_id[other], relation) for other, relation in self.referrers.get(event.id, ())]
+
+
+class CorpusEvents(Events):
+    """The events of a dataset as one corpus tells them: those citing at least one of the ``sources`` (the
+    corpus's source ids), each with only those citations and only its links to events that are kept too.
+    Lookups go to the whole collection (``inner``), which the cache may answer from its indexes: its
+    ``source`` index keeps the candidates to the corpus's events. Nothing is kept in a store (``memo``)."""
+
+    def __init__(self, inner: Events, sources: frozenset[str]) -> None:
+        self._inner = inner
+        self._sources = sources
+        self._members: list[Event] | None = None
+        self._kept: dict[str, bool] = {}
+        self._by_id: dict[str, Event] | None = None
+        self._referrers: dict[str, tuple[tuple[str, str], ...]] | None = None
+
+    def _cites(self, event: Event) -> bool:
+        return any(citation.source in self._sources for citation in event.citations)
+
+    def _keeps(self, identifier: str) -> bool:
+        """Whether the event of this id (of the whole collection) belongs to the corpus."""
+        if identifier not in self._kept:
+            event = self._inner.by_id.get(identifier)
+            self._kept[identifier] = event is not None and self._cites(event)
+        return self._kept[identifier]
+
+    def told(self, event: Event) -> Event | None:
+        """``event`` as the corpus tells it, or None when it cites none of the corpus's sources."""
+        citations = tuple(citation for citation in event.citations if citation.source in self._sources)
+        if not citations:
+            return None
+        related = tuple(relation for relation in event.related if self._keeps(relation.event))
+        if len(citations) == len(event.citations) and len(related) == len(event.related):
+            return event
+        return replace(event, citations=citations, related=related)
+
+    def _narrowed(self, prefilter: Prefilter) -> Prefilter:
+        wanted = self._sources & prefilter.keys["source"] if "source" in prefilter.keys else self._sources
+        return Prefilter(prefilter.window, {**prefilter.keys, "source": wanted}, prefilter.words)
+
+    def _told_all(self, events: Iterable[Event]) -> Iterator[Event]:
+        for event in events:
+            found = self.told(event)
+            if found is not None:
+                yield found
+
+    def _all(self) -> list[Event]:
+        if self._members is None:
+            self._members = list(self._told_all(self._inner.candidates(self._narrowed(Prefilter()))))
+        return self._members
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def at(self, position: int) -> Event:
+        return self._all()[position]
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._all())
+
+    @property
+    def by_id(self) -> Mapping[str, Event]:
+        if self._by_id is None:
+            self._by_id = {event.id: event for event in self._all()}
+        return self._by_id
+
+    @property
+    def referrers(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        if self._referrers is None:
+            found: dict[str, list[tuple[str, str]]] = {}
+            for event in self._all():
+                for relation in event.related:
+                    found.setdefault(relation.event, []).append((event.id, relation.relation))
+            self._referrers = {key: tuple(value) for key, value in found.items()}
+        return self._referrers
+
+    def alias_of(self, identifier: str) -> str | None:
+        found = self._inner.alias_of(identifier)
+        return found if found is not None and self._keeps(found) else None
+
+    def renamed_links(self) -> list[tuple[str, str, str]]:
+        return [link for link in self._inner.renamed_links() if self._keeps(link[0]) and self._keeps(link[2])]
+
+    def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        return self._told_all(self._inner.candidates(self._narrowed(prefilter)))
+
+    def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
+        found = self._inner.ordered(self._narrowed(prefilter), reverse=reverse)
+        return None if found is None else self._told_all(found)
+
+    def tally(self, prefilter: Prefilter) -> Tally | None:
+        """The whole collection's counts of the corpus's events: a corpus drops citations and links, which
+        no count reads."""
+        return self._inner.tally(self._narrowed(prefilter))

@@ -22,7 +22,7 @@ from rich.text import Text
 from .contract import OPEN_START, citing_counts, participants_text
 from .datafile.fs import display_path, resolve_source_path
 from .edtf import display
-from .model import Dataset, Event
+from .model import Dataset, Event, Source
 from .query import PlanState
 from .text import escape_controls, fold_with_map
 from .vocab import KINDS, Kind, Status
@@ -101,6 +101,8 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
     )
     facts.add_row("Place", Text(safe(event.place or "—")))
     facts.add_row("Topics", Text(safe(", ".join(event.topics) or "—")))
+    if event.aliases:
+        facts.add_row("Formerly", Text(safe(", ".join(event.aliases))))
     lines.append(facts)
     lines += [Text(""), Text("Summary", style="bold"), Padding(Text(safe(event.summary)), (0, 0, 0, 2))]
     if event.note:
@@ -111,10 +113,11 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
         published = "date not given" if source.published is None else display(source.published)
         head = Text(f"[{number}] ")
         head.append(safe(source.title), style="italic")
-        article = display_path(resolve_source_path(dataset.path, source.file))
-        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {article})"))
+        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {_where(dataset, source)})"))
         lines.append(Padding(head, (0, 0, 0, 2)))
         lines.append(Padding(Text(safe(f"“{citation.quote}”")), (0, 0, 0, 6)))
+        if citation.translation:
+            lines.append(Padding(Text(safe(f"({source.language}) in English: {citation.translation}")), (0, 0, 0, 6)))
     incoming = dataset.referenced_by(event)
     if event.related or incoming:
         lines += [Text(""), Text("Related", style="bold")]
@@ -337,7 +340,7 @@ SOURCE_COLUMNS = (
     Column("Title", least=12, ratio=3, home=True),
     Column("Publisher", least=12, ratio=2, drop=3),
     Column("Published", whole=True, drop=2),
-    Column("File", whole=True, drop=1),
+    Column("File or page", whole=True, drop=1),
     Column("Events", whole=True, right=True),
 )
 
@@ -370,12 +373,20 @@ def render_sources(dataset: Dataset, *, color: bool, width: int) -> str:
             source.title,
             source.publisher,
             "—" if source.published is None else display(source.published),
-            display_path(resolve_source_path(dataset.path, source.file)),
+            _where(dataset, source),
             str(by_source[source.id]),
         )
         for source in dataset.sources
     ]
     return fitted_table(SOURCE_COLUMNS, rows, color=color, width=width)
+
+
+def _where(dataset: Dataset, source: Source) -> str:
+    """Where a source is read: its article's path, or the page's address and the day it was read."""
+    if source.file is not None:
+        return display_path(resolve_source_path(dataset.path, source.file))
+    read = "" if source.retrieved is None else f", read {source.retrieved.text}"
+    return f"{source.url}{read}"
 
 
 BAR_LEAST, BAR_MOST = 10, 40  # the longest bar's length: at least, where a label is long, and at most

@@ -27,10 +27,13 @@ What it holds:
              (proleptic ordinals; an open start is day 1, an open end the last day of 9999), record
              (the event as JSON) and its CRC-32, and its contract JSON and that one's CRC-32
     keys     (name, key, row): the event has ``key`` under the index ``name`` (kind, status, actor,
-             topic, topic_name, place_run: every run of its place's words), for
+             topic, topic_name, place_run: every run of its place's words, source: the sources it
+             cites), for
              :class:`~kztm_timeline.model.Prefilter`
     links    (target, source, relation, idx): event row ``source`` names ``target`` in its ``related``
-             (entry idx of that list)
+             (entry idx of that list), always by its id of today
+    aliases  (alias, row): an old id of event row ``row`` (its ``aliases``)
+    renamed  (row, idx, alias): entry idx of event row ``row``'s ``related`` names its target by that old id
     search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
              folded and romanized exactly as ``--search`` folds it, rowid = row
 

@@ -131,7 +131,7 @@ def _update_memos(
 def record_source(
     indexed: Indexed,
     record: dict[str, object],
-    article: str,
+    article: str | None,
     article_digest: str,
     *,
     at: int,
@@ -143,14 +143,18 @@ def record_source(
 ) -> None:
     """Bring the cache in step with a data file whose sources list gained ``record`` (``size`` characters
     inserted at offset ``at``, ``lines`` as for :func:`record_addition`), citing the article at the resolved
-    path ``article``. No event cites it yet, so no event's row changes."""
+    path ``article`` (None for a web page, whose text is not kept). No event cites it yet, so no event's row
+    changes."""
 
     def change(copy: sqlite3.Connection) -> None:
         registry = {**indexed.registry, "sources": [*indexed.registry["sources"], record]}
         (sources_text,) = copy.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
-        sources = {**json.loads(sources_text), article: article_digest}
+        sources = json.loads(sources_text)
         (stats_text,) = copy.execute("SELECT value FROM meta WHERE key = 'source_stats'").fetchone()
-        stats = {**json.loads(stats_text), article: _written_status(article, article_digest)}
+        stats = json.loads(stats_text)
+        if article is not None:
+            sources[article] = article_digest
+            stats[article] = _written_status(article, article_digest)
         updates = [
             (compact_json(registry), "registry"),
             (compact_json(sources), "sources"),

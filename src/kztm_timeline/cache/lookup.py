@@ -32,6 +32,29 @@ class IdLookup(EventRows):
         except sqlite3.Error:
             return [event.id for event in self._parse_afresh()]
 
+    def alias_of(self, identifier: str) -> str | None:
+        if self._parsed is not None:
+            return super().alias_of(identifier)
+        try:
+            row = self._connection.execute(
+                "SELECT events.id FROM aliases JOIN events ON events.row = aliases.row WHERE aliases.alias = ?", (identifier,)
+            ).fetchone()
+        except sqlite3.Error:
+            return super().alias_of(identifier)
+        return None if row is None else str(row[0])
+
+    def renamed_links(self) -> list[tuple[str, str, str]]:
+        if self._parsed is not None:
+            return super().renamed_links()
+        try:
+            rows = self._connection.execute(
+                "SELECT events.id, renamed.alias, links.target FROM renamed JOIN events ON events.row = renamed.row "
+                "JOIN links ON links.source = renamed.row AND links.idx = renamed.idx ORDER BY events.pos, renamed.idx"
+            ).fetchall()
+        except sqlite3.Error:
+            return super().renamed_links()
+        return [(str(source), str(alias), str(target)) for source, alias, target in rows]
+
     def with_prefix(self, prefix: str) -> list[Event]:
         if not prefix:
             return []

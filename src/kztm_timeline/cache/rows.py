@@ -30,6 +30,7 @@ class EventRows(Events):
         self._parsed: Sequence[Event] | None = None
         self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
         self._targets: set[str] | None = None
+        self._renamed: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -71,7 +72,12 @@ class EventRows(Events):
             when = self._dates[raw_date] = parse_optional_date(raw_date)
         if when is None or record["id"] != identifier:
             raise CacheDamaged(f"event {identifier!r} does not match its row")
-        return event_from(record, when)
+        if self._renamed is None:  # every old id and the id it is now (usually none): read once
+            rows = self._connection.execute(
+                "SELECT aliases.alias, events.id FROM aliases JOIN events ON events.row = aliases.row"
+            )
+            self._renamed = {str(alias): str(today) for alias, today in rows}
+        return event_from(record, when, self._renamed)
 
     def column(self, position: int, name: str) -> Any:
         """One stored column (``at`` or ``record``) of the event at ``position``; KeyError if there is none."""
@@ -110,11 +116,11 @@ class EventRows(Events):
             marks = ", ".join("?" for _ in wanted)
             clauses.append(f"row IN (SELECT row FROM keys WHERE name = ? AND key IN ({marks}))")
             parameters += [name, *sorted(wanted)]
-        texts = [" AND ".join(_fts_phrase(term) for term in terms) for terms in prefilter.words]
-        if texts and all(terms and all(len(term) >= 3 for term in terms) for terms in prefilter.words):
-            # (a term shorter than a trigram could match anywhere: then the query checks every event)
+        words = [word for terms in prefilter.words for term in terms for spelling in term for word in spelling]
+        if prefilter.words and all(prefilter.words) and all(len(word) >= 3 for word in words):
+            # (a word shorter than a trigram could match anywhere: then the query checks every event)
             clauses.append("row IN (SELECT rowid FROM search WHERE search MATCH ?)")
-            parameters.append(" OR ".join(f"({text})" for text in texts))
+            parameters.append(" OR ".join(f"({_fts_terms(terms)})" for terms in prefilter.words))
         return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
     def tally(self, prefilter: Prefilter) -> Tally | None:
@@ -140,6 +146,14 @@ class EventRows(Events):
         except sqlite3.Error:
             return None
         return Tally(firsts, keys)
+
+
+def _fts_terms(terms: tuple[tuple[tuple[str, ...], ...], ...]) -> str:
+    """An FTS5 query: every term, each by any of its spellings, each spelling by all of its words."""
+    return " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(_fts_phrase(word) for word in spelling) + ")" for spelling in term) + ")"
+        for term in terms
+    )
 
 
 def _fts_phrase(term: str) -> str:

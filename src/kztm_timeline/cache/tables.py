@@ -21,12 +21,15 @@ CREATE TABLE events(row INTEGER PRIMARY KEY, pos INTEGER NOT NULL, at INTEGER NO
 CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, source INTEGER NOT NULL, relation TEXT NOT NULL, idx INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', content='');
+CREATE TABLE aliases(alias TEXT NOT NULL, row INTEGER NOT NULL);
+CREATE TABLE renamed(row INTEGER NOT NULL, idx INTEGER NOT NULL, alias TEXT NOT NULL);
 """
 INDEXES = """
 CREATE INDEX events_span ON events(first, last);
 CREATE INDEX events_pos ON events(pos);
 CREATE INDEX keys_lookup ON keys(name, key, row);
 CREATE INDEX links_target ON links(target);
+CREATE INDEX aliases_alias ON aliases(alias);
 """
 
 
@@ -38,6 +41,7 @@ INDEXED: dict[str, Callable[[Event], list[str]]] = {
     "topic": lambda event: [fold(topic) for topic in event.topics],
     "topic_name": lambda event: list(event.topics),  # as written, for stats
     "place_run": lambda event: _runs(name_words(event.place or "")),
+    "source": lambda event: [citation.source for citation in event.citations],  # --corpus keeps its sources' events
 }
 
 
@@ -59,8 +63,8 @@ def temporary_name(folder: str) -> str:
 
 
 def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Iterable[tuple[int, int, int, Event, object]]) -> None:
-    """Insert events (row, pos, at, the event, its plain record) with their index keys, links and search
-    text, a batch at a time (so that memory does not grow with the dataset)."""
+    """Insert events (row, pos, at, the event, its plain record) with their index keys, links, old ids and
+    search text, a batch at a time (so that memory does not grow with the dataset)."""
     from ..contract import event_json
     from ..query import haystack
 
@@ -68,13 +72,17 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
     keys: list[tuple[str, str, int]] = []
     links: list[tuple[str, int, str, int]] = []
     texts: list[tuple[int, str]] = []
+    aliases: list[tuple[str, int]] = []
+    renamed: list[tuple[int, int, str]] = []
 
     def flush() -> None:
         connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
         connection.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
         connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
         connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
-        for pending in (batch, keys, links, texts):
+        connection.executemany("INSERT INTO aliases VALUES (?, ?)", aliases)
+        connection.executemany("INSERT INTO renamed VALUES (?, ?, ?)", renamed)
+        for pending in (batch, keys, links, texts, aliases, renamed):
             pending.clear()
 
     for row, pos, at, event, record in items:
@@ -85,6 +93,8 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
         keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
         links.extend((relation.event, row, relation.relation, number) for number, relation in enumerate(event.related))
         texts.append((row, haystack(dataset, event)))
+        aliases.extend((alias, row) for alias in dict.fromkeys(event.aliases))
+        renamed.extend((row, number, relation.alias) for number, relation in enumerate(event.related) if relation.alias)
         if len(batch) >= 2000:
             flush()
     flush()

@@ -105,8 +105,9 @@ class Builder:
             self.pending.clear()
 
     def finish(self, meta: Mapping[str, str]) -> bool:
-        """Note who links to each event and put the database in place with ``meta`` (and the count); False
-        (nothing written) if that fails. (The events were checked across each other as they were read.)"""
+        """Point the links written with an old id at their events, note who links to each event and put the
+        database in place with ``meta`` (and the count); False (nothing written) if that fails. (The events were
+        checked across each other as they were read.)"""
         from ..contract import event_json
 
         try:
@@ -114,10 +115,19 @@ class Builder:
             self.pending.clear()
             connection = self.connection
             connection.executescript(INDEXES)
+            if not resolve_old_ids(connection):
+                self.discard()
+                return False
             store = CachedEvents(connection, "", self.count, no_fallback)
             linked = Dataset(self.dataset.path, self.dataset.sources, self.dataset.actors, store)
             targets = [target for (target,) in connection.execute("SELECT DISTINCT target FROM links").fetchall()]
-            for target in targets:  # the events others link to: their referenced_by is known only now
+            targets += [  # the events that link by an old id: their related names the id of today only now
+                target
+                for (target,) in connection.execute(
+                    "SELECT DISTINCT events.id FROM renamed JOIN events ON events.row = renamed.row"
+                ).fetchall()
+            ]
+            for target in dict.fromkeys(targets):  # the events others link to: their referenced_by is known only now
                 found = store.position(target)
                 if found is None:
                     raise CacheDamaged(f"no event {target!r}")
@@ -144,6 +154,27 @@ class Builder:
             self.connection.close()
         with contextlib.suppress(OSError):
             os.unlink(self.temporary)
+
+
+def resolve_old_ids(connection: sqlite3.Connection) -> bool:
+    """Point every link written with an old id (``aliases``) at its event's id of today, noting it in ``renamed``;
+    False when an old id is some event's id, or two events claim it (the checker reports those: the whole file
+    is then read, which says where)."""
+    clash = connection.execute(
+        "SELECT 1 FROM aliases JOIN events ON events.id = aliases.alias UNION ALL "
+        "SELECT 1 FROM aliases GROUP BY alias HAVING count(DISTINCT row) > 1 LIMIT 1"
+    ).fetchone()
+    if clash is not None:
+        return False
+    found = connection.execute(
+        "SELECT links.source, links.idx, links.target, events.id FROM links JOIN aliases ON aliases.alias = links.target "
+        "JOIN events ON events.row = aliases.row"
+    ).fetchall()
+    connection.executemany("INSERT INTO renamed VALUES (?, ?, ?)", [(row, idx, alias) for row, idx, alias, _ in found])
+    connection.executemany(
+        "UPDATE links SET target = ? WHERE source = ? AND idx = ?", [(today, row, idx) for row, idx, _, today in found]
+    )
+    return True
 
 
 def meta_values(

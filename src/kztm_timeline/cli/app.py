@@ -86,11 +86,14 @@ EVENT_OPTIONS = {
 SOURCE_OPTIONS = {
     "id": "--id",
     "file": "PATH",
+    "url": "--url",
     "title": "--title",
     "publisher": "--publisher",
     "published": "--published",
-    "url": "--url",
     "language": "--language",
+    "retrieved": "--retrieved",
+    "archive_url": "--archive-url",
+    "corpus": "--corpus",
 }
 
 

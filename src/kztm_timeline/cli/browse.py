@@ -11,6 +11,7 @@ from ..exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, Format, Record
 from ..vocab import IcsPartial
 from .app import app, guarded
 from .options import (
+    CorpusOpt,
     DataOpt,
     FieldsOpt,
     FormatOpt,
@@ -92,7 +93,7 @@ def _render_selection(
         raise UsageError(f"--fields works with -f json, jsonl, csv, table or parquet, not -f {fmt.value}")
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, query.corpus)
     if fmt in STREAMING and output in (None, "-") and not fields and not at_terminal():
         # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
         _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
@@ -146,7 +147,7 @@ def _emit_fields(dataset: "Dataset", events: "list[Event]", out: OutputChoice, f
 @app.command("list")
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse")
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse", "corpus")
 def list_(
     query: "Query",
     fmt: FormatOpt = None,
@@ -175,7 +176,7 @@ def list_(
 @app.command()
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "limit", "reverse")
+@filter_options("year", "since", "until", "kind", "actor", "limit", "reverse", "corpus")
 def search(
     text: Annotated[
         list[str],
@@ -205,6 +206,7 @@ def show(
         str, typer.Argument(metavar="EVENT", help="Event id, or a unique prefix of one.", autocompletion=complete_event_ids)
     ],
     out: OutputChoice,
+    corpus: CorpusOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
@@ -213,8 +215,10 @@ def show(
     from ..query import find_event
     from ..screens import render_show
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     found = find_event(dataset, event)
+    if event in found.aliases:
+        say(f"note: {event!r} is an old id of {found.id}; use the new one")
     emit(
         out,
         dataset,
@@ -229,13 +233,13 @@ def show(
 @guarded
 @global_options
 @record_output
-def actors(out: OutputChoice, data: DataOpt = None) -> None:
+def actors(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
     from ..contract import actors_json
     from ..contract.fields import ACTORS
     from ..screens import render_actors
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, corpus)
     emit(
         out,
         dataset,

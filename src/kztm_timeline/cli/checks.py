@@ -47,8 +47,9 @@ def validate(
     day = as_of_day(as_of)
     kept = None if strict else _kept_check(path, day)
     if kept is not None:  # nothing changed since a run found it clean: the cache says it all
+        _say_renamed(kept.renamed)
         _say_overdue(kept.overdue, kept.overdue_total, day, strict=False)
-        _say_valid(path, kept.events, kept.actors, kept.sources, kept.quotes)
+        _say_valid(path, kept.events, kept.actors, kept.sources, kept.quotes, kept.web)
         return
     from ..evidence import kept_verdict
     from ..query import overdue_plans
@@ -61,12 +62,13 @@ def validate(
     if strict:
         for identifier, when, note in found.inferred:
             say(f"inferred: {identifier} {when}: {note}")
+    _say_renamed(dataset.events.renamed_links())
     overdue, count = overdue_plans(dataset, day, MAX_OVERDUE_SHOWN)
     _say_overdue([(plan.event.id, plan.latest) for plan in overdue], count, day, strict=strict)
     if strict and count:
         plural = "s" if count != 1 else ""
         raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
-    _say_valid(path, len(dataset.events), len(dataset.actors), len(dataset.sources), found.quotes)
+    _say_valid(path, len(dataset.events), len(dataset.actors), len(dataset.sources), found.quotes, found.web)
 
 
 def _kept_check(path: str, day: date) -> "KeptCheck | None":
@@ -85,6 +87,11 @@ def _kept_check(path: str, day: date) -> "KeptCheck | None":
         return None  # the file cannot be read: reading the dataset says so, as every command does
 
 
+def _say_renamed(links: Iterable[tuple[str, str, str]]) -> None:
+    for identifier, alias, today in links:
+        say(f"warning: {identifier} links to {alias!r}, an old id of {today}; write the new id")
+
+
 def _say_overdue(overdue: Iterable[tuple[str, date | None]], count: int, day: date, *, strict: bool) -> None:
     named = 0
     for identifier, latest in overdue:
@@ -95,9 +102,13 @@ def _say_overdue(overdue: Iterable[tuple[str, date | None]], count: int, day: da
         say(f"… and {count - named} more overdue plans; 'timeline plans --as-of {day.isoformat()} -f csv' lists them all")
 
 
-def _say_valid(path: str, events: int, actors: int, sources: int, quotes: int) -> None:
+def _say_valid(path: str, events: int, actors: int, sources: int, quotes: int, web: int) -> None:
+    unchecked = ""
+    if web:
+        plural = "s" if web != 1 else ""
+        unchecked = f"; {web} web quote{plural} not checked without a network ('timeline sources check --online' checks them)"
     write_stdout(
-        f"ok: {display_path(path)}: {events} events, {actors} actors, {sources} sources; {quotes} quotes verified\n"
+        f"ok: {display_path(path)}: {events} events, {actors} actors, {sources} sources; {quotes} quotes verified{unchecked}\n"
     )
 
 

@@ -27,7 +27,7 @@ from .output import (
     say,
     write_stdout,
 )
-from .reading import cache_folder, data_file, read_dataset, verdict_tally
+from .reading import cache_folder, data_file, read_dataset, today, verdict_tally
 
 if TYPE_CHECKING:
     pass
@@ -306,7 +306,13 @@ def remove(
 @guarded
 @global_options
 def sources_add(
-    article: Annotated[str, typer.Argument(metavar="PATH", help="The article, as a UTF-8 text file.")],
+    article: Annotated[
+        str | None,
+        typer.Argument(metavar="PATH", help="The article, as a UTF-8 text file (or give --url).", show_default=False),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", metavar="URL", help="A web page to cite instead of a file; its text is never stored.")
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="The article's headline.")] = None,
     publisher: Annotated[str | None, typer.Option("--publisher", metavar="TEXT", help="Who published it.")] = None,
     published: Annotated[
@@ -315,21 +321,60 @@ def sources_add(
     id_: Annotated[
         str | None, typer.Option("--id", metavar="ID", help="Source id. Default: a slug of the date and title.")
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", metavar="TAG", help="The text's language, BCP 47 (en, ru, kk, tk); required with --url."),
+    ] = None,
+    retrieved: Annotated[
+        str | None,
+        typer.Option("--retrieved", metavar="DAY", help="With --url: the day the page was read (YYYY-MM-DD). Default: today."),
+    ] = None,
+    archive_url: Annotated[
+        str | None, typer.Option("--archive-url", metavar="URL", help="With --url: an archived copy of the page.")
+    ] = None,
+    corpus: Annotated[
+        str | None,
+        typer.Option(
+            "--corpus", metavar="NAME", help="The corpus it belongs to (a slug); required with --url; a file's default: seeds."
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and print the YAML; write nothing.")] = False,
     data: DataOpt = None,
 ) -> None:
-    """Copy an article into the corpus folder and register it as a source."""
+    """Register a source: copy an article into the corpus folder, or cite a web page with --url."""
     from ..curate import SourceInput, add_source
 
-    values = fill_missing(
-        {"title": title, "publisher": publisher},
-        {"title": ("--title", "Title", "text"), "publisher": ("--publisher", "Publisher", "text")},
-    )
+    if (article is None) == (url is None):
+        raise UsageError("give the article's PATH or a page's --url (one of them)")
+    if url is None and (retrieved or archive_url):
+        raise UsageError("--retrieved and --archive-url describe a web page; give them with --url")
+    prompts: dict[str, tuple[str, str, object]] = {
+        "title": ("--title", "Title", "text"),
+        "publisher": ("--publisher", "Publisher", "text"),
+    }
+    if url is not None:
+        prompts["language"] = ("--language", "Language (BCP 47: en, ru, kk, tk)", "text")
+        prompts["corpus"] = ("--corpus", "Corpus", "text")
+        retrieved = retrieved or today().isoformat()
+    values = fill_missing({"title": title, "publisher": publisher, "language": language, "corpus": corpus}, prompts)
     path = _writable_data(data, dry_run=dry_run)
-    given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
+    given = SourceInput(
+        article,
+        str(values["title"]),
+        str(values["publisher"]),
+        published,
+        id_,
+        url=url,
+        language=values["language"],
+        retrieved=retrieved,
+        archive_url=archive_url,
+        corpus=values["corpus"],
+    )
     added, copy = add_source(path, given, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally)
     if dry_run:
         write_stdout(added.yaml)
         say(f"dry run: {added.id} is valid; nothing was written")
+    elif url is not None:
+        say(f"added source {added.id} (a web page; its text is not stored) to {display_path(path)}")
     else:
         say(f"added source {added.id} to {display_path(path)}; the article is at {display_path(copy)}")

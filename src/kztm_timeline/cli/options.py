@@ -58,6 +58,10 @@ def complete_topics(incomplete: str) -> list[str]:
     return _completing(lambda dataset: sorted(topic for event in dataset.events for topic in event.topics), incomplete)
 
 
+def complete_corpora(incomplete: str) -> list[str]:
+    return _completing(lambda dataset: [source.corpus for source in dataset.sources], incomplete)
+
+
 def complete_sources(incomplete: str) -> list[str]:
     return _completing(lambda dataset: [source.id for source in dataset.sources], incomplete)
 
@@ -289,6 +293,17 @@ SearchOpt = Annotated[
 ]
 
 
+CorpusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--corpus",
+        metavar="NAME",
+        autocompletion=complete_corpora,
+        help="Only the events citing a source of this corpus, with only those citations (seeds: the five articles).",
+    ),
+]
+
+
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", parser=parse_count, help="At most N events.")]
 
 
@@ -308,6 +323,7 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
     "search": (SearchOpt, None),
     "limit": (LimitOpt, None),
     "reverse": (ReverseOpt, False),
+    "corpus": (CorpusOpt, None),
 }
 
 
@@ -335,6 +351,7 @@ def build_query(values: dict[str, Any]) -> "Query":
         search=tuple(values.get("search") or ()),
         limit=values.get("limit"),
         reverse=bool(values.get("reverse")),
+        corpus=values.get("corpus"),
     )
 
 

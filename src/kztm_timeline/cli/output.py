@@ -291,7 +291,9 @@ def _protected(dataset: "Dataset | None") -> list[str]:
     """The files no output may replace: the data file and its articles."""
     from ..datafile.fs import resolve_source_path
 
-    return [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
+    if dataset is None:
+        return []
+    return [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources if s.file is not None)]
 
 
 def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @guarded
 @global_options
 @record_output
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search")
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search", "corpus")
 def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
     from ..contract import plan_json
@@ -35,7 +35,7 @@ def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOp
     from ..query import plan_states, select
     from ..screens import render_plans
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, query.corpus)
     found = plan_states(dataset, select(dataset, dataclasses.replace(query, statuses=(Status.PLANNED,))), as_of_day(as_of))
     emit(
         out,

@@ -34,13 +34,14 @@ def verdict_tally(dataset: "Dataset") -> "Memos":
     return VerdictTally(dataset)
 
 
-def read_dataset(data: str | None) -> "Dataset":
+def read_dataset(data: str | None, corpus: str | None = None) -> "Dataset":
+    """The dataset (through the parse cache), as the corpus named by ``--corpus`` tells it when one is."""
     from ..load import load_dataset
 
     cache = cache_folder()
     path = data_file(data)
     try:
-        return load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
+        dataset = load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -50,6 +51,11 @@ def read_dataset(data: str | None) -> "Dataset":
             for problem in error.problems
         ]
         raise DataError(problems) from None
+    if corpus is None:
+        return dataset
+    from ..query import within_corpus
+
+    return within_corpus(dataset, corpus)
 
 
 def today() -> date:

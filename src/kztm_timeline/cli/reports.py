@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 @guarded
 @global_options
 @record_output
-@filter_options("year", "since", "until", "kind", "actor", "status")
+@filter_options("year", "since", "until", "kind", "actor", "status", "corpus")
 def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
     from ..contract import stats_json, stats_rows
@@ -46,7 +46,7 @@ def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     from ..query import tally
     from ..screens import render_stats
 
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, query.corpus)
     found = stats_json(tally(dataset, query), query)
     emit(
         out,
@@ -61,7 +61,7 @@ def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
 @app.command()
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search")
+@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "corpus")
 def chart(
     query: "Query",
     by: Annotated[
@@ -89,7 +89,7 @@ def chart(
     from ..query import tally
 
     chosen = ChartFormat(choose_format(None if fmt is None else fmt.value, json_, output, tuple(ChartFormat), ChartFormat.TEXT))
-    dataset = read_dataset(data)
+    dataset = read_dataset(data, query.corpus)
     bars = chart_bars(tally(dataset, query).firsts, query, by)
     color = output is None and use_color()
     match chosen:

@@ -11,7 +11,7 @@ from datetime import date
 from .. import __version__
 from ..datafile.fs import resolve_source_path
 from ..edtf import display
-from ..model import Actor, Dataset, Event, Tally
+from ..model import Actor, Citation, Dataset, Event, Tally
 from ..query import PlanState, Query
 from ..vocab import KINDS
 
@@ -71,17 +71,25 @@ def event_json(dataset: Dataset, event: Event) -> dict[str, object]:
         ],
         "place": event.place,
         "topics": list(event.topics),
-        "sources": [
-            {
-                "source": citation.source,
-                "title": dataset.source_by_id[citation.source].title,
-                "publisher": dataset.source_by_id[citation.source].publisher,
-                "quote": citation.quote,
-            }
-            for citation in event.citations
-        ],
+        "sources": [citation_json(dataset, citation) for citation in event.citations],
         "related": [{"id": relation.event, "relation": relation.relation} for relation in event.related],
         "referenced_by": [{"id": other.id, "relation": relation} for other, relation in dataset.referenced_by(event)],
+    }
+
+
+def citation_json(dataset: Dataset, citation: Citation) -> dict[str, object]:
+    """One citation of an event: the source's id, headline and publisher, the quote, the page's address (null
+    for an article kept with the data), the quote's language (its source's) and its translation into English
+    (null for a quote in English)."""
+    source = dataset.source_by_id[citation.source]
+    return {
+        "source": citation.source,
+        "title": source.title,
+        "publisher": source.publisher,
+        "quote": citation.quote,
+        "url": source.url,
+        "language": source.language,
+        "translation": citation.translation,
     }
 
 
@@ -116,14 +124,17 @@ def sources_json(dataset: Dataset) -> list[dict[str, object]]:
     return [
         {
             "id": source.id,
+            "corpus": source.corpus,
             "file": source.file,
+            "url": source.url,
             "title": source.title,
             "publisher": source.publisher,
             "published": None if source.published is None else source.published.text,
-            "url": source.url,
             "language": source.language,
+            "retrieved": None if source.retrieved is None else source.retrieved.text,
+            "archive_url": source.archive_url,
             "events": by_source[source.id],
-            "path": os.path.abspath(resolve_source_path(dataset.path, source.file)),
+            "path": None if source.file is None else os.path.abspath(resolve_source_path(dataset.path, source.file)),
         }
         for source in dataset.sources
     ]

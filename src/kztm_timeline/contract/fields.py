@@ -25,14 +25,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from ..datafile.schema import LANGUAGE_PATTERN
 from ..edtf import Precision, Qualifier
 from ..errors import UsageError
 from ..text import shown
-from ..vocab import ACTOR_TYPES, LANGUAGES, RELATIONS, ROLES, Kind, Status
+from ..vocab import ACTOR_TYPES, RELATIONS, ROLES, Kind, Status
 
 # What is declared here is the output contract; its version is kztm_timeline.CONTRACT_VERSION.
 LIST_SEPARATOR = "; "  # between the items of a list in a CSV cell
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LANGUAGE_TAG = LANGUAGE_PATTERN  # a BCP 47 tag in the forms sources use, as the data file takes it
 
 
 class FieldType(StrEnum):
@@ -163,14 +165,18 @@ EVENTS = Table(
         OutputField(
             "sources",
             FieldType.STRING,
-            "The evidence: each cited article and the verbatim quote from it.",
+            "The evidence: each cited source (an article or a web page) and the verbatim quote from it.",
             many=True,
             min_items=1,
             members=(
                 _text("source", "Source id (see `timeline sources`).", pattern=SLUG),
                 _text("title", "The article's headline."),
                 _text("publisher", "Who published the article."),
-                _text("quote", "The verbatim quote."),
+                _text("quote", "The verbatim quote, in the source's language."),
+                _text("url", "The web page's address, or null for an article kept with the data.", nullable=True),
+                _text("language", "The quote's language (its source's), a BCP 47 tag: en, ru, kk, tk, kk-Cyrl.",
+                      pattern=LANGUAGE_TAG),
+                _text("translation", "The quote in English, in our own words; null for a quote in English.", nullable=True),
             ),
         ),
         OutputField("related", FieldType.STRING, "The links this event declares.", many=True, members=_LINK),
@@ -202,19 +208,23 @@ ACTORS = Table(
 SOURCES = Table(
     "sources",
     "source",
-    "Source articles",
+    "Sources: articles kept with the data and web pages",
     (
         _text("id", "Stable source id, used in citations.", pattern=SLUG),
-        _text("file", "Article text file, as the data file names it."),
-        _text("title", "The article's headline."),
-        _text("publisher", "Who published the article."),
-        _text("published", "Publication date (EDTF), or null where the article gives none.", nullable=True),
-        _text("url", "Where the article is on the web, or null.", nullable=True),
-        _text("language", "The article's language: an ISO 639-1 code.", choices=LANGUAGES),
-        OutputField("events", FieldType.INTEGER, "How many events cite the article."),
-        _text("path", "The article's absolute path on this machine."),
+        _text("corpus", "The named corpus the source belongs to (the corpus option names it).", pattern=SLUG),
+        _text("file", "An article kept with the data: its text file, as the data file names it; null for a web page.",
+              nullable=True),
+        _text("url", "A web page's address; null for an article kept with the data.", nullable=True),
+        _text("title", "The headline."),
+        _text("publisher", "Who published it."),
+        _text("published", "Publication date (EDTF), or null where the source gives none.", nullable=True),
+        _text("language", "The language of its text, a BCP 47 tag: en, ru, kk, tk, kk-Cyrl.", pattern=LANGUAGE_TAG),
+        _text("retrieved", "A web page: the day it was read (EDTF); null for an article kept with the data.", nullable=True),
+        _text("archive_url", "A web page: an archived copy of it, or null.", nullable=True),
+        OutputField("events", FieldType.INTEGER, "How many events cite it."),
+        _text("path", "An article kept with the data: its absolute path on this machine; null for a web page.", nullable=True),
     ),
-)
+)  # fmt: skip
 
 PLANS = Table(
     "plans",
@@ -277,9 +287,53 @@ COVERAGE = Table(
         OutputField("sentences", FieldType.INTEGER, "Sentences in the article."),
         OutputField("cited", FieldType.INTEGER, "Sentences a citation quotes."),
         _text("dated_uncovered", "'line N: expression' of each dated sentence no event covers.", many=True),
+        OutputField(
+            "excluded",
+            FieldType.STRING,
+            "The lines left out as page furniture (menus, headline, dateline, link lists, labels), with why.",
+            many=True,
+            members=(
+                OutputField("line", FieldType.INTEGER, "Line of the article."),
+                _text("text", "The line's text."),
+                _text("reason", "Why it is not counted as the article's."),
+            ),
+        ),
+        OutputField(
+            "datable",
+            FieldType.STRING,
+            "Phrases that point at a date without giving one ('the recent visit'): leads another source may date.",
+            many=True,
+            members=(
+                OutputField("line", FieldType.INTEGER, "Line of the article the sentence starts on."),
+                _text("phrase", "The phrase."),
+                _text("sentence", "The sentence that holds it."),
+            ),
+        ),
     ),
     key=("source",),
 )
+
+CHECKS = Table(
+    "checks",
+    "check",
+    "Web sources checked against their pages",
+    (
+        _text("source", "Source id (a web page).", pattern=SLUG),
+        _text("url", "The page's address, as the data file gives it."),
+        _text("state", "ok (every quote found), changed (some quote no longer found), dead (the page could not be "
+              "read) or unchecked (not fetched: the check ran offline).", choices=("ok", "changed", "dead", "unchecked")),
+        _text("detail", "What was found, in a few words."),
+        OutputField("quotes", FieldType.INTEGER, "How many quotes of the page the events cite."),
+        OutputField(
+            "missing",
+            FieldType.STRING,
+            "The quotes no longer found on the page.",
+            many=True,
+            members=(_text("event", "The citing event's id.", pattern=SLUG), _text("quote", "The quote."))
+        ),
+    ),
+    key=("source",),
+)  # fmt: skip
 
 CANDIDATES = Table(
     "candidates",
@@ -308,7 +362,7 @@ CHART = Table(
     key=("period",),
 )
 
-TABLES = (EVENTS, ACTORS, SOURCES, PLANS, STATS, PARAGRAPHS, COVERAGE, CANDIDATES, CHART)
+TABLES = (EVENTS, ACTORS, SOURCES, PLANS, STATS, PARAGRAPHS, COVERAGE, CANDIDATES, CHART, CHECKS)
 
 
 # ---------------------------------------------------------------- flat columns and --fields

@@ -30,7 +30,7 @@ def copy_dataset(dataset: Dataset, folder: str) -> str:
     """
     root = os.path.dirname(os.path.dirname(os.path.realpath(dataset.path)))
     files = [os.path.realpath(dataset.path)]
-    files += [os.path.realpath(resolve_source_path(dataset.path, source.file)) for source in dataset.sources]
+    files += [os.path.realpath(resolve_source_path(dataset.path, s.file)) for s in dataset.sources if s.file is not None]
     plan = []
     for file in dict.fromkeys(files):
         relative = os.path.relpath(file, root)

@@ -1,4 +1,5 @@
-"""``sources add``: an article copied into the corpus and registered, through the cache where it can serve."""
+"""``sources add``: an article copied into the corpus and registered, or a web page registered (its text never
+kept), through the cache where it can serve."""
 
 from __future__ import annotations
 
@@ -33,16 +34,28 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SourceInput:
-    article: str
+    """What a curator gives ``timeline sources add``: an article's file (``article``), or a web page (``url``,
+    with the language it is in and the day it was read). A page's text is never copied or kept."""
+
+    article: str | None
     title: str
     publisher: str
     published: str | None = None
     id: str | None = None
+    url: str | None = None
+    language: str | None = None
+    retrieved: str | None = None
+    archive_url: str | None = None
+    corpus: str | None = None
 
 
 def corpus_folder(dataset: Dataset) -> str:
-    """Where articles are kept: the folder of the last registered source's file."""
-    return os.path.dirname(resolve_source_path(dataset.path, dataset.sources[-1].file))
+    """Where articles are kept: the folder of the last registered article's file (else ``seeds/`` beside the
+    data file's folder, as the shipped dataset lays them out)."""
+    files = [source.file for source in dataset.sources if source.file is not None]
+    if not files:
+        return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(dataset.path))), "seeds")
+    return os.path.dirname(resolve_source_path(dataset.path, files[-1]))
 
 
 def add_source(
@@ -58,9 +71,13 @@ def add_source(
 
     With ``cache`` (the parse cache's folder), only the part of the file above the events list is composed
     and validated, and the cache is updated in step, when the sources and actors come first in the file;
-    otherwise the whole file is parsed and validated with the new source."""
-    raw = read_bytes(given.article)
-    article_text = decode(given.article, raw)  # the copy is these bytes; the quote check reads this text
+    otherwise the whole file is parsed and validated with the new source. A web page is registered alone:
+    nothing is copied, and the path returned is its address."""
+    if given.article is None:
+        raw, article_text = b"", ""
+    else:
+        raw = read_bytes(given.article)
+        article_text = decode(given.article, raw)  # the copy is these bytes; the quote check reads this text
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
@@ -72,18 +89,22 @@ def add_source(
         spliced = splice(document, text, "sources", len(dataset.sources), record)
         validate_new(path, spliced, NEW_SOURCE, _reader(destination, article_text))
         if not dry_run:
-            if not os.path.exists(destination):
+            if given.article is not None and not os.path.exists(destination):
                 write_file(destination, raw)
             write_data(path, spliced.text)
         return Added(str(record["id"]), spliced.block, not dry_run), destination
 
 
 def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> tuple[dict[str, object], str]:
-    """The new source's record, and where its article's copy goes; TimelineError if the article is registered
-    already, or if another file of its name is in the corpus folder."""
+    """The new source's record, and where its article's copy goes (a web page's: its address); TimelineError
+    if the article or page is registered already, or if another file of its name is in the corpus folder."""
+    if given.article is None:
+        return _new_web_source(dataset, given), str(given.url)
     folder = corpus_folder(dataset)
     destination = os.path.join(folder, os.path.basename(given.article))
     for source in dataset.sources:
+        if source.file is None:
+            continue
         resolved = resolve_source_path(path, source.file)
         if os.path.exists(resolved) and read_bytes(resolved) == raw:
             raise TimelineError(f"{given.article} is already registered as source {shown(source.id)}")
@@ -92,16 +113,44 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
             f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
         )
     relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
-    published = given.published or None
-    identifier = given.id or unique_id(slugify(" ".join(filter(None, [published or "", given.title])), 40), dataset.source_by_id)
     record: dict[str, object] = {
-        "id": identifier,
+        "id": _source_id(dataset, given),
         "file": relative,
         "title": given.title,
         "publisher": given.publisher,
-        "published": published,
+        "published": given.published or None,
     }
+    if given.language:
+        record["language"] = given.language
+    if given.corpus:
+        record["corpus"] = given.corpus
     return record, destination
+
+
+def _source_id(dataset: Dataset, given: SourceInput) -> str:
+    published = given.published or ""
+    return given.id or unique_id(slugify(" ".join(filter(None, [published, given.title])), 40), dataset.source_by_id)
+
+
+def _new_web_source(dataset: Dataset, given: SourceInput) -> dict[str, object]:
+    """A web page's record, in the order the data file lists a source's keys; the validation that follows
+    names any value missing or malformed."""
+    for source in dataset.sources:
+        if source.url is not None and source.url == given.url:
+            raise TimelineError(f"{given.url} is already registered as source {shown(source.id)}")
+    record: dict[str, object] = {
+        "id": _source_id(dataset, given),
+        "url": given.url,
+        "title": given.title,
+        "publisher": given.publisher,
+        "published": given.published or None,
+        "language": given.language,
+        "retrieved": given.retrieved,
+    }
+    if given.archive_url:
+        record["archive_url"] = given.archive_url
+    record["corpus"] = given.corpus
+    return {key: value for key, value in record.items() if value is not None or key == "published"}
 
 
 def _reader(destination: str, article_text: str) -> Callable[[str], str]:
@@ -181,7 +230,8 @@ def _write_source(
 
     destination, raw = article
     head, key, spliced, scan = change
-    if not os.path.exists(destination):
+    web = "file" not in record  # a web page: nothing to copy
+    if not web and not os.path.exists(destination):
         write_file(destination, raw)
     digest = hashlib.sha256()
     start = len(codecs.BOM_UTF8) if scan.bom else 0
@@ -191,7 +241,7 @@ def _write_source(
     index.record_source(
         indexed,
         record,
-        resolve_source_path(path, str(record["file"])),
+        None if web else resolve_source_path(path, str(record["file"])),
         hashlib.sha256(raw).hexdigest(),
         at=key,
         size=len(spliced.text) - len(head),

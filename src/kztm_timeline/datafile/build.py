@@ -5,22 +5,28 @@ Nothing here imports YAML, so a run served from the cache never loads PyYAML.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ..edtf import EdtfDate, parse_edtf
 from ..model import Actor, Citation, Event, Participant, Position, Relation, Source
 from ..vocab import Kind, Status
+from .schema import DEFAULT_CORPUS
 
 
 def source_from(record: dict[str, object], date_of: Callable[[object], EdtfDate | None]) -> Source:
     """A Source from a validated record."""
     return Source(
         id=str(record["id"]),
-        file=str(record["file"]),
+        file=text_or_none(record.get("file")),
         title=str(record["title"]),
         publisher=str(record["publisher"]),
         published=date_of(record.get("published")),
         note=text_or_none(record.get("note")),
+        url=text_or_none(record.get("url")),
+        language=str(record.get("language") or "en"),
+        retrieved=date_of(record.get("retrieved")),
+        archive_url=text_or_none(record.get("archive_url")),
+        corpus=str(record.get("corpus") or DEFAULT_CORPUS),
     )
 
 
@@ -40,8 +46,9 @@ def actor_from(record: dict[str, object], date_of: Callable[[object], EdtfDate |
     )
 
 
-def event_from(record: dict[str, object], when: EdtfDate) -> Event:
-    """An Event from a validated record and its parsed date."""
+def event_from(record: dict[str, object], when: EdtfDate, renamed: Mapping[str, str] | None = None) -> Event:
+    """An Event from a validated record and its parsed date; ``renamed`` maps old ids (``aliases``) to the
+    ids they now are, so that a link naming an old id points at the event (noting the id it was written as)."""
     return Event(
         id=str(record["id"]),
         date=when,
@@ -52,11 +59,22 @@ def event_from(record: dict[str, object], when: EdtfDate) -> Event:
         place=text_or_none(record.get("place")),
         topics=tuple(strings(record.get("topics"))),
         summary=str(record["summary"]),
-        citations=tuple(Citation(str(item["source"]), str(item["quote"])) for item in mappings(record.get("citations"))),
-        related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in mappings(record.get("related"))),
+        citations=tuple(
+            Citation(str(item["source"]), str(item["quote"]), text_or_none(item.get("translation")))
+            for item in mappings(record.get("citations"))
+        ),
+        related=tuple(_relation(item, renamed) for item in mappings(record.get("related"))),
         note=text_or_none(record.get("note")),
         evidence=text_or_none(record.get("evidence")),
+        aliases=tuple(strings(record.get("aliases"))),
     )
+
+
+def _relation(item: dict[str, object], renamed: Mapping[str, str] | None) -> Relation:
+    target = str(item["event"])
+    if renamed and target in renamed:
+        return Relation(renamed[target], str(item["relation"]), alias=target)
+    return Relation(target, str(item["relation"]))
 
 
 def parse_optional_date(value: object) -> EdtfDate | None:

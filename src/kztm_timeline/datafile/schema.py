@@ -14,6 +14,13 @@ from ..vocab import ACTOR_TYPES, EVIDENCE, RELATIONS, ROLES, SECTORS, Kind, Stat
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EDTF_PATTERN = r"^[0-9X./?~%-]+$"
 SINGLE_LINE_PATTERN = r"^[^\n\t]*$"
+# A web address: http or https, a host, no white space (datafile/validate.py checks the rest with urllib).
+URL_PATTERN = r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$"
+# A BCP 47 language tag in the forms sources use: a language, optionally a script, a region and variants
+# (en, ru, kk, tk, kk-Cyrl, en-GB, tk-Latn-TM).
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
+DEFAULT_CORPUS = "seeds"  # the corpus of a source kept as a file that names none: the five seed articles
+MAX_WEB_QUOTE_WORDS = 40  # a quote of a web page: at most one sentence and this many words
 
 
 class T(StrEnum):
@@ -25,6 +32,9 @@ class T(StrEnum):
     CHOICE = "choice"
     TEXTS = "texts"
     LIST = "list"
+    URL = "url"
+    LANGUAGE = "language"
+    SLUGS = "slugs"
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,32 @@ SHAPES: dict[str, tuple[Field, ...]] = {
     ),
     "source": (
         Field("id", T.SLUG, True, "Stable id used in citations."),
-        Field("file", T.TEXT, True, "Article text file, relative to the folder of the data file."),
+        Field(
+            "file",
+            T.TEXT,
+            False,
+            "An article kept with the data: its text file, relative to the folder of the data file (give file or url).",
+        ),
+        Field("url", T.URL, False, "A web page: its address (give file or url). Its text is never stored here."),
         Field("title", T.TEXT, True, "The article's headline."),
         Field("publisher", T.TEXT, True, "Who published the article."),
         Field("published", T.EDTF, True, "Publication date (EDTF), or null where the article gives none.", nullable=True),
+        Field(
+            "language",
+            T.LANGUAGE,
+            False,
+            "The language of the text (BCP 47: en, ru, kk, tk); required for a web page; default en. "
+            "Quotes are in this language; one not in English carries a translation.",
+        ),
+        Field("retrieved", T.EDTF, False, "A web page: the day it was read (YYYY-MM-DD); required for a web page."),
+        Field("archive_url", T.URL, False, "A web page: an archived copy of it, e.g. in the Wayback Machine."),
+        Field(
+            "corpus",
+            T.SLUG,
+            False,
+            f"The named corpus the source belongs to (--corpus NAME); required for a web page; a file's default: "
+            f"{DEFAULT_CORPUS}.",
+        ),
         Field(
             "note", T.TEXT, False, "How the publication date was inferred, or other remarks.", nullable=True, multiline=True
         ),
@@ -79,6 +111,12 @@ SHAPES: dict[str, tuple[Field, ...]] = {
     ),
     "event": (
         Field("id", T.SLUG, True, "Stable slug."),
+        Field(
+            "aliases",
+            T.SLUGS,
+            False,
+            "Ids this event had before it was renamed: show, related links and scripts that use one keep working.",
+        ),
         Field("date", T.EDTF, True, "EDTF date at the precision the source gives."),
         Field("title", T.TEXT, True, "Short title, in our own words."),
         Field("kind", T.CHOICE, True, "Event kind; maps to CAMEO and PLOVER.", choices=tuple(kind.value for kind in Kind)),
@@ -109,13 +147,40 @@ SHAPES: dict[str, tuple[Field, ...]] = {
             "quote",
             T.TEXT,
             True,
-            "A verbatim quote from that source, at least three whole words; '...' joins fragments.",
+            "A verbatim quote from that source, in its language, at least three whole words; '...' joins fragments. "
+            f"From a web page: at most one sentence and {MAX_WEB_QUOTE_WORDS} words.",
+            multiline=True,
+        ),
+        Field(
+            "translation",
+            T.TEXT,
+            False,
+            "The quote in English, in our own words; required when the source's language is not English.",
             multiline=True,
         ),
     ),
     "relation": (
         Field("event", T.SLUG, True, "Another event's id."),
         Field("relation", T.CHOICE, True, "How this event relates to it.", choices=RELATIONS),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Form:
+    """One form a record may take (a source is a file or a web page): the key that marks it, the keys it
+    requires, and the keys it may not have."""
+
+    name: str
+    marker: str
+    requires: tuple[str, ...]
+    forbids: tuple[str, ...]
+
+
+FORMS: dict[str, tuple[Form, ...]] = {
+    "source": (
+        Form("an article kept with the data", "file", ("file",), ("url", "retrieved", "archive_url")),
+        Form("a web page", "url", ("url", "language", "retrieved", "corpus"), ("file",)),
     ),
 }
 
@@ -135,12 +200,22 @@ def json_schema() -> dict[str, object]:
 
 def _record_schema(name: str) -> dict[str, object]:
     fields = SHAPES[name]
-    return {
+    schema: dict[str, object] = {
         "type": "object",
         "additionalProperties": False,
         "required": [field.name for field in fields if field.required],
         "properties": {field.name: _field_schema(field) for field in fields},
     }
+    if name in FORMS:
+        schema["oneOf"] = [
+            {
+                "description": form.name,
+                "required": list(form.requires),
+                "not": {"anyOf": [{"required": [key]} for key in form.forbids]},
+            }
+            for form in FORMS[name]
+        ]
+    return schema
 
 
 def _field_schema(field: Field) -> dict[str, object]:
@@ -153,8 +228,14 @@ def _field_schema(field: Field) -> dict[str, object]:
         schema = {"type": "string", "pattern": SLUG_PATTERN}
     elif field.type is T.EDTF:
         schema = {"type": ["string", "integer"], "pattern": EDTF_PATTERN}
+    elif field.type is T.URL:
+        schema = {"type": "string", "pattern": URL_PATTERN}
+    elif field.type is T.LANGUAGE:
+        schema = {"type": "string", "pattern": LANGUAGE_PATTERN}
     elif field.type is T.CHOICE:
         schema = {"enum": list(field.choices)}
+    elif field.type is T.SLUGS:
+        schema = {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}}
     elif field.type is T.TEXTS:
         schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": SINGLE_LINE_PATTERN}}
     else:

@@ -1,5 +1,6 @@
-"""The shape rules of a data file's records (the fields :mod:`.schema` declares) and the text-safety rule:
-what each record must look like on its own, before any rule across records is checked."""
+"""The shape rules of a data file's records (the fields :mod:`.schema` declares, and the forms a record may
+take: a source is an article kept with the data or a web page) and the text-safety rule: what each record
+must look like on its own, before any rule across records is checked."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from dataclasses import dataclass, field
 
 from ..text import first_unsafe, shown
 from . import yaml_read
-from .schema import SHAPES, SLUG_PATTERN, Field, T
+from .schema import FORMS, LANGUAGE_PATTERN, SHAPES, SLUG_PATTERN, URL_PATTERN, Field, T
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
+_URL_RE = re.compile(URL_PATTERN)
+_LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
 
 
 @dataclass
@@ -94,6 +97,56 @@ def check_record(
                 )
             continue
         _check_field(found, field_value, spec, path)
+    if fields is None and record in FORMS:
+        check_form(found, value, record, path)
+
+
+def check_form(found: Findings, value: dict[str, object], record: str, path: yaml_read.Path) -> None:
+    """The keys of the form the record takes (a source is a file or a web page), and none of another's."""
+    forms = FORMS[record]
+    marked = [form for form in forms if form.marker in value]
+    if not marked:
+        keys = " or ".join(f"{form.marker}: ({form.name})" for form in forms)
+        found.add(path, f"{record} has neither {' nor '.join(form.marker for form in forms)}", f"add {keys}")
+        return
+    if len(marked) > 1:
+        found.add(
+            (*path, marked[1].marker),
+            f"a {record} is {' or '.join(form.name for form in forms)}, not both",
+            f"keep one of {', '.join(form.marker for form in marked)}",
+            at_key=True,
+        )
+        return
+    form = marked[0]
+    for key in form.requires:
+        if key not in value:
+            spec = _KNOWN[record][key]
+            found.add(
+                path,
+                f"{record} ({form.name}) is missing the required key {shown(key)}",
+                f"add {key}: ({spec.description.rstrip('.')})",
+            )
+    for key in form.forbids:
+        if key in value:
+            found.add(
+                (*path, key),
+                f"{shown(key)} does not belong to {form.name}",
+                f"remove it, or make the {record} {form.name}",
+                at_key=True,
+            )
+
+
+def web_address(value: str) -> bool:
+    """An http or https address with a host, no white space and no credentials."""
+    from urllib.parse import urlsplit
+
+    if not _URL_RE.match(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return bool(parts.hostname) and parts.username is None and parts.password is None and parts.port != 0
+    except ValueError:
+        return False
 
 
 def _check_field(found: Findings, value: object, spec: Field, parent: yaml_read.Path) -> None:
@@ -107,6 +160,12 @@ def _check_field(found: Findings, value: object, spec: Field, parent: yaml_read.
     path = (*parent, spec.name)
     if kind is T.TEXT or kind is T.SLUG:
         _check_text(found, value, spec, path)
+    elif kind is T.URL:
+        if not isinstance(value, str) or not web_address(value):
+            found.add(path, f"{spec.name} {shown(value)} is not a web address", "write it in full: https://host/path")
+    elif kind is T.LANGUAGE:
+        if not isinstance(value, str) or not _LANGUAGE_RE.match(value):
+            found.add(path, f"{spec.name} {shown(value)} is not a BCP 47 language tag", "write e.g. en, ru, kk, tk or kk-Cyrl")
     elif kind is T.EDTF:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             found.add(path, f"{spec.name} must be an EDTF date, found {type_name(value)}", "write it like 2021-10 or 2024-08-05")
@@ -118,6 +177,8 @@ def _check_field(found: Findings, value: object, spec: Field, parent: yaml_read.
             found.add(path, f"{spec.name} {shown(given)} is not allowed", hint)
     elif kind is T.TEXTS:
         _check_texts(found, value, spec, path)
+    elif kind is T.SLUGS:
+        _check_slugs(found, value, spec, path)
     elif not isinstance(value, list):
         found.add(path, f"{spec.name} must be a list, found {type_name(value)}", "write each item as a - entry")
     else:
@@ -147,6 +208,16 @@ def _check_texts(found: Findings, value: object, spec: Field, path: yaml_read.Pa
             found.add((*path, index), f"{spec.name} items must be non-empty text", "quote the item")
         elif not one_line(item):
             found.add((*path, index), f"{spec.name} items hold a line break or tab", ONE_LINE_HINT)
+
+
+def _check_slugs(found: Findings, value: object, spec: Field, path: yaml_read.Path) -> None:
+    if not isinstance(value, list):
+        found.add(path, f"{spec.name} must be a list, found {type_name(value)}", "write it as [a, b] or as - items")
+        return
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not _SLUG_RE.match(item):
+            hint = "use lower-case letters, digits and single hyphens"
+            found.add((*path, index), f"{spec.name} item {shown(item)} is not a slug", hint)
 
 
 ONE_LINE_HINT = "write it on one line: only summaries, notes and quotes may span lines"

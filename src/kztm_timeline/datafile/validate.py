@@ -5,52 +5,43 @@ walk over the file's YAML events (:func:`locate_all`), not by a second validator
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..edtf import EdtfDate, EdtfError, parse_edtf
+from ..edtf import EdtfDate
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
-from ..text import MIN_QUOTE_WORDS, normalize_quote, quote_found, quote_too_short, shown
+from ..text import normalize_quote, shown
 from ..vocab import OUTCOMES
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
 from .shapes import Findings, Found, check_record, check_text_safety, type_name
+from .sources import Registry, check_citation, check_web_source, read_date, renamed_ids, source_kind, suggest
 
 _REGISTRY = frozenset(("sources", "actors"))
-
-
-@dataclass(frozen=True)
-class _Registry:
-    """What an event is checked against: the source and actor ids, and each source's folded text (None when
-    it could not be read)."""
-
-    source_ids: set[str]
-    actor_ids: set[str]
-    source_text: Callable[[str], str | None]
 
 
 class Checker:
     """Checks a data file fed to it in reading order: :meth:`begin` with the sources and actors, :meth:`event`
     for each event as it is read (nothing of it is kept but its id, whether it is planned, and its related
-    entries), then :meth:`end` with the top level. :attr:`found` then lists the problems, each at its path
-    in the plain values; as before any reader, a problem of shape hides the problems of rules (those need
-    well-formed records)."""
+    entries, and its old ids), then :meth:`end` with the top level. :attr:`found` then lists the problems, each
+    at its path in the plain values; as before any reader, a problem of shape hides the problems of rules
+    (those need well-formed records)."""
 
     def __init__(self, file: str, read_source: Callable[[str], str], *, known: Mapping[str, bool] | None = None) -> None:
         self.file = file
         self.read_source = read_source
         self.shape = Findings()
         self.rules = Findings()
-        self.registry: _Registry | None = None
+        self.registry: Registry | None = None
         self.registry_dates: dict[yaml_read.Path, EdtfDate] = {}
         self.seen: dict[str, int] = {}  # each event id, and the number of the first event with it
         self.planned: dict[str, bool] = {}
         self.known = known or {}
         self.related: list[tuple[int, dict[str, object]]] = []
+        self.aliased: list[tuple[int, dict[str, object]]] = []  # the events that name old ids of theirs
         self.count = 0
 
     def begin(self, top: Mapping[str, object], *, suspect: bool) -> None:
@@ -84,6 +75,8 @@ class Checker:
         self.planned[identifier] = record.get("status") == "planned"
         if record.get("related"):
             self.related.append((index, record))
+        if record.get("aliases"):
+            self.aliased.append((index, record))
         if self.registry is None:
             return None
         before = len(self.rules.items)
@@ -104,7 +97,14 @@ class Checker:
             del rest[key]
         if suspect:
             check_text_safety(self.shape, rest)
-        planned = _Either(self.planned, self.known)
+        self.check_links()
+
+    def check_links(self) -> None:
+        """The rules across events: old ids (``aliases``) that name no event of today, each claimed once, and
+        every related entry against the events read (or known before), an old id standing for its event."""
+        renamed = renamed_ids(self.aliased, self.seen, self.rules)
+        aliased = {alias: self.planned[identifier] for alias, identifier in renamed.items()}
+        planned = _Either(self.planned, _Either(aliased, self.known) if aliased else self.known)
         for index, record in self.related:
             _check_related(self.rules, ("events", index), record, planned)
 
@@ -141,19 +141,21 @@ def validate_addition(
     if not isinstance(events, list) or len(events) != 1:
         raise DataError([Problem(document.file, None, None, "expected exactly one event", "give one event")])
     checker = Checker(data_path, read_source or read_text, known=known.planned)
-    source_files = {str(source["id"]): str(source["file"]) for source in known.sources}
+    source_files = {str(source["id"]): source.get("file") for source in known.sources}
     folded: dict[str, str | None] = {}
 
     def source_text(source: str) -> str | None:
+        file = source_files.get(source)
+        if file is None:
+            return None  # a web page: its quotes are checked online
         if source not in folded:
-            folded[source] = _source_text(checker.rules, data_path, source_files[source], ("events", 0), checker.read_source)
+            folded[source] = _source_text(checker.rules, data_path, str(file), ("events", 0), checker.read_source)
         return folded[source]
 
-    checker.registry = _Registry(set(source_files), {str(actor["id"]) for actor in known.actors}, source_text)
+    kinds = {str(source["id"]): source_kind(source) for source in known.sources}
+    checker.registry = Registry(set(source_files), {str(actor["id"]) for actor in known.actors}, kinds, source_text)
     checker.event(0, events[0], suspect=document.suspect)
-    planned = _Either(checker.planned, checker.known)
-    for index, record in checker.related:
-        _check_related(checker.rules, ("events", index), record, planned)
+    checker.check_links()
     if checker.found:
         raise DataError(locate_all(document.file, document.text, checker.found))
 
@@ -171,45 +173,43 @@ def locate_all(file: str, stream: Any, items: Iterable[Found]) -> list[Problem]:
     return problems
 
 
-def _date(found: Findings, value: object, path: yaml_read.Path, dates: dict[yaml_read.Path, EdtfDate]) -> None:
-    text = f"{value:04d}" if isinstance(value, int) else str(value)
-    try:
-        dates[path] = parse_edtf(text)
-    except EdtfError as error:
-        found.add(path, f"invalid date: {error}", "write an existing date in EDTF, e.g. 2021-10, 2020-09~ or 2024-08-05")
-
-
 def _check_registry(
     found: Findings,
     file: str,
     data: Mapping[str, object],
     dates: dict[yaml_read.Path, EdtfDate],
     read_source: Callable[[str], str],
-) -> _Registry:
-    """The sources and actors: unique ids, dates, and every article read."""
+) -> Registry:
+    """The sources and actors: unique ids and web addresses, dates, and every article kept with the data read."""
     sources = mappings(data.get("sources"))
     actors = mappings(data.get("actors"))
     source_ids = _unique_ids(found, sources, "sources", "source")
     actor_ids = _unique_ids(found, actors, "actors", "actor")
     folded: dict[str, str | None] = {}
+    addresses: dict[str, int] = {}
     for index, source in enumerate(sources):
         path = ("sources", index)
         if source.get("published") is not None:
-            _date(found, source["published"], (*path, "published"), dates)
-        folded[str(source["id"])] = _source_text(found, file, str(source["file"]), (*path, "file"), read_source)
+            read_date(found, source["published"], (*path, "published"), dates)
+        if "url" in source:
+            check_web_source(found, source, path, dates, addresses, index)
+            folded[str(source["id"])] = None
+        elif "file" in source:
+            folded[str(source["id"])] = _source_text(found, file, str(source["file"]), (*path, "file"), read_source)
     for index, actor in enumerate(actors):
         for number, position in enumerate(mappings(actor.get("positions"))):
             if isinstance(position, dict) and position.get("span") is not None:
-                _date(found, position["span"], ("actors", index, "positions", number, "span"), dates)
-    return _Registry(source_ids, actor_ids, folded.get)
+                read_date(found, position["span"], ("actors", index, "positions", number, "span"), dates)
+    kinds = {str(source["id"]): source_kind(source) for source in sources}
+    return Registry(source_ids, actor_ids, kinds, folded.get)
 
 
 def _check_event(
-    found: Findings, path: yaml_read.Path, event: dict[str, object], registry: _Registry, dates: dict[yaml_read.Path, EdtfDate]
+    found: Findings, path: yaml_read.Path, event: dict[str, object], registry: Registry, dates: dict[yaml_read.Path, EdtfDate]
 ) -> None:
     """One event's date and references to the sources and actors (its related events are checked once
     every event is read: :func:`_check_related`)."""
-    _date(found, event["date"], (*path, "date"), dates)
+    read_date(found, event["date"], (*path, "date"), dates)
     roles = {str(participant.get("role")) for participant in mappings(event.get("participants"))}
     if roles == {"honoree"}:
         found.add(
@@ -222,38 +222,13 @@ def _check_event(
             found.add(
                 (*path, "participants", number, "actor"),
                 f"unknown actor {shown(participant['actor'])}",
-                _suggest(str(participant["actor"]), registry.actor_ids, "add it under actors:"),
+                suggest(str(participant["actor"]), registry.actor_ids, "add it under actors:"),
             )
     for number, citation in enumerate(mappings(event.get("citations"))):
-        _check_citation(found, (*path, "citations", number), citation, registry)
+        check_citation(found, (*path, "citations", number), citation, registry)
     for number, relation in enumerate(mappings(event.get("related"))):
         if str(relation["event"]) == event["id"]:
             found.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
-
-
-def _check_citation(found: Findings, path: yaml_read.Path, citation: dict[str, object], registry: _Registry) -> None:
-    source_id = str(citation["source"])
-    if source_id not in registry.source_ids:
-        found.add(
-            (*path, "source"),
-            f"unknown source {shown(source_id)}",
-            _suggest(source_id, registry.source_ids, "add it under sources:"),
-        )
-        return
-    if quote_too_short(str(citation["quote"])):
-        found.add(
-            (*path, "quote"),
-            f"quote is shorter than {MIN_QUOTE_WORDS} words",
-            "quote enough of the sentence to pin the passage down",
-        )
-        return
-    text = registry.source_text(source_id)
-    if text is not None and not quote_found(str(citation["quote"]), text):
-        found.add(
-            (*path, "quote"),
-            f"quote not found in source {shown(source_id)}",
-            "copy the words exactly from the article; join separate fragments with '...'",
-        )
 
 
 def _check_related(found: Findings, path: yaml_read.Path, event: dict[str, object], planned: Mapping[str, bool]) -> None:
@@ -264,7 +239,7 @@ def _check_related(found: Findings, path: yaml_read.Path, event: dict[str, objec
             continue  # reported with the event itself
         target_planned = planned.get(target)
         if target_planned is None:
-            hint = _suggest(target, set(planned), "check the id")
+            hint = suggest(target, set(planned), "check the id")
             found.add((*path, "related", number, "event"), f"unknown event {shown(target)}", hint)
         elif relation["relation"] in OUTCOMES and not target_planned:
             found.add(
@@ -299,11 +274,6 @@ def _unique_ids(found: Findings, items: list[dict[str, object]], key: str, what:
     return set(seen)
 
 
-def _suggest(value: str, known: set[str], otherwise: str) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean {shown(close[0])}?" if close else otherwise
-
-
 def _source_text(
     found: Findings, data_path: str, file: str, path: yaml_read.Path, read_source: Callable[[str], str]
 ) -> str | None:
@@ -317,10 +287,13 @@ def _source_text(
 
 
 def build(file: str, data: Mapping[str, object], dates: list[EdtfDate | None]) -> Dataset:
-    """The model of a checked file (``dates``: each event's, as the checker returned them)."""
+    """The model of a checked file (``dates``: each event's, as the checker returned them); a link written with
+    an old id (``aliases``) points at the event of today."""
     sources = tuple(source_from(record, parse_optional_date) for record in mappings(data.get("sources")))
     actors = tuple(actor_from(record, parse_optional_date) for record in mappings(data.get("actors")))
-    events = EventList(event_from(record, _dated(when)) for record, when in zip(mappings(data.get("events")), dates, strict=True))
+    records = mappings(data.get("events"))
+    renamed = renamed_ids(((index, record) for index, record in enumerate(records) if "aliases" in record), ())
+    events = EventList(event_from(record, _dated(when), renamed) for record, when in zip(records, dates, strict=True))
     return Dataset(file, sources, actors, events)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..contract import TOOL_VERSION, View, iso, sides
 from ..errors import TimelineError
 from ..model import Actor, Dataset, Event
-from ..vocab import ALPHA3, KINDS, PLOVER_CODEBOOK, PLOVER_QUAD, PLOVER_SCORE, Status
+from ..vocab import ALPHA3, KINDS, LANGUAGES, PLOVER_CODEBOOK, PLOVER_QUAD, PLOVER_SCORE, Status
 
 
 def schema_path() -> str:
@@ -77,14 +77,20 @@ def cite_info(dataset: Dataset, event: Event) -> dict[str, object]:
     if urls:
         record["url"] = "; ".join(urls)
     record["title"] = "; ".join(source.title for source in sources)
-    languages = {source.language for source in sources}
-    if len(languages) == 1:
+    languages = {_iso_639_1(source.language) for source in sources}
+    if len(languages) == 1 and None not in languages:
         record["language"] = languages.pop()
     record["publication"] = "; ".join(source.publisher for source in sources)
     record["coder"] = "coded by hand (kztm-timeline curation)"
     record["codebook"] = PLOVER_CODEBOOK
     record["version"] = TOOL_VERSION
     return record
+
+
+def _iso_639_1(tag: str) -> str | None:
+    """The ISO 639-1 code of a BCP 47 language tag (``kk-Cyrl`` is ``kk``); None for a language without one."""
+    primary = tag.split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
 
 
 def plover_record(dataset: Dataset, event: Event) -> dict[str, object]:
