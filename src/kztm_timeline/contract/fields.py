@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..datafile.schema import LANGUAGE_PATTERN
@@ -457,24 +458,33 @@ def _mapping(value: object) -> dict[str, object]:
 
 def flat_value(column: FlatColumn, record: dict[str, object]) -> object:
     """The value of one flat column of a JSON record: a value, or the list of a member's values."""
-    value = record[column.field.name]
-    member = column.member
+    return getter(column)(record)
+
+
+def getter(column: FlatColumn) -> Callable[[dict[str, object]], object]:
+    """A function that reads ``column``'s flat value from a JSON record (made once per column, used per row)."""
+    name, member = column.field.name, column.member
     if member is None:
-        return value
+        return lambda record: record[name]
     if column.many:
-        if column.field.positional:
-            index = column.field.members.index(member)
-            return [item[index] for item in _items(value)]
-        return [item[member.name] for item in _items(value)]
-    return None if value is None else _mapping(value)[member.name]
+        pick = itemgetter(column.field.members.index(member) if column.field.positional else member.name)
+        return lambda record: list(map(pick, _items(record[name])))
+    key = member.name
+    return lambda record: None if (value := record[name]) is None else _mapping(value)[key]
+
+
+def getters(chosen: Iterable[FlatColumn]) -> list[Callable[[dict[str, object]], object]]:
+    return [getter(column) for column in chosen]
 
 
 def flat_row(record: dict[str, object], chosen: Iterable[FlatColumn]) -> list[object]:
-    return [flat_value(column, record) for column in chosen]
+    return [get(record) for get in getters(chosen)]
 
 
 def csv_cell(value: object) -> str:
     """One flat value as a CSV cell: a list's items joined by "; ", null as the empty string."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

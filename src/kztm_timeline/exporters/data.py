@@ -58,6 +58,8 @@ def guard_cell(value: str) -> str:
     """OWASP's guard against CSV formula injection: a leading ' on a cell that a spreadsheet could read as a
     formula, including one that starts with white space, a tab, a carriage return or an invisible character before
     the sign, and the fullwidth signs (＝ ＋ － ＠) that spreadsheets fold to ASCII."""
+    if not value or (value[0].isascii() and value[0].isalnum()):
+        return value  # the common case: nothing to strip before a letter or digit, which starts no formula
     if value.startswith(("\t", "\r")):
         return "'" + value
     head = UNSAFE_RE.sub("", value[:64]).lstrip()
@@ -72,14 +74,16 @@ def render_csv(view: View) -> str:
 
 def iter_csv(view: View, events: Iterable[Event]) -> Iterator[str]:
     """The header, then one row per event as it comes: every column of the registry, flattened by its rule."""
-    from ..contract.fields import EVENTS, columns, csv_cell, flat_row
+    from ..contract.fields import EVENTS, columns, csv_cell, getters
 
     chosen = columns(EVENTS)
+    read = getters(chosen)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in chosen])
     for event in events:
-        writer.writerow([guard_cell(csv_cell(value)) for value in flat_row(event_json(view.dataset, event), chosen)])
+        record = event_json(view.dataset, event)
+        writer.writerow([guard_cell(csv_cell(get(record))) for get in read])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

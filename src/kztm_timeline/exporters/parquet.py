@@ -32,7 +32,7 @@ def parquet_bytes(records: Sequence[dict[str, object]], chosen: Sequence[FlatCol
         raise TimelineError(
             "the parquet format needs pyarrow, an optional extra: pip install 'kztm-timeline[parquet]'"
         ) from None
-    from ..contract.fields import FieldType, flat_value
+    from ..contract.fields import FieldType, getter
     from ..contract.schemas import parquet_schema
 
     def typed(column: FlatColumn, value: object) -> object:
@@ -42,8 +42,16 @@ def parquet_bytes(records: Sequence[dict[str, object]], chosen: Sequence[FlatCol
             return json.dumps(value, ensure_ascii=False)
         return value
 
-    rows = [{column.name: typed(column, flat_value(column, record)) for column in chosen} for record in records]
-    table = pa.Table.from_pylist(rows, schema=parquet_schema(pa, chosen))
+    schema = parquet_schema(pa, chosen)
+    arrays = []
+    for column, field in zip(chosen, schema, strict=True):  # column by column: far faster than row dicts
+        get = getter(column)
+        if column.type in (FieldType.DATE, FieldType.OBJECT):
+            values = [typed(column, get(record)) for record in records]
+        else:
+            values = [get(record) for record in records]
+        arrays.append(pa.array(values, type=field.type))
+    table = pa.Table.from_arrays(arrays, schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import assert_never
 
 from ..contract import dumps
-from ..contract.fields import FlatColumn, Pick, Table, columns, csv_cell, flat_row, project
+from ..contract.fields import FlatColumn, Pick, Table, columns, csv_cell, flat_row, getters, project
 from . import RecordFormat
 from .data import guard_cell
 
@@ -37,8 +37,9 @@ def records_csv(records: Sequence[dict[str, object]], chosen: Sequence[FlatColum
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in chosen])
+    read = getters(chosen)
     for record in records:
-        writer.writerow([guard_cell(csv_cell(value)) for value in flat_row(record, chosen)])
+        writer.writerow([guard_cell(csv_cell(get(record))) for get in read])
     return buffer.getvalue()
 
 
