@@ -189,7 +189,7 @@ def test_actors_csv_has_the_json_keys_as_header_and_lists_joined_by_semicolons()
 
 
 def test_stats_csv_is_one_row_per_count() -> None:
-    _, out, _ = run("stats", "-f", "csv", "--year", "2021")
+    _, out, _ = run("stats", "-f", "csv", "--year", "2021", "--overlapping")
     assert out.split("\r\n")[:3] == ["group,key,count", "year,2021,4", "kind,commission_session,2"]
 
 
@@ -285,17 +285,17 @@ def test_source_taking_commands_accept_a_unique_prefix(command: list[str], expec
 
 
 def test_stats_shows_every_year_of_the_range_including_empty_ones() -> None:
-    _, out, _ = run("stats", "--json", "--since", "2017", "--until", "2020")
+    _, out, _ = run("stats", "--json", "--since", "2017", "--until", "2020", "--overlapping")
     assert json.loads(out)["by_year"] == {"2017": 3, "2018": 0, "2019": 0, "2020": 1}
 
 
 def test_stats_for_one_year_reports_only_that_year() -> None:
-    _, out, _ = run("stats", "--json", "--year", "2021")
+    _, out, _ = run("stats", "--json", "--year", "2021", "--overlapping")
     assert json.loads(out)["by_year"] == {"2021": 4}
 
 
 def test_stats_at_the_terminal_labels_kinds_and_actors_by_name() -> None:
-    _, out, _ = run("stats", "--year", "2021")
+    _, out, _ = run("stats", "--year", "2021", "--overlapping")
     assert "  Commission session         2 " in out
     assert "  Askar Mamin " in out
     assert "commission_session" not in out
@@ -303,7 +303,7 @@ def test_stats_at_the_terminal_labels_kinds_and_actors_by_name() -> None:
 
 
 def test_stats_at_the_terminal_marks_empty_years() -> None:
-    _, out, _ = run("stats", "--since", "2017", "--until", "2020")
+    _, out, _ = run("stats", "--since", "2017", "--until", "2020", "--overlapping")
     assert "  2018 0 ·\n" in out
 
 
@@ -473,7 +473,7 @@ def test_an_unreadable_date_names_the_option_and_the_forms_it_takes() -> None:
 
 
 def test_chart_draws_one_bar_per_year_with_empty_years_marked() -> None:
-    code, out, _ = run("chart", "--since", "2017", "--until", "2020")
+    code, out, _ = run("chart", "--since", "2017", "--until", "2020", "--overlapping")
     assert code == 0
     assert out.splitlines()[:5] == [
         "Events per year",
@@ -485,7 +485,7 @@ def test_chart_draws_one_bar_per_year_with_empty_years_marked() -> None:
 
 
 def test_chart_by_month_runs_over_every_month_of_the_range() -> None:
-    code, out, _ = run("chart", "--by", "month", "--since", "2024-05", "-f", "csv")
+    code, out, _ = run("chart", "--by", "month", "--since", "2024-05", "--overlapping", "-f", "csv")
     assert code == 0
     assert out.split("\r\n") == ["period,count", "2024-05,7", "2024-06,0", "2024-07,4", "2024-08,4", ""]
 
@@ -499,7 +499,7 @@ def test_chart_svg_is_a_standalone_picture(tmp_path: Path) -> None:
     import xml.etree.ElementTree as ElementTree
 
     target = tmp_path / "chart.svg"
-    code, out, _ = run("chart", "--since", "2020", "-o", str(target))
+    code, out, _ = run("chart", "--since", "2020", "--overlapping", "-o", str(target))
     assert (code, out) == (0, "")
     text = target.read_text(encoding="utf-8")
     root = ElementTree.fromstring(text)

@@ -102,7 +102,9 @@ class Memos(Protocol):
 class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
-    ``window`` is None when the query has no date bounds. ``keys`` maps an index
+    ``window`` is None when the query has no date bounds; with ``within``, only the events whose whole date
+    (first to last day, an open end reaching the calendar's limit) lies inside it may meet the query, else
+    every event whose date overlaps it. ``keys`` maps an index
     name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``) to the values wanted; a
     name that is absent is not filtered on. ``words``: the search texts, as
     folded words that must all occur in an event's searchable text (any text may match). A collection may return more events
@@ -113,6 +115,7 @@ class Prefilter:
     window: tuple[date, date] | None = None
     keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
     words: tuple[tuple[str, ...], ...] = ()  # --search: any of these, each all of its (folded) words
+    within: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,10 +241,12 @@ class EventList(Events):
         return self._memo[key]
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
-        """All events inside the date window (no other index is kept in memory)."""
+        """All events inside (or, without ``within``, overlapping) the date window (no other index is kept in memory)."""
         if prefilter.window is None:
             return iter(self._events)
         start, end = prefilter.window
+        if prefilter.within:
+            return (event for event in self._events if event.date.span[0] >= start and event.date.span[1] <= end)
         return (event for event in self._events if event.date.span[0] <= end and event.date.span[1] >= start)
 
 

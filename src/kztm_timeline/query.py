@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from itertools import islice
 
-from .edtf import EdtfError, parse_edtf
+from .edtf import EdtfError, day_text, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, Dataset, Event, Prefilter, Source, Tally
 from .text import contains_words, fold, name_words, romanized, shown
@@ -87,6 +88,19 @@ def user_date_range(text: str, today: date | None = None) -> tuple[date, date]:
     return low.date(), high.date()
 
 
+class Reach(StrEnum):
+    """Which events a date range (``--year``, ``--since``, ``--until``) selects.
+
+    ``within`` (the default): those whose whole date lies in the range, from its first day to its last (an
+    open end reaches the calendar's limit, so ``2023-10/..`` lies within ``--since 2023`` but not within
+    ``--year 2024``). ``overlapping`` (``--overlapping``): those too that only may fall in it, whose date
+    overlaps the range without lying in it. ``partly``: only the latter (shown apart at a terminal)."""
+
+    WITHIN = "within"
+    OVERLAPPING = "overlapping"
+    PARTLY = "partly"
+
+
 @dataclass(frozen=True)
 class Query:
     """What to select. Different filters combine with AND; repeated values of one filter are any-of."""
@@ -102,6 +116,12 @@ class Query:
     search: tuple[str, ...] = ()
     limit: int | None = None
     reverse: bool = False
+    reach: Reach = Reach.WITHIN
+
+    @property
+    def dated(self) -> bool:
+        """Whether the query has a date range at all (else ``reach`` changes nothing)."""
+        return bool(self.years or self.since or self.until)
 
     def window(self) -> tuple[date, date] | None:
         """The outer date bounds of the year, since and until filters; None when there are none.
@@ -113,6 +133,20 @@ class Query:
         low = max(since, date(min(self.years), 1, 1)) if self.years else since
         high = min(until, date(max(self.years), 12, 31)) if self.years else until
         return low, high
+
+    def range_words(self) -> str:
+        """The date range in words, for a heading: "2024", "2017 or 2022", "1 Oct 2021 to 31 Dec 2022"."""
+        parts = []
+        if self.years:
+            years = [str(year) for year in sorted(set(self.years))]
+            parts.append(years[0] if len(years) == 1 else f"{', '.join(years[:-1])} or {years[-1]}")
+        if self.since and self.until:
+            parts.append(f"{day_text(self.since)} to {day_text(self.until)}")
+        elif self.since:
+            parts.append(f"the days from {day_text(self.since)}")
+        elif self.until:
+            parts.append(f"the days up to {day_text(self.until)}")
+        return ", within ".join(parts)
 
     def describe(self) -> str:
         """The filters in words, for a page's footer: "year 2024; kind summit", or "all events"."""
@@ -133,14 +167,43 @@ class Query:
             parts.append(f"since {self.since.isoformat()}")
         if self.until:
             parts.append(f"until {self.until.isoformat()}")
+        if self.dated and self.reach is not Reach.WITHIN:
+            overlapping = self.reach is Reach.OVERLAPPING
+            parts.append("with the dates that overlap the range" if overlapping else "dates that overlap the range only")
         if self.limit is not None:
             parts.append(f"at most {self.limit}")
         return "; ".join(parts) or "all events"
 
 
-def overlaps(event: Event, start: date, end: date) -> bool:
-    first, last = event.date.span
-    return first <= end and last >= start
+def date_fit(query: Query, span: tuple[date, date]) -> Reach | None:
+    """How a date whose first and last days are ``span`` meets the query's date range: ``within`` it (every day
+    of it is in the range), only ``partly`` (some day is), or None (no day is). The range is every day
+    from ``since`` to ``until`` whose year is one of ``years`` (any year, when none are given)."""
+    first, last = span
+    low, high = query.since or date.min, query.until or date.max
+    start, end = max(first, low), min(last, high)
+    if start > end or (query.years and not any(start.year <= year <= end.year for year in query.years)):
+        return None
+    if first < low or last > high:
+        return Reach.PARTLY
+    if query.years:
+        years = set(query.years)
+        year = first.year
+        while year <= last.year:  # stops at the first year not asked for: never more steps than years asked
+            if year not in years:
+                return Reach.PARTLY
+            year += 1
+    return Reach.WITHIN
+
+
+def reaches(query: Query, span: tuple[date, date]) -> bool:
+    """Whether a date whose first and last days are ``span`` is selected by the query's date range and reach."""
+    if not query.dated:
+        return True
+    fit = date_fit(query, span)
+    if fit is None:
+        return False
+    return query.reach is Reach.OVERLAPPING or fit is query.reach
 
 
 def actor_matches(actor: Actor, text: str) -> bool:
@@ -207,14 +270,16 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
         "place_run": frozenset(" ".join(words) for words in places) if places and all(places) else frozenset(),
     }
     words = tuple(tuple(name_words(text)) for text in query.search)
-    return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
+    wanted = {name: wanted for name, wanted in keys.items() if wanted}
+    return actor_ids, topics, Prefilter(query.window(), wanted, words, within=query.reach is Reach.WITHIN)
 
 
 def _exact(query: Query) -> bool:
     """Whether the cache's indexes answer ``query`` exactly: dates, at most one year, kinds, statuses,
     actors, topics and places (runs of words) are exact there; search words only narrow the events down."""
     wordless_place = any(not name_words(text) for text in query.places)
-    return not (wordless_place or query.search or len(query.years) > 1)
+    partly = query.dated and query.reach is Reach.PARTLY  # the indexes give the overlapping ones, not only those
+    return not (wordless_place or query.search or len(query.years) > 1 or partly)
 
 
 def contract_lines(dataset: Dataset, query: Query) -> Iterator[str] | None:
@@ -253,6 +318,18 @@ def tally(dataset: Dataset, query: Query) -> Tally:
     return Tally(Counter(event.date.first for event in events), keys)
 
 
+def count_partly(dataset: Dataset, query: Query) -> int:
+    """How many events only may fall in the query's date range (:attr:`Reach.PARTLY`): those ``--overlapping``
+    adds. Counted by the cache's indexes when they answer the query exactly."""
+    import dataclasses
+
+    if not query.dated:
+        return 0
+    every = dataclasses.replace(query, limit=None, reach=Reach.OVERLAPPING)
+    inside = dataclasses.replace(every, reach=Reach.WITHIN)
+    return sum(tally(dataset, every).firsts.values()) - sum(tally(dataset, inside).firsts.values())
+
+
 def select(dataset: Dataset, query: Query) -> list[Event]:
     """The events matching ``query``, by first day then id (reversed on request), limited."""
     return list(stream(dataset, query))
@@ -263,16 +340,12 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
     the first one comes before the rest are read, so ``| head`` answers at once and memory does not
     grow with the answer. Filters are checked here (an unknown actor raises at once, before any event)."""
     actor_ids, topics, prefilter = _prefilter(dataset, query)
-    since = query.since or date.min
-    until = query.until or date.max
     window = prefilter.window
     if window is not None and window[0] > window[1]:
         return iter(())
 
     def matches(event: Event) -> bool:
-        if (query.since or query.until) and not overlaps(event, since, until):
-            return False
-        if query.years and not any(overlaps(event, date(year, 1, 1), date(year, 12, 31)) for year in query.years):
+        if not reaches(query, event.date.span):
             return False
         if query.kinds and event.kind not in query.kinds:
             return False

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 @guarded
 @global_options
 @record_output
-@filter_options("year", "since", "until", "kind", "actor", "status")
+@filter_options("year", "since", "until", "overlapping", "kind", "actor", "status")
 def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
     from ..contract import STATS_FIELDS, stats_json, stats_rows
@@ -58,7 +58,7 @@ def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
 @app.command()
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search")
+@filter_options("year", "since", "until", "overlapping", "kind", "actor", "topic", "place", "status", "search")
 def chart(
     query: "Query",
     by: Annotated[

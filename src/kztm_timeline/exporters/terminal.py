@@ -82,6 +82,12 @@ def iter_timeline(view: View, events: Iterable[Event]) -> Iterator[str]:
         yield "".join(pieces)
 
 
+def render_heading(heading: str, *, color: bool, width: int) -> str:
+    """A heading that sets apart what follows it (the events that only may fall in a date range)."""
+    rule = Rule(Text(heading, style="bold yellow"), align="left", style="yellow", characters="═")
+    return to_text(Group(rule, Text("")), color=color, width=width)
+
+
 # The columns of ``list -f table``, and the order they hide in on a narrow screen (documented in the README):
 # participants first, then kind, status and date; the title and the id always stay, and where those two
 # do not fit side by side, each event is shown as a card instead.
