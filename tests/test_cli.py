@@ -280,7 +280,7 @@ def test_a_closed_pipe_ends_quietly() -> None:
     result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, check=False)
     assert result.stderr == ""
     assert result.returncode == 0
-    assert json.loads(result.stdout)["id"] == "days-of-culture-held"
+    assert json.loads(result.stdout)["id"] == "earlier-intergovernmental-commission-meetings"
 
 
 def test_json_through_a_real_pipe_reaches_jq_like_consumers() -> None:

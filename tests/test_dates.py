@@ -173,7 +173,7 @@ def oracle(events: list[Event], query: Query) -> list[str]:
         wanted = {Reach.WITHIN: inside, Reach.OVERLAPPING: touches, Reach.PARTLY: touches and not inside}[query.reach]
         if wanted or not (query.years or query.since or query.until):  # no range: every event
             chosen.append(event)
-    chosen.sort(key=lambda event: (event.date.span[0], event.id))
+    chosen.sort(key=lambda event: (event.date.span[0], event.date.span[1] if event.date.first is None else date.min, event.id))
     if query.reverse:
         chosen.reverse()
     found = [event.id for event in chosen]
@@ -286,3 +286,52 @@ def test_date_filters_select_what_a_plain_oracle_selects_with_and_without_the_ca
 @pytest.mark.parametrize("reach", list(Reach))
 def test_a_query_without_dates_selects_every_event_whatever_its_reach(shipped: Dataset, reach: Reach) -> None:
     assert len(select(shipped, Query(reach=reach))) == 26
+
+
+# ---------------------------------------------------------------- no ellipsis as a name
+
+
+def test_events_open_at_their_start_are_grouped_under_what_is_known_of_them() -> None:
+    out = runner.invoke(app, ["list", "--until", "2023-05-16"], env={"COLUMNS": "100"}).stdout
+    headings = [line.split(" ─")[0] for line in out.splitlines() if "───" in line]
+    assert headings == ["Before c. 2021", "Before 16 May 2023", "1993", "2017", "2020", "2021", "2022"]
+
+
+@pytest.mark.parametrize("fmt", ["timeline", "markdown", "html", "table"])
+def test_no_format_names_a_group_by_an_ellipsis(fmt: str) -> None:
+    out = runner.invoke(app, ["list", "-f", fmt], env={"COLUMNS": "100"}).stdout
+    assert "## …" not in out
+    assert '<h2 class="year">…</h2>' not in out
+    assert "\n… ─" not in out
+    assert not out.startswith("… ─")
+
+
+def test_markdown_and_html_head_an_open_start_with_its_known_end() -> None:
+    markdown = runner.invoke(app, ["list", "-f", "markdown", "--until", "2021"]).stdout
+    html = runner.invoke(app, ["list", "-f", "html", "--until", "2021"]).stdout
+    assert "## Before c. 2021\n" in markdown
+    assert '<h2 class="year">Before c. 2021</h2>' in html
+
+
+def test_stats_json_keys_years_only_and_counts_events_without_a_year_under_a_named_key() -> None:
+    counts = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
+    assert all(key.isdigit() and len(key) == 4 for key in counts["by_year"])
+    assert counts["without_year"] == {"open_start": 2}
+
+
+def test_chart_records_name_periods_only_and_the_events_without_one_apart() -> None:
+    records = json.loads(runner.invoke(app, ["chart", "--json"]).stdout)
+    assert all(record["period"].isdigit() for record in records if record["period"] is not None)
+    assert records[-1] == {"period": None, "count": 2, "without_period": "open_start"}
+    csv_text = runner.invoke(app, ["chart", "-f", "csv", "--by", "month", "--until", "2021"]).stdout_bytes.decode()
+    csv_lines = csv_text.split("\r\n")
+    assert csv_lines[0] == "period,count,without_period"
+    assert csv_lines[1] == "1993-01,1,"
+    assert csv_lines[-2:] == [",1,open_start", ""]
+
+
+def test_the_chart_says_apart_how_many_events_have_no_year_of_their_own() -> None:
+    text = runner.invoke(app, ["chart"], env={"COLUMNS": "100"}).stdout
+    assert text.endswith("Without a year of their own\n  open start (only its end is known) 2 " + "█" * 40 + "\n\n")
+    svg = runner.invoke(app, ["chart", "-f", "svg"]).stdout
+    assert "Not on the axis: 2 events open at the start (only the end is known)</text>" in svg

@@ -190,7 +190,7 @@ def test_actors_csv_has_the_json_keys_as_header_and_lists_joined_by_semicolons()
 
 def test_stats_csv_is_one_row_per_count() -> None:
     _, out, _ = run("stats", "-f", "csv", "--year", "2021", "--overlapping")
-    assert out.split("\r\n")[:3] == ["group,key,count", "year,2021,4", "kind,commission_session,2"]
+    assert out.split("\r\n")[:4] == ["group,key,count", "year,2021,4", "without_year,open_start,0", "kind,commission_session,2"]
 
 
 def test_json_and_a_contradicting_format_is_a_usage_error() -> None:
@@ -487,12 +487,12 @@ def test_chart_draws_one_bar_per_year_with_empty_years_marked() -> None:
 def test_chart_by_month_runs_over_every_month_of_the_range() -> None:
     code, out, _ = run("chart", "--by", "month", "--since", "2024-05", "--overlapping", "-f", "csv")
     assert code == 0
-    assert out.split("\r\n") == ["period,count", "2024-05,7", "2024-06,0", "2024-07,4", "2024-08,4", ""]
+    assert out.split("\r\n") == ["period,count,without_period", "2024-05,7,", "2024-06,0,", "2024-07,4,", "2024-08,4,", ""]
 
 
 def test_chart_filters_apply() -> None:
     _, out, _ = run("chart", "--kind", "summit", "--json")
-    assert json.loads(out) == [{"period": "2024", "count": 3}]
+    assert json.loads(out) == [{"period": "2024", "count": 3, "without_period": None}]
 
 
 def test_chart_svg_is_a_standalone_picture(tmp_path: Path) -> None:

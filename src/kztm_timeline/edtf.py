@@ -210,6 +210,13 @@ def _display_simple(text: str, simple: SimpleDate) -> str:
     return shown
 
 
+def display_end(value: EdtfDate) -> str:
+    """The short human form of a date's last part: the end of an interval, else the date itself."""
+    if value.is_interval and value.end is not None:
+        return _display_simple(value.text.split("/")[1], value.end)
+    return display(value)
+
+
 def display(value: EdtfDate) -> str:
     """A short human form at the date's own precision: "Oct 2021", "c. Sep 2020", "5 Aug 2024"."""
     if not value.is_interval:

@@ -157,14 +157,14 @@ class Events(Sequence[Event]):
         return [event for event in self if prefix and event.id.startswith(prefix)]
 
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:  # noqa: ARG002 - for stores
-        """The candidates of ``prefilter`` by first day then id, read as they are needed; None when this
+        """The candidates of ``prefilter`` in the order of ``query.order_key``, read as they are needed; None when this
         collection cannot give them in that order without reading them all (then the caller sorts)."""
         return None
 
     def contract_lines(
         self, prefilter: Prefilter, dataset: Dataset, *, reverse: bool = False  # noqa: ARG002 - for stores
     ) -> Iterator[str] | None:
-        """Each matching event's contract JSON (one line of the JSON format) by first day then id, as a
+        """Each matching event's contract JSON (one line of the JSON format) in ``query.order_key`` order, as a
         store kept it; None when this collection keeps none (then the caller encodes the events)."""
         return None
 

@@ -318,6 +318,13 @@ def tally(dataset: Dataset, query: Query) -> Tally:
     return Tally(Counter(event.date.first for event in events), keys)
 
 
+def order_key(event: Event) -> tuple[date, date, str]:
+    """How results are ordered: by first day, then id; events open at their start (which sort first) by
+    their last day, so that each heading "Before …" comes in time order."""
+    first, last = event.date.span
+    return first, last if event.date.first is None else date.min, event.id
+
+
 def count_partly(dataset: Dataset, query: Query) -> int:
     """How many events only may fall in the query's date range (:attr:`Reach.PARTLY`): those ``--overlapping``
     adds. Counted by the cache's indexes when they answer the query exactly."""
@@ -331,7 +338,7 @@ def count_partly(dataset: Dataset, query: Query) -> int:
 
 
 def select(dataset: Dataset, query: Query) -> list[Event]:
-    """The events matching ``query``, by first day then id (reversed on request), limited."""
+    """The events matching ``query``, in :func:`order_key` order (reversed on request), limited."""
     return list(stream(dataset, query))
 
 
@@ -362,7 +369,7 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
     ordered = dataset.events.ordered(prefilter, reverse=query.reverse)  # the cache skips what cannot match, undecoded
     if ordered is None:
         found = [event for event in dataset.events.candidates(prefilter) if matches(event)]
-        found.sort(key=lambda event: (event.date.span[0], event.id), reverse=query.reverse)
+        found.sort(key=order_key, reverse=query.reverse)
         selected: Iterator[Event] = iter(found)
     else:
         selected = (event for event in ordered if matches(event))

@@ -301,6 +301,7 @@ def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int)
 
 STATS_TITLES = {
     "by_year": "Events by year",
+    "without_year": "Without a year of their own",
     "by_kind": "By kind",
     "by_actor": "By actor",
     "by_topic": "By topic",
@@ -309,9 +310,9 @@ STATS_TITLES = {
 
 
 def stats_label(dataset: Dataset, group: str, key: str) -> str:
-    """A count's key as people read it: a kind's label, an actor's name, "open start" for "…"."""
-    if group == "by_year":
-        return "open start" if key == OPEN_START else key
+    """A count's key as people read it: a kind's label, an actor's name, "open start" for "open_start"."""
+    if group == "without_year":
+        return "open start (only its end is known)" if key == OPEN_START else key
     if group == "by_kind":
         return KINDS[Kind(key)].label
     if group == "by_actor":
@@ -327,6 +328,7 @@ def render_stats(dataset: Dataset, found: dict[str, dict[str, int]], *, color: b
     sections = {
         STATS_TITLES[group]: {stats_label(dataset, group, key): count for key, count in counts.items()}
         for group, counts in found.items()
+        if group != "without_year" or any(counts.values())  # shown only when some event has no year of its own
     }
     return render_bars(sections, color=color, width=width)
 

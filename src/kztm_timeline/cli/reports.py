@@ -80,27 +80,26 @@ def chart(
     data: DataOpt = None,
 ) -> None:
     """Events per year or month over the real time axis (empty periods included): bars, or an SVG for a report."""
-    from ..exporters.chart import chart_bars, render_chart_svg, render_chart_text
+    from ..exporters.chart import CHART_FIELDS, chart_bars, render_chart_svg, render_chart_text
     from ..exporters.records import render_records
     from ..query import tally
 
     chosen = ChartFormat(choose_format(None if fmt is None else fmt.value, json_, output, tuple(ChartFormat), ChartFormat.TEXT))
     dataset = read_dataset(data)
-    bars = chart_bars(tally(dataset, query).firsts, query, by)
+    found = chart_bars(tally(dataset, query).firsts, query, by)
     color = output is None and use_color()
     match chosen:
         case ChartFormat.TEXT:
-            if not bars and output is None:
+            if not found.bars and not found.open_start and output is None:
                 say("no events match")
                 return
-            text = render_chart_text(bars, by, color=color, width=out_width() if output is None else 100)
+            text = render_chart_text(found, by, color=color, width=out_width() if output is None else 100)
         case ChartFormat.SVG:
-            total = sum(bar.count for bar in bars)
+            total = sum(bar.count for bar in found.bars)
             subtitle = f"{total} event{'s' if total != 1 else ''} per {by.value}; {query.describe()}"
-            text = render_chart_svg(bars, title="Kazakhstan–Turkmenistan relations", subtitle=subtitle)
+            text = render_chart_svg(found, title="Kazakhstan–Turkmenistan relations", subtitle=subtitle)
         case ChartFormat.JSON | ChartFormat.JSONL | ChartFormat.CSV:
-            records: list[dict[str, object]] = [{"period": bar.period, "count": bar.count} for bar in bars]
-            text = render_records(RecordFormat(chosen.value), records, ("period", "count"), color=False, width=100)
+            text = render_records(RecordFormat(chosen.value), found.records(), CHART_FIELDS, color=False, width=100)
         case _:
             assert_never(chosen)
     if output is None or output == "-":

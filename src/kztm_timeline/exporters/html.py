@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from itertools import groupby
 
-from ..contract import TOOL_VERSION, View, count_events, participants_text, year_of
+from ..contract import TOOL_VERSION, View, count_events, heading_of, participants_text
 from ..edtf import EdtfDate, display
 from ..model import Event
 from ..vocab import KINDS, Kind, Status
@@ -202,7 +202,7 @@ def render_html(view: View) -> str:
         "</header>",
         '<main class="timeline">',
     ]
-    for year, group in groupby(view.events, key=year_of):
+    for year, group in groupby(view.events, key=heading_of):
         out.append(f'<h2 class="year">{escape(year)}</h2>')
         for event in group:
             planned = event.status is Status.PLANNED

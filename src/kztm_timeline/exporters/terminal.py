@@ -11,7 +11,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..contract import View, participants_text, year_of
+from ..contract import View, heading_of, participants_text
 from ..edtf import display
 from ..model import Event
 from ..screens import Column, cards, fit_columns, fitted_table, highlighted, safe, to_text
@@ -60,11 +60,12 @@ def iter_timeline(view: View, events: Iterable[Event]) -> Iterator[str]:
     Where the screen is too narrow for a year's longest id beside the date (below about 66 columns),
     each id goes on a line of its own under its event, whole even when longer than the line."""
     terms = _terms(view)
-    for year, grouped in groupby(events, key=year_of):
+    for year, grouped in groupby(events, key=heading_of):
         group = list(grouped)
         rule = Rule(Text(year, style="bold"), align="left", style="dim")
         longest_id = max(len(event.id) for event in group)
-        if view.width - 2 - 13 - 4 >= longest_id:
+        date_width = max([13, *(len(display(event.date)) for event in group)])
+        if view.width - 2 - date_width - 4 >= longest_id:
             grid = _grid(13)
             for event in group:
                 grid.add_row(*_entry(view, event, terms, with_id=True))
