@@ -24,7 +24,8 @@ What it holds:
              (the sources and actors, as JSON), count; and the verdicts ``validate`` computed once
     events   row (an event's own number, which never changes), pos (its place in the file's order),
              at (where its item's line starts in the text, for ``add``), id, first and last day
-             (proleptic ordinals; an open start is day 1, an open end the last day of 9999), record
+             (proleptic ordinals; an open start is day 1, an open end the last day of 9999), the day a
+             plan falls due (``query.due_date``; the last day of 9999 for any other event), record
              (the event as JSON) and its CRC-32, and its contract JSON and that one's CRC-32
     keys     (name, key, row): the event has ``key`` under the index ``name`` (kind, status, actor,
              topic, topic_name, place_run: every run of its place's words), for
@@ -75,7 +76,7 @@ KEPT_EVENTS = 100_000  # decoded events a run keeps at most (see CachedEvents._k
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events(row INTEGER PRIMARY KEY, pos INTEGER NOT NULL, at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
-                    first INTEGER NOT NULL, last INTEGER NOT NULL,
+                    first INTEGER NOT NULL, last INTEGER NOT NULL, due INTEGER NOT NULL,
                     record TEXT NOT NULL, crc INTEGER NOT NULL, contract TEXT NOT NULL, contract_crc INTEGER NOT NULL);
 CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, source INTEGER NOT NULL, relation TEXT NOT NULL, idx INTEGER NOT NULL);
@@ -285,7 +286,7 @@ def _insert_events(
     """Insert events (row, pos, at, the event, its plain record) with their index keys, links and search
     text, a batch at a time (so that memory does not grow with the dataset)."""
     from .contract import event_json
-    from .query import haystack
+    from .query import due_date, haystack
 
     batch: list[tuple[object, ...]] = []
     keys: list[tuple[str, str, int]] = []
@@ -293,7 +294,7 @@ def _insert_events(
     texts: list[tuple[int, str]] = []
 
     def flush() -> None:
-        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
         connection.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
         connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
         connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
@@ -304,7 +305,8 @@ def _insert_events(
         text = _dumps(record)
         contract = json.dumps(event_json(dataset, event), ensure_ascii=False)
         first, last = _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY)
-        batch.append((row, pos, at, event.id, first, last, text, row_crc(text), contract, row_crc(contract)))
+        due = due_date(event)[0].toordinal() if event.status.value == "planned" else MAX_DAY
+        batch.append((row, pos, at, event.id, first, last, due, text, row_crc(text), contract, row_crc(contract)))
         keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
         links.extend((relation.event, row, relation.relation, number) for number, relation in enumerate(event.related))
         texts.append((row, haystack(dataset, event)))

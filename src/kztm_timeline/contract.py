@@ -74,7 +74,7 @@ EVENT_FIELDS = (
 )
 ACTOR_FIELDS = ("id", "name", "type", "country", "variants", "positions", "events")
 SOURCE_FIELDS = ("id", "file", "title", "publisher", "published", "events", "path")
-PLAN_FIELDS = ("id", "date", "display_date", "latest", "title", "state", "outcomes")
+PLAN_FIELDS = ("id", "date", "display_date", "latest", "due", "title", "state", "outcomes")
 STATS_FIELDS = ("group", "key", "count")
 
 
@@ -255,6 +255,7 @@ def plan_json(plan: PlanState) -> dict[str, object]:
         "date": plan.event.date.text,
         "display_date": display(plan.event.date),
         "latest": iso(plan.latest),
+        "due": iso(plan.due),
         "title": plan.event.title,
         "state": plan.state,
         "outcomes": [{"id": other, "relation": relation} for other, relation in plan.outcomes],

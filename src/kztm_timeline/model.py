@@ -176,8 +176,8 @@ class Events(Sequence[Event]):
     def unresolved_plans(
         self, before: date, outcomes: tuple[str, ...], limit: int  # noqa: ARG002 - for stores
     ) -> tuple[list[Event], int] | None:
-        """The first ``limit`` planned events (file order) whose last day comes before ``before`` and that no
-        event links to with one of the ``outcomes`` relations, and how many there are in all; None when
+        """The first ``limit`` planned events (file order) whose due day (``query.due_date``) comes before
+        ``before`` and that no event links to with one of the ``outcomes`` relations, and how many there are in all; None when
         this collection cannot tell without reading every plan (then the caller does)."""
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from collections import Counter
@@ -11,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from itertools import islice
 
-from .edtf import EdtfError, day_text, parse_edtf
+from .edtf import EdtfError, day_text, display, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, Dataset, Event, Prefilter, Source, Tally
 from .text import contains_words, fold, name_words, romanized, shown
@@ -416,6 +417,33 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
     raise LookupFailed(f"no event {shown(wanted)}", suggestions)
 
 
+DUE_MONTHS = 12  # a plan whose date gives no end falls due this many months after it was announced
+
+
+def due_date(event: Event) -> tuple[date, str]:
+    """The day by which a planned event should have happened, and why that day.
+
+    A date with an end says when: a plan falls due on its last possible day. Its source's words set it
+    where they give one (``evidence: quoted``: "next year", said on 31 October 2023, dates the plan 2024,
+    which ends on 31 December 2024). A plan open at its end (``2024-08-06/..``: "will be held", no date
+    given) falls due :data:`DUE_MONTHS` months after it was announced, the last day of its start
+    (6 August 2025; ``2023-10/..`` on 31 October 2024)."""
+    when = event.date
+    if when.last is not None:
+        if event.evidence == "quoted":
+            return when.last, f"the end of {display(when)}, as its source says"
+        return when.last, f"the end of its date, {display(when)}"
+    assert when.start is not None  # an interval has at least one known end
+    announced = when.start.last
+    year, month = divmod(announced.month - 1 + DUE_MONTHS, 12)
+    year += announced.year
+    month += 1
+    if year > 9999:
+        return date.max, "twelve months after it was announced: past the calendar's end"
+    day = min(announced.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day), f"twelve months after it was announced, {day_text(announced)}"
+
+
 @dataclass(frozen=True)
 class PlanState:
     """A planned event and what became of it by ``as_of``: open, fulfilled, cancelled, postponed or overdue."""
@@ -424,18 +452,27 @@ class PlanState:
     state: str
     outcomes: tuple[tuple[str, str], ...]  # (event id, relation) of the events that record its outcome
     latest: date | None  # its latest possible day; None for a plan open at its end
+    due: date  # the day it falls due (see :func:`due_date`)
+    reason: str  # why that day: "twelve months after it was announced, 6 Aug 2024"
 
     @property
     def overdue(self) -> bool:
         return self.state == "overdue"
+
+    def summary(self) -> str:
+        """The state in words: "overdue: no outcome recorded since 6 Aug 2025 (due twelve months after …)"."""
+        if self.overdue:
+            return f"overdue: no outcome recorded since {day_text(self.due)} (due {self.reason})"
+        if self.state == "open":
+            return f"open: due by {day_text(self.due)} ({self.reason})"
+        return f"{self.state} by {', '.join(other for other, _ in self.outcomes)}"
 
 
 def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[PlanState]:
     """The state of every planned event among ``events``.
 
     An outcome recorded by a later event decides (fulfilled before cancelled before postponed);
-    with none, a plan whose latest possible day lies before ``as_of`` is overdue, else open. A plan
-    open at its end (``2024-08-06/..``) can never be overdue: nothing says when it had to happen.
+    with none, a plan whose due day (see :func:`due_date`) lies before ``as_of`` is overdue, else open.
     """
     found = []
     for event in events:
@@ -443,11 +480,11 @@ def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[
             continue
         outcomes = tuple((other, relation) for other, relation in dataset.referrers.get(event.id, ()) if relation in OUTCOMES)
         relations = {relation for _, relation in outcomes}
-        latest = event.date.last
+        due, reason = due_date(event)
         state = next((OUTCOMES[relation] for relation in OUTCOMES if relation in relations), None)
         if state is None:
-            state = "overdue" if latest is not None and latest < as_of else "open"
-        found.append(PlanState(event, state, outcomes, latest))
+            state = "overdue" if due < as_of else "open"
+        found.append(PlanState(event, state, outcomes, event.date.last, due, reason))
     return found
 
 
@@ -457,7 +494,7 @@ def overdue_plans(dataset: Dataset, as_of: date, limit: int) -> tuple[list[PlanS
     found = dataset.events.unresolved_plans(as_of, tuple(OUTCOMES), limit)
     if found is not None:
         events, total = found
-        return [PlanState(event, "overdue", (), event.date.last) for event in events], total
+        return [PlanState(event, "overdue", (), event.date.last, *due_date(event)) for event in events], total
     planned = dataset.events.candidates(Prefilter(keys={"status": frozenset({Status.PLANNED.value})}))
     overdue = [plan for plan in plan_states(dataset, planned, as_of) if plan.overdue]
     return overdue[:limit], len(overdue)

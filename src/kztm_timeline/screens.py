@@ -20,7 +20,7 @@ from rich.text import Text
 
 from .contract import OPEN_START, citing_counts, participants_text
 from .datafile.fs import display_path, resolve_source_path
-from .edtf import display
+from .edtf import day_text, display
 from .model import Dataset, Event
 from .query import PlanState
 from .text import escape_controls, fold_with_map
@@ -69,8 +69,8 @@ def highlighted(text: str, terms: Iterable[str], style: str = "") -> Text:
     return shown
 
 
-def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> str:
-    """Everything about one event."""
+def render_show(dataset: Dataset, event: Event, *, color: bool, width: int, plan: PlanState | None = None) -> str:
+    """Everything about one event; for a plan, ``plan`` says what became of it (see ``PlanState.summary``)."""
     info = KINDS[event.kind]
     lines: list[RenderableType] = [Text(safe(event.title), style="bold"), Text(event.id, style="dim cyan"), Text("")]
     facts = Table.grid(padding=(0, 2))
@@ -88,6 +88,8 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
         ),
     )
     facts.add_row("Status", Text(event.status.value, style="italic yellow" if event.status is Status.PLANNED else ""))
+    if plan is not None:
+        facts.add_row("Plan", Text(plan.summary(), style="bold red" if plan.overdue else ""))
     facts.add_row(
         "Participants", Text(safe(participants_text(dataset, event, separator="\n")))
     )
@@ -334,16 +336,15 @@ def render_stats(dataset: Dataset, found: dict[str, dict[str, int]], *, color: b
 
 
 def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:
-    """Plans with their state and the events that record their outcome."""
-    rows = [
-        (
-            plan.event.id,
-            display(plan.event.date),
-            plan.event.title,
-            plan.state,
-            ", ".join(f"{relation} by {other}" for other, relation in plan.outcomes) or "—",
-        )
-        for plan in plans
-    ]
-    headers = ("Id", "Date", "Title", "State", "Outcome")
-    return _registry_table(headers, rows, color=color, width=width, count_last=False, keep=2)
+    """Plans with their state: what became of each ("fulfilled by …"), else the day it falls due ("open: due by
+    6 Aug 2025"), or for an overdue plan the day it fell due ("overdue: no outcome recorded since 6 Aug 2025")."""
+    rows = [(plan.event.id, display(plan.event.date), plan.event.title, plan_state_text(plan)) for plan in plans]
+    return _registry_table(("Id", "Date", "Title", "State"), rows, color=color, width=width, count_last=False, keep=2)
+
+
+def plan_state_text(plan: PlanState) -> str:
+    if plan.overdue:
+        return f"overdue: no outcome recorded since {day_text(plan.due)}"
+    if plan.state == "open":
+        return f"open: due by {day_text(plan.due)}"
+    return f"{plan.state} by " + ", ".join(other for other, _ in plan.outcomes)

@@ -256,17 +256,18 @@ def show(
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
     from ..contract import EVENT_FIELDS, event_json
-    from ..query import find_event
+    from ..query import find_event, plan_states
     from ..screens import render_show
 
     dataset = read_dataset(data)
     found = find_event(dataset, event)
+    plan = next(iter(plan_states(dataset, [found], today())), None)
     emit(
         out,
         dataset,
         EVENT_FIELDS,
         lambda: [event_json(dataset, found)],
-        lambda color, width: render_show(dataset, found, color=color, width=width),
+        lambda color, width: render_show(dataset, found, color=color, width=width, plan=plan),
         single=True,
     )
 
