@@ -335,3 +335,57 @@ def test_the_chart_says_apart_how_many_events_have_no_year_of_their_own() -> Non
     assert text.endswith("Without a year of their own\n  open start (only its end is known) 2 " + "█" * 40 + "\n\n")
     svg = runner.invoke(app, ["chart", "-f", "svg"]).stdout
     assert "Not on the axis: 2 events open at the start (only the end is known)</text>" in svg
+
+
+# ---------------------------------------------------------------- show says it in words
+
+
+def show(event: str, width: int = 100) -> str:
+    return runner.invoke(app, ["show", event], env={"COLUMNS": str(width)}).stdout
+
+
+def test_show_writes_each_relation_as_a_sentence_both_ways() -> None:
+    prepares = " ".join(show("earlier-intergovernmental-commission-meetings").split())
+    prepared = " ".join(show("2020-2021-commission-extraordinary-session").split())
+    followed = " ".join(show("2021-10-tokayev-state-visit").split())
+    session = "Extraordinary session of the intergovernmental commission with Prime Minister Mamin"
+    assert f"Prepares {session} (c. 2020 – c. 2021; 2020-2021-commission-extraordinary-session)." in prepares
+    earlier = "Earlier meetings of the intergovernmental commission"
+    assert f"Prepared by {earlier} (until c. 2021; earlier-intergovernmental-commission-meetings)." in prepared
+    visit = "President Serdar Berdimuhamedov's state visit to Kazakhstan"
+    assert f"Followed up by {visit} (Oct 2022; 2022-10-serdar-berdimuhamedov-state-visit)." in followed
+
+
+def test_show_names_no_relation_by_its_raw_id() -> None:
+    for event in ("2021-10-tokayev-state-visit", "2023-10-nurtleu-official-visit", "2023-10-plan-business-council"):
+        out = show(event)
+        assert not any(name in out for name in ("follows_up", "occasioned_by", "part_of", " this:", "→", "←"))
+
+
+@pytest.mark.parametrize("width", [30, 40, 47, 60, 73, 80, 100, 131])
+def test_show_wraps_only_between_words_so_no_word_id_or_path_is_split(width: int) -> None:
+    for event in ("2024-08-05-presidents-telephone-call", "earlier-intergovernmental-commission-meetings"):
+        assert sorted(show(event, width).split()) == sorted(show(event, 1000).split())
+
+
+def test_show_says_an_actors_position_is_what_the_sources_of_a_span_attest() -> None:
+    out = " ".join(show("2024-08-05-presidents-telephone-call").split())
+    assert "Kassym-Jomart Tokayev (participant), President of Kazakhstan (in sources of Oct 2021 to Aug 2024)" in out
+    assert "2021-10/2024-08-05" not in out
+
+
+@pytest.mark.parametrize(
+    ("span", "shown"),
+    [
+        ("2021-10/2024-08-05", "President (in sources of Oct 2021 to Aug 2024)"),
+        ("2023-10-31", "President (in sources of Oct 2023)"),
+        ("2024-07-04/2024-07-30", "President (in sources of Jul 2024)"),
+        ("2019/2021", "President (in sources of 2019 to 2021)"),
+        (None, "President (no date in the sources)"),
+    ],
+)
+def test_a_position_is_read_to_the_month_as_the_sources_attest_it(span: str | None, shown: str) -> None:
+    from kztm_timeline.contract import position_text
+    from kztm_timeline.model import Position
+
+    assert position_text(Position("President", None if span is None else parse_edtf(span))) == shown

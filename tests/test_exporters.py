@@ -87,7 +87,7 @@ def test_ics_shows_a_month_on_its_first_day_with_its_precision_in_the_title(ship
     assert event["DTSTART"].params["VALUE"] == "DATE"
     assert (event.decoded("DTSTART").isoformat(), event.decoded("DTEND").isoformat()) == ("2021-10-01", "2021-10-02")
     assert str(event["SUMMARY"]) == "Oct 2021 · President Tokayev's state visit to Turkmenistan"
-    assert str(event["DESCRIPTION"]).startswith("Date: Oct 2021 (EDTF 2021-10); shown on its first day.")
+    assert str(event["DESCRIPTION"]).startswith("Date: Oct 2021 (EDTF 2021-10); shown on its first day, 1 Oct 2021.")
 
 
 def test_ics_partial_span_keeps_the_whole_month_with_an_exclusive_end(shipped: Dataset) -> None:
@@ -621,3 +621,39 @@ def test_parquet_without_pyarrow_says_how_to_install_it(tmp_path: Path, monkeypa
     assert result.exit_code == 1
     assert "pip install 'kztm-timeline[parquet]'" in result.stderr
     assert not (tmp_path / "t.parquet").exists()
+
+
+_PLACED = re.compile(
+    r"shown (?:on its (?:first|last) day(?: only)?, (?P<day>\d{1,2} \w{3} \d{4})"
+    r"|over its whole span, (?P<first>\d{1,2} \w{3} \d{4}) to (?P<last>\d{1,2} \w{3} \d{4}))"
+)
+
+
+@pytest.mark.parametrize("partial", ["first-day", "span"])
+def test_the_ics_description_of_every_partial_date_says_where_it_is_placed(shipped: Dataset, partial: str) -> None:
+    from datetime import datetime, timedelta
+
+    from kztm_timeline.exporters.ics import is_partial
+
+    def day(text: str) -> date:
+        return datetime.strptime(text, "%d %b %Y").date()
+
+    partial_ids = {event.id for event in shipped.events if is_partial(event)}
+    for entry in _calendar(shipped, partial).walk("VEVENT"):
+        identifier = str(entry["UID"]).removesuffix("@kztm-timeline")
+        start = entry.decoded("DTSTART")
+        last = entry.decoded("DTEND") - timedelta(days=1)
+        placed = _PLACED.search(" ".join(str(entry["DESCRIPTION"]).split()))
+        if identifier not in partial_ids:
+            continue
+        assert placed is not None, identifier
+        said = (day(placed["day"]),) * 2 if placed["day"] else (day(placed["first"]), day(placed["last"]))
+        assert said == (start, last), identifier
+
+
+def test_the_ics_places_a_date_open_at_its_start_on_its_last_day_and_says_so(shipped: Dataset) -> None:
+    entry = next(e for e in _calendar(shipped).walk("VEVENT") if str(e["UID"]).startswith("days-of-culture-held"))
+    assert entry.decoded("DTSTART").isoformat() == "2023-05-16"
+    assert str(entry["DESCRIPTION"]).startswith(
+        "Date: until 16 May 2023 (EDTF ../2023-05-16); its start is open, so it is shown on its last day, 16 May 2023."
+    )

@@ -763,11 +763,10 @@ def test_the_installed_copy_is_called_the_shipped_dataset(tmp_path: Path, monkey
     assert out.startswith("ok: the shipped dataset: 26 events")
 
 
-def test_show_names_each_article_by_a_path_that_opens_from_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(DATA.parent.parent)
+def test_show_names_each_article_by_its_source_id_and_the_datasets_own_path() -> None:
     _, out, _ = run("show", "2017-04", env={"COLUMNS": "200"})
-    assert "(tm-2023-05-16-prospects, seeds/003_" in out
-    assert "../seeds" not in out
+    assert "source tm-2023-05-16-prospects, file ../seeds/003_c3daa0d2106145c5.txt (relative to the data file)" in out
+    assert "site-packages" not in out
 
 
 def test_a_problem_names_its_file_from_here(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

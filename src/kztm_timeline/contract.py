@@ -11,9 +11,9 @@ from datetime import date
 
 from . import __version__
 from .datafile.fs import resolve_source_path
-from .edtf import display, display_end
+from .edtf import Precision, SimpleDate, display, display_end, month_text
 from .errors import UsageError
-from .model import Actor, Dataset, Event, Tally
+from .model import Actor, Dataset, Event, Position, Tally
 from .query import PlanState, Query
 from .text import shown
 from .vocab import KINDS
@@ -121,6 +121,31 @@ def participants_text(dataset: Dataset, event: Event, *, roles: bool = True, sep
     return separator.join(
         dataset.actor_by_id[p.actor].name + (f" ({p.role})" if roles else "") for p in event.participants
     )
+
+
+def position_text(position: Position) -> str:
+    """An office as the sources attest it, not as a term of office: "President of Kazakhstan (in sources of
+    Oct 2021 to Aug 2024)"; a span is read at most to the month."""
+    span = position.span
+    if span is None or (span.first is None and span.last is None):
+        return f"{position.title} (no date in the sources)"
+
+    def month(day: date | None, simple: SimpleDate | None) -> str:
+        if day is None:
+            return "…"
+        return str(day.year) if simple is not None and simple.precision is Precision.YEAR else month_text(day)
+
+    first = month(span.first, span.start)
+    last = month(span.last, span.end if span.is_interval else span.start)
+    attested = first if first == last else f"{first} to {last}"
+    return f"{position.title} (in sources of {attested})"
+
+
+def participant_text(dataset: Dataset, actor_id: str, role: str) -> str:
+    """A participant as ``show`` names one: "Kassym-Jomart Tokayev (participant), President of Kazakhstan (in
+    sources of Oct 2021 to Aug 2024)"."""
+    actor = dataset.actor_by_id[actor_id]
+    return ", ".join([f"{actor.name} ({role})", *(position_text(position) for position in actor.positions)])
 
 
 def actors_json(dataset: Dataset) -> list[dict[str, object]]:
