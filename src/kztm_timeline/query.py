@@ -7,7 +7,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from itertools import islice
@@ -329,12 +329,10 @@ def order_key(event: Event) -> tuple[date, date, str]:
 def count_partly(dataset: Dataset, query: Query) -> int:
     """How many events only may fall in the query's date range (:attr:`Reach.PARTLY`): those ``--overlapping``
     adds. Counted by the cache's indexes when they answer the query exactly."""
-    import dataclasses
-
     if not query.dated:
         return 0
-    every = dataclasses.replace(query, limit=None, reach=Reach.OVERLAPPING)
-    inside = dataclasses.replace(every, reach=Reach.WITHIN)
+    every = replace(query, limit=None, reach=Reach.OVERLAPPING)
+    inside = replace(every, reach=Reach.WITHIN)
     return sum(tally(dataset, every).firsts.values()) - sum(tally(dataset, inside).firsts.values())
 
 
