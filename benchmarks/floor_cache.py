@@ -1,6 +1,6 @@
 """The floor of a warm query: the least any program can do to answer `timeline list --year 2024 --json`
 from the parse cache. It opens the cache database of the data file, selects the events whose span
-overlaps 2024 by their indexed first and last day, decodes each stored record and writes them as one
+lies in 2024 by their indexed first and last day, decodes each stored record and writes them as one
 JSON array: no Typer, no validation, no event objects, no output contract.
 
     python benchmarks/floor_cache.py DATA_FILE     # the same XDG_CACHE_HOME as the timeline run
@@ -27,7 +27,7 @@ def main() -> None:
     file = os.path.join(base, "kztm-timeline", name) + ".sqlite"
     connection = sqlite3.connect(f"file:{file.replace('%', '%25')}?mode=ro", uri=True)
     low, high = date(2024, 1, 1).toordinal(), date(2024, 12, 31).toordinal()
-    rows = connection.execute("SELECT record FROM events WHERE first <= ? AND last >= ? ORDER BY first, id", (high, low))
+    rows = connection.execute("SELECT record FROM events WHERE first >= ? AND last <= ? ORDER BY first, id", (low, high))
     out = sys.stdout
     opening = "[\n"
     for (record,) in rows:

@@ -47,7 +47,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 
 def test_validate_prints_a_one_line_summary_and_exits_0() -> None:
-    code, out, err = run("validate", "--data", str(DATA), "--as-of", "2024-12-31")
+    code, out, err = run("validate", "--data", str(DATA), "--as-of", "2024-10-31")
     assert (code, err) == (0, "")
     assert out.endswith("26 events, 14 actors, 5 sources; 34 quotes verified\n")
     assert out.count("\n") == 1
@@ -81,7 +81,7 @@ def test_list_json_is_an_array_with_the_documented_keys_in_order() -> None:
     records = json.loads(out)
     assert code == 0
     assert [list(record) for record in records] == [CONTRACT_KEYS] * len(records)
-    assert len(records) == 15
+    assert len(records) == 7
 
 
 def test_json_values_for_a_month_precision_event() -> None:
@@ -133,16 +133,10 @@ def test_jsonl_is_one_object_a_line() -> None:
     _, out, _ = run("list", "--year", "2023", "--format", "jsonl")
     lines = out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [
-        "days-of-culture-held",
         "2023-10-31-foreign-ministers-talks",
         "2023-10-31-mfa-cooperation-programme",
         "2023-10-nurtleu-official-visit",
         "2023-10-nurtleu-wreath-laying",
-        "2023-10-plan-business-council",
-        "2023-10-plan-business-delegations",
-        "2023-10-plan-days-of-culture",
-        "2023-10-plan-interuniversity-contacts",
-        "2023-10-plan-trade-working-group",
     ]
 
 
@@ -165,14 +159,17 @@ def test_show_prints_everything_about_the_event() -> None:
         "Topics        political-dialogue",
         "Trend News Agency (via MENAFN), 31 Oct 2023",
         "“A cooperation program was signed between the Ministries of Foreign Affairs",
-        "→ part_of: 2023-10-nurtleu-official-visit",
+        "Part of Foreign Minister Nurtleu's official visit to Ashgabat (Oct 2023; 2023-10-nurtleu-official-visit).",
     ):
-        assert expected in out
+        assert expected in " ".join(out.split()) or expected in out
 
 
 def test_show_lists_related_events_in_both_directions() -> None:
     _, out, _ = run("show", "2023-10-nurtleu-official-visit")
-    assert "← 2023-10-31-mfa-cooperation-programme is part_of this" in out
+    assert (
+        "Includes Foreign ministries sign their cooperation programme for 2024–2026 (Oct 2023?; "
+        "2023-10-31-mfa-cooperation-programme)."
+    ) in " ".join(out.split())
 
 
 def test_show_refuses_an_unknown_id_with_suggestions() -> None:
@@ -235,16 +232,10 @@ def test_bad_arguments_exit_2_with_a_usage_message(args: list[str], message: str
 
 
 def test_since_accepts_a_month_name_and_covers_the_month() -> None:
-    _, out, _ = run("list", "--since", "Oct 2024", "--format", "jsonl")
+    _, out, _ = run("list", "--since", "Aug 2024", "--format", "jsonl")
     assert [json.loads(line)["id"] for line in out.splitlines()] == [
-        "2023-10-plan-business-council",  # plans open at their end overlap every later month
-        "2023-10-plan-business-delegations",
-        "2023-10-plan-days-of-culture",
-        "2023-10-plan-interuniversity-contacts",
-        "2023-10-plan-trade-working-group",
-        "2024-inter-parliamentary-group-meeting",
-        "2024-magtymguly-300th-anniversary-events",
-        "2024-central-asia-japan-summit-astana",
+        "2024-08-05-presidents-telephone-call",  # 5 Aug 2024 lies in August: "Aug 2024" is its whole month
+        "2024-central-asia-japan-summit-astana",  # open at their end, from 6 Aug 2024: wholly on or after 1 August
         "2024-consultative-meeting-astana",
         "abai-sculpture-ashgabat",
     ]
@@ -275,14 +266,14 @@ def test_output_without_a_terminal_has_no_color() -> None:
 
 
 def test_list_timeline_groups_by_year_and_marks_planned_events() -> None:
-    _, out, _ = run("list", "--year", "2024", "--kind", "summit")
+    _, out, _ = run("list", "--since", "2024", "--kind", "summit")
     assert out.splitlines()[0].startswith("2024 ───")
     assert "First Central Asia – Japan Dialogue summit in Astana  planned" in out
     assert "from 6 Aug 2024" in out
 
 
 def test_the_version_option() -> None:
-    assert run("--version")[:2] == (0, "timeline 0.1.0 (output contract 3.0)\n")
+    assert run("--version")[:2] == (0, "timeline 0.1.0 (output contract 4.0)\n")
 
 
 # ---------------------------------------------------------------- real processes
@@ -297,12 +288,12 @@ def test_a_closed_pipe_ends_quietly() -> None:
     result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, check=False)
     assert result.stderr == ""
     assert result.returncode == 0
-    assert json.loads(result.stdout)["id"] == "days-of-culture-held"
+    assert json.loads(result.stdout)["id"] == "earlier-intergovernmental-commission-meetings"
 
 
 def test_json_through_a_real_pipe_reaches_jq_like_consumers() -> None:
     result = subprocess.run(_timeline("list", "--year", "2024", "--json"), capture_output=True, text=True, check=True)
-    assert len(json.loads(result.stdout)) == 15
+    assert len(json.loads(result.stdout)) == 7
 
 
 def test_color_appears_at_a_terminal_and_no_color_turns_it_off() -> None:

@@ -235,12 +235,14 @@ document.getElementById("page").addEventListener("load", () => {
     const invisible = style.visibility !== "visible" || style.display === "none" || Number(style.opacity) < 0.5;
     if (box.width < 50 || box.height < 20 || invisible) hidden.push(article.id);
   }
-  const overview = inner.querySelector("header svg.overview");
+  const shown = [...inner.querySelectorAll("header svg.overview")]
+    .filter(svg => frame.contentWindow.getComputedStyle(svg).display !== "none");
+  const overview = shown.length === 1 ? shown[0] : null;
   const strip = overview ? overview.getBoundingClientRect() : null;
   document.getElementById("test-result").textContent = JSON.stringify({
     articles: inner.querySelectorAll("article[id]").length, hidden: hidden, scripts: inner.scripts.length,
     overflow: inner.documentElement.scrollWidth > frame.clientWidth,
-    overview: strip !== null && strip.width > 0.8 * Math.min(frame.clientWidth, 832) && strip.height > 20,
+    overview: strip !== null && strip.width > 0.75 * Math.min(frame.clientWidth - 32, 800) && strip.height > 200,
     marks: overview ? overview.querySelectorAll("a").length : 0,
   });
 });
@@ -262,6 +264,62 @@ def test_the_html_page_fits_its_screen_with_every_event_and_the_overview_visible
     command = [*chromium(tmp_path / "profile", f"--window-size={width},2400", f"--screenshot={shot}"), page.as_uri()]
     subprocess.run(command, capture_output=True, timeout=180, check=True)
     assert not _png_is_blank(shot.read_bytes())
+
+
+# The overview's layout as a reader meets it: the one overview shown at this width, its year labels
+# (none overlapping another, none smaller than 11 pixels), and each event's mark (at least 10 pixels, and
+# what a click at its middle reaches is that event's link).
+LAYOUT_WRAPPER = """<!doctype html><html><body style="margin:0">
+<iframe id="page" src="PAGE" style="width:WIDTHpx;height:900px;border:0"></iframe><pre id="test-result">pending</pre>
+<script>
+document.getElementById("page").addEventListener("load", () => {
+  const frame = document.getElementById("page");
+  const inner = frame.contentDocument, view = frame.contentWindow;
+  const shown = [...inner.querySelectorAll("svg.overview")].filter(svg => view.getComputedStyle(svg).display !== "none");
+  const svg = shown[0];
+  const labels = [...svg.querySelectorAll("text")].map(text => text.getBoundingClientRect());
+  const overlapping = [];
+  labels.forEach((one, i) => labels.forEach((two, j) => {
+    const apart = one.right <= two.left || two.right <= one.left || one.bottom <= two.top || two.bottom <= one.top;
+    if (i < j && !apart) overlapping.push([i, j]);
+  }));
+  const unreachable = [], small = [];
+  for (const article of inner.querySelectorAll("article[id]")) {
+    const link = svg.querySelector(`a[href="#${article.id}"]`);
+    if (!link) { unreachable.push(article.id); continue; }
+    const mark = link.lastElementChild;
+    mark.scrollIntoView({block: "center", inline: "center"});
+    const box = mark.getBoundingClientRect();
+    if (box.width < 10 || box.height < 10) small.push(article.id);
+    const hit = inner.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    if (!hit || !link.contains(hit)) unreachable.push(article.id);
+  }
+  view.scrollTo(0, 0);
+  document.getElementById("test-result").textContent = JSON.stringify({
+    shown: shown.map(one => one.getAttribute("class")), labels: labels.length,
+    smallest: Math.round(Math.min(...labels.map(box => box.height))), overlapping, unreachable, small,
+    overflow: inner.documentElement.scrollWidth > frame.clientWidth,
+  });
+});
+</script></body></html>"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "which"), [(1280, "overview overview-wide"), (375, "overview overview-narrow")])
+def test_the_overview_has_legible_labels_apart_and_every_event_within_reach(
+    shipped: Dataset, tmp_path: Path, width: int, which: str
+) -> None:
+    page = tmp_path / "timeline.html"
+    page.write_text(render_text(Format.HTML, view_of(shipped)), encoding="utf-8")
+    wrapper = tmp_path / "wrapper.html"
+    wrapper.write_text(LAYOUT_WRAPPER.replace("PAGE", page.name).replace("WIDTH", str(width)), encoding="utf-8")
+    result = result_of(chromium_dom(wrapper, tmp_path / "profile", "--allow-file-access-from-files"))
+    smallest = result["smallest"]
+    assert isinstance(smallest, int)
+    assert smallest >= 11  # pixels: 12-pixel labels, or larger where the overview is drawn larger
+    assert {key: result[key] for key in ("shown", "labels", "overlapping", "unreachable", "small", "overflow")} == {
+        "shown": [which], "labels": 7, "overlapping": [], "unreachable": [], "small": [], "overflow": False
+    }
 
 
 # ---------------------------------------------------------------- HTML: a real picture

@@ -1,7 +1,10 @@
 """--corpus NAME: the events that cite at least one source of that corpus, and of them only those citations.
 `--corpus seeds` reproduces the five-article timeline exactly as it was before web sources existed (the golden
 outputs of tests/golden/seeds/, made from tests/fixtures/seeds-2025-12 before any of this work), even on a
-dataset that also cites web pages, links to them and quotes them in seed events."""
+dataset that also cites web pages, links to them and quotes them in seed events. (The goldens were rebuilt once from
+that same frozen data when the dates branch changed the output on purpose: events open at their start ordered by
+their end and grouped under "Before …", ICS descriptions, the HTML overview, stats' without_year, plans' due and
+chart's without_period.)"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ runner = CliRunner()
 
 
 def validate(path: object, *extra: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["validate", "--data", str(path), "--as-of", "2024-12-31", *extra])
+    result = runner.invoke(app, ["validate", "--data", str(path), "--as-of", "2024-10-31", *extra])
     return result.exit_code, result.stderr
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import itertools
 import json
 import re
 from datetime import date
@@ -87,7 +86,7 @@ def test_ics_shows_a_month_on_its_first_day_with_its_precision_in_the_title(ship
     assert event["DTSTART"].params["VALUE"] == "DATE"
     assert (event.decoded("DTSTART").isoformat(), event.decoded("DTEND").isoformat()) == ("2021-10-01", "2021-10-02")
     assert str(event["SUMMARY"]) == "Oct 2021 · President Tokayev's state visit to Turkmenistan"
-    assert str(event["DESCRIPTION"]).startswith("Date: Oct 2021 (EDTF 2021-10); shown on its first day.")
+    assert str(event["DESCRIPTION"]).startswith("Date: Oct 2021 (EDTF 2021-10); shown on its first day, 1 Oct 2021.")
 
 
 def test_ics_partial_span_keeps_the_whole_month_with_an_exclusive_end(shipped: Dataset) -> None:
@@ -174,7 +173,7 @@ def test_timelinejs_years_and_months_end_at_the_end_of_their_period(shipped: Dat
 
 def test_timelinejs_has_a_display_date_on_every_slide(shipped: Dataset) -> None:
     slides = json.loads(render_text(Format.TIMELINEJS, view_of(shipped)))["events"]
-    assert [slide["display_date"] for slide in slides][:4] == ["until 16 May 2023", "until c. 2021", "c. 1993", "Apr 2017"]
+    assert [slide["display_date"] for slide in slides][:4] == ["until c. 2021", "until 16 May 2023", "c. 1993", "Apr 2017"]
     assert all(slide["display_date"] for slide in slides)
 
 
@@ -333,20 +332,21 @@ def test_a_record_without_an_actor_cannot_be_written(shipped: Dataset) -> None:
 
 def test_plover_to_a_json_file_is_a_json_array_and_to_jsonl_json_lines(tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, ["list", "--year", "2017", "-f", "plover", "-o", str(tmp_path / "p.json")]).exit_code == 0
-    assert runner.invoke(app, ["list", "--year", "2017", "-f", "plover", "-o", str(tmp_path / "p.jsonl")]).exit_code == 0
+    year = ["--year", "2017", "--overlapping"]  # three records: the two open at their start may fall in 2017
+    assert runner.invoke(app, ["list", *year, "-f", "plover", "-o", str(tmp_path / "p.json")]).exit_code == 0
+    assert runner.invoke(app, ["list", *year, "-f", "plover", "-o", str(tmp_path / "p.jsonl")]).exit_code == 0
     array = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
     lines = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [record["id"] for record in array] == [record["id"] for record in lines] == [
-        "days-of-culture-held",
         "earlier-intergovernmental-commission-meetings",
+        "days-of-culture-held",
         "2017-04-strategic-partnership-agreement",
     ]
     assert array == lines
 
 
 def test_plover_to_stdout_is_json_lines() -> None:  # as the manual suggests
-    result = CliRunner().invoke(app, ["list", "--year", "2017", "-f", "plover"])
+    result = CliRunner().invoke(app, ["list", "--year", "2023", "--overlapping", "-f", "plover"])
     assert result.stdout.startswith('{"id": "days-of-culture-held", "date": "2023-05-16", "actor": [')
 
 
@@ -421,7 +421,8 @@ def test_html_is_self_contained_and_has_every_event(shipped: Dataset) -> None:
     collector = _Collector()
     collector.feed(render_text(Format.HTML, view_of(shipped)))
     assert "script" not in collector.tags
-    assert collector.links == [f"#{event.id}" for event in view_of(shipped).events]  # the overview's marks, in-page only
+    links = [f"#{event.id}" for event in view_of(shipped).events]
+    assert collector.links == links * 2  # the marks of the overviews (wide, then narrow), in-page only
     assert collector.articles == [event.id for event in view_of(shipped).events]
 
 
@@ -433,13 +434,13 @@ def test_every_colour_pair_of_the_html_page_meets_wcag_aa(shipped: Dataset) -> N
     from kztm_timeline.exporters.html import contrast
 
     page = render_text(Format.HTML, view_of(shipped))
-    badges = _colors(page, "kind")
+    badges = re.findall(r"--kind-[a-z-]+: (#[0-9a-f]{6});", page)
     assert len(badges) == 13
     assert "background: var(--kind); color: #ffffff;" in page  # the badges' white text
     backgrounds = _colors(page, "paper") + _colors(page, "stripe")
     texts = _colors(page, "ink") + _colors(page, "muted") + re.findall(r"fill: (#[0-9a-f]{6})", page)
     pairs = [("#ffffff", badge) for badge in badges] + [(text, back) for text in texts for back in backgrounds]
-    assert len(pairs) == 13 + 3 * 2
+    assert len(pairs) == 13 + 4 * 2  # ink, muted, the overview's labels and arrows, on paper and stripes
     failing = [(one, two, round(contrast(one, two), 2)) for one, two in pairs if contrast(one, two) < 4.5]
     assert failing == []
 
@@ -481,13 +482,13 @@ def test_html_has_landmarks_and_a_footer_with_date_filters_sources_and_licence(s
     assert "Licence: the timeline's data and this page are under the MIT licence" in footer
 
 
-def test_html_overview_places_events_on_a_real_time_axis(shipped: Dataset) -> None:
+def test_html_overview_places_events_on_a_time_axis(shipped: Dataset) -> None:
     page = render_text(Format.HTML, view_of(shipped))
-    svg = page[page.index('<svg class="overview"') : page.index("</svg>")]
-    assert "Overview: 26 events on a time axis from 1993 to 2024" in svg
-    ticks = [float(x) for x in re.findall(r'<text x="([0-9.]+)" y="[0-9]+">[0-9]{4}</text>', svg)]
-    gaps = {round(after - before, 1) for before, after in itertools.pairwise(ticks)}
-    assert len(gaps) <= 2  # the same distance for the same number of years (leap days aside)
+    start = page.index('<svg class="overview')
+    svg = page[start : page.index("</svg>", start)]
+    assert "Overview: 26 events on a time axis from 1993 to 2024, recent years given more room" in svg
+    labels = re.findall(r'<text x="[0-9.]+" y="[0-9.]+">([0-9]{4})</text>', svg)
+    assert labels == ["1993", "2017", "2020", "2021", "2022", "2023", "2024"]
     assert svg.count("<a href=") == 26
 
 
@@ -519,19 +520,20 @@ def test_output_is_not_created_when_rendering_fails(tmp_path: Path) -> None:
 def test_stats_json_counts_by_each_dimension() -> None:
     result = CliRunner().invoke(app, ["stats", "--json"])
     counts = json.loads(result.stdout)
-    assert list(counts) == ["by_year", "by_kind", "by_actor", "by_topic", "by_status"]
-    # "…" heads the events open at their start, whose first year is unknown; then every year, empty ones with 0
-    assert list(counts["by_year"])[:3] == ["…", "1993", "1994"]
-    assert len(counts["by_year"]) == 1 + 2024 - 1993 + 1
+    assert list(counts) == ["by_year", "without_year", "by_kind", "by_actor", "by_topic", "by_status"]
+    # every year, empty ones with 0; the events open at their start have no year of their own
+    assert list(counts["by_year"])[:2] == ["1993", "1994"]
+    assert len(counts["by_year"]) == 2024 - 1993 + 1
     nonzero = {year: count for year, count in counts["by_year"].items() if count}
-    assert nonzero == {"…": 2, "1993": 1, "2017": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 9, "2024": 10}
+    assert nonzero == {"1993": 1, "2017": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 9, "2024": 10}
+    assert counts["without_year"] == {"open_start": 2}
     assert counts["by_status"] == {"happened": 16, "planned": 10}
     assert counts["by_actor"]["kazakhstan"] == 16
 
 
 def test_stats_draws_bars_at_the_terminal() -> None:
     result = CliRunner().invoke(app, ["stats", "--year", "2017"])
-    assert "Events by year\n  2017 3 █" in result.stdout
+    assert "Events by year\n  2017 1 █" in result.stdout
 
 
 def test_search_highlights_the_matched_words_at_a_terminal(shipped: Dataset) -> None:
@@ -661,7 +663,7 @@ def test_parquet_reads_back_in_pandas(tmp_path: Path) -> None:
     target = tmp_path / "timeline.parquet"
     assert CliRunner().invoke(app, ["list", "--year", "2024", "-f", "parquet", "-o", str(target)]).exit_code == 0
     frame = pandas.read_parquet(target)
-    assert len(frame) == 15
+    assert len(frame) == 7
     call = frame.set_index("id").loc["2024-08-05-presidents-telephone-call"]
     assert list(call["actors_name"]) == ["Serdar Berdimuhamedov", "Kassym-Jomart Tokayev"]
     assert call["cameo"] == "041"
@@ -681,3 +683,39 @@ def test_parquet_without_pyarrow_says_how_to_install_it(tmp_path: Path, monkeypa
     assert result.exit_code == 1
     assert "pip install 'kztm-timeline[parquet]'" in result.stderr
     assert not (tmp_path / "t.parquet").exists()
+
+
+_PLACED = re.compile(
+    r"shown (?:on its (?:first|last) day(?: only)?, (?P<day>\d{1,2} \w{3} \d{4})"
+    r"|over its whole span, (?P<first>\d{1,2} \w{3} \d{4}) to (?P<last>\d{1,2} \w{3} \d{4}))"
+)
+
+
+@pytest.mark.parametrize("partial", ["first-day", "span"])
+def test_the_ics_description_of_every_partial_date_says_where_it_is_placed(shipped: Dataset, partial: str) -> None:
+    from datetime import datetime, timedelta
+
+    from kztm_timeline.exporters.ics import is_partial
+
+    def day(text: str) -> date:
+        return datetime.strptime(text, "%d %b %Y").date()
+
+    partial_ids = {event.id for event in shipped.events if is_partial(event)}
+    for entry in _calendar(shipped, partial).walk("VEVENT"):
+        identifier = str(entry["UID"]).removesuffix("@kztm-timeline")
+        start = entry.decoded("DTSTART")
+        last = entry.decoded("DTEND") - timedelta(days=1)
+        placed = _PLACED.search(" ".join(str(entry["DESCRIPTION"]).split()))
+        if identifier not in partial_ids:
+            continue
+        assert placed is not None, identifier
+        said = (day(placed["day"]),) * 2 if placed["day"] else (day(placed["first"]), day(placed["last"]))
+        assert said == (start, last), identifier
+
+
+def test_the_ics_places_a_date_open_at_its_start_on_its_last_day_and_says_so(shipped: Dataset) -> None:
+    entry = next(e for e in _calendar(shipped).walk("VEVENT") if str(e["UID"]).startswith("days-of-culture-held"))
+    assert entry.decoded("DTSTART").isoformat() == "2023-05-16"
+    assert str(entry["DESCRIPTION"]).startswith(
+        "Date: until 16 May 2023 (EDTF ../2023-05-16); its start is open, so it is shown on its last day, 16 May 2023."
+    )

@@ -126,7 +126,7 @@ def test_the_parquet_schema_is_what_the_registry_derives_and_each_row_the_json_f
     assert run("list", "-o", str(target))[0] == 0
     table = pq.read_table(target)
     assert table.schema.equals(parquet_schema(pa, columns(EVENTS)), check_metadata=True)
-    assert table.schema.metadata[b"contract_version"] == b"3.0"
+    assert table.schema.metadata[b"contract_version"] == b"4.0"
     events = json.loads(run("list", "--json")[1])
     for row, event in zip(table.to_pylist(), events, strict=True):
         expected: dict[str, Any] = dict(zip(EVENT_HEADER.split(","), flat_row(event, columns(EVENTS)), strict=True))
@@ -145,7 +145,7 @@ def test_parquet_and_csv_have_the_same_columns(tmp_path: Path) -> None:
 
 def test_fields_takes_a_flat_column_name_in_csv() -> None:
     code, out, _ = run("list", "--year", "2017", "--fields", "id,plover_event", "-f", "csv")
-    assert (code, out.split("\r\n")[:2]) == (0, ["id,plover_event", "days-of-culture-held,SUPPORT"])
+    assert (code, out.split("\r\n")[:2]) == (0, ["id,plover_event", "2017-04-strategic-partnership-agreement,SUPPORT"])
 
 
 def test_fields_of_a_member_keep_its_nesting_in_json() -> None:
@@ -205,7 +205,7 @@ def test_schema_output_prints_the_output_contracts_schema_as_committed() -> None
     code, out, _ = run("schema", "--output")
     assert code == 0
     assert out == (ROOT / "schema" / "event-list.schema.json").read_text(encoding="utf-8")
-    assert json.loads(out)["title"] == "kztm-timeline JSON output, contract 3.0"
+    assert json.loads(out)["title"] == "kztm-timeline JSON output, contract 4.0"
 
 
 def test_schema_plover_prints_the_plover_records_schema() -> None:

@@ -190,8 +190,8 @@ def test_actors_csv_flattens_the_json_keys_and_joins_lists_by_semicolons() -> No
 
 
 def test_stats_csv_is_one_row_per_count() -> None:
-    _, out, _ = run("stats", "-f", "csv", "--year", "2021")
-    assert out.split("\r\n")[:3] == ["group,key,count", "year,2021,4", "kind,commission_session,2"]
+    _, out, _ = run("stats", "-f", "csv", "--year", "2021", "--overlapping")
+    assert out.split("\r\n")[:4] == ["group,key,count", "year,2021,4", "without_year,open_start,0", "kind,commission_session,2"]
 
 
 def test_json_and_a_contradicting_format_is_a_usage_error() -> None:
@@ -286,17 +286,17 @@ def test_source_taking_commands_accept_a_unique_prefix(command: list[str], expec
 
 
 def test_stats_shows_every_year_of_the_range_including_empty_ones() -> None:
-    _, out, _ = run("stats", "--json", "--since", "2017", "--until", "2020")
+    _, out, _ = run("stats", "--json", "--since", "2017", "--until", "2020", "--overlapping")
     assert json.loads(out)["by_year"] == {"2017": 3, "2018": 0, "2019": 0, "2020": 1}
 
 
 def test_stats_for_one_year_reports_only_that_year() -> None:
-    _, out, _ = run("stats", "--json", "--year", "2021")
+    _, out, _ = run("stats", "--json", "--year", "2021", "--overlapping")
     assert json.loads(out)["by_year"] == {"2021": 4}
 
 
 def test_stats_at_the_terminal_labels_kinds_and_actors_by_name() -> None:
-    _, out, _ = run("stats", "--year", "2021")
+    _, out, _ = run("stats", "--year", "2021", "--overlapping")
     assert "  Commission session         2 " in out
     assert "  Askar Mamin " in out
     assert "commission_session" not in out
@@ -304,7 +304,7 @@ def test_stats_at_the_terminal_labels_kinds_and_actors_by_name() -> None:
 
 
 def test_stats_at_the_terminal_marks_empty_years() -> None:
-    _, out, _ = run("stats", "--since", "2017", "--until", "2020")
+    _, out, _ = run("stats", "--since", "2017", "--until", "2020", "--overlapping")
     assert "  2018 0 ·\n" in out
 
 
@@ -471,7 +471,7 @@ def test_an_unreadable_date_names_the_option_and_the_forms_it_takes() -> None:
 
 
 def test_chart_draws_one_bar_per_year_with_empty_years_marked() -> None:
-    code, out, _ = run("chart", "--since", "2017", "--until", "2020")
+    code, out, _ = run("chart", "--since", "2017", "--until", "2020", "--overlapping")
     assert code == 0
     assert out.splitlines()[:5] == [
         "Events per year",
@@ -483,21 +483,21 @@ def test_chart_draws_one_bar_per_year_with_empty_years_marked() -> None:
 
 
 def test_chart_by_month_runs_over_every_month_of_the_range() -> None:
-    code, out, _ = run("chart", "--by", "month", "--since", "2024-05", "-f", "csv")
+    code, out, _ = run("chart", "--by", "month", "--since", "2024-05", "--overlapping", "-f", "csv")
     assert code == 0
-    assert out.split("\r\n") == ["period,count", "2024-05,7", "2024-06,0", "2024-07,4", "2024-08,4", ""]
+    assert out.split("\r\n") == ["period,count,without_period", "2024-05,7,", "2024-06,0,", "2024-07,4,", "2024-08,4,", ""]
 
 
 def test_chart_filters_apply() -> None:
     _, out, _ = run("chart", "--kind", "summit", "--json")
-    assert json.loads(out) == [{"period": "2024", "count": 3}]
+    assert json.loads(out) == [{"period": "2024", "count": 3, "without_period": None}]
 
 
 def test_chart_svg_is_a_standalone_picture(tmp_path: Path) -> None:
     import xml.etree.ElementTree as ElementTree
 
     target = tmp_path / "chart.svg"
-    code, out, _ = run("chart", "--since", "2020", "-o", str(target))
+    code, out, _ = run("chart", "--since", "2020", "--overlapping", "-o", str(target))
     assert (code, out) == (0, "")
     text = target.read_text(encoding="utf-8")
     root = ElementTree.fromstring(text)
@@ -761,11 +761,10 @@ def test_the_installed_copy_is_called_the_shipped_dataset(tmp_path: Path, monkey
     assert out.startswith("ok: the shipped dataset: 26 events")
 
 
-def test_show_names_each_article_by_a_path_that_opens_from_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(DATA.parent.parent)
+def test_show_names_each_article_by_its_source_id_and_the_datasets_own_path() -> None:
     _, out, _ = run("show", "2017-04", env={"COLUMNS": "200"})
-    assert "(tm-2023-05-16-prospects, seeds/003_" in out
-    assert "../seeds" not in out
+    assert "source tm-2023-05-16-prospects, file ../seeds/003_c3daa0d2106145c5.txt (relative to the data file)" in out
+    assert "site-packages" not in out
 
 
 def test_a_problem_names_its_file_from_here(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -213,7 +213,7 @@ def test_show_names_the_page_and_the_day_it_was_read_and_gives_the_translation(t
     code, out, _ = run("show", "2024-08-05-presidents-telephone-call", "--data", str(with_web(tmp_path)))
     assert code == 0
     flat = " ".join(out.split())
-    assert "(akorda-2024-08-05-call, https://www.akorda.kz/ru/telefonnyy-razgovor-2024-08-05, read 2025-11-30)" in flat
+    assert "source akorda-2024-08-05-call, page https://www.akorda.kz/ru/telefonnyy-razgovor-2024-08-05, read 2025-11-30" in flat
     assert "(ru) in English: Kassym-Jomart Tokayev and Serdar Berdimuhamedov spoke by telephone." in flat
 
 

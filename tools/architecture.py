@@ -141,8 +141,9 @@ def flag_spellers(found: list[Module] | None = None) -> list[tuple[str, int, str
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 for word in node.value.split():
-                    # ``--name`` spells an option; ``--name:`` is a CSS custom property
-                    if word.startswith("--") and len(word) > 2 and word[2].isalpha() and not word.endswith(":"):
+                    # ``--name`` spells an option; ``--name:`` is a CSS custom property, ``--name-`` the start of
+                    # one's name (``--kind-`` + a kind): no option name ends in a colon or a hyphen
+                    if word.startswith("--") and len(word) > 2 and word[2].isalpha() and not word.endswith((":", "-")):
                         hits.append((module.name, node.lineno, word))
     return hits
 

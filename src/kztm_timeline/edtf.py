@@ -181,6 +181,16 @@ def parse_edtf(text: str) -> EdtfDate:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def day_text(day: date) -> str:
+    """A calendar day as the timeline writes one: "5 Aug 2024"."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def month_text(day: date) -> str:
+    """The month of a day: "Aug 2024"."""
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
 def _display_simple(text: str, simple: SimpleDate) -> str:
     core = text.rstrip("?~%")
     if simple.unspecified:
@@ -198,6 +208,13 @@ def _display_simple(text: str, simple: SimpleDate) -> str:
     if simple.qualifier is Qualifier.UNCERTAIN_APPROXIMATE:
         return f"c. {shown}?"
     return shown
+
+
+def display_end(value: EdtfDate) -> str:
+    """The short human form of a date's last part: the end of an interval, else the date itself."""
+    if value.is_interval and value.end is not None:
+        return _display_simple(value.text.split("/")[1], value.end)
+    return display(value)
 
 
 def display(value: EdtfDate) -> str:

@@ -123,7 +123,9 @@ class Memos(Protocol):
 class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
-    ``window`` is None when the query has no date bounds. ``keys`` maps an index
+    ``window`` is None when the query has no date bounds; with ``within``, only the events whose whole date
+    (first to last day, an open end reaching the calendar's limit) lies inside it may meet the query, else
+    every event whose date overlaps it. ``keys`` maps an index
     name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``, ``source``) to the values wanted; a
     name that is absent is not filtered on. ``words``: the search texts (any text may match), each as its
     terms, which must all occur in an event's searchable text; a term is met by any of its spellings, and a
@@ -134,6 +136,7 @@ class Prefilter:
     window: tuple[date, date] | None = None
     keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
     words: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...] = ()  # texts (any) > terms (all) > spellings (any) > words
+    within: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,14 +188,14 @@ class Events(Sequence[Event]):
         ]
 
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:  # noqa: ARG002 - for stores
-        """The candidates of ``prefilter`` by first day then id, read as they are needed; None when this
+        """The candidates of ``prefilter`` in the order of ``query.order_key``, read as they are needed; None when this
         collection cannot give them in that order without reading them all (then the caller sorts)."""
         return None
 
     def contract_lines(
         self, prefilter: Prefilter, dataset: Dataset, *, reverse: bool = False  # noqa: ARG002 - for stores
     ) -> Iterator[str] | None:
-        """Each matching event's contract JSON (one line of the JSON format) by first day then id, as a
+        """Each matching event's contract JSON (one line of the JSON format) in ``query.order_key`` order, as a
         store kept it; None when this collection keeps none (then the caller encodes the events)."""
         return None
 
@@ -204,8 +207,8 @@ class Events(Sequence[Event]):
     def unresolved_plans(
         self, before: date, outcomes: tuple[str, ...], limit: int  # noqa: ARG002 - for stores
     ) -> tuple[list[Event], int] | None:
-        """The first ``limit`` planned events (file order) whose last day comes before ``before`` and that no
-        event links to with one of the ``outcomes`` relations, and how many there are in all; None when
+        """The first ``limit`` planned events (file order) whose due day (``query.due_date``) comes before
+        ``before`` and that no event links to with one of the ``outcomes`` relations, and how many there are in all; None when
         this collection cannot tell without reading every plan (then the caller does)."""
         return None
 
@@ -275,10 +278,12 @@ class EventList(Events):
         return self._memo[key]
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
-        """All events inside the date window (no other index is kept in memory)."""
+        """All events inside (or, without ``within``, overlapping) the date window (no other index is kept in memory)."""
         if prefilter.window is None:
             return iter(self._events)
         start, end = prefilter.window
+        if prefilter.within:
+            return (event for event in self._events if event.date.span[0] >= start and event.date.span[1] <= end)
         return (event for event in self._events if event.date.span[0] <= end and event.date.span[1] >= start)
 
 
@@ -346,7 +351,7 @@ class CorpusEvents(Events):
 
     def _narrowed(self, prefilter: Prefilter) -> Prefilter:
         wanted = self._sources & prefilter.keys["source"] if "source" in prefilter.keys else self._sources
-        return Prefilter(prefilter.window, {**prefilter.keys, "source": wanted}, prefilter.words)
+        return replace(prefilter, keys={**prefilter.keys, "source": wanted})
 
     def _told_all(self, events: Iterable[Event]) -> Iterator[Event]:
         for event in events:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
 from functools import cache
 from itertools import islice
 
-from .edtf import EdtfError, parse_edtf
+from .edtf import EdtfError, day_text, display, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, CorpusEvents, Dataset, Event, Prefilter, Source, Tally
 from .text import contains_name, contains_words, fold, name_words, romanized, same_name, shown
@@ -91,6 +93,19 @@ def user_date_range(text: str, today: date | None = None) -> tuple[date, date]:
     return low.date(), high.date()
 
 
+class Reach(StrEnum):
+    """Which events a date range (``--year``, ``--since``, ``--until``) selects.
+
+    ``within`` (the default): those whose whole date lies in the range, from its first day to its last (an
+    open end reaches the calendar's limit, so ``2023-10/..`` lies within ``--since 2023`` but not within
+    ``--year 2024``). ``overlapping`` (``--overlapping``): those too that only may fall in it, whose date
+    overlaps the range without lying in it. ``partly``: only the latter (shown apart at a terminal)."""
+
+    WITHIN = "within"
+    OVERLAPPING = "overlapping"
+    PARTLY = "partly"
+
+
 @dataclass(frozen=True)
 class Query:
     """What to select. Different filters combine with AND; repeated values of one filter are any-of."""
@@ -107,6 +122,12 @@ class Query:
     limit: int | None = None
     reverse: bool = False
     corpus: str | None = None  # applied to the dataset (within_corpus) before the query; not in describe()
+    reach: Reach = Reach.WITHIN
+
+    @property
+    def dated(self) -> bool:
+        """Whether the query has a date range at all (else ``reach`` changes nothing)."""
+        return bool(self.years or self.since or self.until)
 
     def window(self) -> tuple[date, date] | None:
         """The outer date bounds of the year, since and until filters; None when there are none.
@@ -118,6 +139,20 @@ class Query:
         low = max(since, date(min(self.years), 1, 1)) if self.years else since
         high = min(until, date(max(self.years), 12, 31)) if self.years else until
         return low, high
+
+    def range_words(self) -> str:
+        """The date range in words, for a heading: "2024", "2017 or 2022", "1 Oct 2021 to 31 Dec 2022"."""
+        parts = []
+        if self.years:
+            years = [str(year) for year in sorted(set(self.years))]
+            parts.append(years[0] if len(years) == 1 else f"{', '.join(years[:-1])} or {years[-1]}")
+        if self.since and self.until:
+            parts.append(f"{day_text(self.since)} to {day_text(self.until)}")
+        elif self.since:
+            parts.append(f"the days from {day_text(self.since)}")
+        elif self.until:
+            parts.append(f"the days up to {day_text(self.until)}")
+        return ", within ".join(parts)
 
     def describe(self) -> str:
         """The filters in words, for a page's footer: "year 2024; kind summit", or "all events"."""
@@ -138,6 +173,9 @@ class Query:
             parts.append(f"since {self.since.isoformat()}")
         if self.until:
             parts.append(f"until {self.until.isoformat()}")
+        if self.dated and self.reach is not Reach.WITHIN:
+            overlapping = self.reach is Reach.OVERLAPPING
+            parts.append("with the dates that overlap the range" if overlapping else "dates that overlap the range only")
         if self.limit is not None:
             parts.append(f"at most {self.limit}")
         return "; ".join(parts) or "all events"
@@ -165,9 +203,35 @@ def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
     return Dataset(dataset.path, kept, dataset.actors, events)
 
 
-def overlaps(event: Event, start: date, end: date) -> bool:
-    first, last = event.date.span
-    return first <= end and last >= start
+def date_fit(query: Query, span: tuple[date, date]) -> Reach | None:
+    """How a date whose first and last days are ``span`` meets the query's date range: ``within`` it (every day
+    of it is in the range), only ``partly`` (some day is), or None (no day is). The range is every day
+    from ``since`` to ``until`` whose year is one of ``years`` (any year, when none are given)."""
+    first, last = span
+    low, high = query.since or date.min, query.until or date.max
+    start, end = max(first, low), min(last, high)
+    if start > end or (query.years and not any(start.year <= year <= end.year for year in query.years)):
+        return None
+    if first < low or last > high:
+        return Reach.PARTLY
+    if query.years:
+        years = set(query.years)
+        year = first.year
+        while year <= last.year:  # stops at the first year not asked for: never more steps than years asked
+            if year not in years:
+                return Reach.PARTLY
+            year += 1
+    return Reach.WITHIN
+
+
+def reaches(query: Query, span: tuple[date, date]) -> bool:
+    """Whether a date whose first and last days are ``span`` is selected by the query's date range and reach."""
+    if not query.dated:
+        return True
+    fit = date_fit(query, span)
+    if fit is None:
+        return False
+    return query.reach is Reach.OVERLAPPING or fit is query.reach
 
 
 def actor_matches(actor: Actor, text: str) -> bool:
@@ -371,14 +435,16 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
         "place_run": frozenset(" ".join(words) for words in places) if places and all(places) else frozenset(),
     }
     words = tuple(search_terms(dataset, text) for text in query.search)
-    return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
+    wanted = {name: wanted for name, wanted in keys.items() if wanted}
+    return actor_ids, topics, Prefilter(query.window(), wanted, words, within=query.reach is Reach.WITHIN)
 
 
 def _exact(query: Query) -> bool:
     """Whether the cache's indexes answer ``query`` exactly: dates, at most one year, kinds, statuses,
     actors, topics and places (runs of words) are exact there; search words only narrow the events down."""
     wordless_place = any(not name_words(text) for text in query.places)
-    return not (wordless_place or query.search or len(query.years) > 1)
+    partly = query.dated and query.reach is Reach.PARTLY  # the indexes give the overlapping ones, not only those
+    return not (wordless_place or query.search or len(query.years) > 1 or partly)
 
 
 def contract_lines(dataset: Dataset, query: Query) -> Iterator[str] | None:
@@ -417,8 +483,25 @@ def tally(dataset: Dataset, query: Query) -> Tally:
     return Tally(Counter(event.date.first for event in events), keys)
 
 
+def order_key(event: Event) -> tuple[date, date, str]:
+    """How results are ordered: by first day, then id; events open at their start (which sort first) by
+    their last day, so that each heading "Before …" comes in time order."""
+    first, last = event.date.span
+    return first, last if event.date.first is None else date.min, event.id
+
+
+def count_partly(dataset: Dataset, query: Query) -> int:
+    """How many events only may fall in the query's date range (:attr:`Reach.PARTLY`): those ``--overlapping``
+    adds. Counted by the cache's indexes when they answer the query exactly."""
+    if not query.dated:
+        return 0
+    every = replace(query, limit=None, reach=Reach.OVERLAPPING)
+    inside = replace(every, reach=Reach.WITHIN)
+    return sum(tally(dataset, every).firsts.values()) - sum(tally(dataset, inside).firsts.values())
+
+
 def select(dataset: Dataset, query: Query) -> list[Event]:
-    """The events matching ``query``, by first day then id (reversed on request), limited."""
+    """The events matching ``query``, in :func:`order_key` order (reversed on request), limited."""
     return list(stream(dataset, query))
 
 
@@ -428,16 +511,12 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
     grow with the answer. Filters are checked here (an unknown actor raises at once, before any event)."""
     actor_ids, topics, prefilter = _prefilter(dataset, query)
     places = [place_forms(text) for text in query.places]
-    since = query.since or date.min
-    until = query.until or date.max
     window = prefilter.window
     if window is not None and window[0] > window[1]:
         return iter(())
 
     def matches(event: Event) -> bool:
-        if (query.since or query.until) and not overlaps(event, since, until):
-            return False
-        if query.years and not any(overlaps(event, date(year, 1, 1), date(year, 12, 31)) for year in query.years):
+        if not reaches(query, event.date.span):
             return False
         if query.kinds and event.kind not in query.kinds:
             return False
@@ -457,7 +536,7 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
     ordered = dataset.events.ordered(prefilter, reverse=query.reverse)  # the cache skips what cannot match, undecoded
     if ordered is None:
         found = [event for event in dataset.events.candidates(prefilter) if matches(event)]
-        found.sort(key=lambda event: (event.date.span[0], event.id), reverse=query.reverse)
+        found.sort(key=order_key, reverse=query.reverse)
         selected: Iterator[Event] = iter(found)
     else:
         selected = (event for event in ordered if matches(event))
@@ -508,6 +587,33 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
     raise LookupFailed(f"no event {shown(wanted)}", suggestions)
 
 
+DUE_MONTHS = 12  # a plan whose date gives no end falls due this many months after it was announced
+
+
+def due_date(event: Event) -> tuple[date, str]:
+    """The day by which a planned event should have happened, and why that day.
+
+    A date with an end says when: a plan falls due on its last possible day. Its source's words set it
+    where they give one (``evidence: quoted``: "next year", said on 31 October 2023, dates the plan 2024,
+    which ends on 31 December 2024). A plan open at its end (``2024-08-06/..``: "will be held", no date
+    given) falls due :data:`DUE_MONTHS` months after it was announced, the last day of its start
+    (6 August 2025; ``2023-10/..`` on 31 October 2024)."""
+    when = event.date
+    if when.last is not None:
+        if event.evidence == "quoted":
+            return when.last, f"the end of {display(when)}, as its source says"
+        return when.last, f"the end of its date, {display(when)}"
+    assert when.start is not None  # an interval has at least one known end
+    announced = when.start.last
+    year, month = divmod(announced.month - 1 + DUE_MONTHS, 12)
+    year += announced.year
+    month += 1
+    if year > 9999:
+        return date.max, "twelve months after it was announced: past the calendar's end"
+    day = min(announced.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day), f"twelve months after it was announced, {day_text(announced)}"
+
+
 @dataclass(frozen=True)
 class PlanState:
     """A planned event and what became of it by ``as_of``: open, fulfilled, cancelled, postponed or overdue."""
@@ -516,18 +622,27 @@ class PlanState:
     state: str
     outcomes: tuple[tuple[str, str], ...]  # (event id, relation) of the events that record its outcome
     latest: date | None  # its latest possible day; None for a plan open at its end
+    due: date  # the day it falls due (see :func:`due_date`)
+    reason: str  # why that day: "twelve months after it was announced, 6 Aug 2024"
 
     @property
     def overdue(self) -> bool:
         return self.state == "overdue"
+
+    def summary(self) -> str:
+        """The state in words: "overdue: no outcome recorded since 6 Aug 2025 (due twelve months after …)"."""
+        if self.overdue:
+            return f"overdue: no outcome recorded since {day_text(self.due)} (due {self.reason})"
+        if self.state == "open":
+            return f"open: due by {day_text(self.due)} ({self.reason})"
+        return f"{self.state} by {', '.join(other for other, _ in self.outcomes)}"
 
 
 def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[PlanState]:
     """The state of every planned event among ``events``.
 
     An outcome recorded by a later event decides (fulfilled before cancelled before postponed);
-    with none, a plan whose latest possible day lies before ``as_of`` is overdue, else open. A plan
-    open at its end (``2024-08-06/..``) can never be overdue: nothing says when it had to happen.
+    with none, a plan whose due day (see :func:`due_date`) lies before ``as_of`` is overdue, else open.
     """
     found = []
     for event in events:
@@ -535,11 +650,11 @@ def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[
             continue
         outcomes = tuple((other, relation) for other, relation in dataset.referrers.get(event.id, ()) if relation in OUTCOMES)
         relations = {relation for _, relation in outcomes}
-        latest = event.date.last
+        due, reason = due_date(event)
         state = next((OUTCOMES[relation] for relation in OUTCOMES if relation in relations), None)
         if state is None:
-            state = "overdue" if latest is not None and latest < as_of else "open"
-        found.append(PlanState(event, state, outcomes, latest))
+            state = "overdue" if due < as_of else "open"
+        found.append(PlanState(event, state, outcomes, event.date.last, due, reason))
     return found
 
 
@@ -549,7 +664,7 @@ def overdue_plans(dataset: Dataset, as_of: date, limit: int) -> tuple[list[PlanS
     found = dataset.events.unresolved_plans(as_of, tuple(OUTCOMES), limit)
     if found is not None:
         events, total = found
-        return [PlanState(event, "overdue", (), event.date.last) for event in events], total
+        return [PlanState(event, "overdue", (), event.date.last, *due_date(event)) for event in events], total
     planned = dataset.events.candidates(Prefilter(keys={"status": frozenset({Status.PLANNED.value})}))
     overdue = [plan for plan in plan_states(dataset, planned, as_of) if plan.overdue]
     return overdue[:limit], len(overdue)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,13 +20,13 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .contract import OPEN_START, citing_counts, participants_text
+from .contract import OPEN_START, citing_counts, participant_text
 from .datafile.fs import display_path, resolve_source_path
-from .edtf import display
+from .edtf import day_text, display
 from .model import Dataset, Event, Source
 from .query import PlanState
 from .text import escape_controls, fold_with_map
-from .vocab import KINDS, Kind, Status
+from .vocab import KINDS, RELATION_WORDS, Kind, Status
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -77,56 +78,83 @@ def highlighted(text: str, terms: Iterable[str], style: str = "") -> Text:
     return shown
 
 
-def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> str:
-    """Everything about one event."""
+def _wrapped(text: str, width: int, indent: int, *, first: str | None = None) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, each indented by ``indent`` (the first led by
+    ``first`` instead), broken only at spaces: never inside a word, an id or a path (one longer than the
+    line stands alone on its line, whole)."""
+    first = " " * indent if first is None else first
+    wrapper = textwrap.TextWrapper(
+        width=max(width, indent + 20),
+        initial_indent=first,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return wrapper.wrap(text) or [first.rstrip()]
+
+
+def _lines(pieces: Sequence[tuple[str, str]], *, color: bool, width: int) -> str:
+    """Lines (text, style), each written whole: a line longer than the screen is not broken again."""
+    return "".join(to_text(Text(text, style=style), color=color, width=max(width, cell_len(text) + 1)) for text, style in pieces)
+
+
+def relation_sentence(relation: str, other: Event, *, incoming: bool) -> str:
+    """A relation as a sentence: "Follows up …" (this event names the other), "Followed up by …" (the other
+    names this one), with the other event's title, date and id."""
+    outgoing_words, incoming_words = RELATION_WORDS.get(relation, (relation, f"{relation} (from)"))
+    return f"{incoming_words if incoming else outgoing_words} {other.title} ({display(other.date)}; {other.id})."
+
+
+def render_show(dataset: Dataset, event: Event, *, color: bool, width: int, plan: PlanState | None = None) -> str:
+    """Everything about one event; for a plan, ``plan`` says what became of it (see ``PlanState.summary``).
+    Text is wrapped at spaces only, so no word, id or path is ever broken."""
     info = KINDS[event.kind]
-    lines: list[RenderableType] = [Text(safe(event.title), style="bold"), Text(event.id, style="dim cyan"), Text("")]
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column(ratio=1)
     qualifier = "" if event.date.qualifier is None else f", {event.date.qualifier.value}"
-    facts.add_row(
-        "Date", Text(f"{display(event.date)}  (EDTF {event.date.text}; precision {event.date.precision.value}{qualifier})")
-    )
-    facts.add_row(
-        "Kind",
-        Text(
-            f"{info.label}: CAMEO {info.cameo} ({info.cameo_label}); PLOVER {info.plover_event}"
-            f"{' / ' + info.plover_mode if info.plover_mode else ''} ({info.plover_context})"
-        ),
-    )
-    facts.add_row("Status", Text(event.status.value, style="italic yellow" if event.status is Status.PLANNED else ""))
-    facts.add_row(
-        "Participants", Text(safe(participants_text(dataset, event, separator="\n")))
-    )
-    facts.add_row("Place", Text(safe(event.place or "—")))
-    facts.add_row("Topics", Text(safe(", ".join(event.topics) or "—")))
+    plover = f"{info.plover_event}{' / ' + info.plover_mode if info.plover_mode else ''} ({info.plover_context})"
+    facts: list[tuple[str, str, str]] = [
+        ("Date", f"{display(event.date)}  (EDTF {event.date.text}; precision {event.date.precision.value}{qualifier})", ""),
+        ("Kind", f"{info.label}: CAMEO {info.cameo} ({info.cameo_label}); PLOVER {plover}", ""),
+        ("Status", event.status.value, "italic yellow" if event.status is Status.PLANNED else ""),
+    ]
+    if plan is not None:
+        facts.append(("Plan", plan.summary(), "bold red" if plan.overdue else ""))
+    people = [participant_text(dataset, participant.actor, participant.role) for participant in event.participants]
+    facts += [("Participants", line, "") for line in people]
+    facts += [("Place", event.place or "—", ""), ("Topics", ", ".join(event.topics) or "—", "")]
     if event.aliases:
-        facts.add_row("Formerly", Text(safe(", ".join(event.aliases))))
-    lines.append(facts)
-    lines += [Text(""), Text("Summary", style="bold"), Padding(Text(safe(event.summary)), (0, 0, 0, 2))]
+        facts.append(("Formerly", ", ".join(event.aliases), ""))
+    lines: list[tuple[str, str]] = [(safe(event.title), "bold"), (event.id, "dim cyan"), ("", "")]
+    label = ""
+    for name, value, style in facts:
+        shown = name if name != label else ""  # every participant under one label
+        label = name
+        lines += [(line, style) for line in _wrapped(safe(value), width, 14, first=shown.ljust(14))]
+    lines += [("", ""), ("Summary", "bold")] + [(line, "") for line in _wrapped(safe(event.summary), width, 2)]
     if event.note:
-        lines += [Text("Date and inference note", style="bold"), Padding(Text(safe(event.note)), (0, 0, 0, 2))]
-    lines += [Text(""), Text("Sources", style="bold")]
+        lines += [("Date and inference note", "bold")] + [(line, "") for line in _wrapped(safe(event.note), width, 2)]
+    lines += [("", ""), ("Sources", "bold")]
     for number, citation in enumerate(event.citations, 1):
         source = dataset.source_by_id[citation.source]
         published = "date not given" if source.published is None else display(source.published)
-        head = Text(f"[{number}] ")
-        head.append(safe(source.title), style="italic")
-        head.append(safe(f" — {source.publisher}, {published} ({source.id}, {_where(dataset, source)})"))
-        lines.append(Padding(head, (0, 0, 0, 2)))
-        lines.append(Padding(Text(safe(f"“{citation.quote}”")), (0, 0, 0, 6)))
+        head = f"{source.title} — {source.publisher}, {published}"
+        lines += [(line, "") for line in _wrapped(safe(head), width, 6, first=f"  [{number}] ")]
+        if source.file is not None:
+            where = f"source {source.id}, file {source.file} (relative to the data file)"
+        else:
+            where = f"source {source.id}, page {_where(dataset, source)}"
+        lines += [(line, "dim") for line in _wrapped(safe(where), width, 6)]
+        lines += [(line, "italic") for line in _wrapped(safe(f"“{citation.quote}”"), width, 6)]
         if citation.translation:
-            lines.append(Padding(Text(safe(f"({source.language}) in English: {citation.translation}")), (0, 0, 0, 6)))
+            translated = f"({source.language}) in English: {citation.translation}"
+            lines += [(line, "") for line in _wrapped(safe(translated), width, 6)]
     incoming = dataset.referenced_by(event)
     if event.related or incoming:
-        lines += [Text(""), Text("Related", style="bold")]
-        for relation in event.related:
-            other = dataset.event_by_id[relation.event]
-            lines.append(Padding(Text(safe(f"→ {relation.relation}: {other.id}  {other.title}")), (0, 0, 0, 2)))
-        for other, name in incoming:
-            lines.append(Padding(Text(safe(f"← {other.id} is {name} this: {other.title}")), (0, 0, 0, 2)))
-    return to_text(Group(*lines), color=color, width=width)
+        lines += [("", ""), ("Related", "bold")]
+        sentences = [relation_sentence(r.relation, dataset.event_by_id[r.event], incoming=False) for r in event.related]
+        sentences += [relation_sentence(relation, other, incoming=True) for other, relation in incoming]
+        for sentence in sentences:
+            lines += [(line, "") for line in _wrapped(safe(sentence), width, 4, first="  ")]
+    return _lines(lines, color=color, width=width)
 
 
 @dataclass(frozen=True)
@@ -345,14 +373,13 @@ SOURCE_COLUMNS = (
 )
 
 
-# The columns of ``plans`` by priority: the title (the id moves under it), the state, the outcome, and the
-# date (hidden first).
+# The columns of ``plans`` by priority: the title (the id moves under it), the state (what became of the plan,
+# or when it falls due: see ``plan_state_text``), and the date (hidden first).
 PLAN_COLUMNS = (
     Column("Id", whole=True, key=True),
     Column("Date", whole=True, drop=1),
     Column("Title", least=16, ratio=3, home=True),
-    Column("State", whole=True),
-    Column("Outcome", least=12, ratio=2),
+    Column("State", least=16, ratio=3),
 )
 
 
@@ -418,6 +445,7 @@ def render_bars(sections: dict[str, dict[str, int]], *, color: bool, width: int)
 
 STATS_TITLES = {
     "by_year": "Events by year",
+    "without_year": "Without a year of their own",
     "by_kind": "By kind",
     "by_actor": "By actor",
     "by_topic": "By topic",
@@ -426,9 +454,9 @@ STATS_TITLES = {
 
 
 def stats_label(dataset: Dataset, group: str, key: str) -> str:
-    """A count's key as people read it: a kind's label, an actor's name, "open start" for "…"."""
-    if group == "by_year":
-        return "open start" if key == OPEN_START else key
+    """A count's key as people read it: a kind's label, an actor's name, "open start" for "open_start"."""
+    if group == "without_year":
+        return "open start (only its end is known)" if key == OPEN_START else key
     if group == "by_kind":
         return KINDS[Kind(key)].label
     if group == "by_actor":
@@ -444,20 +472,21 @@ def render_stats(dataset: Dataset, found: dict[str, dict[str, int]], *, color: b
     sections = {
         STATS_TITLES[group]: {stats_label(dataset, group, key): count for key, count in counts.items()}
         for group, counts in found.items()
+        if group != "without_year" or any(counts.values())  # shown only when some event has no year of its own
     }
     return render_bars(sections, color=color, width=width)
 
 
 def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:
-    """Plans with their state and the events that record their outcome."""
-    rows = [
-        (
-            plan.event.id,
-            display(plan.event.date),
-            plan.event.title,
-            plan.state,
-            ", ".join(f"{relation} by {other}" for other, relation in plan.outcomes) or "—",
-        )
-        for plan in plans
-    ]
+    """Plans with their state: what became of each ("fulfilled by …"), else the day it falls due ("open: due by
+    6 Aug 2025"), or for an overdue plan the day it fell due ("overdue: no outcome recorded since 6 Aug 2025")."""
+    rows = [(plan.event.id, display(plan.event.date), plan.event.title, plan_state_text(plan)) for plan in plans]
     return fitted_table(PLAN_COLUMNS, rows, color=color, width=width)
+
+
+def plan_state_text(plan: PlanState) -> str:
+    if plan.overdue:
+        return f"overdue: no outcome recorded since {day_text(plan.due)}"
+    if plan.state == "open":
+        return f"open: due by {day_text(plan.due)}"
+    return f"{plan.state} by " + ", ".join(other for other, _ in plan.outcomes)

@@ -22,7 +22,9 @@ from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
 from .errors import DataError
 
-FORMAT = 17  # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them
+# 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
+# branch's events.due), with the output contract 4.0
+FORMAT = 18
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -246,12 +248,12 @@ def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[
 def unresolved_plans(
     connection: sqlite3.Connection, path: str, before: date, outcomes: Sequence[str], limit: int
 ) -> tuple[list[int], int]:
-    """The positions of the first ``limit`` planned events (file order) whose last possible day is before
+    """The positions of the first ``limit`` planned events (file order) whose due day is before
     ``before`` and that no event names with one of ``outcomes``, and how many there are; kept for the
     day (``add`` drops it). Raises sqlite3.Error, ValueError, KeyError or TypeError on damage."""
     marks = ", ".join("?" for _ in outcomes)
     body = (
-        "FROM events WHERE row IN (SELECT row FROM keys WHERE name = 'status' AND key = 'planned') AND last < ? "
+        "FROM events WHERE row IN (SELECT row FROM keys WHERE name = 'status' AND key = 'planned') AND due < ? "
         f"AND NOT EXISTS (SELECT 1 FROM links WHERE links.target = events.id AND links.relation IN ({marks}))"
     )
     parameters = [before.toordinal(), *outcomes]
@@ -266,7 +268,7 @@ def unresolved_plans(
 
 class KeptCheck(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
     """What a plain ``validate`` reports of a data file the cache matches and found clean: the counts,
-    the quotes verified, and the overdue plans as (id, last possible day), the first ones and how many."""
+    the quotes verified, and the overdue plans as (id, due day), the first ones and how many."""
 
     events: int
     actors: int
@@ -305,7 +307,7 @@ def kept_check(
         first, total = unresolved_plans(connection, opened.path, as_of, outcomes, limit)
         overdue = []
         for position in first:
-            found = connection.execute("SELECT id, last, record, crc FROM events WHERE pos = ?", (position,)).fetchone()
+            found = connection.execute("SELECT id, due, record, crc FROM events WHERE pos = ?", (position,)).fetchone()
             if found is None or row_crc(found[2]) != found[3] or json.loads(found[2])["id"] != found[0]:
                 return None  # damaged: the dataset is read, which parses the file afresh
             overdue.append((str(found[0]), date.fromordinal(int(found[1]))))

@@ -92,6 +92,19 @@ RELATIONS: tuple[str, ...] = (
     "postpones",
 )
 
+# Each relation as a sentence begins, read from the event that names another ("Follows up X") and from the
+# event named ("Followed up by X").
+RELATION_WORDS: dict[str, tuple[str, str]] = {
+    "part_of": ("Part of", "Includes"),
+    "follows_up": ("Follows up", "Followed up by"),
+    "occasioned_by": ("Occasioned by", "Gave occasion to"),
+    "prepares": ("Prepares", "Prepared by"),
+    "mentions": ("Mentions", "Mentioned by"),
+    "fulfils": ("Fulfils", "Fulfilled by"),
+    "cancels": ("Cancels", "Cancelled by"),
+    "postpones": ("Postpones", "Postponed by"),
+}
+
 # The relations that record a plan's outcome: the event that fulfils it, or the record that it was
 # cancelled or postponed. Each points at a planned event.
 OUTCOMES: dict[str, str] = {"fulfils": "fulfilled", "cancels": "cancelled", "postpones": "postponed"}

@@ -24,7 +24,8 @@ What it holds:
              (the sources and actors, as JSON), count; and the verdicts ``validate`` computed once
     events   row (an event's own number, which never changes), pos (its place in the file's order),
              at (where its item's line starts in the text, for ``add``), id, first and last day
-             (proleptic ordinals; an open start is day 1, an open end the last day of 9999), record
+             (proleptic ordinals; an open start is day 1, an open end the last day of 9999), the day a
+             plan falls due (``query.due_date``; the last day of 9999 for any other event), record
              (the event as JSON) and its CRC-32, and its contract JSON and that one's CRC-32
     keys     (name, key, row): the event has ``key`` under the index ``name`` (kind, status, actor,
              topic, topic_name, place_run: every run of its place's words, source: the sources it

@@ -107,7 +107,10 @@ class EventRows(Events):
         """The WHERE clause (with its parameters) of the events that may meet ``prefilter``."""
         clauses: list[str] = []
         parameters: list[object] = []
-        if prefilter.window is not None:
+        if prefilter.window is not None and prefilter.within:
+            clauses.append("first >= ? AND last <= ?")
+            parameters += [prefilter.window[0].toordinal(), prefilter.window[1].toordinal()]
+        elif prefilter.window is not None:
             clauses.append("first <= ? AND last >= ?")
             parameters += [prefilter.window[1].toordinal(), prefilter.window[0].toordinal()]
         for name, wanted in prefilter.keys.items():

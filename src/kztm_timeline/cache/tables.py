@@ -16,7 +16,7 @@ MIN_DAY, MAX_DAY = date.min.toordinal(), date.max.toordinal()
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events(row INTEGER PRIMARY KEY, pos INTEGER NOT NULL, at INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
-                    first INTEGER NOT NULL, last INTEGER NOT NULL,
+                    first INTEGER NOT NULL, last INTEGER NOT NULL, due INTEGER NOT NULL,
                     record TEXT NOT NULL, crc INTEGER NOT NULL, contract TEXT NOT NULL, contract_crc INTEGER NOT NULL);
 CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, source INTEGER NOT NULL, relation TEXT NOT NULL, idx INTEGER NOT NULL);
@@ -66,7 +66,7 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
     """Insert events (row, pos, at, the event, its plain record) with their index keys, links, old ids and
     search text, a batch at a time (so that memory does not grow with the dataset)."""
     from ..contract import event_json
-    from ..query import haystack
+    from ..query import due_date, haystack
 
     batch: list[tuple[object, ...]] = []
     keys: list[tuple[str, str, int]] = []
@@ -76,7 +76,7 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
     renamed: list[tuple[int, int, str]] = []
 
     def flush() -> None:
-        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
         connection.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
         connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
         connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
@@ -89,7 +89,8 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
         text = compact_json(record)
         contract = json.dumps(event_json(dataset, event), ensure_ascii=False)
         first, last = day(event.date.first, MIN_DAY), day(event.date.last, MAX_DAY)
-        batch.append((row, pos, at, event.id, first, last, text, row_crc(text), contract, row_crc(contract)))
+        due = due_date(event)[0].toordinal() if event.status.value == "planned" else MAX_DAY
+        batch.append((row, pos, at, event.id, first, last, due, text, row_crc(text), contract, row_crc(contract)))
         keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
         links.extend((relation.event, row, relation.relation, number) for number, relation in enumerate(event.related))
         texts.append((row, haystack(dataset, event)))

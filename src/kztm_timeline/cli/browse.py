@@ -1,13 +1,14 @@
 """Browsing: list, search, show and actors."""
 
 import dataclasses
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import UsageError
-from ..exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, Format, RecordFormat
+from ..exporters import APART_FORMATS, BINARY_FORMATS, HUMAN_FORMATS, STREAMING, Format, RecordFormat
 from ..vocab import IcsPartial
 from .app import app, guarded
 from .options import (
@@ -44,6 +45,38 @@ if TYPE_CHECKING:
     from ..query import Query
 
 
+def _parts(query: "Query", fmt: Format) -> list["Query"]:
+    """The queries whose events are written one after the other: with ``--overlapping``, a terminal format
+    lists the events that lie in the range first, then apart the ones that only may (see :func:`_apart`)."""
+    from ..query import Reach
+
+    if fmt in APART_FORMATS and query.dated and query.reach is Reach.OVERLAPPING:
+        return [dataclasses.replace(query, reach=Reach.WITHIN), dataclasses.replace(query, reach=Reach.PARTLY)]
+    return [query]
+
+
+def _apart(query: "Query", *, color: bool, width: int) -> str:
+    from ..exporters.terminal import render_heading
+
+    heading = f"May also fall in {query.range_words()}: dates that overlap it without lying wholly in it"
+    return render_heading(heading, color=color, width=width)
+
+
+def _say_partly(dataset: "Dataset", query: "Query", fmt: Format) -> None:
+    """At a terminal, say how many events only may fall in the range that ``--overlapping`` would add."""
+    from ..query import Reach, count_partly
+
+    if fmt not in HUMAN_FORMATS or not query.dated or query.reach is not Reach.WITHIN:
+        return
+    more = count_partly(dataset, query)
+    if more:
+        noun = "event" if more == 1 else "events"
+        say(
+            f"{more} more {noun} may fall in {query.range_words()} (a month, year, uncertain or open date that "
+            "overlaps it); --overlapping adds them"
+        )
+
+
 def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
     from ..contract import View
     from ..exporters import streamer
@@ -62,16 +95,32 @@ def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highli
     )
     found = 0
 
-    def counted() -> "Iterator[Event]":
+    def counted(events: "Iterator[Event]") -> "Iterator[Event]":
         nonlocal found
-        for event in stream(dataset, query):
+        for event in events:
             found += 1
             yield event
 
+    def pieces() -> "Iterator[str]":
+        left = query.limit
+        for number, part in enumerate(_parts(query, fmt)):
+            before = found
+            events = stream(dataset, part if left is None else dataclasses.replace(part, limit=left))
+            if number:  # the events that only may fall in the range, apart, if there are any
+                first = next(events, None)
+                if first is None:
+                    continue
+                yield _apart(query, color=color, width=view.width)
+                events = itertools.chain([first], events)
+            yield from streamer(fmt)(view, counted(events))
+            if left is not None:
+                left -= found - before
+
     human = fmt in HUMAN_FORMATS  # a human format's heading alone is not worth printing
-    write_pieces(streamer(fmt)(view, counted()), color=color, ready=lambda: found > 0, hold=human)
+    write_pieces(pieces(), color=color, ready=lambda: found > 0, hold=human)
     if not found and human:
         say("no events match")
+    _say_partly(dataset, query, fmt)
 
 
 def _render_selection(
@@ -98,9 +147,15 @@ def _render_selection(
         # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
         _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
         return
-    events = select(dataset, query)
+    parts = []
+    left = query.limit
+    for part in _parts(query, fmt):
+        parts.append(select(dataset, part if left is None else dataclasses.replace(part, limit=left)))
+        left = None if left is None else left - len(parts[-1])
+    events = [event for part in parts for event in part]
     if not events and fmt in HUMAN_FORMATS and output is None:
         say("no events match")
+        _say_partly(dataset, query, fmt)
         return
     if fields:
         _emit_fields(dataset, events, out, fmt)
@@ -116,7 +171,15 @@ def _render_selection(
         highlight=query.search if highlight else (),
         options=options or {},
     )
-    rendered = render(fmt, view)
+    if len(parts) > 1:
+        within, partly = parts
+        shown = [render(fmt, dataclasses.replace(view, events=tuple(within)))] if within else []
+        if partly:
+            shown.append(_apart(query, color=to_terminal, width=view.width))
+            shown.append(render(fmt, dataclasses.replace(view, events=tuple(partly))))
+        rendered: str | bytes = "".join(str(piece) for piece in shown)
+    else:
+        rendered = render(fmt, view)
     if isinstance(rendered, bytes):
         assert output is not None
         write_bytes(rendered, output, dataset)
@@ -127,6 +190,8 @@ def _render_selection(
         write_table_folder(output, EVENTS, rendered, None, dataset)
     else:
         write_output(rendered, output, dataset, color=to_terminal)
+        if output is None:
+            _say_partly(dataset, query, fmt)
 
 
 def _emit_fields(dataset: "Dataset", events: "list[Event]", out: OutputChoice, fmt: Format) -> None:
@@ -147,7 +212,9 @@ def _emit_fields(dataset: "Dataset", events: "list[Event]", out: OutputChoice, f
 @app.command("list")
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse", "corpus")
+@filter_options(
+    "year", "since", "until", "overlapping", "kind", "actor", "topic", "place", "status", "search", "limit", "reverse", "corpus"
+)
 def list_(
     query: "Query",
     fmt: FormatOpt = None,
@@ -176,7 +243,7 @@ def list_(
 @app.command()
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "limit", "reverse", "corpus")
+@filter_options("year", "since", "until", "overlapping", "kind", "actor", "limit", "reverse", "corpus")
 def search(
     text: Annotated[
         list[str],
@@ -212,19 +279,20 @@ def show(
     """Everything about one event: date, codes, participants, sources, related events."""
     from ..contract import event_json
     from ..contract.fields import EVENTS
-    from ..query import find_event
+    from ..query import find_event, plan_states
     from ..screens import render_show
 
     dataset = read_dataset(data, corpus)
     found = find_event(dataset, event)
     if event in found.aliases:
         say(f"note: {event!r} is an old id of {found.id}; use the new one")
+    plan = next(iter(plan_states(dataset, [found], today())), None)
     emit(
         out,
         dataset,
         EVENTS,
         lambda: [event_json(dataset, found)],
-        lambda color, width: render_show(dataset, found, color=color, width=width),
+        lambda color, width: render_show(dataset, found, color=color, width=width, plan=plan),
         single=True,
     )
 

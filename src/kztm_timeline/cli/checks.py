@@ -64,7 +64,7 @@ def validate(
             say(f"inferred: {identifier} {when}: {note}")
     _say_renamed(dataset.events.renamed_links())
     overdue, count = overdue_plans(dataset, day, MAX_OVERDUE_SHOWN)
-    _say_overdue([(plan.event.id, plan.latest) for plan in overdue], count, day, strict=strict)
+    _say_overdue([(plan.event.id, plan.due) for plan in overdue], count, day, strict=strict)
     if strict and count:
         plural = "s" if count != 1 else ""
         raise TimelineError(f"{count} overdue plan{plural}; record an event that fulfils, cancels or postpones each")
@@ -92,11 +92,10 @@ def _say_renamed(links: Iterable[tuple[str, str, str]]) -> None:
         say(f"warning: {identifier} links to {alias!r}, an old id of {today}; write the new id")
 
 
-def _say_overdue(overdue: Iterable[tuple[str, date | None]], count: int, day: date, *, strict: bool) -> None:
+def _say_overdue(overdue: Iterable[tuple[str, date]], count: int, day: date, *, strict: bool) -> None:
     named = 0
-    for identifier, latest in overdue:
-        when = latest.isoformat() if latest else "?"
-        say(f"{'error' if strict else 'warning'}: plan {identifier} is overdue: due by {when}, no outcome recorded")
+    for identifier, due in overdue:
+        say(f"{'error' if strict else 'warning'}: plan {identifier} is overdue: no outcome recorded since {due.isoformat()}")
         named += 1
     if count > named:
         say(f"… and {count - named} more overdue plans; 'timeline plans --as-of {day.isoformat()} -f csv' lists them all")

@@ -205,7 +205,12 @@ def parse_count(text: str) -> int:
 
 YearOpt = Annotated[
     list[int] | None,
-    typer.Option("--year", metavar="YEAR", parser=parse_year, help="Only events overlapping this year (repeatable: any of)."),
+    typer.Option(
+        "--year",
+        metavar="YEAR",
+        parser=parse_year,
+        help="Only events whose whole date lies in this year (repeatable: any of); --overlapping adds those that may.",
+    ),
 ]
 
 
@@ -215,8 +220,8 @@ SinceOpt = Annotated[
         "--since",
         metavar="DATE",
         callback=check_date,
-        help='Events overlapping this date or later: 2021, "Oct 2021", "5 August 2024", today, yesterday, '
-        '"3 months ago", "last year", "this month".',
+        help='Events whose whole date lies on or after this date: 2021, "Oct 2021", "5 August 2024", today, '
+        'yesterday, "3 months ago", "last year", "this month".',
     ),
 ]
 
@@ -227,7 +232,8 @@ UntilOpt = Annotated[
         "--until",
         metavar="DATE",
         callback=check_date,
-        help="Events overlapping up to the end of this date (--until 2022 includes all of 2022); same forms as --since.",
+        help="Events whose whole date lies up to the end of this date (--until 2022 includes all of 2022); same forms "
+        "as --since.",
     ),
 ]
 
@@ -304,6 +310,16 @@ CorpusOpt = Annotated[
 ]
 
 
+OverlappingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overlapping",
+        help="Add the events that only may fall in the date range: a month, year, uncertain or open date that "
+        "overlaps it without lying in it (at a terminal, listed apart under a heading that says so).",
+    ),
+]
+
+
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", parser=parse_count, help="At most N events.")]
 
 
@@ -315,6 +331,7 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
     "year": (YearOpt, None),
     "since": (SinceOpt, None),
     "until": (UntilOpt, None),
+    "overlapping": (OverlappingOpt, False),
     "kind": (KindOpt, None),
     "actor": (ActorOpt, None),
     "topic": (TopicOpt, None),
@@ -329,7 +346,7 @@ FILTER_OPTIONS: dict[str, tuple[object, object]] = {
 
 def build_query(values: dict[str, Any]) -> "Query":
     """The one place a Query is built from filter options."""
-    from ..query import Query, kind_named, status_named, user_date_range
+    from ..query import Query, Reach, kind_named, status_named, user_date_range
 
     since, until = values.get("since"), values.get("until")
     first = user_date_range(since, today())[0] if since else None
@@ -352,6 +369,7 @@ def build_query(values: dict[str, Any]) -> "Query":
         limit=values.get("limit"),
         reverse=bool(values.get("reverse")),
         corpus=values.get("corpus"),
+        reach=Reach.OVERLAPPING if values.get("overlapping") else Reach.WITHIN,
     )
 
 
@@ -425,7 +443,7 @@ def global_options(function: Callable[..., R]) -> Callable[..., R]:
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
-        "--as-of", metavar="DATE", callback=check_date, help="Judge plans as of this day instead of today (2024-12-31)."
+        "--as-of", metavar="DATE", callback=check_date, help="Judge plans as of this day instead of today."
     ),
 ]
 

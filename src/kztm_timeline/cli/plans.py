@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @guarded
 @global_options
 @record_output
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "search", "corpus")
+@filter_options("year", "since", "until", "overlapping", "kind", "actor", "topic", "place", "search", "corpus")
 def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
     from ..contract import plan_json

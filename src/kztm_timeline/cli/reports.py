@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 @guarded
 @global_options
 @record_output
-@filter_options("year", "since", "until", "kind", "actor", "status", "corpus")
+@filter_options("year", "since", "until", "overlapping", "kind", "actor", "status", "corpus")
 def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
     from ..contract import stats_json, stats_rows
@@ -61,7 +61,7 @@ def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
 @app.command()
 @guarded
 @global_options
-@filter_options("year", "since", "until", "kind", "actor", "topic", "place", "status", "search", "corpus")
+@filter_options("year", "since", "until", "overlapping", "kind", "actor", "topic", "place", "status", "search", "corpus")
 def chart(
     query: "Query",
     by: Annotated[
@@ -90,21 +90,20 @@ def chart(
 
     chosen = ChartFormat(choose_format(None if fmt is None else fmt.value, json_, output, tuple(ChartFormat), ChartFormat.TEXT))
     dataset = read_dataset(data, query.corpus)
-    bars = chart_bars(tally(dataset, query).firsts, query, by)
+    found = chart_bars(tally(dataset, query).firsts, query, by)
     color = output is None and use_color()
     match chosen:
         case ChartFormat.TEXT:
-            if not bars and output is None:
+            if not found.bars and not found.open_start and output is None:
                 say("no events match")
                 return
-            text = render_chart_text(bars, by, color=color, width=out_width() if output is None else 100)
+            text = render_chart_text(found, by, color=color, width=out_width() if output is None else 100)
         case ChartFormat.SVG:
-            total = sum(bar.count for bar in bars)
+            total = sum(bar.count for bar in found.bars)
             subtitle = f"{total} event{'s' if total != 1 else ''} per {by.value}; {query.describe()}"
-            text = render_chart_svg(bars, title="Kazakhstan–Turkmenistan relations", subtitle=subtitle)
+            text = render_chart_svg(found, title="Kazakhstan–Turkmenistan relations", subtitle=subtitle)
         case ChartFormat.JSON | ChartFormat.JSONL | ChartFormat.CSV:
-            records: list[dict[str, object]] = [{"period": bar.period, "count": bar.count} for bar in bars]
-            text = render_records(RecordFormat(chosen.value), CHART, records, None, color=False, width=100)
+            text = render_records(RecordFormat(chosen.value), CHART, found.records(), None, color=False, width=100)
         case _:
             assert_never(chosen)
     if output is None or output == "-":

@@ -10,8 +10,8 @@ from datetime import date
 
 from .. import __version__
 from ..datafile.fs import resolve_source_path
-from ..edtf import display
-from ..model import Actor, Citation, Dataset, Event, Tally
+from ..edtf import Precision, SimpleDate, display, display_end, month_text
+from ..model import Actor, Citation, Dataset, Event, Position, Tally
 from ..query import PlanState, Query
 from ..vocab import KINDS
 
@@ -100,6 +100,31 @@ def participants_text(dataset: Dataset, event: Event, *, roles: bool = True, sep
     )
 
 
+def position_text(position: Position) -> str:
+    """An office as the sources attest it, not as a term of office: "President of Kazakhstan (in sources of
+    Oct 2021 to Aug 2024)"; a span is read at most to the month."""
+    span = position.span
+    if span is None or (span.first is None and span.last is None):
+        return f"{position.title} (no date in the sources)"
+
+    def month(day: date | None, simple: SimpleDate | None) -> str:
+        if day is None:
+            return "…"
+        return str(day.year) if simple is not None and simple.precision is Precision.YEAR else month_text(day)
+
+    first = month(span.first, span.start)
+    last = month(span.last, span.end if span.is_interval else span.start)
+    attested = first if first == last else f"{first} to {last}"
+    return f"{position.title} (in sources of {attested})"
+
+
+def participant_text(dataset: Dataset, actor_id: str, role: str) -> str:
+    """A participant as ``show`` names one: "Kassym-Jomart Tokayev (participant), President of Kazakhstan (in
+    sources of Oct 2021 to Aug 2024)"."""
+    actor = dataset.actor_by_id[actor_id]
+    return ", ".join([f"{actor.name} ({role})", *(position_text(position) for position in actor.positions)])
+
+
 def actors_json(dataset: Dataset) -> list[dict[str, object]]:
     by_actor, _ = citing_counts(dataset)
     return [
@@ -140,12 +165,15 @@ def sources_json(dataset: Dataset) -> list[dict[str, object]]:
     ]
 
 
-def year_of(event: Event) -> str:
-    """The year heading an event is grouped under: its first day's, or '…' when open."""
-    return "…" if event.date.first is None else str(event.date.first.year)
+def heading_of(event: Event) -> str:
+    """The heading an event is grouped under: the year of its first day; for a date open (or unknown) at its
+    start, what is known of it: "Before 16 May 2023", "Before c. 2021"."""
+    if event.date.first is None:
+        return f"Before {display_end(event.date)}"
+    return str(event.date.first.year)
 
 
-OPEN_START = "…"  # the year key of events with an open start (``../2021``) when no bound says more
+OPEN_START = "open_start"  # the key under which events open at their start are counted when no bound says more
 
 
 def stats_json(counts: Tally, query: Query | None = None) -> dict[str, dict[str, int]]:
@@ -153,29 +181,29 @@ def stats_json(counts: Tally, query: Query | None = None) -> dict[str, dict[str,
     ordered by count (descending), then by name; years in calendar order, every year from the first to the
     last counted (and every year asked for) included, empty ones with 0.
 
-    An event is counted once, under the first year of its span inside the query's date bounds; so
-    ``--year 2021`` counts only 2021, and an event that began in 2020 and ran into 2021 counts there.
-    An event with an open start and no lower bound to clip it is counted under "…", first.
+    An event is counted once, under the first year of its span inside the query's date bounds; so an event
+    that began in 2020 and ran into 2021 counts under 2021 for the year 2021 with overlapping dates. An event with
+    an open start and no lower bound to clip it has no year of its own: ``by_year`` holds years only, and
+    such events are counted under ``without_year``'s ``open_start`` (0 when there are none).
     """
     window = None if query is None else query.window()
     low = date.min if window is None else window[0]
-    by_year: Counter[str] = Counter()
+    by_year: Counter[int] = Counter()
+    open_start = 0
     for first, count in counts.firsts.items():
         if first is None and low == date.min:
-            by_year[OPEN_START] += count
+            open_start += count
         else:
-            by_year[str(max(first or date.min, low).year)] += count
-    years = [int(year) for year in by_year if year != OPEN_START]
+            by_year[max(first or date.min, low).year] += count
+    years = list(by_year)
     asked = list(query.years) if query is not None else []
     if years or asked:
         axis = range(min(years + asked), max(years + asked) + 1)
         if window is not None:
             axis = range(max(axis.start, window[0].year), min(axis.stop, window[1].year + 1))
-        calendar = {str(year): by_year.get(str(year), 0) for year in axis}
+        calendar = {str(year): by_year.get(year, 0) for year in axis}
     else:
         calendar = {}
-    if OPEN_START in by_year:
-        calendar = {OPEN_START: by_year[OPEN_START], **calendar}
 
     def ordered(name: str) -> dict[str, int]:
         found = counts.keys.get(name, {})
@@ -183,6 +211,7 @@ def stats_json(counts: Tally, query: Query | None = None) -> dict[str, dict[str,
 
     return {
         "by_year": calendar,
+        "without_year": {OPEN_START: open_start},
         "by_kind": ordered("kind"),
         "by_actor": ordered("actor"),
         "by_topic": ordered("topic_name"),
@@ -236,6 +265,7 @@ def plan_json(plan: PlanState) -> dict[str, object]:
         "date": plan.event.date.text,
         "display_date": display(plan.event.date),
         "latest": iso(plan.latest),
+        "due": iso(plan.due),
         "title": plan.event.title,
         "state": plan.state,
         "outcomes": [{"id": other, "relation": relation} for other, relation in plan.outcomes],

@@ -236,6 +236,8 @@ PLANS = Table(
         _text("date", "Its EDTF date."),
         _text("display_date", "The date as people write it."),
         OutputField("latest", FieldType.DATE, "The last day the plan could still be on time; null if open-ended.", nullable=True),
+        OutputField("due", FieldType.DATE, "The day it falls due: the end of its date (its source's words where quoted), "
+                    "or, open at its end, twelve months after it was announced; overdue from the day after."),
         _text("title", "Short title."),
         _text("state", "open, fulfilled, cancelled, postponed or overdue.",
               choices=("open", "fulfilled", "cancelled", "postponed", "overdue")),
@@ -248,9 +250,10 @@ STATS = Table(
     "count",
     "Event counts",
     (
-        _text("group", "What is counted by: year, kind, actor, topic or status.",
-              choices=("year", "kind", "actor", "topic", "status")),
-        _text("key", "The year, kind, actor, topic or status."),
+        _text("group", "What is counted by: year, kind, actor, topic or status; without_year counts the events "
+              "that have no year of their own (open at their start, and no lower bound to place them).",
+              choices=("year", "without_year", "kind", "actor", "topic", "status")),
+        _text("key", "The year (years only), kind, actor, topic or status; for without_year, why: open_start."),
         OutputField("count", FieldType.INTEGER, "How many events."),
     ),
     key=("group", "key"),
@@ -359,8 +362,15 @@ CHART = Table(
     "chart",
     "bar",
     "Events per period",
-    (_text("period", "The year (2024) or month (2024-08)."), OutputField("count", FieldType.INTEGER, "How many events.")),
-    key=("period",),
+    (
+        _text("period", "The year (2024) or month (2024-08); null in the last record, which counts the events "
+              "without a period of their own.", nullable=True),
+        OutputField("count", FieldType.INTEGER, "How many events."),
+        _text("without_period", "null for a period of the axis; open_start for the record of the events open at "
+              "their start (only their end is known), which have no period of their own.", nullable=True,
+              choices=("open_start",)),
+    ),
+    key=("period", "without_period"),
 )
 
 TABLES = (EVENTS, ACTORS, SOURCES, PLANS, STATS, PARAGRAPHS, COVERAGE, CANDIDATES, CHART, CHECKS)

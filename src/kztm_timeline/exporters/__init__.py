@@ -54,6 +54,8 @@ class ChartFormat(StrEnum):
 
 # Formats for people at a terminal; an empty result there is said on stderr.
 HUMAN_FORMATS = frozenset({Format.TIMELINE, Format.TABLE, Format.MARKDOWN})
+# Formats that list apart, under a heading of their own, the events that only may fall in a date range (--overlapping).
+APART_FORMATS = frozenset({Format.TIMELINE, Format.TABLE})
 # Formats whose exporter returns bytes, which go to a file (-o), never to a terminal.
 BINARY_FORMATS = frozenset({Format.PARQUET})
 

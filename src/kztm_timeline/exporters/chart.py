@@ -3,14 +3,14 @@
 The axis is continuous: every year (or month) from the first counted to the last is present,
 empty ones included, so gaps in the record show as gaps. An event is counted once, under the
 first period of its span inside the query's date bounds (as ``stats`` counts it, and from the same
-tally, which the cache answers by SQL); an event with an open start and no lower bound to clip it
-has a bar of its own, "open start", before the axis.
+tally, which the cache answers by SQL). An event with an open start and no lower bound to clip it has
+no period of its own: it is not on the axis, and is counted apart (``open_start``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -22,8 +22,24 @@ from ..vocab import Period
 
 @dataclass(frozen=True)
 class Bar:
-    period: str  # "2024", "2024-08", or "…" for the events open at their start
+    period: str  # "2024" or "2024-08"
     count: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The bars of the axis, and how many events have no period of their own (open at their start)."""
+
+    bars: list[Bar]
+    open_start: int = 0
+
+    def records(self) -> list[dict[str, object]]:
+        """The counts as records (``-f json``, ``jsonl``, ``csv``): ``period`` is a year or a month, never
+        anything else; the events without one are counted in a last record whose ``without_period`` names them."""
+        found: list[dict[str, object]] = [{"period": bar.period, "count": bar.count, "without_period": None} for bar in self.bars]
+        if self.open_start:
+            found.append({"period": None, "count": self.open_start, "without_period": OPEN_START})
+        return found
 
 
 def _key(day: date, period: Period) -> tuple[int, int]:
@@ -40,9 +56,9 @@ def _next(key: tuple[int, int], period: Period) -> tuple[int, int]:
     return (key[0] + key[1] // 12, key[1] % 12 + 1)
 
 
-def chart_bars(firsts: Mapping[date | None, int], query: Query, period: Period) -> list[Bar]:
+def chart_bars(firsts: Mapping[date | None, int], query: Query, period: Period) -> Chart:
     """The bars of the chart, in time order, every period of the axis present, from the number of events
-    that begin on each first day (None: an open start; see :func:`~kztm_timeline.query.tally`)."""
+    that begin on each first day (None: an open start, counted apart; see :func:`~kztm_timeline.query.tally`)."""
     window = query.window()
     low = date.min if window is None else window[0]
     counts: Counter[tuple[int, int]] = Counter()
@@ -52,27 +68,26 @@ def chart_bars(firsts: Mapping[date | None, int], query: Query, period: Period) 
             open_start += count
         else:
             counts[_key(max(first or date.min, low), period)] += count
-    bars = [Bar(OPEN_START, open_start)] if open_start else []
-    if not counts:
-        return bars
-    key, last = min(counts), max(counts)
-    while key <= last:
-        bars.append(Bar(_label(key, period), counts.get(key, 0)))
-        key = _next(key, period)
-    return bars
+    bars: list[Bar] = []
+    if counts:
+        key, last = min(counts), max(counts)
+        while key <= last:
+            bars.append(Bar(_label(key, period), counts.get(key, 0)))
+            key = _next(key, period)
+    return Chart(bars, open_start)
 
 
-def bar_label(bar: Bar) -> str:
-    return "open start" if bar.period == OPEN_START else bar.period
-
-
-def render_chart_text(bars: Sequence[Bar], period: Period, *, color: bool, width: int) -> str:
-    """One line per period: its label, its count and a bar scaled to the widest; "·" marks an empty period."""
-    if not bars:
+def render_chart_text(chart: Chart, period: Period, *, color: bool, width: int) -> str:
+    """One line per period: its label, its count and a bar scaled to the widest; "·" marks an empty period.
+    The events without a period of their own follow, apart."""
+    if not chart.bars and not chart.open_start:
         return ""
     from ..screens import render_bars
 
-    return render_bars({f"Events per {period.value}": {bar_label(bar): bar.count for bar in bars}}, color=color, width=width)
+    sections = {f"Events per {period.value}": {bar.period: bar.count for bar in chart.bars}}
+    if chart.open_start:
+        sections[f"Without a {period.value} of their own"] = {"open start (only its end is known)": chart.open_start}
+    return render_bars(sections, color=color, width=width)
 
 
 # The picture's geometry, in SVG user units.
@@ -83,9 +98,11 @@ _INK = "#1d1d1d"
 _MUTED = "#595959"
 
 
-def render_chart_svg(bars: Sequence[Bar], *, title: str, subtitle: str) -> str:
+def render_chart_svg(chart: Chart, *, title: str, subtitle: str) -> str:
     """The chart as one standalone SVG file: no script, no external reference, every text escaped.
-    A screen reader gets the title, the subtitle and each bar's ``<title>`` ("2024: 10 events")."""
+    A screen reader gets the title, the subtitle and each bar's ``<title>`` ("2024: 10 events"); a line
+    under the axis counts the events open at their start, which have no place on it."""
+    bars = chart.bars
     plot_width = _WIDTH - _LEFT - _RIGHT
     plot_height = _HEIGHT - _TOP - _BOTTOM
     top = max((bar.count for bar in bars), default=0) or 1
@@ -111,16 +128,22 @@ def render_chart_svg(bars: Sequence[Bar], *, title: str, subtitle: str) -> str:
         noun = "event" if bar.count == 1 else "events"
         parts.append(
             f'<rect x="{x + step * 0.1:.1f}" y="{_TOP + plot_height - height:.1f}" width="{step * 0.8:.1f}" '
-            f'height="{height:.1f}" fill="{_BAR}"><title>{escape(bar_label(bar))}: {bar.count} {noun}</title></rect>'
+            f'height="{height:.1f}" fill="{_BAR}"><title>{escape(bar.period)}: {bar.count} {noun}</title></rect>'
         )
         if number % label_every == 0:
             cx, cy = x + step / 2, _TOP + plot_height + 14
             parts.append(
                 f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="end" fill="{_INK}" '
-                f'transform="rotate(-45 {cx:.1f} {cy:.1f})">{escape(bar_label(bar))}</text>'
+                f'transform="rotate(-45 {cx:.1f} {cy:.1f})">{escape(bar.period)}</text>'
             )
     parts.append(
         f'<line x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{_TOP + plot_height}" y2="{_TOP + plot_height}" stroke="{_INK}"/>'
     )
+    if chart.open_start:
+        noun = "event" if chart.open_start == 1 else "events"
+        parts.append(
+            f'<text x="{_WIDTH - _RIGHT}" y="{_HEIGHT - 6}" font-size="11" text-anchor="end" fill="{_MUTED}">'
+            f"Not on the axis: {chart.open_start} {noun} open at the start (only the end is known)</text>"
+        )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -12,14 +12,13 @@ reads in order with CSS off and prints on paper without the colours' help.
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from itertools import groupby
 
-from ..contract import TOOL_VERSION, View, count_events, participants_text, year_of
+from ..contract import TOOL_VERSION, View, count_events, heading_of, participants_text
 from ..edtf import EdtfDate, display
-from ..model import Event
 from ..vocab import KINDS, Kind, Status
+from .overview import KIND_STYLES, kind_property, render_overview, shape
 
 WHITE = "#ffffff"
 AA = 4.5
@@ -55,20 +54,25 @@ body { font: 16px/1.5 Georgia, 'Times New Roman', serif; color: var(--ink); back
 h1 { font-size: 1.8rem; margin: 0 0 .25rem; }
 .lead { color: var(--muted); margin: 0 0 2rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem 1rem; font-size: .85rem; margin-bottom: 2rem; padding: 0; list-style: none; }
-.legend li::before { content: ''; display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; background: var(--kind); border-radius: 50%; }
+.legend li { display: flex; align-items: center; gap: .3rem; }
+.legend svg { width: .9rem; height: .9rem; flex: none; fill: var(--kind); }
 .timeline { position: relative; margin: 0; padding: 0 0 0 2rem; border-left: 3px solid var(--line); }
 .year { position: relative; font: bold 1.3rem/1 sans-serif; margin: 2rem 0 1rem -2rem; padding-left: 2rem; }
 .year::before { content: ''; position: absolute; left: -.65rem; top: .1rem; width: 1rem; height: 1rem; background: var(--ink); border-radius: 50%; }
 .event { position: relative; margin: 0 0 1.25rem; padding: .75rem 1rem; border: 1px solid var(--line); border-left: 6px solid var(--kind); border-radius: 6px; break-inside: avoid; }
 .event::before { content: ''; position: absolute; left: -2.55rem; top: 1rem; width: .8rem; height: .8rem; background: var(--kind); border-radius: 50%; }
 .event.planned { border-style: dashed; background: repeating-linear-gradient(135deg, var(--paper), var(--paper) 10px, var(--stripe) 10px, var(--stripe) 20px); }
-.badge { display: inline-block; font: .75rem/1.6 sans-serif; padding: 0 .5rem; border-radius: 1rem; background: var(--kind); color: #ffffff; margin-right: .4rem; }
+.badge { display: inline-flex; align-items: center; gap: .25rem; font: .75rem/1.6 sans-serif; padding: 0 .5rem; border-radius: 1rem; background: var(--kind); color: #ffffff; margin-right: .4rem; }
+.badge svg { width: .7rem; height: .7rem; fill: currentColor; }
 .badge.status { background: var(--paper); color: var(--ink); border: 1px dashed var(--ink); }
 .note { font-size: .9rem; color: var(--muted); margin: .25rem 0; }
-.overview { width: 100%; height: auto; margin: 0 0 1.5rem; }
-.overview text { font: 11px sans-serif; fill: #595959; }
-.overview .axis { stroke: #595959; }
-.overview a:focus rect, .overview a:focus circle, .overview a:hover rect, .overview a:hover circle { stroke: #1d1d1d; stroke-width: 2; }
+.overview { display: block; width: 100%; height: auto; margin: 0 0 1.5rem; }
+.overview-narrow { display: none; max-width: 26rem; }
+@media (max-width: 41.9rem) { .overview-wide { display: none; } .overview-narrow { display: block; } }
+.overview text { font: 12px sans-serif; fill: #595959; }
+.overview .axis, .overview .break { stroke: #595959; stroke-width: 1.5; }
+.overview .arrow { fill: #595959; }
+.overview a:focus :last-child, .overview a:hover :last-child { stroke: #1d1d1d; stroke-width: 2; }
 footer { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--line); font-size: .9rem; color: var(--muted); }
 footer h2 { font-size: 1rem; color: var(--ink); }
 .when { font: bold .95rem sans-serif; color: var(--muted); }
@@ -87,7 +91,17 @@ code { font-size: .8rem; }
 
 
 def _kind_vars() -> str:
-    return "\n".join(f".kind-{kind.value} {{ --kind: {badge_color(info.color)}; }}" for kind, info in KINDS.items())
+    """Each kind's colour as a custom property of its own (``--kind-state-visit``), and ``--kind`` for the
+    elements of that kind."""
+    declared = " ".join(f"{kind_property(kind)}: {style.color};" for kind, style in KIND_STYLES.items())
+    uses = "\n".join(f".kind-{kind.value} {{ --kind: var({kind_property(kind)}); }}" for kind in KIND_STYLES)
+    return f":root {{ {declared} }}\n{uses}"
+
+
+def _glyph(kind: Kind) -> str:
+    """A kind's shape, small, for the legend and the badges (the overview draws it at every mark)."""
+    style = KIND_STYLES[kind]
+    return f'<svg viewBox="0 0 16 16" aria-hidden="true">{shape(style.shape, 8, 8, 6)}</svg>'
 
 
 def html_date(value: EdtfDate) -> str:
@@ -100,59 +114,6 @@ def html_date(value: EdtfDate) -> str:
     if simple.precision.value == "month":
         return f"{day.year:04d}-{day.month:02d}"
     return f"{day.year:04d}"
-
-
-# ---------------------------------------------------------------- the overview strip
-
-_WIDTH, _LEFT, _RIGHT, _ROW, _TOP = 1000, 10, 10, 14, 8
-
-
-def overview(events: tuple[Event, ...]) -> str:
-    """An inline SVG: a real time axis over the events' years, each event a mark (a dot for a day, a bar
-    for a longer span) linking to its card. Rows stack marks that would overlap."""
-    known = [day for event in events for day in (event.date.first, event.date.last) if day is not None]
-    if not known:
-        return ""
-    low, high = date(min(known).year, 1, 1), date(max(known).year, 12, 31)
-    scale = (_WIDTH - _LEFT - _RIGHT) / ((high - low).days + 1)
-
-    def x(day: date) -> float:
-        return _LEFT + (day - low).days * scale
-
-    rows: list[float] = []
-    marks = []
-    for event in events:
-        first = max(event.date.first or low, low)
-        last = min(event.date.last or high, high)
-        start, end = x(first), max(x(last) + scale, x(first) + 4)
-        row = next((number for number, taken in enumerate(rows) if taken + 3 < start), len(rows))
-        if row == len(rows):
-            rows.append(end)
-        rows[row] = end
-        y = _TOP + row * _ROW
-        label = escape(f"{display(event.date)}: {event.title}")
-        kind = f"kind-{event.kind.value}"
-        if event.date.precision.value == "day" and event.date.first == event.date.last:
-            shape = f'<circle class="{kind}" cx="{start + 2:.1f}" cy="{y + 5}" r="5" fill="var(--kind)"/>'
-        else:
-            shape = f'<rect class="{kind}" x="{start:.1f}" y="{y}" width="{end - start:.1f}" height="10" rx="3" fill="var(--kind)"/>'
-        marks.append(f'<a href="#{escape(event.id)}"><title>{label}</title>{shape}</a>')
-    axis_y = _TOP + len(rows) * _ROW + 6
-    step = max(1, (high.year - low.year + 1) // 12)
-    ticks = []
-    for year in range(low.year, high.year + 1, step):
-        tick = x(date(year, 1, 1))
-        ticks.append(f'<line class="axis" x1="{tick:.1f}" y1="{axis_y}" x2="{tick:.1f}" y2="{axis_y + 5}"/>')
-        ticks.append(f'<text x="{tick:.1f}" y="{axis_y + 17}">{year}</text>')
-    height = axis_y + 22
-    return (
-        f'<svg class="overview" viewBox="0 0 {_WIDTH} {height}" role="img" aria-labelledby="overview-title">'
-        f'<title id="overview-title">Overview: {count_events(len(events))} on a time axis from {low.year} to {high.year}</title>'
-        f'<line class="axis" x1="{_LEFT}" y1="{axis_y}" x2="{_WIDTH - _RIGHT}" y2="{axis_y}"/>'
-        + "".join(ticks)
-        + "".join(marks)
-        + "</svg>"
-    )
 
 
 def _footer(view: View) -> list[str]:
@@ -196,20 +157,23 @@ def render_html(view: View) -> str:
         f"<h1>{escape(view.title)}</h1>",
         f'<p class="lead">{count_events(len(view.events))}, each backed by a verbatim quote from its source article.</p>',
         '<ul class="legend">'
-        + "".join(f'<li class="kind-{kind.value}">{escape(KINDS[kind].label)}</li>' for kind in used)
+        + "".join(
+            f'<li class="kind-{kind.value}">{_glyph(kind)}{escape(KINDS[kind].label)}</li>'
+            for kind in used
+        )
         + "</ul>",
-        overview(view.events),
+        render_overview(view.events),
         "</header>",
         '<main class="timeline">',
     ]
-    for year, group in groupby(view.events, key=year_of):
+    for year, group in groupby(view.events, key=heading_of):
         out.append(f'<h2 class="year">{escape(year)}</h2>')
         for event in group:
             planned = event.status is Status.PLANNED
             classes = f"event kind-{event.kind.value}{' planned' if planned else ''}"
             out.append(f'<article class="{classes}" id="{escape(event.id)}">')
             out.append(
-                f'<div><span class="badge">{escape(KINDS[event.kind].label)}</span>'
+                f'<div><span class="badge">{_glyph(event.kind)}{escape(KINDS[event.kind].label)}</span>'
                 + ('<span class="badge status">planned</span>' if planned else "")
                 + f'<time class="when" datetime="{html_date(event.date)}" data-edtf="{escape(event.date.text)}">'
                 + f"{escape(display(event.date))}</time></div>"

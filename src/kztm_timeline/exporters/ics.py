@@ -4,11 +4,17 @@ An event known to the day (or a span of known days) is an all-day event on those
 A *partial* date (a month, a year, an uncertain or approximate date, an open interval)
 is written by ``View.options["ics_partial"]``:
 
-* ``first-day`` (the default): one all-day event on the first day the date covers, its
-  summary led by the date at its real precision ("Oct 2021 · …") and its description saying
-  the whole span; so "2024?" does not paint 366 all-day bars over a calendar year;
-* ``span``: one all-day event over the whole period (a month-long bar for "Oct 2021");
+* ``first-day`` (the default): one all-day event on the first day the date covers (for a date
+  open or unknown at its start, on its last day, the only one it names), its summary led by the
+  date at its real precision ("Oct 2021 · …"); so "2024?" does not paint 366 all-day bars over a
+  calendar year;
+* ``span``: one all-day event over the whole period (a month-long bar for "Oct 2021"); a date
+  open at an end, which has no whole period, on its one known day;
 * ``skip``: left out.
+
+The description of a partial date opens with the date and says where it is placed: "Date: Oct
+2021 (EDTF 2021-10); shown on its first day, 1 Oct 2021.", "…; its start is open, so it is shown
+on its last day, 16 May 2023.", "…; shown over its whole span, 1 Oct 2021 to 31 Oct 2021."
 
 The DTEND of an all-day event is exclusive. DTSTAMP and LAST-MODIFIED come from the data
 (the newest publication date of the event's sources, else its first day), not the clock;
@@ -22,7 +28,7 @@ import hashlib
 from datetime import date, timedelta
 
 from ..contract import TOOL_VERSION, View
-from ..edtf import display
+from ..edtf import day_text, display
 from ..model import Dataset, Event
 from ..vocab import KINDS, IcsPartial, Status
 
@@ -71,16 +77,36 @@ def _stamp(dataset: Dataset, event: Event) -> str:
     return f"{_day(moment)}T000000Z"
 
 
-def _span(event: Event) -> tuple[date, str]:
-    """First day, and the line that ends the event: DTEND (exclusive), or DURATION where the day after the
-    last one lies past 9999-12-31, the last day iCalendar can write. An open end keeps only the known day."""
-    first = event.date.first or event.date.last
-    last = event.date.last or event.date.first
-    assert first is not None
-    assert last is not None
+def _end_line(first: date, last: date) -> str:
+    """The line that ends an all-day event from ``first`` to ``last``: DTEND (exclusive), or DURATION where the
+    day after the last lies past 9999-12-31, the last day iCalendar can write."""
     if last == date.max:
-        return first, f"DURATION:P{(last - first).days + 1}D"
-    return first, f"DTEND;VALUE=DATE:{_day(last + timedelta(days=1))}"
+        return f"DURATION:P{(last - first).days + 1}D"
+    return f"DTEND;VALUE=DATE:{_day(last + timedelta(days=1))}"
+
+
+def _open(text: str) -> str:
+    return "open" if text == ".." else "not known"
+
+
+def placement(event: Event, partial: IcsPartial) -> tuple[date, date, str | None]:
+    """The first and last day the calendar shows an event on, and for a partial date the sentence that
+    says so (None for a date known to the day, shown as it is)."""
+    value = event.date
+    first, last = value.first, value.last
+    if first is None:  # open (or unknown) at its start: only its last day is named
+        assert last is not None
+        start_text = value.text.split("/")[0]
+        return last, last, f"its start is {_open(start_text)}, so it is shown on its last day, {day_text(last)}."
+    if last is None:
+        end_text = value.text.split("/")[1]
+        only = " only" if partial is IcsPartial.SPAN else ""
+        return first, first, f"its end is {_open(end_text)}, so it is shown on its first day{only}, {day_text(first)}."
+    if not is_partial(event):
+        return first, last, None
+    if partial is IcsPartial.SPAN:
+        return first, last, f"shown over its whole span, {day_text(first)} to {day_text(last)}."
+    return first, first, f"shown on its first day, {day_text(first)}."
 
 
 def _description(dataset: Dataset, event: Event) -> str:
@@ -112,17 +138,16 @@ def render_ics(view: View) -> str:
         f"X-WR-CALNAME:{escape_text(view.title)}",
     ]
     for event in view.events:
-        shown_partially = is_partial(event) and partial is not IcsPartial.SPAN
-        if shown_partially and partial is IcsPartial.SKIP:
+        partly = is_partial(event)
+        if partly and partial is IcsPartial.SKIP:
             continue
-        start, end = _span(event)
+        start, last, placed = placement(event, partial)
+        end = _end_line(start, last)
         description = _description(view.dataset, event)
-        if shown_partially:
-            end = f"DTEND;VALUE=DATE:{_day(start + timedelta(days=1))}" if start < date.max else "DURATION:P1D"
-            summary = f"{display(event.date)} · {event.title}"
-            description = f"Date: {display(event.date)} (EDTF {event.date.text}); shown on its first day.\n\n{description}"
-        else:
-            summary = f"{display(event.date)}: {event.title}"
+        if placed is not None:
+            description = f"Date: {display(event.date)} (EDTF {event.date.text}); {placed}\n\n{description}"
+        separator = " · " if partly and partial is not IcsPartial.SPAN else ": "
+        summary = f"{display(event.date)}{separator}{event.title}"
         stamp = _stamp(view.dataset, event)
         info = KINDS[event.kind]
         lines += [

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 
-from ..contract import View, participants_text, year_of
+from ..contract import View, heading_of, participants_text
 from ..edtf import display
 from ..model import Event
 from ..vocab import KINDS
@@ -39,7 +39,7 @@ def iter_markdown(view: View, events: Iterable[Event]) -> Iterator[str]:
     footnotes at the end of the page, wherever they are defined)."""
     yield f"# {escape(view.title)}\n\n"
     footnotes = 0
-    for year, group in groupby(events, key=year_of):
+    for year, group in groupby(events, key=heading_of):
         yield f"## {escape(year)}\n\n"
         for event in group:
             info = KINDS[event.kind]

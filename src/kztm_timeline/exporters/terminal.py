@@ -11,7 +11,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..contract import View, participants_text, year_of
+from ..contract import View, heading_of, participants_text
 from ..edtf import display
 from ..model import Event
 from ..screens import Column, fitted_table, highlighted, safe, to_text
@@ -60,11 +60,12 @@ def iter_timeline(view: View, events: Iterable[Event]) -> Iterator[str]:
     Where the screen is too narrow for a year's longest id beside the date (below about 66 columns),
     each id goes on a line of its own under its event, whole even when longer than the line."""
     terms = _terms(view)
-    for year, grouped in groupby(events, key=year_of):
+    for year, grouped in groupby(events, key=heading_of):
         group = list(grouped)
         rule = Rule(Text(year, style="bold"), align="left", style="dim")
         longest_id = max(len(event.id) for event in group)
-        if view.width - 2 - 13 - 4 >= longest_id:
+        date_width = max([13, *(len(display(event.date)) for event in group)])
+        if view.width - 2 - date_width - 4 >= longest_id:
             grid = _grid(13)
             for event in group:
                 grid.add_row(*_entry(view, event, terms, with_id=True))
@@ -80,6 +81,12 @@ def iter_timeline(view: View, events: Iterable[Event]) -> Iterator[str]:
             pieces.append(to_text(line, color=view.color, width=max(view.width, len(line) + 1)))
         pieces.append("\n")
         yield "".join(pieces)
+
+
+def render_heading(heading: str, *, color: bool, width: int) -> str:
+    """A heading that sets apart what follows it (the events that only may fall in a date range)."""
+    rule = Rule(Text(heading, style="bold yellow"), align="left", style="yellow", characters="═")
+    return to_text(Group(rule, Text("")), color=color, width=width)
 
 
 # The columns of ``list -f table`` by priority: the title (the id moves under it where it does not fit in a
