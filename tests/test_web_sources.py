@@ -13,7 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from kztm_timeline.cache import CachedEvents
 from kztm_timeline.cli import app
+from kztm_timeline.load import load_dataset
 
 from .webdata import RUSSIAN_CITATION, WEB_SOURCES, replaced, seeds_copy, with_web
 
@@ -55,6 +57,12 @@ def test_the_count_of_unchecked_web_quotes_is_the_same_when_the_cache_answers(tm
     warm = run("validate", "--data", path, "--as-of", "2024-01-01")
     assert cold == warm
     assert "2 web quotes not checked" in warm[1]
+
+
+def test_the_parse_cache_answers_for_a_dataset_citing_web_pages(tmp_path: Path, private_cache: Path) -> None:
+    path = str(with_web(tmp_path))
+    load_dataset(path, cache=str(private_cache))  # writes the cache
+    assert isinstance(load_dataset(path, cache=str(private_cache)).events, CachedEvents)
 
 
 def test_a_dataset_without_web_pages_says_nothing_of_them(tmp_path: Path) -> None:

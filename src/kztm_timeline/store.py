@@ -207,7 +207,7 @@ def open_matching(
         if (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
             raise sqlite3.DatabaseError("the data file changed")
         registry = json.loads(meta["registry"])
-        files = [str(record["file"]) for record in registry["sources"]]
+        files = [str(record["file"]) for record in registry["sources"] if record.get("file") is not None]  # not a web page
         if not articles_unchanged(data_path, files, json.loads(meta["sources"]), json.loads(meta.get("source_stats", "{}"))):
             raise sqlite3.DatabaseError("an article changed")
         meta["registry"] = registry
