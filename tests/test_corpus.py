@@ -43,10 +43,11 @@ def test_coverage_gives_each_articles_cited_share_and_uncovered_dated_sentences(
     result = runner.invoke(app, ["coverage", "--json"])
     assert result.exit_code == 0, result.stderr
     found = {item["source"]: (item["cited"], item["sentences"], item["dated_uncovered"]) for item in json.loads(result.stdout)}
+    # (issue 23: the page furniture is left out, and a sentence is cited when quotes cover half of its words)
     assert found == {
-        "trend-2023-10-31": (5, 9, []),
-        "kz-mfa-nurtleu-visit": (7, 17, []),
-        "golden-age-mamin-commission": (3, 15, []),
-        "tm-2023-05-16-prospects": (3, 45, []),
-        "tm-2024-08-06-phone-call": (7, 17, []),
+        "trend-2023-10-31": (3, 9, []),
+        "kz-mfa-nurtleu-visit": (6, 17, []),
+        "golden-age-mamin-commission": (1, 13, []),
+        "tm-2023-05-16-prospects": (1, 14, []),
+        "tm-2024-08-06-phone-call": (4, 16, []),
     }

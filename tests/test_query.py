@@ -170,10 +170,13 @@ def test_search_ignores_case_and_diacritics_and_looks_in_quotes(shipped: Dataset
     assert ids(shipped, search=("pandémic",)) == ["2020-2021-commission-extraordinary-session"]
 
 
-def test_search_looks_in_actor_variants(shipped: Dataset) -> None:
-    assert ids(shipped, search=("Magtumguly",)) == [
+def test_search_finds_every_spelling_of_a_name_the_actors_list(shipped: Dataset) -> None:
+    # Magtumguly is a variant of Magtymguly: it finds what Magtymguly finds (issue 23: it found 2 of the 4)
+    assert ids(shipped, search=("Magtumguly",)) == ids(shipped, search=("Magtymguly",)) == [
         "2024-magtymguly-300th-anniversary-events",
+        "2024-07-gurbanguly-berdimuhamedov-astana-visit",
         "2024-07-04-magtymguly-monument-astana",
+        "abai-sculpture-ashgabat",
     ]
 
 
@@ -183,7 +186,12 @@ def test_search_needs_every_word(shipped: Dataset) -> None:
         "2024-07-04-magtymguly-monument-astana",
         "abai-sculpture-ashgabat",
     ]
-    assert ids(shipped, search=("monument Ashgabat",)) == ["2023-10-nurtleu-official-visit", "abai-sculpture-ashgabat"]
+    # the wreath laying at a monument in Ashgabat: --search reads the place too
+    assert ids(shipped, search=("monument Ashgabat",)) == [
+        "2023-10-nurtleu-official-visit",
+        "2023-10-nurtleu-wreath-laying",
+        "abai-sculpture-ashgabat",
+    ]
 
 
 def test_different_filters_combine_with_and(shipped: Dataset) -> None:

@@ -30,7 +30,9 @@ What it holds:
              topic, topic_name, place_run: every run of its place's words), for
              :class:`~kztm_timeline.model.Prefilter`
     links    (target, source, relation, idx): event row ``source`` names ``target`` in its ``related``
-             (entry idx of that list)
+             (entry idx of that list), always by its id of today
+    aliases  (alias, row): an old id of event row ``row`` (its ``aliases``)
+    renamed  (row, idx, alias): entry idx of event row ``row``'s ``related`` names its target by that old id
     search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
              folded and romanized exactly as ``--search`` folds it, rowid = row
 
@@ -80,12 +82,15 @@ CREATE TABLE events(row INTEGER PRIMARY KEY, pos INTEGER NOT NULL, at INTEGER NO
 CREATE TABLE keys(name TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, source INTEGER NOT NULL, relation TEXT NOT NULL, idx INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', content='');
+CREATE TABLE aliases(alias TEXT NOT NULL, row INTEGER NOT NULL);
+CREATE TABLE renamed(row INTEGER NOT NULL, idx INTEGER NOT NULL, alias TEXT NOT NULL);
 """
 INDEXES = """
 CREATE INDEX events_span ON events(first, last);
 CREATE INDEX events_pos ON events(pos);
 CREATE INDEX keys_lookup ON keys(name, key, row);
 CREATE INDEX links_target ON links(target);
+CREATE INDEX aliases_alias ON aliases(alias);
 """
 
 
@@ -211,6 +216,9 @@ class Builder:
             self.pending.clear()
             connection = self.connection
             connection.executescript(INDEXES)
+            if not _resolve_old_ids(connection):
+                self.discard()
+                return False
             marks = ", ".join("?" for _ in outcomes)
             broken = connection.execute(
                 "SELECT 1 FROM links LEFT JOIN events ON events.id = links.target WHERE events.id IS NULL "
@@ -224,7 +232,13 @@ class Builder:
             store = CachedEvents(connection, "", self.count, _no_fallback)
             linked = Dataset(self.dataset.path, self.dataset.sources, self.dataset.actors, store)
             targets = [target for (target,) in connection.execute("SELECT DISTINCT target FROM links").fetchall()]
-            for target in targets:  # the events others link to: their referenced_by is known only now
+            targets += [  # the events that link by an old id: their related names the id of today only now
+                target
+                for (target,) in connection.execute(
+                    "SELECT DISTINCT events.id FROM renamed JOIN events ON events.row = renamed.row"
+                ).fetchall()
+            ]
+            for target in dict.fromkeys(targets):  # the events others link to: their referenced_by is known only now
                 found = store.position(target)
                 if found is None:
                     raise CacheDamaged(f"no event {target!r}")
@@ -251,6 +265,27 @@ class Builder:
             self.connection.close()
         with contextlib.suppress(OSError):
             os.unlink(self.temporary)
+
+
+def _resolve_old_ids(connection: sqlite3.Connection) -> bool:
+    """Point every link written with an old id (``aliases``) at its event's id of today, noting it in ``renamed``;
+    False when an old id is some event's id, or two events claim it (the whole file is then read, which says
+    where)."""
+    clash = connection.execute(
+        "SELECT 1 FROM aliases JOIN events ON events.id = aliases.alias UNION ALL "
+        "SELECT 1 FROM aliases GROUP BY alias HAVING count(DISTINCT row) > 1 LIMIT 1"
+    ).fetchone()
+    if clash is not None:
+        return False
+    found = connection.execute(
+        "SELECT links.source, links.idx, links.target, events.id FROM links JOIN aliases ON aliases.alias = links.target "
+        "JOIN events ON events.row = aliases.row"
+    ).fetchall()
+    connection.executemany("INSERT INTO renamed VALUES (?, ?, ?)", [(row, idx, alias) for row, idx, alias, _ in found])
+    connection.executemany(
+        "UPDATE links SET target = ? WHERE source = ? AND idx = ?", [(today, row, idx) for row, idx, _, today in found]
+    )
+    return True
 
 
 def meta_values(
@@ -292,13 +327,17 @@ def _insert_events(
     keys: list[tuple[str, str, int]] = []
     links: list[tuple[str, int, str, int]] = []
     texts: list[tuple[int, str]] = []
+    aliases: list[tuple[str, int]] = []
+    renamed: list[tuple[int, int, str]] = []
 
     def flush() -> None:
         connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
         connection.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
         connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
         connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
-        for pending in (batch, keys, links, texts):
+        connection.executemany("INSERT INTO aliases VALUES (?, ?)", aliases)
+        connection.executemany("INSERT INTO renamed VALUES (?, ?, ?)", renamed)
+        for pending in (batch, keys, links, texts, aliases, renamed):
             pending.clear()
 
     for row, pos, at, event, record in items:
@@ -309,6 +348,8 @@ def _insert_events(
         keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
         links.extend((relation.event, row, relation.relation, number) for number, relation in enumerate(event.related))
         texts.append((row, haystack(dataset, event)))
+        aliases.extend((alias, row) for alias in dict.fromkeys(event.aliases))
+        renamed.extend((row, number, relation.alias) for number, relation in enumerate(event.related) if relation.alias)
         if len(batch) >= 2000:
             flush()
     flush()
@@ -616,6 +657,14 @@ class CacheDamaged(ValueError):
     """An event row did not decode, or did not match its indexed columns."""
 
 
+def _fts_terms(terms: tuple[tuple[tuple[str, ...], ...], ...]) -> str:
+    """An FTS5 query: every term, each by any of its spellings, each spelling by all of its words."""
+    return " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(_fts_phrase(word) for word in spelling) + ")" for spelling in term) + ")"
+        for term in terms
+    )
+
+
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -634,6 +683,7 @@ class CachedEvents(Events):
         self._parsed: Sequence[Event] | None = None
         self._dates: dict[object, EdtfDate | None] = {}  # many events share a date: parse each once
         self._targets: set[str] | None = None
+        self._renamed: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -675,7 +725,35 @@ class CachedEvents(Events):
             when = self._dates[raw_date] = parse_optional_date(raw_date)
         if when is None or record["id"] != identifier:
             raise CacheDamaged(f"event {identifier!r} does not match its row")
-        return event_from(record, when)
+        if self._renamed is None:  # every old id and the id it is now (usually none): read once
+            rows = self._connection.execute(
+                "SELECT aliases.alias, events.id FROM aliases JOIN events ON events.row = aliases.row"
+            )
+            self._renamed = {str(alias): str(today) for alias, today in rows}
+        return event_from(record, when, self._renamed)
+
+    def alias_of(self, identifier: str) -> str | None:
+        if self._parsed is not None:
+            return super().alias_of(identifier)
+        try:
+            row = self._connection.execute(
+                "SELECT events.id FROM aliases JOIN events ON events.row = aliases.row WHERE aliases.alias = ?", (identifier,)
+            ).fetchone()
+        except sqlite3.Error:
+            return super().alias_of(identifier)
+        return None if row is None else str(row[0])
+
+    def renamed_links(self) -> list[tuple[str, str, str]]:
+        if self._parsed is not None:
+            return super().renamed_links()
+        try:
+            rows = self._connection.execute(
+                "SELECT events.id, renamed.alias, links.target FROM renamed JOIN events ON events.row = renamed.row "
+                "JOIN links ON links.source = renamed.row AND links.idx = renamed.idx ORDER BY events.pos, renamed.idx"
+            ).fetchall()
+        except sqlite3.Error:
+            return super().renamed_links()
+        return [(str(source), str(alias), str(target)) for source, alias, target in rows]
 
     def column(self, position: int, name: str) -> Any:
         """One stored column (``at`` or ``record``) of the event at ``position``; KeyError if there is none."""
@@ -841,11 +919,11 @@ class CachedEvents(Events):
             marks = ", ".join("?" for _ in wanted)
             clauses.append(f"row IN (SELECT row FROM keys WHERE name = ? AND key IN ({marks}))")
             parameters += [name, *sorted(wanted)]
-        texts = [" AND ".join(_fts_phrase(term) for term in terms) for terms in prefilter.words]
-        if texts and all(terms and all(len(term) >= 3 for term in terms) for terms in prefilter.words):
-            # (a term shorter than a trigram could match anywhere: then the query checks every event)
+        words = [word for terms in prefilter.words for term in terms for spelling in term for word in spelling]
+        if prefilter.words and all(prefilter.words) and all(len(word) >= 3 for word in words):
+            # (a word shorter than a trigram could match anywhere: then the query checks every event)
             clauses.append("row IN (SELECT rowid FROM search WHERE search MATCH ?)")
-            parameters.append(" OR ".join(f"({text})" for text in texts))
+            parameters.append(" OR ".join(f"({_fts_terms(terms)})" for terms in prefilter.words))
         return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
     def tally(self, prefilter: Prefilter) -> Tally | None:

@@ -90,8 +90,10 @@ def new_event(dataset: Dataset, given: EventInput) -> dict[str, object]:
     related = []
     for value in given.related:
         event, relation = split_pair(value, "mentions")
+        if event not in dataset.event_by_id:
+            event = dataset.events.alias_of(event) or event  # an old id: the link names the event by its id of today
         related.append({"event": event, "relation": relation})
-    identifier = given.id or unique_id(slugify(_date_slug(given.date) + " " + given.title), dataset.event_by_id)
+    identifier = given.id or unique_id(slugify(_date_slug(given.date) + " " + given.title), _Taken(dataset))
     record: dict[str, object] = {
         "id": identifier,
         "date": given.date,
@@ -109,6 +111,18 @@ def new_event(dataset: Dataset, given: EventInput) -> dict[str, object]:
     if related:
         record["related"] = related
     return record
+
+
+class _Taken:
+    """The ids a new event may not have: every event's id and old id."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._dataset = dataset
+
+    def __contains__(self, identifier: object) -> bool:
+        if not isinstance(identifier, str):
+            return False
+        return identifier in self._dataset.event_by_id or self._dataset.events.alias_of(identifier) is not None
 
 
 def _actor_problem(dataset: Dataset, wanted: str, matches: set[str]) -> Problem:

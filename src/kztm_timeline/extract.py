@@ -26,7 +26,7 @@ from .edtf import parse_edtf
 from .errors import TimelineError
 from .model import Dataset, Source
 from .query import find_source
-from .text import escape_controls, fold, normalize_quote, quote_found, quote_fragments, shown, slugify
+from .text import escape_controls, fold, normalize_quote, quote_found, shown, slugify
 from .vocab import KINDS, Kind, Status
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -373,8 +373,6 @@ def article_text(dataset: Dataset, source: Source) -> str:
 
 
 CANDIDATE_FIELDS = ("source", "line", "expression", "date", "actors", "kind", "status", "quote", "already_present", "stub")
-COVERAGE_FIELDS = ("source", "sentences", "cited", "dated_uncovered")
-PARAGRAPH_FIELDS = ("paragraph", "text", "cited", "events")
 
 
 def candidate_json(dataset: Dataset, article: Article, candidate: Candidate) -> dict[str, object]:
@@ -413,105 +411,55 @@ def stubs_yaml(dataset: Dataset, article: Article, candidates: list[Candidate]) 
         else:
             item = render_item(stub(dataset, article, candidate), 2, flow_records=("participants",)).text
             lines.append(item.rstrip("\n"))
+    datable = datable_phrases(article.text)
+    if datable:
+        lines += ["", "# Undated but datable (another source may give the day):"]
+        for lead in datable:
+            lines.append(f"# line {lead.line}: {shown(lead.phrase)}: {escape_controls(lead.sentence, keep_newlines=False)}")
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------- reading an article against the data
+# ---------------------------------------------------------------- datable phrases
+
+# Phrases that point at a date without giving one: a meeting or visit called recent, previous or next, a
+# span of years counted from some event, "recently". Each is a lead for a curator: another source may date it.
+_DATABLE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\b(?:the|its|their|his|our)\s+(?:recent|latest|last|previous|past|earlier|former|first|forthcoming|upcoming|"
+        r"next|coming|current)\s+(?:(?:state|official|working|high-level|bilateral)\s+)?(?:visits?|meetings?|talks|"
+        r"sessions?|summits?|negotiations|consultations|conversations?|contacts|agreements?|years|decades?)\b",
+        r"\b(?:the|a)\s+\d{1,3}-year\s+(?:period|history|anniversary|partnership|relations?)\b",
+        r"\b(?:over|in|during|for)\s+the\s+(?:past|last)\s+(?:\d{1,3}|two|three|four|five|ten|twenty|thirty)\s+years\b",
+        r"\b\d{1,3}(?:th|st|nd|rd)\s+anniversary\b",
+        r"\brecently\b",
+        r"\bsince\s+the\s+(?:first\s+(?:days|years)\s+of\s+)?independence\b",
+    )
+)
 
 
 @dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of an article, the passages of it that events quote, and those events."""
+class Datable:
+    """A phrase that points at a date without giving one, where it stands in the article."""
 
-    number: int
-    text: str
-    cited: tuple[tuple[int, int], ...]  # character spans of ``text`` that a citation quotes
-    events: tuple[str, ...]  # ids of the events that quote this paragraph
+    line: int
+    phrase: str
+    sentence: str
 
 
-def _spans(text: str, quote: str) -> list[tuple[int, int]]:
-    """Where each fragment of ``quote`` stands in ``text`` (white space and quote marks compared loosely)."""
+def datable_phrases(text: str) -> list[Datable]:
+    """Undated but datable phrases ("the recent visit", "the previous meetings", "the 30-year period"), each
+    once per sentence, in article order, with the sentence that holds it. Sentences that give a date of their
+    own (as ``extract`` reads them) are left out: the date is there."""
     found = []
-    for fragment in quote_fragments(quote):
-        pattern = r"\s+".join(re.escape(word) for word in fragment.split(" "))
-        match = re.search(pattern, normalize_quote(text).replace("\n", " "))
-        if match is None:
-            return []
-        found.append((match.start(), match.end()))
-    return found
-
-
-def cited_paragraphs(dataset: Dataset, source: Source, text: str) -> list[Paragraph]:
-    """The article's paragraphs (blocks between blank lines), each with the passages events quote from it."""
-    citations = [
-        (event.id, citation.quote) for event in dataset.events for citation in event.citations if citation.source == source.id
-    ]
-    found = []
-    for number, block in enumerate((part.strip() for part in re.split(r"\n\s*\n", text)), 1):
-        if not block:
+    for line, sentence in sentences(text):
+        if find_dates(sentence, None, None):
             continue
-        flat = normalize_quote(block)
-        spans: list[tuple[int, int]] = []
-        events: list[str] = []
-        for event_id, quote in citations:
-            located = _spans(flat, quote)
-            if located:
-                spans.extend(located)
-                events.append(event_id)
-        found.append(Paragraph(number, flat, tuple(sorted(set(spans))), tuple(dict.fromkeys(events))))
-    return found
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How much of an article the data cites, and what dated sentences no event covers."""
-
-    source: str
-    sentences: int
-    cited: int
-    dated_uncovered: tuple[str, ...]  # "line N: expression" of dated sentences no event covers
-
-
-def measure_coverage(dataset: Dataset, source: Source, text: str) -> Coverage:
-    fragments = [
-        piece
-        for event in dataset.events
-        for citation in event.citations
-        if citation.source == source.id
-        for piece in quote_fragments(citation.quote)
-    ]
-    all_sentences = sentences(text)
-    normalized = [normalize_quote(sentence) for _, sentence in all_sentences]
-    cited = sum(1 for sentence in normalized if any(piece in sentence or sentence in piece for piece in fragments))
-    candidates = find_candidates(dataset, source_article(source, text))
-    uncovered = tuple(f"line {candidate.line}: {candidate.expression}" for candidate in candidates if not candidate.present)
-    return Coverage(source.id, len(all_sentences), cited, uncovered)
-
-
-def marked_text(paragraphs: list[Paragraph], *, uncited_only: bool = False) -> str:
-    """The article as plain text: each paragraph numbered, cited passages between ⟦ and ⟧, and the ids
-    of the events that cite it below it. With ``uncited_only``, only the paragraphs no event cites."""
-    out = []
-    for paragraph in paragraphs:
-        if uncited_only and paragraph.events:
-            continue
-        text, last = [], 0
-        for start, end in _merged(paragraph.cited):
-            text += [paragraph.text[last:start], "⟦", paragraph.text[start:end], "⟧"]
-            last = end
-        text.append(paragraph.text[last:])
-        out.append(f"[{paragraph.number}] {''.join(text)}")
-        if paragraph.events:
-            out.append(f"    cited by: {', '.join(paragraph.events)}")
-        out.append("")
-    return "\n".join(out)
-
-
-def _merged(spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+        taken: list[tuple[int, int]] = []
+        for pattern in _DATABLE_PATTERNS:
+            for match in pattern.finditer(sentence):
+                if any(start < match.end() and match.start() < end for start, end in taken):
+                    continue
+                taken.append(match.span())
+                found.append((line, match.start(), Datable(line, match.group(), sentence)))
+    return [item for _, _, item in sorted(found, key=lambda entry: (entry[0], entry[1]))]

@@ -80,6 +80,7 @@ class Citation:
 class Relation:
     event: str
     relation: str
+    alias: str | None = None  # the old id (an ``aliases`` entry of ``event``) the link was written with, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class Event:
     related: tuple[Relation, ...] = ()
     note: str | None = None
     evidence: str | None = None
+    aliases: tuple[str, ...] = ()  # ids the event had before it was renamed
 
 
 class Memos(Protocol):
@@ -122,16 +124,16 @@ class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.
 
     ``window`` is None when the query has no date bounds. ``keys`` maps an index
-    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``) to the values wanted; a
-    name that is absent is not filtered on. ``words``: the search texts, as
-    folded words that must all occur in an event's searchable text (any text may match). A collection may return more events
-    than match (the query checks every condition again), never fewer, so it may
-    ignore any index it does not keep.
+    name (``kind``, ``status``, ``actor``, ``topic``, ``place_run``, ``source``) to the values wanted; a
+    name that is absent is not filtered on. ``words``: the search texts (any text may match), each as its
+    terms, which must all occur in an event's searchable text; a term is met by any of its spellings, and a
+    spelling by all of its folded words. A collection may return more events than match (the query checks
+    every condition again), never fewer, so it may ignore any index it does not keep.
     """
 
     window: tuple[date, date] | None = None
     keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    words: tuple[tuple[str, ...], ...] = ()  # --search: any of these, each all of its (folded) words
+    words: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...] = ()  # texts (any) > terms (all) > spellings (any) > words
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,16 @@ class Events(Sequence[Event]):
     def with_prefix(self, prefix: str) -> list[Event]:
         """The events whose id starts with ``prefix`` (none for an empty prefix), in file order."""
         return [event for event in self if prefix and event.id.startswith(prefix)]
+
+    def alias_of(self, identifier: str) -> str | None:
+        """The id of the event that had ``identifier`` as an old id (``aliases``), or None."""
+        return next((event.id for event in self if identifier in event.aliases), None)
+
+    def renamed_links(self) -> list[tuple[str, str, str]]:
+        """Every link written with an old id: (the linking event's id, the old id, the id it now is)."""
+        return [
+            (event.id, relation.alias, relation.event) for event in self for relation in event.related if relation.alias
+        ]
 
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:  # noqa: ARG002 - for stores
         """The candidates of ``prefilter`` by first day then id, read as they are needed; None when this
@@ -232,9 +244,15 @@ class EventList(Events):
                 found.setdefault(relation.event, []).append((event.id, relation.relation))
         self._referrers = {key: tuple(value) for key, value in found.items()}
         self._memo: dict[str, str] = {}
+        self._aliases: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self._events)
+
+    def alias_of(self, identifier: str) -> str | None:
+        if self._aliases is None:
+            self._aliases = {alias: event.id for event in self._events for alias in event.aliases}
+        return self._aliases.get(identifier)
 
     def at(self, position: int) -> Event:
         return self._events[position]
@@ -365,6 +383,13 @@ class CorpusEvents(Events):
                     found.setdefault(relation.event, []).append((event.id, relation.relation))
             self._referrers = {key: tuple(value) for key, value in found.items()}
         return self._referrers
+
+    def alias_of(self, identifier: str) -> str | None:
+        found = self._inner.alias_of(identifier)
+        return found if found is not None and self._keeps(found) else None
+
+    def renamed_links(self) -> list[tuple[str, str, str]]:
+        return [link for link in self._inner.renamed_links() if self._keeps(link[0]) and self._keeps(link[2])]
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
         return self._told_all(self._inner.candidates(self._narrowed(prefilter)))

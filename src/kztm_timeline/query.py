@@ -8,13 +8,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from itertools import islice
 
 from .edtf import EdtfError, parse_edtf
 from .errors import LookupFailed, UsageError
 from .model import Actor, CorpusEvents, Dataset, Event, Prefilter, Source, Tally
-from .text import contains_words, fold, name_words, romanized, shown
-from .vocab import OUTCOMES, Kind, Status
+from .text import contains_name, contains_words, fold, name_words, romanized, same_name, shown
+from .vocab import OUTCOMES, PLACE_NAMES, Kind, Status
+
+Spelling = tuple[str, ...]  # the folded words of one way to write a name, which must all occur
+Term = tuple[Spelling, ...]  # one thing searched for: any of its spellings
 
 _ISO_RE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
@@ -167,15 +171,16 @@ def overlaps(event: Event, start: date, end: date) -> bool:
 
 
 def actor_matches(actor: Actor, text: str) -> bool:
-    """An id, a name or variant, or a run of whole words of one (``Berdimuhamedow``), in any romanization
-    (``Tokaev`` is Tokayev: see :func:`~kztm_timeline.text.romanized`)."""
+    """An id, a name or variant, or a run of whole words of one (``Berdimuhamedow``), in any script and
+    romanization (``Токаев`` and ``Tokaev`` are Tokayev: see :func:`~kztm_timeline.text.romanized`), each
+    word as a spelling of the same name (``Makhtumkuli`` is Magtymguly: see :func:`~kztm_timeline.text.same_name`)."""
     wanted = fold(text).strip()
     if not wanted:
         return False
     if wanted == actor.id:
         return True
     wanted_words = name_words(text)
-    return any(fold(name) == wanted or contains_words(name_words(name), wanted_words) for name in actor.names)
+    return any(fold(name) == wanted or contains_name(name_words(name), wanted_words) for name in actor.names)
 
 
 def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
@@ -193,9 +198,11 @@ def resolve_actors(dataset: Dataset, texts: Iterable[str]) -> set[str]:
 
 
 def haystack(dataset: Dataset, event: Event) -> str:
-    """Everything ``--search`` looks through, folded and romanized."""
-    parts = [event.title, event.summary]
+    """Everything ``--search`` looks through, folded and romanized: title, summary, place, quotes (and their
+    translations), and the names and variants of the participants."""
+    parts = [event.title, event.summary, event.place or ""]
     parts.extend(citation.quote for citation in event.citations)
+    parts.extend(citation.translation for citation in event.citations if citation.translation)
     for participant in event.participants:
         actor = dataset.actor_by_id.get(participant.actor)
         if actor is not None:
@@ -204,23 +211,87 @@ def haystack(dataset: Dataset, event: Event) -> str:
 
 
 def search_matches(dataset: Dataset, event: Event, text: str) -> bool:
-    """Every word of ``text`` occurs in the event's searchable text."""
-    terms = name_words(text)
-    if not terms:
-        return True
-    hay = haystack(dataset, event)
-    return all(term in hay for term in terms)
+    """Every word of ``text`` occurs in the event's searchable text (see :func:`search_terms`)."""
+    return terms_match(search_terms(dataset, text), haystack(dataset, event))
 
 
-def _place_matches(place: str | None, text: str) -> bool:
-    return place is not None and contains_words(name_words(place), name_words(text))
+def terms_match(terms: tuple[Term, ...], hay: str) -> bool:
+    """Every term occurs in ``hay`` (a :func:`haystack`): one of its spellings, all of that one's words."""
+    return all(any(all(word in hay for word in spelling) for spelling in term) for term in terms)
+
+
+@cache
+def _place_names() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The place table (vocab.PLACE_NAMES), each name as its folded words (worked out once a run)."""
+    return tuple(tuple(tuple(name_words(name)) for name in names) for names in PLACE_NAMES)
+
+
+def _place_at(words: list[str], start: int) -> tuple[list[list[str]], int]:
+    """The names of the place of the table that ``words`` name from ``start`` on (the longest run, each word
+    a spelling of the same name), and how many words they take; ([], 0) when they name none."""
+    best: tuple[list[list[str]], int] = ([], 0)
+    for names in _place_names():
+        for name in names:
+            size = len(name)
+            run = words[start : start + size]
+            if size > best[1] and len(run) == size and all(same_name(a, b) for a, b in zip(run, name, strict=True)):
+                best = ([list(each) for each in names], size)
+    return best
+
+
+def place_forms(text: str) -> list[list[str]]:
+    """The ways to write the place ``text`` names, as folded words: its own words, and when it names a place
+    of the table (vocab.PLACE_NAMES) in any spelling, every name of that place (``Nur-Sultan``: astana, nur
+    sultan, akmola …)."""
+    wanted = name_words(text)
+    names, size = _place_at(wanted, 0)
+    if not names or size != len(wanted):
+        return [wanted]
+    return [wanted, *(name for name in names if name != wanted)]
+
+
+def _name_vocabulary(dataset: Dataset) -> set[str]:
+    """The words of every actor's names and variants, and of the place table: what a searched word may be
+    another spelling of."""
+    found = {word for actor in dataset.actors for name in actor.names for word in name_words(name)}
+    found.update(word for names in _place_names() for name in names for word in name)
+    return found
+
+
+def search_terms(dataset: Dataset, text: str) -> tuple[Term, ...]:
+    """What ``--search TEXT`` looks for: each folded word, with the other spellings the data knows of it (a
+    word of an actor's names or of the place table that is the same name: ``Makhtumkuli`` finds Magtymguly);
+    a run of words that names a place of the table stands for every name of that place (``Nur-Sultan``
+    finds Astana)."""
+    words = name_words(text)
+    vocabulary: set[str] | None = None
+    terms: list[Term] = []
+    position = 0
+    while position < len(words):
+        names, size = _place_at(words, position)
+        if names:
+            run = tuple(words[position : position + size])
+            terms.append(tuple(dict.fromkeys([run, *(tuple(name) for name in names)])))
+            position += size
+            continue
+        word = words[position]
+        if vocabulary is None:
+            vocabulary = _name_vocabulary(dataset)
+        others = sorted(other for other in vocabulary if other != word and same_name(word, other))
+        terms.append(((word,), *((other,) for other in others)))
+        position += 1
+    return tuple(terms)
+
+
+def _place_matches(place: str | None, forms: list[list[str]]) -> bool:
+    return place is not None and any(contains_words(name_words(place), form) for form in forms)
 
 
 def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Prefilter]:
     """The actor ids and folded topics the query names, and what an event collection can skip by."""
     actor_ids = resolve_actors(dataset, query.actors) if query.actors else set()
     topics = {fold(topic) for topic in query.topics}
-    places = [name_words(text) for text in query.places]
+    places = [form for text in query.places for form in place_forms(text)]
     keys = {
         "kind": frozenset(kind.value for kind in query.kinds),
         "status": frozenset(status.value for status in query.statuses),
@@ -229,7 +300,7 @@ def _prefilter(dataset: Dataset, query: Query) -> tuple[set[str], set[str], Pref
         # a place matches a run of whole words: the cache indexes every run of each event's place
         "place_run": frozenset(" ".join(words) for words in places) if places and all(places) else frozenset(),
     }
-    words = tuple(tuple(name_words(text)) for text in query.search)
+    words = tuple(search_terms(dataset, text) for text in query.search)
     return actor_ids, topics, Prefilter(query.window(), {name: wanted for name, wanted in keys.items() if wanted}, words)
 
 
@@ -286,6 +357,7 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
     the first one comes before the rest are read, so ``| head`` answers at once and memory does not
     grow with the answer. Filters are checked here (an unknown actor raises at once, before any event)."""
     actor_ids, topics, prefilter = _prefilter(dataset, query)
+    places = [place_forms(text) for text in query.places]
     since = query.since or date.min
     until = query.until or date.max
     window = prefilter.window
@@ -305,9 +377,12 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
             return False
         if topics and not any(fold(topic) in topics for topic in event.topics):
             return False
-        if query.places and not any(_place_matches(event.place, place) for place in query.places):
+        if places and not any(_place_matches(event.place, forms) for forms in places):
             return False
-        return not query.search or any(search_matches(dataset, event, text) for text in query.search)
+        if not prefilter.words:
+            return True
+        hay = haystack(dataset, event)
+        return any(terms_match(terms, hay) for terms in prefilter.words)
 
     ordered = dataset.events.ordered(prefilter, reverse=query.reverse)  # the cache skips what cannot match, undecoded
     if ordered is None:
@@ -320,10 +395,14 @@ def stream(dataset: Dataset, query: Query) -> Iterator[Event]:
 
 
 def find_event(dataset: Dataset, wanted: str) -> Event:
-    """An exact id or a unique id prefix; otherwise LookupFailed with the closest ids and titles."""
+    """An exact id, an old id of a renamed event (``aliases``), or a unique id prefix; otherwise LookupFailed
+    with the closest ids and titles."""
     exact = dataset.event_by_id.get(wanted)
     if exact is not None:
         return exact
+    renamed = dataset.events.alias_of(wanted)
+    if renamed is not None:
+        return dataset.event_by_id[renamed]
     prefixed = dataset.events.with_prefix(wanted)
     if len(prefixed) == 1:
         return prefixed[0]
@@ -352,7 +431,7 @@ def _no_such_event(dataset: Dataset, wanted: str) -> Event:
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.4)
     by_title = [
         event.id
-        for event in dataset.events.candidates(Prefilter(words=(tuple(name_words(wanted)),)))
+        for event in dataset.events.candidates(Prefilter(words=(search_terms(dataset, wanted),)))
         if search_matches(dataset, event, wanted) and event.id not in close
     ]
     suggestions = tuple(f"{event_id}  {dataset.event_by_id[event_id].title}" for event_id in [*close, *by_title][:5])

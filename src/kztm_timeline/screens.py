@@ -93,6 +93,8 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int) -> s
     )
     facts.add_row("Place", Text(safe(event.place or "—")))
     facts.add_row("Topics", Text(safe(", ".join(event.topics) or "—")))
+    if event.aliases:
+        facts.add_row("Formerly", Text(safe(", ".join(event.aliases))))
     lines.append(facts)
     lines += [Text(""), Text("Summary", style="bold"), Padding(Text(safe(event.summary)), (0, 0, 0, 2))]
     if event.note:

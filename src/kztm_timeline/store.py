@@ -22,7 +22,7 @@ from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
 from .errors import DataError
 
-FORMAT = 14
+FORMAT = 16
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -274,7 +274,8 @@ class KeptCheck(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen
     quotes: int
     overdue: tuple[tuple[str, date], ...]
     overdue_total: int
-    web: int = 0  # quotes of web pages, which only `sources check --online` verifies
+    web: int = 0  # quotes of web pages, which only an online `sources check` verifies
+    renamed: tuple[tuple[str, str, str], ...] = ()  # links written with an old id: (event, old id, id of today)
 
 
 def kept_check(
@@ -309,6 +310,10 @@ def kept_check(
                 return None  # damaged: the dataset is read, which parses the file afresh
             overdue.append((str(found[0]), date.fromordinal(int(found[1]))))
         registry = opened.meta["registry"]
+        renamed = connection.execute(
+            "SELECT events.id, renamed.alias, links.target FROM renamed JOIN events ON events.row = renamed.row "
+            "JOIN links ON links.source = renamed.row AND links.idx = renamed.idx ORDER BY events.pos, renamed.idx"
+        ).fetchall()
         return KeptCheck(
             int(opened.meta["count"]),
             len(registry["actors"]),
@@ -317,6 +322,7 @@ def kept_check(
             tuple(overdue),
             total,
             int(verdict.get("web", 0)),
+            tuple((str(source), str(alias), str(target)) for source, alias, target in renamed),
         )
     except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, OverflowError):
         return None

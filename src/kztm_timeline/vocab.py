@@ -123,3 +123,22 @@ class Period(StrEnum):
 
     YEAR = "year"
     MONTH = "month"
+
+
+# Places under their other names: each entry lists one place, its name of today first, then its older names
+# and other spellings in Latin letters. --place and --search take any of them for all of them. Names in
+# other scripts need no entry: Cyrillic is written in Latin letters before it is compared (Нур-Султан is
+# nur-sultan, Ашхабад is ashkhabad), and the romanization rules (text.py) join many spellings already.
+PLACE_NAMES: tuple[tuple[str, ...], ...] = (
+    ("Astana", "Nur-Sultan", "Akmola", "Akmolinsk", "Tselinograd"),  # renamed 1961, 1992, 1998, 2019, 2022
+    ("Ashgabat", "Ashgabad", "Ashkhabad", "Asgabat", "Poltoratsk"),  # Aşgabat in Turkmen; Poltoratsk 1919-1927
+    ("Almaty", "Alma-Ata", "Verny"),
+    ("Turkmenbashi", "Turkmenbasy", "Krasnovodsk"),  # Türkmenbaşy; renamed 1993
+    ("Aktau", "Shevchenko"),  # Shevchenko 1964-1991
+    ("Turkmenabat", "Chardzhou", "Chardjou", "Charjew", "Leninsk-Turkmensky"),
+    ("Dashoguz", "Dasoguz", "Tashauz"),  # Daşoguz
+    ("Balkanabat", "Nebit-Dag"),
+    ("Shymkent", "Chimkent"),
+    ("Atyrau", "Guryev"),
+    ("Zhanaozen", "Novy Uzen"),
+)

@@ -195,6 +195,8 @@ def show(
 
     dataset = read_dataset(data, corpus)
     found = find_event(dataset, event)
+    if event in found.aliases:
+        say(f"note: {event!r} is an old id of {found.id}; use the new one")
     emit(
         out,
         dataset,

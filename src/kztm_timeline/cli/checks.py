@@ -47,6 +47,7 @@ def validate(
     day = as_of_day(as_of)
     kept = None if strict else _kept_check(path, day)
     if kept is not None:  # nothing changed since a run found it clean: the cache says it all
+        _say_renamed(kept.renamed)
         _say_overdue(kept.overdue, kept.overdue_total, day, strict=False)
         _say_valid(path, kept.events, kept.actors, kept.sources, kept.quotes, kept.web)
         return
@@ -61,6 +62,7 @@ def validate(
     if strict:
         for identifier, when, note in found.inferred:
             say(f"inferred: {identifier} {when}: {note}")
+    _say_renamed(dataset.events.renamed_links())
     overdue, count = overdue_plans(dataset, day, MAX_OVERDUE_SHOWN)
     _say_overdue([(plan.event.id, plan.latest) for plan in overdue], count, day, strict=strict)
     if strict and count:
@@ -83,6 +85,11 @@ def _kept_check(path: str, day: date) -> "KeptCheck | None":
         return kept_check(folder, path, lambda: file_digest(path), day, tuple(OUTCOMES), MAX_OVERDUE_SHOWN, notice=notice)
     except DataError:
         return None  # the file cannot be read: reading the dataset says so, as every command does
+
+
+def _say_renamed(links: Iterable[tuple[str, str, str]]) -> None:
+    for identifier, alias, today in links:
+        say(f"warning: {identifier} links to {alias!r}, an old id of {today}; write the new id")
 
 
 def _say_overdue(overdue: Iterable[tuple[str, date | None]], count: int, day: date, *, strict: bool) -> None:

@@ -20,7 +20,7 @@ from .output import (
 from .reading import read_dataset
 
 if TYPE_CHECKING:
-    pass
+    from ..model import Dataset, Source
 
 sources_app = typer.Typer(
     help="List the source articles, or register a new one with 'sources add'.",
@@ -68,7 +68,8 @@ def sources_show(
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
-    from ..extract import PARAGRAPH_FIELDS, article_text, cited_paragraphs, marked_text
+    from ..coverage import PARAGRAPH_FIELDS, cited_paragraphs, marked_text
+    from ..extract import article_text
     from ..query import find_source
 
     dataset = read_dataset(data, corpus)
@@ -95,8 +96,9 @@ def sources_show(
 @record_output
 def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
-    from ..extract import COVERAGE_FIELDS, article_text
-    from ..extract import measure_coverage as measure
+    from ..coverage import CITED_SHARE, COVERAGE_FIELDS, furniture_summary
+    from ..coverage import measure_coverage as measure
+    from ..extract import article_text
 
     dataset = read_dataset(data, corpus)
     kept = [source for source in dataset.sources if source.file is not None]  # a web page's text is not kept
@@ -107,14 +109,27 @@ def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) 
         for c in found:
             share = round(100 * c.cited / c.sentences) if c.sentences else 0
             uncovered = len(c.dated_uncovered)
+            left_out = f"; {len(c.excluded)} lines of page furniture left out" if c.excluded else ""
+            datable = f"; {len(c.datable)} datable phrases" if c.datable else ""
             lines.append(
-                f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); {uncovered} dated sentences uncovered"
+                f"{c.source}: {c.cited} of {c.sentences} sentences cited ({share}%); "
+                f"{uncovered} dated sentences uncovered{left_out}{datable}"
             )
             lines += [f"  {item}" for item in c.dated_uncovered]
+            lines += [f"  left out: {item}" for item in furniture_summary(c.excluded)]
+            lines += [f"  datable: line {line}: {phrase!r}" for line, phrase, _ in c.datable]
+        lines.append(f"(a sentence is cited when quotes cover at least {round(100 * CITED_SHARE)}% of its words)")
         return "\n".join(lines) + "\n"
 
     records: list[dict[str, object]] = [
-        {"source": c.source, "sentences": c.sentences, "cited": c.cited, "dated_uncovered": list(c.dated_uncovered)}
+        {
+            "source": c.source,
+            "sentences": c.sentences,
+            "cited": c.cited,
+            "dated_uncovered": list(c.dated_uncovered),
+            "excluded": [{"line": line, "text": text, "reason": reason} for line, text, reason in c.excluded],
+            "datable": [{"line": line, "phrase": phrase, "sentence": sentence} for line, phrase, sentence in c.datable],
+        }
         for c in found
     ]
     emit(out, dataset, COVERAGE_FIELDS, lambda: records, screen)
@@ -155,3 +170,95 @@ def extract(
         lambda: [candidate_json(dataset, article, candidate) for candidate in candidates],
         lambda _color, _width: stubs_yaml(dataset, article, candidates),
     )
+
+
+CHECK_FIELDS = ("source", "url", "state", "detail", "quotes", "missing")
+
+
+@sources_app.command("check")
+@guarded
+@global_options
+@record_output
+def sources_check(
+    out: OutputChoice,
+    source: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SOURCE]...",
+            help="Only these web sources (ids or unique prefixes); default: every one.",
+            autocompletion=complete_sources,
+            show_default=False,
+        ),
+    ] = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Fetch each page and look for its quotes (needs the web extra: pip install 'kztm-timeline[web]').",
+        ),
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", min=0.1, help="Give up on a page after this long.")
+    ] = 30.0,
+    corpus: CorpusOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Check the web citations: with --online, fetch each page, report dead links and quotes no longer found
+    (exit 1 when any fails); without it, list what would be checked."""
+    from ..errors import TimelineError, UsageError
+    from ..query import find_source
+
+    dataset = read_dataset(data, corpus)
+    chosen = [find_source(dataset, wanted) for wanted in source or ()]
+    for found in chosen:
+        if found.url is None:
+            raise UsageError(f"{found.id} is an article kept with the data: 'timeline validate' checks its quotes")
+    pages = chosen or [found for found in dataset.sources if found.url is not None]
+    if not online:
+        quotes = sum(1 for event in dataset.events for c in event.citations if c.source in {p.id for p in pages})
+        records = [_unchecked(dataset, page) for page in pages]
+        emit(out, dataset, CHECK_FIELDS, lambda: records, lambda _c, _w: _check_screen(records))
+        say(f"{len(pages)} web pages and {quotes} quotes not checked; pass --online to fetch the pages and look for the quotes")
+        return
+    try:
+        import selectolax.lexbor  # noqa: F401 - only to say at once that the web extra is missing
+    except ImportError:
+        raise TimelineError(
+            "sources check --online reads pages with the HTML parser selectolax; install it: pip install 'kztm-timeline[web]'"
+        ) from None
+    from ..web import MAX_BYTES, check_pages, fetch
+
+    results = check_pages(dataset, pages, lambda url: fetch(url, timeout=timeout, max_bytes=MAX_BYTES))
+    records = [
+        {
+            "source": result.source.id,
+            "url": result.source.url,
+            "state": result.state,
+            "detail": result.detail,
+            "quotes": len(result.quotes),
+            "missing": [{"event": q.event, "quote": q.quote} for q in result.quotes if not q.found],
+        }
+        for result in results
+    ]
+    emit(out, dataset, CHECK_FIELDS, lambda: records, lambda _c, _w: _check_screen(records))
+    failed = [result for result in results if result.failed]
+    dead = sum(1 for result in failed if result.state == "dead")
+    say(f"checked {len(results)} web pages: {len(results) - len(failed)} ok, {dead} dead, {len(failed) - dead} changed")
+    if failed:
+        raise TimelineError(f"{len(failed)} of {len(results)} web pages failed the check")
+
+
+def _unchecked(dataset: "Dataset", page: "Source") -> dict[str, object]:
+    cited = [citation for event in dataset.events for citation in event.citations if citation.source == page.id]
+    state = {"state": "unchecked", "detail": "not fetched"}
+    return {"source": page.id, "url": page.url, **state, "quotes": len(cited), "missing": []}
+
+
+def _check_screen(records: list[dict[str, object]]) -> str:
+    lines = []
+    for record in records:
+        lines.append(f"{record['state']:<9} {record['source']}  {record['url']}: {record['detail']}")
+        missing = record["missing"]
+        assert isinstance(missing, list)
+        lines += [f"          not found (event {item['event']}): {item['quote']!r}" for item in missing]
+    return "\n".join(lines) + "\n" if lines else ""

@@ -5,7 +5,7 @@ Nothing here imports YAML, so a run served from the cache never loads PyYAML.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ..edtf import EdtfDate, parse_edtf
 from ..model import Actor, Citation, Event, Participant, Position, Relation, Source
@@ -46,8 +46,9 @@ def actor_from(record: dict[str, object], date_of: Callable[[object], EdtfDate |
     )
 
 
-def event_from(record: dict[str, object], when: EdtfDate) -> Event:
-    """An Event from a validated record and its parsed date."""
+def event_from(record: dict[str, object], when: EdtfDate, renamed: Mapping[str, str] | None = None) -> Event:
+    """An Event from a validated record and its parsed date; ``renamed`` maps old ids (``aliases``) to the
+    ids they now are, so that a link naming an old id points at the event (noting the id it was written as)."""
     return Event(
         id=str(record["id"]),
         date=when,
@@ -62,10 +63,18 @@ def event_from(record: dict[str, object], when: EdtfDate) -> Event:
             Citation(str(item["source"]), str(item["quote"]), text_or_none(item.get("translation")))
             for item in mappings(record.get("citations"))
         ),
-        related=tuple(Relation(str(item["event"]), str(item["relation"])) for item in mappings(record.get("related"))),
+        related=tuple(_relation(item, renamed) for item in mappings(record.get("related"))),
         note=text_or_none(record.get("note")),
         evidence=text_or_none(record.get("evidence")),
+        aliases=tuple(strings(record.get("aliases"))),
     )
+
+
+def _relation(item: dict[str, object], renamed: Mapping[str, str] | None) -> Relation:
+    target = str(item["event"])
+    if renamed and target in renamed:
+        return Relation(renamed[target], str(item["relation"]), alias=target)
+    return Relation(target, str(item["relation"]))
 
 
 def parse_optional_date(value: object) -> EdtfDate | None:

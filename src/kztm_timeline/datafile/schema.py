@@ -34,6 +34,7 @@ class T(StrEnum):
     LIST = "list"
     URL = "url"
     LANGUAGE = "language"
+    SLUGS = "slugs"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ SHAPES: dict[str, tuple[Field, ...]] = {
     ),
     "event": (
         Field("id", T.SLUG, True, "Stable slug."),
+        Field(
+            "aliases",
+            T.SLUGS,
+            False,
+            "Ids this event had before it was renamed: show, related links and scripts that use one keep working.",
+        ),
         Field("date", T.EDTF, True, "EDTF date at the precision the source gives."),
         Field("title", T.TEXT, True, "Short title, in our own words."),
         Field("kind", T.CHOICE, True, "Event kind; maps to CAMEO and PLOVER.", choices=tuple(kind.value for kind in Kind)),
@@ -227,6 +234,8 @@ def _field_schema(field: Field) -> dict[str, object]:
         schema = {"type": "string", "pattern": LANGUAGE_PATTERN}
     elif field.type is T.CHOICE:
         schema = {"enum": list(field.choices)}
+    elif field.type is T.SLUGS:
+        schema = {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}}
     elif field.type is T.TEXTS:
         schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": SINGLE_LINE_PATTERN}}
     else:

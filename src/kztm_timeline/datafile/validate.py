@@ -5,19 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..edtf import EdtfDate, EdtfError, parse_edtf
+from ..edtf import EdtfDate
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
 from ..text import (
-    MIN_QUOTE_WORDS,
     first_unsafe,
     normalize_quote,
-    quote_found,
-    quote_sentences,
-    quote_too_short,
-    quote_words,
     shown,
 )
 from ..vocab import OUTCOMES
@@ -27,54 +22,32 @@ from .fs import read_text, resolve_source_path
 from .schema import (
     FORMS,
     LANGUAGE_PATTERN,
-    MAX_WEB_QUOTE_WORDS,
     SHAPES,
     SLUG_PATTERN,
-    URL_PATTERN,
     Field,
     T,
 )
+from .sources import (
+    Checker,
+    Found,
+    Registry,
+    check_citation,
+    check_form,
+    check_web_source,
+    read_date,
+    renamed_ids,
+    source_kind,
+    suggest,
+    web_address,
+)
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
-_URL_RE = re.compile(URL_PATTERN)
 _LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
-
-
-@dataclass(frozen=True)
-class SourceKind:
-    """What the checks of a citation need to know of its source: a web page (its quotes are checked only
-    online), and whether its language is English (else each quote carries a translation)."""
-
-    web: bool
-    english: bool
-    language: str
-
-
-def source_kind(record: Mapping[str, object]) -> SourceKind:
-    """The :class:`SourceKind` of a source's plain record."""
-    language = str(record.get("language") or "en")
-    return SourceKind("url" in record, language.split("-")[0].lower() == "en", language)
-
-
-@dataclass
-class _Found:
-    path: yaml_read.Path
-    message: str
-    hint: str
-    at_key: bool = False
-
-
-@dataclass
-class _Checker:
-    items: list[_Found] = field(default_factory=list)
-
-    def add(self, path: yaml_read.Path, message: str, hint: str, *, at_key: bool = False) -> None:
-        self.items.append(_Found(path, message, hint, at_key))
 
 
 def validate_document(document: yaml_read.Document, read_source: Callable[[str], str] | None = None) -> Dataset:
     """Check everything and build the model, or raise DataError listing all problems."""
-    checker = _Checker()
+    checker = Checker()
     data = document.data
     if not isinstance(data, dict):
         checker.add(
@@ -112,7 +85,7 @@ _MISSING = object()
 _KNOWN: dict[str, dict[str, Field]] = {record: {spec.name: spec for spec in fields} for record, fields in SHAPES.items()}
 
 
-def _check_record(checker: _Checker, value: object, record: str, path: yaml_read.Path) -> None:
+def _check_record(checker: Checker, value: object, record: str, path: yaml_read.Path) -> None:
     # Hot at 100,000 events: paths are built only when a problem is found.
     fields = SHAPES[record]
     if type(value) is not dict:
@@ -145,45 +118,10 @@ def _check_record(checker: _Checker, value: object, record: str, path: yaml_read
             continue
         _check_field(checker, value[spec.name], spec, path)
     if record in FORMS:
-        _check_form(checker, value, record, path)
+        check_form(checker, value, record, path)
 
 
-def _check_form(checker: _Checker, value: dict[str, object], record: str, path: yaml_read.Path) -> None:
-    """The keys of the form the record takes (a source is a file or a web page), and none of another's."""
-    forms = FORMS[record]
-    marked = [form for form in forms if form.marker in value]
-    if not marked:
-        keys = " or ".join(f"{form.marker}: ({form.name})" for form in forms)
-        checker.add(path, f"{record} has neither {' nor '.join(form.marker for form in forms)}", f"add {keys}")
-        return
-    if len(marked) > 1:
-        checker.add(
-            (*path, marked[1].marker),
-            f"a {record} is {' or '.join(form.name for form in forms)}, not both",
-            f"keep one of {', '.join(form.marker for form in marked)}",
-            at_key=True,
-        )
-        return
-    form = marked[0]
-    for key in form.requires:
-        if key not in value:
-            spec = _KNOWN[record][key]
-            checker.add(
-                path,
-                f"{record} ({form.name}) is missing the required key {shown(key)}",
-                f"add {key}: ({spec.description.rstrip('.')})",
-            )
-    for key in form.forbids:
-        if key in value:
-            checker.add(
-                (*path, key),
-                f"{shown(key)} does not belong to {form.name}",
-                f"remove it, or make the {record} a {form.name}",
-                at_key=True,
-            )
-
-
-def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_read.Path) -> None:
+def _check_field(checker: Checker, value: object, spec: Field, parent: yaml_read.Path) -> None:
     kind = spec.type
     if kind is T.TEXT and type(value) is str and value and not value.isspace() and (spec.multiline or _one_line(value)):
         return  # the common case, first
@@ -202,7 +140,7 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
         elif not spec.multiline and not _one_line(value):
             checker.add(path, f"{spec.name} holds a line break or tab", _ONE_LINE_HINT)
     elif kind is T.URL:
-        if not isinstance(value, str) or not _web_address(value):
+        if not isinstance(value, str) or not web_address(value):
             checker.add(path, f"{spec.name} {shown(value)} is not a web address", "write it in full: https://host/path")
     elif kind is T.LANGUAGE:
         if not isinstance(value, str) or not _LANGUAGE_RE.match(value):
@@ -218,6 +156,14 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
             close = difflib.get_close_matches(given, spec.choices, n=1, cutoff=0.6)
             hint = f"did you mean {shown(close[0])}?" if close else f"use one of: {', '.join(spec.choices)}"
             checker.add(path, f"{spec.name} {shown(given)} is not allowed", hint)
+    elif kind is T.SLUGS:
+        if not isinstance(value, list):
+            checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
+            return
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not _SLUG_RE.match(item):
+                hint = "use lower-case letters, digits and single hyphens"
+                checker.add((*path, index), f"{spec.name} item {shown(item)} is not a slug", hint)
     elif kind is T.TEXTS:
         if not isinstance(value, list):
             checker.add(path, f"{spec.name} must be a list, found {_type_name(value)}", "write it as [a, b] or as - items")
@@ -240,24 +186,11 @@ def _check_field(checker: _Checker, value: object, spec: Field, parent: yaml_rea
 _ONE_LINE_HINT = "write it on one line: only summaries, notes and quotes may span lines"
 
 
-def _web_address(value: str) -> bool:
-    """An http or https address with a host, no white space and no credentials."""
-    from urllib.parse import urlsplit
-
-    if not _URL_RE.match(value):
-        return False
-    try:
-        parts = urlsplit(value)
-        return bool(parts.hostname) and parts.username is None and parts.password is None and parts.port != 0
-    except ValueError:
-        return False
-
-
 def _one_line(text: str) -> bool:
     return "\n" not in text and "\t" not in text and "\r" not in text
 
 
-def _check_text_safety(checker: _Checker, data: object, suspect: bool) -> None:
+def _check_text_safety(checker: Checker, data: object, suspect: bool) -> None:
     if not suspect:
         return  # no unsafe character anywhere in the file's text or its escapes: nothing to locate
     for path, text in yaml_read.iter_paths(data):
@@ -270,16 +203,8 @@ def _check_text_safety(checker: _Checker, data: object, suspect: bool) -> None:
             )
 
 
-def _date(checker: _Checker, value: object, path: yaml_read.Path, dates: dict[yaml_read.Path, EdtfDate]) -> None:
-    text = f"{value:04d}" if isinstance(value, int) else str(value)
-    try:
-        dates[path] = parse_edtf(text)
-    except EdtfError as error:
-        checker.add(path, f"invalid date: {error}", "write an existing date in EDTF, e.g. 2021-10, 2020-09~ or 2024-08-05")
-
-
 def _check_semantics(
-    checker: _Checker,
+    checker: Checker,
     document: yaml_read.Document,
     data: dict[str, object],
     dates: dict[yaml_read.Path, EdtfDate],
@@ -289,28 +214,19 @@ def _check_semantics(
     planned = {str(event["id"]): event.get("status") == "planned" for event in events}
     registry = _check_registry(checker, document.file, data, dates, read_source)
     _unique_ids(checker, events, "events", "event")
+    for alias, event_id in renamed_ids(events, checker).items():  # a link may name an event by an old id
+        planned.setdefault(alias, planned[event_id])
     for index, event in enumerate(events):
         _check_event(checker, ("events", index), event, registry, planned, dates)
 
 
-@dataclass
-class _Registry:
-    """The sources and actors as the events' checks need them: the ids, each source's kind, and the folded
-    text of every article kept with the data (None for a web page, or a file that could not be read)."""
-
-    source_ids: set[str]
-    actor_ids: set[str]
-    kinds: dict[str, SourceKind]
-    text: Callable[[str], str | None]
-
-
 def _check_registry(
-    checker: _Checker,
+    checker: Checker,
     file: str,
     data: dict[str, object],
     dates: dict[yaml_read.Path, EdtfDate],
     read_source: Callable[[str], str],
-) -> _Registry:
+) -> Registry:
     """The sources and actors: unique ids and web addresses, dates, and every article kept with the data read."""
     sources = mappings(data.get("sources"))
     actors = mappings(data.get("actors"))
@@ -321,73 +237,31 @@ def _check_registry(
     for index, source in enumerate(sources):
         path = ("sources", index)
         if source.get("published") is not None:
-            _date(checker, source["published"], (*path, "published"), dates)
+            read_date(checker, source["published"], (*path, "published"), dates)
         if "url" in source:
-            _check_web_source(checker, source, path, dates, addresses, index)
+            check_web_source(checker, source, path, dates, addresses, index)
             folded[str(source["id"])] = None
         elif "file" in source:
             folded[str(source["id"])] = _source_text(checker, file, str(source["file"]), (*path, "file"), read_source)
     for index, actor in enumerate(actors):
         for number, position in enumerate(mappings(actor.get("positions"))):
             if isinstance(position, dict) and position.get("span") is not None:
-                _date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
+                read_date(checker, position["span"], ("actors", index, "positions", number, "span"), dates)
     kinds = {str(source["id"]): source_kind(source) for source in sources}
-    return _Registry(source_ids, actor_ids, kinds, folded.get)
-
-
-def _check_web_source(
-    checker: _Checker,
-    source: dict[str, object],
-    path: yaml_read.Path,
-    dates: dict[yaml_read.Path, EdtfDate],
-    addresses: dict[str, int],
-    index: int,
-) -> None:
-    """A web page's own rules: one source per address, and a day it was read, not before it was published."""
-    address = str(source["url"])
-    if address in addresses:
-        checker.add(
-            (*path, "url"),
-            f"the page {shown(address)} is registered twice (first as source #{addresses[address] + 1})",
-            "cite the first source's id instead",
-        )
-    addresses.setdefault(address, index)
-    if source.get("retrieved") is None:
-        return
-    _date(checker, source["retrieved"], (*path, "retrieved"), dates)
-    retrieved = dates.get((*path, "retrieved"))
-    if retrieved is None:
-        return
-    if retrieved.is_interval or retrieved.qualifier is not None or retrieved.first != retrieved.last:
-        checker.add(
-            (*path, "retrieved"), f"retrieved {shown(retrieved.text)} is not a day", "give the day the page was read: YYYY-MM-DD"
-        )
-        return
-    published = dates.get((*path, "published"))
-    if (
-        published is not None
-        and published.first is not None
-        and retrieved.first is not None
-        and retrieved.first < published.first
-    ):
-        checker.add(
-            (*path, "retrieved"),
-            f"retrieved on {retrieved.text}, before the page was published ({published.text})",
-            "give the day the page was read",
-        )
+    return Registry(source_ids, actor_ids, kinds, folded.get)
 
 
 def _check_event(
-    checker: _Checker,
+    checker: Checker,
     path: yaml_read.Path,
     event: dict[str, object],
-    registry: _Registry,
+    registry: Registry,
     planned: Mapping[str, bool],
     dates: dict[yaml_read.Path, EdtfDate],
 ) -> None:
     """One event's dates and references: ``registry`` gives the sources and actors, ``planned`` whether each
     event id is a planned event."""
-    _date(checker, event["date"], (*path, "date"), dates)
+    read_date(checker, event["date"], (*path, "date"), dates)
     roles = {str(participant.get("role")) for participant in mappings(event.get("participants"))}
     if roles == {"honoree"}:
         checker.add(
@@ -400,10 +274,10 @@ def _check_event(
             checker.add(
                 (*path, "participants", number, "actor"),
                 f"unknown actor {shown(participant['actor'])}",
-                _suggest(str(participant["actor"]), registry.actor_ids, "add it under actors:"),
+                suggest(str(participant["actor"]), registry.actor_ids, "add it under actors:"),
             )
     for number, citation in enumerate(mappings(event.get("citations"))):
-        _check_citation(checker, (*path, "citations", number), citation, registry)
+        check_citation(checker, (*path, "citations", number), citation, registry)
     for number, relation in enumerate(mappings(event.get("related"))):
         target = str(relation["event"])
         if target == event["id"]:
@@ -411,7 +285,7 @@ def _check_event(
             continue
         target_planned = planned.get(target)
         if target_planned is None:
-            hint = _suggest(target, set(planned), "check the id")
+            hint = suggest(target, set(planned), "check the id")
             checker.add((*path, "related", number, "event"), f"unknown event {shown(target)}", hint)
         elif relation["relation"] in OUTCOMES and not target_planned:
             checker.add(
@@ -419,65 +293,6 @@ def _check_event(
                 f"{relation['relation']} names {shown(target)}, which is not a planned event",
                 "an outcome (fulfils, cancels, postpones) points at an event with status: planned",
             )
-
-
-def _check_citation(checker: _Checker, path: yaml_read.Path, citation: dict[str, object], registry: _Registry) -> None:
-    """A quote: its source exists; it is long enough; it carries a translation when the source is not in
-    English; from a web page, it is one sentence of at most MAX_WEB_QUOTE_WORDS words (checked against the page
-    only online); from an article kept with the data, it is found there."""
-    source_id = str(citation["source"])
-    quote = str(citation["quote"])
-    if source_id not in registry.source_ids:
-        checker.add(
-            (*path, "source"),
-            f"unknown source {shown(source_id)}",
-            _suggest(source_id, registry.source_ids, "add it under sources:"),
-        )
-        return
-    if quote_too_short(quote):
-        checker.add(
-            (*path, "quote"),
-            f"quote is shorter than {MIN_QUOTE_WORDS} words",
-            "quote enough of the sentence to pin the passage down",
-        )
-        return
-    kind = registry.kinds.get(source_id, SourceKind(False, True, "en"))
-    if not kind.english and "translation" not in citation:
-        checker.add(
-            (*path, "quote"),
-            f"the quote is in {kind.language} (the language of {shown(source_id)}) and has no translation",
-            "add translation: the quote in English, in our own words",
-        )
-    elif kind.english and "translation" in citation:
-        checker.add(
-            (*path, "translation"),
-            f"{shown(source_id)} is in English: its quote needs no translation",
-            "remove translation:",
-            at_key=True,
-        )
-    if kind.web:
-        words = quote_words(quote)
-        if words > MAX_WEB_QUOTE_WORDS:
-            checker.add(
-                (*path, "quote"),
-                f"a quote of a web page holds at most {MAX_WEB_QUOTE_WORDS} words; this one has {words}",
-                "quote the words that carry the fact, joining fragments with '...'",
-            )
-        sentences = quote_sentences(quote)
-        if sentences > 1:
-            checker.add(
-                (*path, "quote"),
-                f"a quote of a web page is at most one sentence; this one spans {sentences}",
-                "quote one sentence, or cite the page twice",
-            )
-        return
-    text = registry.text(source_id)
-    if text is not None and not quote_found(quote, text):
-        checker.add(
-            (*path, "quote"),
-            f"quote not found in source {shown(source_id)}",
-            "copy the words exactly from the article; join separate fragments with '...'",
-        )
 
 
 @dataclass(frozen=True)
@@ -511,7 +326,7 @@ class StreamChecker:
     validates the whole file, which says where."""
 
     def __init__(self, file: str, top: dict[str, object], read_source: Callable[[str], str]) -> None:
-        checker = _Checker()
+        checker = Checker()
         data = {"sources": top.get("sources"), "actors": top.get("actors"), "events": []}
         _check_record(checker, data, "file", ())
         dates: dict[yaml_read.Path, EdtfDate] = {}
@@ -523,7 +338,7 @@ class StreamChecker:
 
     def event(self, record: object) -> EdtfDate:
         """Check one event; its date."""
-        checker = _Checker()
+        checker = Checker()
         _check_record(checker, record, "event", ())
         dates: dict[yaml_read.Path, EdtfDate] = {}
         if not checker.items and isinstance(record, dict):
@@ -532,7 +347,7 @@ class StreamChecker:
         return dates[("date",)]
 
 
-def _raise_unplaced(file: str, checker: _Checker) -> None:
+def _raise_unplaced(file: str, checker: Checker) -> None:
     if checker.items:
         raise DataError([Problem(file, None, None, item.message, item.hint) for item in checker.items])
 
@@ -543,7 +358,7 @@ def validate_addition(
     """Check the one event in ``document`` (a list ``events`` of one item) against ``known``, as
     :func:`validate_document` would check it in the whole file; raise DataError listing every problem, at
     their places in ``document``. Only the articles it cites are read."""
-    checker = _Checker()
+    checker = Checker()
     data = document.data
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list) or len(events) != 1:
@@ -565,13 +380,13 @@ def validate_addition(
 
         actor_ids = {str(actor["id"]) for actor in known.actors}
         kinds = {str(source["id"]): source_kind(source) for source in known.sources}
-        registry = _Registry(set(source_files), actor_ids, kinds, source_text)
+        registry = Registry(set(source_files), actor_ids, kinds, source_text)
         _check_event(checker, ("events", 0), event, registry, known.planned, {})
     if checker.items:
         raise DataError(_locate_all(document, checker.items))
 
 
-def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, what: str) -> set[str]:
+def _unique_ids(checker: Checker, items: list[dict[str, object]], key: str, what: str) -> set[str]:
     seen: dict[str, int] = {}
     for index, record in enumerate(items):
         identifier = str(record["id"])
@@ -586,13 +401,8 @@ def _unique_ids(checker: _Checker, items: list[dict[str, object]], key: str, wha
     return set(seen)
 
 
-def _suggest(value: str, known: set[str], otherwise: str) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean {shown(close[0])}?" if close else otherwise
-
-
 def _source_text(
-    checker: _Checker, data_path: str, file: str, path: yaml_read.Path, read_source: Callable[[str], str]
+    checker: Checker, data_path: str, file: str, path: yaml_read.Path, read_source: Callable[[str], str]
 ) -> str | None:
     resolved = resolve_source_path(data_path, file)
     try:
@@ -603,7 +413,7 @@ def _source_text(
         return None
 
 
-def _locate_all(document: yaml_read.Document, items: list[_Found]) -> list[Problem]:
+def _locate_all(document: yaml_read.Document, items: list[Found]) -> list[Problem]:
     problems = []
     for item in items:
         line, column = yaml_read.locate(document, item.path, at_key=item.at_key)
@@ -615,7 +425,7 @@ def _locate_all(document: yaml_read.Document, items: list[_Found]) -> list[Probl
 def _build(file: str, data: dict[str, object], dates: dict[yaml_read.Path, EdtfDate]) -> Dataset:
     sources = tuple(source_from(record, parse_optional_date) for record in mappings(data.get("sources")))
     actors = tuple(actor_from(record, parse_optional_date) for record in mappings(data.get("actors")))
-    events = EventList(
-        event_from(record, dates[("events", index, "date")]) for index, record in enumerate(mappings(data.get("events")))
-    )
+    records = mappings(data.get("events"))
+    renamed = renamed_ids(records)
+    events = EventList(event_from(record, dates[("events", index, "date")], renamed) for index, record in enumerate(records))
     return Dataset(file, sources, actors, events)
