@@ -150,7 +150,8 @@ def corpora(dataset: Dataset) -> list[str]:
 
 def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
     """The dataset as one corpus tells it (see :class:`~kztm_timeline.model.CorpusEvents`): its sources only,
-    the events citing at least one of them with only those citations, and only the links between such events.
+    the events citing at least one of them with only those citations, and only the links between such events;
+    the actors who take part in those events; and each event and actor as the corpus tells it (``in_corpus``).
     None (no corpus asked for), or the corpus of every source, gives the dataset itself. An unknown corpus is
     a UsageError naming the corpora there are."""
     if corpus is None:
@@ -161,8 +162,10 @@ def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
     kept = tuple(source for source in dataset.sources if source.corpus == corpus)
     if len(kept) == len(dataset.sources):
         return dataset
-    events = CorpusEvents(dataset.events, frozenset(source.id for source in kept))
-    return Dataset(dataset.path, kept, dataset.actors, events)
+    events = CorpusEvents(dataset.events, frozenset(source.id for source in kept), corpus)
+    taking_part = {participant.actor for event in events for participant in event.participants}
+    actors = tuple(actor.view(corpus) for actor in dataset.actors if actor.id in taking_part)
+    return Dataset(dataset.path, kept, actors, events)
 
 
 def overlaps(event: Event, start: date, end: date) -> bool:
