@@ -1,4 +1,10 @@
-"""Shared fixtures: copies of the shipped data that tests may change."""
+"""Shared fixtures: the dataset the tests run on, and copies of it that tests may change.
+
+The tests were written as specifications against the five-article timeline, which is kept frozen in
+tests/fixtures/seeds-2025-12 (data and articles): every test runs on a fresh copy of it (``KZTM_TIMELINE_DATA``),
+so what they say stays true whatever the shipped data grows into. The shipped data itself (data/events.yaml, the
+public record and the seeds) has tests of its own, which name it: ``SHIPPED``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "events.yaml"
+FIVE_ARTICLES = ROOT / "tests" / "fixtures" / "seeds-2025-12"
+DATA = FIVE_ARTICLES / "data" / "events.yaml"  # the five-article dataset the tests are written against
+SHIPPED = ROOT / "data" / "events.yaml"  # the dataset the package ships
 
 
 @pytest.fixture(autouse=True)
@@ -24,16 +32,27 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return folder / "kztm-timeline"
 
 
+@pytest.fixture(autouse=True)
+def five_articles(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test reads a fresh copy of the five-article dataset unless it names another data file."""
+    folder = tmp_path_factory.mktemp("five-articles")
+    shutil.copytree(FIVE_ARTICLES / "data", folder / "data")
+    shutil.copytree(FIVE_ARTICLES / "seeds", folder / "seeds")
+    monkeypatch.setenv("KZTM_TIMELINE_DATA", str(folder / "data" / "events.yaml"))
+    return folder / "data" / "events.yaml"
+
+
 @pytest.fixture(scope="session")
 def shipped() -> Dataset:
+    """The five-article dataset, read once (the name is older than the public record)."""
     return load_dataset(str(DATA))
 
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    """A copy of data/ and seeds/ laid out as in the repository."""
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    """A copy of the five-article dataset's data/ and seeds/, laid out as in the repository."""
+    shutil.copytree(FIVE_ARTICLES / "data", tmp_path / "data")
+    shutil.copytree(FIVE_ARTICLES / "seeds", tmp_path / "seeds")
     return tmp_path
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from kztm_timeline.cli import app
 
-from .conftest import DATA, EditData
+from .conftest import DATA, ROOT, EditData
 
 runner = CliRunner()
 
@@ -374,7 +374,7 @@ def test_shell_completion_completes_event_ids() -> None:
 def test_list_json_conforms_to_the_committed_json_schema() -> None:
     import jsonschema
 
-    schema = json.loads((DATA.parent.parent / "schema" / "event-list.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "schema" / "event-list.schema.json").read_text(encoding="utf-8"))
     _, out, _ = run("list", "--json")
     jsonschema.Draft202012Validator(schema).validate(json.loads(out))
     event_schema = {**schema["$defs"]["event"], "$defs": schema["$defs"]}
@@ -383,5 +383,5 @@ def test_list_json_conforms_to_the_committed_json_schema() -> None:
 
 
 def test_the_committed_data_schema_is_what_timeline_schema_prints() -> None:
-    committed = (DATA.parent.parent / "schema" / "events.schema.json").read_text(encoding="utf-8")
+    committed = (ROOT / "schema" / "events.schema.json").read_text(encoding="utf-8")
     assert run("schema")[1] == committed

@@ -135,3 +135,13 @@ def test_an_unknown_corpus_is_a_usage_error_naming_the_corpora(mixed: str) -> No
 def test_every_data_command_takes_corpus(mixed: str, command: list[str]) -> None:
     code, _, err = run(*command, "--corpus", "seeds", "--data", mixed)
     assert code == 0, err
+
+
+SHIPPED = str(Path(__file__).resolve().parent.parent / "data" / "events.yaml")
+
+
+@pytest.mark.parametrize(("command", "golden"), GOLDEN_RUNS, ids=[golden for _, golden in GOLDEN_RUNS])
+def test_the_shipped_data_told_by_the_seeds_alone_is_the_five_article_timeline(command: list[str], golden: str) -> None:
+    code, out, err = run(*command, "--corpus", "seeds", "--data", SHIPPED)
+    assert (code, err) == (0, ""), err
+    assert out == (GOLDEN / golden).read_text(encoding="utf-8")

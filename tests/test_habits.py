@@ -19,7 +19,7 @@ from kztm_timeline.cli import app, color_wanted, pager_command
 from kztm_timeline.errors import UsageError
 from kztm_timeline.query import user_date_range
 
-from .conftest import DATA
+from .conftest import DATA, ROOT
 
 runner = CliRunner()
 
@@ -754,7 +754,7 @@ def test_the_installed_copy_is_called_the_shipped_dataset(tmp_path: Path, monkey
 
     shipped = tmp_path / "_shipped"
     shutil.copytree(DATA.parent, shipped / "data")
-    shutil.copytree(DATA.parent.parent / "seeds", shipped / "seeds")
+    shutil.copytree(ROOT / "seeds", shipped / "seeds")
     monkeypatch.setattr(fs_module, "__file__", str(tmp_path / "datafile" / "fs.py"))
     code, out, _ = run("validate", "--data", str(shipped / "data" / "events.yaml"), "--as-of", "2024-12-31")
     assert code == 0
@@ -777,7 +777,7 @@ def test_a_problem_names_its_file_from_here(workdir: Path, monkeypatch: pytest.M
 
 def test_sources_json_gives_each_article_an_absolute_path() -> None:
     _, out, _ = run("sources", "--json", "--fields", "id,path")
-    article = DATA.parent.parent / "seeds" / "000_08d2008987c28bee.txt"
+    article = ROOT / "seeds" / "000_08d2008987c28bee.txt"
     assert json.loads(out)[0] == {"id": "trend-2023-10-31", "path": str(article)}
 
 
@@ -920,7 +920,7 @@ def test_the_man_page_renders_without_a_warning() -> None:
 def test_the_wheel_installs_the_man_page_in_share_man_man1(tmp_path: Path) -> None:
     import zipfile
 
-    root = DATA.parent.parent
+    root = ROOT
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)], check=True, capture_output=True
     )

@@ -117,8 +117,19 @@ def evidence_findings(dataset: Dataset) -> list[Finding]:
 
 
 def evidence_problem(dataset: Dataset, event: Event) -> tuple[str, str] | None:
-    """What is wrong with one event's date given the evidence it names (message and hint), if anything;
+    """What is wrong with one event's date given the evidence it names (message and hint), if anything, and
+    then with the date of each view of it (``in_corpus``) given the evidence of that corpus's sources alone;
     ``dataset`` is read only for its sources."""
+    found = _own_problem(dataset, event)
+    for corpus, view in () if found is not None else event.views:
+        cited = tuple(citation for citation in view.citations if dataset.source_by_id[citation.source].corpus == corpus)
+        problem = _own_problem(dataset, dataclasses.replace(view, citations=cited))
+        if problem is not None:
+            return f"as the corpus {corpus} tells it: {problem[0]}", problem[1]
+    return found
+
+
+def _own_problem(dataset: Dataset, event: Event) -> tuple[str, str] | None:
     if event.evidence == "quoted":
         return _quoted(dataset, event)
     if event.evidence == "reported":

@@ -1,11 +1,15 @@
 """Proposing candidate events from an article: every sentence that carries a date.
 
-Recognised date expressions (English): ``2024-08-05``, ``16.05.2023``,
-``August 5, 2024``, ``5 August 2024``, ``October 2021``, ``July 4`` and ``4 July``
-(the year from the nearest year named before, else the article's own year),
-``in 2017`` (a year after a preposition), and ``next year``, ``this year``,
-``last year``, ``next month`` and ``last month``, resolved against the article's
-date. A line that holds little besides a date (a dateline such as
+Recognised date expressions: ``2024-08-05``, ``16.05.2023``, ``August 5, 2024``,
+``5 August 2024``, ``October 2021``, ``July 4`` and ``4 July`` (the year from the
+nearest year named before, else the article's own year), ``in 2017`` (a year after
+a preposition), and ``next year``, ``this year``, ``last year``, ``next month`` and
+``last month``, resolved against the article's date; runs of days (``May 10–11``,
+``18-19 April 2017``, ``23 and 24 June``: an interval); a sentence that opens with
+``Today,`` (the article's own day); and the month names of the public record's other
+languages, in the forms a date takes (Russian ``9 августа 2024``, ``в октябре 1992``;
+Kazakh ``23 және 24 маусымда``; Turkmen ``5-nji oktýabrda``, ``1992-nji ýylyň
+oktýabrynda``). A line that holds little besides a date (a dateline such as
 ``Published 16.05.2023``) is not a candidate, but it dates an unregistered article.
 """
 
@@ -28,16 +32,39 @@ from .vocab import KINDS, Kind, Status
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+# The stems of the month names in the public record's other languages: Russian (январь, января, январе), Kazakh and
+# Turkmen (whose case endings follow the stem: маусымда, oktýabrynda). Each matches its stem plus any ending.
+_STEMS = {
+    1: ("январ", "қаңтар", "ýanwar"), 2: ("феврал", "ақпан", "fewral"), 3: ("март", "наурыз", "mart"),
+    4: ("апрел", "сәуір", "aprel"), 5: ("ма[йяе]", "мамыр", "maý"), 6: ("июн", "маусым", "iýun"),
+    7: ("июл", "шілде", "iýul"), 8: ("август", "тамыз", "awgust"), 9: ("сентябр", "қыркүйек", "sentýabr"),
+    10: ("октябр", "қазан", "oktýabr"), 11: ("ноябр", "қараша", "noýabr"), 12: ("декабр", "желтоқсан", "dekabr"),
+}  # fmt: skip
+_MONTH = (
+    r"(?P<month>"
+    + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    + r")\.?(?!\w)|(?P<stem>"
+    + "|".join(stem for stems in _STEMS.values() for stem in stems)
+    + r")\w*"
+)
+_MONTH = rf"(?:{_MONTH})"
+_ORDINAL = r"(?:st|nd|rd|th|-?(?:nji|njy|njü|inji|ynjy|unjy|ünji))?"  # English, and Turkmen (5-nji)
+_DAY = rf"(?P<day>[0-3]?\d){_ORDINAL}"
+_FIRST_DAY = rf"(?P<first>[0-3]?\d){_ORDINAL}"
+_DAY_RUN = r"\s*(?:[-–—]|\s(?:and|и|және|we)\s)\s*"  # 10–11, 23 and 24, 23 и 24, 23 және 24, 23 we 24
 _YEAR = r"(?P<year>1[89]\d\d|20\d\d|21\d\d)"
-_PREPOSITION = r"(?:in|since|from|until|till|by|during|before|after|of|early|late|mid)"
+_YEAR_WORD = r"(?:-?(?:nji|njy|njü|inji|ynjy|unjy|ünji))?\s+(?:ýyly\w*|жыл\w*|года?)"  # 1992-nji ýylyň, 2024 жылғы
+_PREPOSITION = r"(?:in|since|from|until|till|by|during|before|after|of|early|late|mid|в|с|до|к)"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         ("iso", rf"\b{_YEAR}-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
         ("dotted", rf"\b(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.{_YEAR}\b"),
+        ("month-days", rf"\b{_MONTH}\s+{_FIRST_DAY}{_DAY_RUN}{_DAY}\b(?:,?\s+{_YEAR}\b)?"),
+        ("days-month", rf"\b{_FIRST_DAY}{_DAY_RUN}{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR}\b)?"),
+        ("year-day-month", rf"\b{_YEAR}{_YEAR_WORD}\s+{_DAY}\s+{_MONTH}"),
+        ("year-month", rf"\b{_YEAR}{_YEAR_WORD}\s+{_MONTH}"),
         ("month-day-year", rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
         ("day-month-year", rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
         ("month-year", rf"\b{_MONTH},?\s+{_YEAR}\b"),
@@ -45,6 +72,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("day-month", rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s*\d)"),
         ("year", rf"\b{_PREPOSITION}\s+(?:the\s+year\s+)?{_YEAR}\b(?![-–]\d)"),
         ("relative", r"\b(?P<which>next|this|last|previous|coming)\s+(?P<unit>year|month)\b"),
+        ("today", r"^(?:Today|Сегодня|Бүгін|Şu gün|Bu gün),"),
     )
 )
 
@@ -144,9 +172,10 @@ def find_dates(sentence: str, context_year: int | None, published: date | None) 
 
 def _resolve(name: str, match: re.Match[str], context_year: int | None, published: date | None) -> str | None:
     groups = match.groupdict()
-    month_text = (groups.get("month") or "").lower().rstrip(".")
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text, 0)
+    month = _month(groups)
     year = int(groups["year"]) if groups.get("year") else context_year
+    if name == "today":
+        return published.isoformat() if published is not None else None
     if name == "relative":
         if published is None:
             return None
@@ -159,9 +188,21 @@ def _resolve(name: str, match: re.Match[str], context_year: int | None, publishe
         return None
     if name == "year":
         return f"{year:04d}"
-    if name == "month-year":
+    if name in ("month-year", "year-month"):
         return f"{year:04d}-{month:02d}"
+    if name in ("month-days", "days-month"):
+        first, last = _day(year, month, int(groups["first"])), _day(year, month, int(groups["day"]))
+        return f"{first}/{last}" if first and last and first < last else None
     return _day(year, month, int(groups["day"]))
+
+
+def _month(groups: dict[str, str | None]) -> int:
+    """The month a match names: a number, an English name or abbreviation, or a stem of another language's name."""
+    stem = (groups.get("stem") or "").lower()
+    if stem:
+        return next(number for number, stems in _STEMS.items() if any(re.fullmatch(s, stem) for s in stems))
+    text = (groups.get("month") or "").lower().rstrip(".")
+    return int(text) if text.isdigit() else _MONTHS.get(text, 0)
 
 
 def _is_dateline(sentence: str) -> bool:

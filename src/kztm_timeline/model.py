@@ -56,6 +56,12 @@ class Actor:
     positions: tuple[Position, ...] = ()
     note: str | None = None
     sector: str | None = None
+    views: tuple[tuple[str, Actor], ...] = ()  # (corpus, the actor as that corpus alone tells it): ``in_corpus``
+
+    def view(self, corpus: str) -> Actor:
+        """The actor as ``corpus`` alone tells it: its own view where it has one (without views), else itself."""
+        found = next((told for name, told in self.views if name == corpus), None)
+        return self if found is None else replace(found, views=())
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -99,6 +105,21 @@ class Event:
     note: str | None = None
     evidence: str | None = None
     aliases: tuple[str, ...] = ()  # ids the event had before it was renamed
+    no_outcome: NoOutcome | None = None  # a plan whose outcome a corpus was searched for, and not found
+    views: tuple[tuple[str, Event], ...] = ()  # (corpus, the event as that corpus alone tells it): ``in_corpus``
+
+    def view(self, corpus: str) -> Event:
+        """The event as ``corpus`` alone tells it: its own view where it has one, else itself."""
+        return next((told for name, told in self.views if name == corpus), self)
+
+
+@dataclass(frozen=True, slots=True)
+class NoOutcome:
+    """What a search of one corpus for a plan's outcome found: nothing, as of a day (``no_outcome_found``)."""
+
+    as_of: EdtfDate
+    corpus: str
+    note: str
 
 
 class Memos(Protocol):
@@ -321,9 +342,11 @@ class CorpusEvents(Events):
     Lookups go to the whole collection (``inner``), which the cache may answer from its indexes: its
     ``source`` index keeps the candidates to the corpus's events. Nothing is kept in a store (``memo``)."""
 
-    def __init__(self, inner: Events, sources: frozenset[str]) -> None:
+    def __init__(self, inner: Events, sources: frozenset[str], corpus: str = "") -> None:
         self._inner = inner
         self._sources = sources
+        self._corpus = corpus  # an event's view of this name (``in_corpus``) is how the corpus tells it
+        self._viewed: bool | None = None  # whether any event of the corpus has such a view
         self._members: list[Event] | None = None
         self._kept: dict[str, bool] = {}
         self._by_id: dict[str, Event] | None = None
@@ -340,14 +363,35 @@ class CorpusEvents(Events):
         return self._kept[identifier]
 
     def told(self, event: Event) -> Event | None:
-        """``event`` as the corpus tells it, or None when it cites none of the corpus's sources."""
+        """``event`` as the corpus tells it, or None when it cites none of the corpus's sources: its view for the
+        corpus where it has one (``in_corpus``), with only the corpus's citations, its links to the corpus's events
+        (by the ids the corpus gives them), and a search for its outcome only if it was a search of this corpus."""
         citations = tuple(citation for citation in event.citations if citation.source in self._sources)
         if not citations:
             return None
-        related = tuple(relation for relation in event.related if self._keeps(relation.event))
-        if len(citations) == len(event.citations) and len(related) == len(event.related):
+        base = event.view(self._corpus)
+        related = tuple(self._told_link(relation) for relation in base.related if self._keeps(relation.event))
+        no_outcome = base.no_outcome if base.no_outcome is None or base.no_outcome.corpus == self._corpus else None
+        unchanged = base is event and not event.views and related == event.related and no_outcome is event.no_outcome
+        if unchanged and len(citations) == len(event.citations):
             return event
-        return replace(event, citations=citations, related=related)
+        return replace(base, citations=citations, related=related, no_outcome=no_outcome, views=())
+
+    def _told_link(self, relation: Relation) -> Relation:
+        """A link by the id its target has in the corpus (a renamed event keeps its old id in its view)."""
+        target = self._inner.by_id.get(relation.event)
+        told = relation.event if target is None else target.view(self._corpus).id
+        return relation if told == relation.event else replace(relation, event=told)
+
+    @property
+    def viewed(self) -> bool:
+        """Whether an event of the corpus has a view for it: its dates and order may then differ from the whole
+        collection's, so the collection's date index, order and counts cannot answer for it."""
+        if self._viewed is None:
+            self._viewed = any(
+                name == self._corpus for event in self._inner.candidates(self._narrowed(Prefilter())) for name, _ in event.views
+            )
+        return self._viewed
 
     def _narrowed(self, prefilter: Prefilter) -> Prefilter:
         wanted = self._sources & prefilter.keys["source"] if "source" in prefilter.keys else self._sources
@@ -390,20 +434,31 @@ class CorpusEvents(Events):
         return self._referrers
 
     def alias_of(self, identifier: str) -> str | None:
+        """The id the corpus gives the event of ``identifier``: an old id of it, or (where the corpus keeps an
+        old id of a renamed event in its view) its id in the whole collection."""
         found = self._inner.alias_of(identifier)
-        return found if found is not None and self._keeps(found) else None
+        if found is None and self._inner.by_id.get(identifier) is not None:
+            found = identifier
+        if found is None or not self._keeps(found):
+            return None
+        told = self._inner.by_id[found].view(self._corpus).id
+        return None if told == identifier else told
 
     def renamed_links(self) -> list[tuple[str, str, str]]:
         return [link for link in self._inner.renamed_links() if self._keeps(link[0]) and self._keeps(link[2])]
 
     def candidates(self, prefilter: Prefilter) -> Iterator[Event]:
+        if self.viewed:  # the window is read from the events as the corpus dates them, one by one
+            prefilter = replace(prefilter, window=None)
         return self._told_all(self._inner.candidates(self._narrowed(prefilter)))
 
     def ordered(self, prefilter: Prefilter, *, reverse: bool = False) -> Iterator[Event] | None:
+        if self.viewed:
+            return None
         found = self._inner.ordered(self._narrowed(prefilter), reverse=reverse)
         return None if found is None else self._told_all(found)
 
     def tally(self, prefilter: Prefilter) -> Tally | None:
-        """The whole collection's counts of the corpus's events: a corpus drops citations and links, which
-        no count reads."""
-        return self._inner.tally(self._narrowed(prefilter))
+        """The whole collection's counts of the corpus's events (a corpus drops citations and links, which
+        no count reads), unless the corpus dates some of them otherwise."""
+        return None if self.viewed else self._inner.tally(self._narrowed(prefilter))

@@ -15,7 +15,7 @@ from itertools import islice
 
 from .edtf import EdtfError, day_text, display, parse_edtf
 from .errors import LookupFailed, UsageError
-from .model import Actor, CorpusEvents, Dataset, Event, Prefilter, Source, Tally
+from .model import Actor, CorpusEvents, Dataset, Event, NoOutcome, Prefilter, Source, Tally
 from .text import contains_name, contains_words, fold, name_words, romanized, same_name, shown
 from .vocab import KINDS, OUTCOMES, PLACE_NAMES, Kind, Status
 
@@ -188,7 +188,8 @@ def corpora(dataset: Dataset) -> list[str]:
 
 def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
     """The dataset as one corpus tells it (see :class:`~kztm_timeline.model.CorpusEvents`): its sources only,
-    the events citing at least one of them with only those citations, and only the links between such events.
+    the events citing at least one of them with only those citations, and only the links between such events;
+    the actors who take part in those events; and each event and actor as the corpus tells it (``in_corpus``).
     None (no corpus asked for), or the corpus of every source, gives the dataset itself. An unknown corpus is
     a UsageError naming the corpora there are."""
     if corpus is None:
@@ -199,8 +200,10 @@ def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
     kept = tuple(source for source in dataset.sources if source.corpus == corpus)
     if len(kept) == len(dataset.sources):
         return dataset
-    events = CorpusEvents(dataset.events, frozenset(source.id for source in kept))
-    return Dataset(dataset.path, kept, dataset.actors, events)
+    events = CorpusEvents(dataset.events, frozenset(source.id for source in kept), corpus)
+    taking_part = {participant.actor for event in events for participant in event.participants}
+    actors = tuple(actor.view(corpus) for actor in dataset.actors if actor.id in taking_part)
+    return Dataset(dataset.path, kept, actors, events)
 
 
 def date_fit(query: Query, span: tuple[date, date]) -> Reach | None:
@@ -624,18 +627,32 @@ class PlanState:
     latest: date | None  # its latest possible day; None for a plan open at its end
     due: date  # the day it falls due (see :func:`due_date`)
     reason: str  # why that day: "twelve months after it was announced, 6 Aug 2024"
+    searched: NoOutcome | None = None  # a search of a corpus for its outcome, which found none
 
     @property
     def overdue(self) -> bool:
         return self.state == "overdue"
 
-    def summary(self) -> str:
-        """The state in words: "overdue: no outcome recorded since 6 Aug 2025 (due twelve months after …)"."""
+    def short(self) -> str:
+        """The state in a few words, as the plans table shows it: "fulfilled by …", "open: due by 6 Aug 2025",
+        "overdue: no outcome recorded since 6 Aug 2025", or, where a corpus was searched for its outcome and none
+        was found, "overdue: no outcome found in corpus public-record as of 2 Dec 2026"."""
+        if self.searched is not None and self.state in ("overdue", "open"):
+            return f"{self.state}: no outcome found in corpus {self.searched.corpus} as of {display(self.searched.as_of)}"
         if self.overdue:
-            return f"overdue: no outcome recorded since {day_text(self.due)} (due {self.reason})"
+            return f"overdue: no outcome recorded since {day_text(self.due)}"
         if self.state == "open":
-            return f"open: due by {day_text(self.due)} ({self.reason})"
+            return f"open: due by {day_text(self.due)}"
         return f"{self.state} by {', '.join(other for other, _ in self.outcomes)}"
+
+    def summary(self) -> str:
+        """The state in words with why it falls due then: "overdue: no outcome recorded since 6 Aug 2025 (due
+        twelve months after it was announced, 6 Aug 2024)"."""
+        if self.state not in ("overdue", "open"):
+            return self.short()
+        if self.searched is None and self.overdue:
+            return f"{self.short()} (due {self.reason})"
+        return f"{self.short()} (due {day_text(self.due)}: {self.reason})"
 
 
 def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[PlanState]:
@@ -654,7 +671,7 @@ def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[
         state = next((OUTCOMES[relation] for relation in OUTCOMES if relation in relations), None)
         if state is None:
             state = "overdue" if due < as_of else "open"
-        found.append(PlanState(event, state, outcomes, event.date.last, due, reason))
+        found.append(PlanState(event, state, outcomes, event.date.last, due, reason, event.no_outcome))
     return found
 
 

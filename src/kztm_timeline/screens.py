@@ -22,7 +22,7 @@ from rich.text import Text
 
 from .contract import OPEN_START, citing_counts, participant_text
 from .datafile.fs import display_path, resolve_source_path
-from .edtf import day_text, display
+from .edtf import display
 from .model import Dataset, Event, Source
 from .query import PlanState
 from .text import escape_controls, fold_with_map
@@ -118,6 +118,8 @@ def render_show(dataset: Dataset, event: Event, *, color: bool, width: int, plan
     ]
     if plan is not None:
         facts.append(("Plan", plan.summary(), "bold red" if plan.overdue else ""))
+        if plan.searched is not None and plan.state in ("overdue", "open"):
+            facts.append(("Searched", plan.searched.note, ""))
     people = [participant_text(dataset, participant.actor, participant.role) for participant in event.participants]
     facts += [("Participants", line, "") for line in people]
     facts += [("Place", event.place or "—", ""), ("Topics", ", ".join(event.topics) or "—", "")]
@@ -485,8 +487,4 @@ def render_plans(plans: Sequence[PlanState], *, color: bool, width: int) -> str:
 
 
 def plan_state_text(plan: PlanState) -> str:
-    if plan.overdue:
-        return f"overdue: no outcome recorded since {day_text(plan.due)}"
-    if plan.state == "open":
-        return f"open: due by {day_text(plan.due)}"
-    return f"{plan.state} by " + ", ".join(other for other, _ in plan.outcomes)
+    return plan.short()

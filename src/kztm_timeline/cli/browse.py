@@ -284,7 +284,7 @@ def show(
 
     dataset = read_dataset(data, corpus)
     found = find_event(dataset, event)
-    if event in found.aliases:
+    if event != found.id and event in found.aliases:
         say(f"note: {event!r} is an old id of {found.id}; use the new one")
     plan = next(iter(plan_states(dataset, [found], today())), None)
     emit(

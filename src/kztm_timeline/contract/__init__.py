@@ -269,4 +269,7 @@ def plan_json(plan: PlanState) -> dict[str, object]:
         "title": plan.event.title,
         "state": plan.state,
         "outcomes": [{"id": other, "relation": relation} for other, relation in plan.outcomes],
+        "no_outcome_found": None
+        if plan.searched is None
+        else {"as_of": iso(plan.searched.as_of.first), "corpus": plan.searched.corpus, "note": plan.searched.note},
     }

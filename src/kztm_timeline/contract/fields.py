@@ -242,6 +242,18 @@ PLANS = Table(
         _text("state", "open, fulfilled, cancelled, postponed or overdue.",
               choices=("open", "fulfilled", "cancelled", "postponed", "overdue")),
         OutputField("outcomes", FieldType.STRING, "The events recording what became of it.", many=True, members=_LINK),
+        OutputField(
+            "no_outcome_found",
+            FieldType.STRING,
+            "Where no outcome is recorded and a corpus was searched for one: as of which day, which corpus, and what "
+            "was found instead; null otherwise.",
+            nullable=True,
+            members=(
+                OutputField("as_of", FieldType.DATE, "The day the corpus was last searched."),
+                _text("corpus", "The corpus searched."),
+                _text("note", "What was found instead, in our own words."),
+            ),
+        ),
     ),
 )  # fmt: skip
 

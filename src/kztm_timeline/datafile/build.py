@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ..edtf import EdtfDate, parse_edtf
-from ..model import Actor, Citation, Event, Participant, Position, Relation, Source
+from ..model import Actor, Citation, Event, NoOutcome, Participant, Position, Relation, Source
 from ..vocab import Kind, Status
 from .schema import DEFAULT_CORPUS
 
@@ -43,7 +43,17 @@ def actor_from(record: dict[str, object], date_of: Callable[[object], EdtfDate |
         ),
         note=text_or_none(record.get("note")),
         sector=text_or_none(record.get("sector")),
+        views=tuple((corpus, actor_from(view, date_of)) for corpus, view in _views(record)),
     )
+
+
+def _views(record: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
+    """``in_corpus``: each corpus with the record as that corpus tells it (the record with the view's fields)."""
+    views = record.get("in_corpus")
+    if not isinstance(views, dict):
+        return []
+    plain = {key: value for key, value in record.items() if key != "in_corpus"}
+    return [(str(corpus), {**plain, **view}) for corpus, view in views.items() if isinstance(view, dict)]
 
 
 def event_from(record: dict[str, object], when: EdtfDate, renamed: Mapping[str, str] | None = None) -> Event:
@@ -67,7 +77,18 @@ def event_from(record: dict[str, object], when: EdtfDate, renamed: Mapping[str, 
         note=text_or_none(record.get("note")),
         evidence=text_or_none(record.get("evidence")),
         aliases=tuple(strings(record.get("aliases"))),
+        no_outcome=_no_outcome(record.get("no_outcome_found")),
+        views=tuple(
+            (corpus, event_from(view, parse_optional_date(view["date"]) or when, renamed)) for corpus, view in _views(record)
+        ),
     )
+
+
+def _no_outcome(value: object) -> NoOutcome | None:
+    if not isinstance(value, dict):
+        return None
+    as_of = parse_optional_date(value.get("as_of"))
+    return None if as_of is None else NoOutcome(as_of, str(value.get("corpus")), str(value.get("note")))
 
 
 def _relation(item: dict[str, object], renamed: Mapping[str, str] | None) -> Relation:

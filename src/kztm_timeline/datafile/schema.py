@@ -35,6 +35,8 @@ class T(StrEnum):
     URL = "url"
     LANGUAGE = "language"
     SLUGS = "slugs"
+    RECORD = "record"  # one mapping of the shape ``record``
+    VIEWS = "views"  # a mapping of corpus names to mappings of the shape ``record``
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,13 @@ SHAPES: dict[str, tuple[Field, ...]] = {
             choices=SECTORS,
         ),
         Field("note", T.TEXT, False, "Remarks.", nullable=True, multiline=True),
+        Field(
+            "in_corpus",
+            T.VIEWS,
+            False,
+            "The actor as one corpus alone tells it, where that differs (--corpus NAME shows it): corpus name: fields.",
+            record="actor_view",
+        ),
     ),
     "position": (
         Field("title", T.TEXT, True, "The office as the sources name it."),
@@ -136,6 +145,25 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         ),
         Field("citations", T.LIST, True, "Evidence: a source and a verbatim quote.", record="citation", min_items=1),
         Field("related", T.LIST, False, "Links to other events.", record="relation"),
+        Field(
+            "no_outcome_found",
+            T.RECORD,
+            False,
+            "A plan whose outcome was looked for in a corpus and not found: as of which day, where, and what was found.",
+            record="no_outcome",
+        ),
+        Field(
+            "in_corpus",
+            T.VIEWS,
+            False,
+            "The event as one corpus alone tells it, where that differs (--corpus NAME shows it): corpus name: fields.",
+            record="event_view",
+        ),
+    ),
+    "no_outcome": (
+        Field("as_of", T.EDTF, True, "The day the corpus was last searched for the plan's outcome (YYYY-MM-DD)."),
+        Field("corpus", T.SLUG, True, "The corpus that was searched."),
+        Field("note", T.TEXT, True, "What was found instead, in our own words.", multiline=True),
     ),
     "participant": (
         Field("actor", T.SLUG, True, "An actor id."),
@@ -164,6 +192,20 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("relation", T.CHOICE, True, "How this event relates to it.", choices=RELATIONS),
     ),
 }
+
+
+# What a corpus may tell otherwise of an event or an actor (``in_corpus``): these fields, none of them required.
+VIEWED: dict[str, tuple[str, ...]] = {
+    "event_view": ("id", "date", "evidence", "title", "summary", "note", "place", "topics", "participants", "related"),
+    "actor_view": ("name", "variants", "positions", "note"),
+}
+for _view, _names in VIEWED.items():
+    _base = {field.name: field for field in SHAPES[_view.removesuffix("_view")]}
+    SHAPES[_view] = tuple(
+        Field(name, _base[name].type, False, _base[name].description, _base[name].nullable or not _base[name].required,
+              _base[name].choices, _base[name].record, _base[name].min_items, _base[name].multiline)
+        for name in _names
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -238,6 +280,10 @@ def _field_schema(field: Field) -> dict[str, object]:
         schema = {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}}
     elif field.type is T.TEXTS:
         schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": SINGLE_LINE_PATTERN}}
+    elif field.type is T.RECORD:
+        schema = {"$ref": f"#/$defs/{field.record}"}
+    elif field.type is T.VIEWS:
+        schema = {"type": "object", "additionalProperties": {"$ref": f"#/$defs/{field.record}"}}
     else:
         schema = {"type": "array", "items": {"$ref": f"#/$defs/{field.record}"}}
         if field.min_items:

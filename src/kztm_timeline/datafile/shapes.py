@@ -179,6 +179,17 @@ def _check_field(found: Findings, value: object, spec: Field, parent: yaml_read.
         _check_texts(found, value, spec, path)
     elif kind is T.SLUGS:
         _check_slugs(found, value, spec, path)
+    elif kind is T.RECORD:
+        check_record(found, value, spec.record, path)
+    elif kind is T.VIEWS:
+        if not isinstance(value, dict):
+            found.add(path, f"{spec.name} must be a mapping of corpus names, found {type_name(value)}", "write corpus: fields")
+            return
+        for corpus, view in value.items():
+            if not isinstance(corpus, str) or not _SLUG_RE.match(corpus):
+                found.add((*path, corpus), f"{spec.name}: {shown(corpus)} is not a corpus name", "name a corpus of the sources")
+            else:
+                check_record(found, view, spec.record, (*path, corpus))
     elif not isinstance(value, list):
         found.add(path, f"{spec.name} must be a list, found {type_name(value)}", "write each item as a - entry")
     else:

@@ -40,6 +40,7 @@ class Registry:
     actor_ids: set[str]
     kinds: dict[str, SourceKind]
     text: Callable[[str], str | None]
+    corpora: frozenset[str] = frozenset()  # the corpora the sources belong to
 
 
 def read_date(found: Findings, value: object, path: yaml_read.Path, dates: dict[yaml_read.Path, EdtfDate]) -> None:

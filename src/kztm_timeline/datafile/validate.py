@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..edtf import EdtfDate
+from ..edtf import EdtfDate, Precision
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
 from ..text import normalize_quote, shown
@@ -17,6 +17,7 @@ from ..vocab import OUTCOMES
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
+from .schema import DEFAULT_CORPUS
 from .shapes import Findings, Found, check_record, check_text_safety, type_name
 from .sources import Registry, check_citation, check_web_source, read_date, renamed_ids, source_kind, suggest
 
@@ -153,7 +154,8 @@ def validate_addition(
         return folded[source]
 
     kinds = {str(source["id"]): source_kind(source) for source in known.sources}
-    checker.registry = Registry(set(source_files), {str(actor["id"]) for actor in known.actors}, kinds, source_text)
+    actor_ids = {str(actor["id"]) for actor in known.actors}
+    checker.registry = Registry(set(source_files), actor_ids, kinds, source_text, _corpora(known.sources))
     checker.event(0, events[0], suspect=document.suspect)
     checker.check_links()
     if checker.found:
@@ -201,7 +203,11 @@ def _check_registry(
             if isinstance(position, dict) and position.get("span") is not None:
                 read_date(found, position["span"], ("actors", index, "positions", number, "span"), dates)
     kinds = {str(source["id"]): source_kind(source) for source in sources}
-    return Registry(source_ids, actor_ids, kinds, folded.get)
+    return Registry(source_ids, actor_ids, kinds, folded.get, _corpora(sources))
+
+
+def _corpora(sources: Iterable[Mapping[str, object]]) -> frozenset[str]:
+    return frozenset(str(source.get("corpus") or DEFAULT_CORPUS) for source in sources)
 
 
 def _check_event(
@@ -229,6 +235,57 @@ def _check_event(
     for number, relation in enumerate(mappings(event.get("related"))):
         if str(relation["event"]) == event["id"]:
             found.add((*path, "related", number, "event"), "an event cannot be related to itself", "name another event")
+    _check_views(found, path, event, registry)
+    _check_no_outcome(found, path, event, registry)
+
+
+def _check_views(found: Findings, path: yaml_read.Path, event: dict[str, object], registry: Registry) -> None:
+    """``in_corpus``: each names a corpus of the sources; a view's id is the event's or one of its old ids (its
+    ``aliases``); its date is a date and its participants are actors."""
+    views = event.get("in_corpus")
+    if not isinstance(views, dict):
+        return
+    aliases = event.get("aliases")
+    ids = {str(event["id"]), *(str(alias) for alias in (aliases if isinstance(aliases, list) else ()))}
+    for corpus, view in views.items():
+        where = (*path, "in_corpus", corpus)
+        if corpus not in registry.corpora:
+            hint = suggest(str(corpus), set(registry.corpora), "name a corpus of the sources")
+            found.add(where, f"in_corpus names {shown(corpus)}, which no source belongs to", hint, at_key=True)
+        if not isinstance(view, dict):
+            continue
+        if "id" in view and str(view["id"]) not in ids:
+            found.add(
+                (*where, "id"),
+                f"the id {shown(view['id'])} of the view is neither the event's nor one of its aliases",
+                "a view keeps an id the event had: add it to aliases",
+            )
+        if "date" in view:
+            read_date(found, view["date"], (*where, "date"), {})
+        for number, participant in enumerate(mappings(view.get("participants"))):
+            if participant["actor"] not in registry.actor_ids:
+                actor = shown(participant["actor"])
+                found.add((*where, "participants", number, "actor"), f"unknown actor {actor}", "add it under actors:")
+
+
+def _check_no_outcome(found: Findings, path: yaml_read.Path, event: dict[str, object], registry: Registry) -> None:
+    """``no_outcome_found``: only a plan has an outcome to look for, in a corpus of the sources, as of a day."""
+    search = event.get("no_outcome_found")
+    if not isinstance(search, dict):
+        return
+    where = (*path, "no_outcome_found")
+    if event.get("status") != "planned":
+        hint = "remove it, or give the event status: planned"
+        found.add(where, "no_outcome_found belongs to a planned event", hint, at_key=True)
+    if search["corpus"] not in registry.corpora:
+        hint = suggest(str(search["corpus"]), set(registry.corpora), "name a corpus of the sources")
+        found.add((*where, "corpus"), f"no source belongs to the corpus {shown(search['corpus'])}", hint)
+    days: dict[yaml_read.Path, EdtfDate] = {}
+    read_date(found, search["as_of"], (*where, "as_of"), days)
+    when = days.get((*where, "as_of"))
+    if when is not None and (when.is_interval or when.precision is not Precision.DAY or when.qualifier is not None):
+        day = shown(search["as_of"])
+        found.add((*where, "as_of"), f"as_of {day} is not one day", "write the day it was searched: YYYY-MM-DD")
 
 
 def _check_related(found: Findings, path: yaml_read.Path, event: dict[str, object], planned: Mapping[str, bool]) -> None:
