@@ -650,9 +650,9 @@ class PlanState:
         twelve months after it was announced, 6 Aug 2024)"."""
         if self.state not in ("overdue", "open"):
             return self.short()
-        if self.searched is None and self.overdue:
-            return f"{self.short()} (due {self.reason})"
-        return f"{self.short()} (due {day_text(self.due)}: {self.reason})"
+        if self.searched is not None:
+            return f"{self.short()} (due {day_text(self.due)}: {self.reason})"
+        return f"{self.short()} (due {self.reason})" if self.overdue else f"{self.short()} ({self.reason})"
 
 
 def plan_states(dataset: Dataset, events: Iterable[Event], as_of: date) -> list[PlanState]:
@@ -681,7 +681,7 @@ def overdue_plans(dataset: Dataset, as_of: date, limit: int) -> tuple[list[PlanS
     found = dataset.events.unresolved_plans(as_of, tuple(OUTCOMES), limit)
     if found is not None:
         events, total = found
-        return [PlanState(event, "overdue", (), event.date.last, *due_date(event)) for event in events], total
+        return [PlanState(event, "overdue", (), event.date.last, *due_date(event), event.no_outcome) for event in events], total
     planned = dataset.events.candidates(Prefilter(keys={"status": frozenset({Status.PLANNED.value})}))
     overdue = [plan for plan in plan_states(dataset, planned, as_of) if plan.overdue]
     return overdue[:limit], len(overdue)
