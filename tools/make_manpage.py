@@ -52,7 +52,7 @@ def roff(text: str) -> str:
 
 
 # Options every command takes: described once, under OPTIONS.
-GLOBAL = {"--data", "--no-cache", "--color", "--no-pager", "--verbose", "--debug", "--help"}
+GLOBAL = {"--data", "--no-cache", "--color", "--no-pager", "--verbose", "--quiet", "--debug", "--help"}
 
 
 def _options(command: _click.Command, context: _click.Context, *, skip: frozenset[str] = frozenset()) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
 from .datafile.fs import file_digest
-from .model import Dataset, Memos
+from .model import Dataset, Memos, Progress
 
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
@@ -21,6 +22,7 @@ def load_dataset(
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
     memos: Callable[[Dataset], Memos] | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Read, compose and validate; raise DataError listing every problem.
 
@@ -29,9 +31,13 @@ def load_dataset(
     parse is written there. A cache that cannot be read or written, or that this
     user does not own alone, is ignored; ``notice`` hears why. ``memos``: values worked out from every
     event of a fresh read (``validate``'s verdict), which the new cache keeps, as ``Events.memo`` would;
-    it is given the dataset's sources and actors, and then each event.
+    it is given the dataset's sources and actors, and then each event. ``progress`` hears how a read that is
+    not served by the cache goes: the bytes read, then the indexing of the new cache.
     """
+    name = os.path.basename(path)
     if cache is None:
+        if progress is not None:
+            progress.begin(f"reading {name}", None, "bytes")
         return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
     from .store import file_stat
@@ -42,13 +48,15 @@ def load_dataset(
         )
     if cached is not None:
         return cached
-    streamed = _stream_into_cache(path, cache, notice, memos)
+    streamed = _stream_into_cache(path, cache, notice, memos, progress)
     if streamed is not None:
         return streamed
     try:
         stat_before: list[int] | None = file_stat(path)
     except OSError:
         stat_before = None
+    if progress is not None:
+        progress.begin(f"reading {name}", None, "bytes")
     dataset, parsed = _parse(path, _read_data(path))
     kept: dict[str, str] = {}
     if memos is not None:
@@ -59,6 +67,8 @@ def load_dataset(
     for key, value in kept.items():
         dataset.events.memo(key, partial(str, value))  # this run reads them from memory
     if isinstance(parsed.plain, dict):
+        if progress is not None:
+            progress.begin("writing the cache", None, "")
         parse_cache.write(
             cache,
             path,
@@ -84,13 +94,15 @@ class _Reading:
     """The data file as libyaml reads it, a chunk at a time: hashed, its UTF-8 checked, and scanned for
     characters only a whole parse may locate."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, handle: IO[bytes], progress: Progress | None) -> None:
         import codecs
         import hashlib
 
         from .text import UNSAFE_RE
 
         self.handle = handle
+        self.progress = progress
+        self.done = 0
         self.digest = hashlib.sha256()
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.unsafe = UNSAFE_RE
@@ -98,6 +110,9 @@ class _Reading:
 
     def read(self, size: int) -> bytes:
         chunk = self.handle.read(size)
+        if self.progress is not None:
+            self.done += len(chunk)
+            self.progress.advance(self.done)
         if not self.started:
             self.started = True
             if chunk.startswith(b"\xef\xbb\xbf"):
@@ -113,7 +128,11 @@ class _Reading:
 
 
 def _stream_into_cache(
-    path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+    path: str,
+    folder: str,
+    notice: Callable[[str], None] | None,
+    memos: Callable[[Dataset], Memos] | None,
+    progress: Progress | None,
 ) -> Dataset | None:
     """Read the data file as a stream into a new cache database, validating each event as it is read and
     holding none of them (peak memory does not grow with the file), then read the dataset back from it.
@@ -156,7 +175,9 @@ def _stream_into_cache(
         stat_before = None
     try:
         with _collector_paused(), open_regular(path, MAX_DATA_BYTES) as handle:
-            reading = _Reading(handle)
+            if progress is not None:
+                progress.begin(f"reading {os.path.basename(path)}", os.fstat(handle.fileno()).st_size, "bytes")
+            reading = _Reading(handle, progress)
             streaming = yaml_read.Streamed("events", take)
             data, layout, escaped = yaml_read.compose_stream(path, reading, streaming)
             if "builder" not in state or any(reading.unsafe.search(text) for text in escaped):
@@ -178,6 +199,8 @@ def _stream_into_cache(
             )
             if "memos" in state:
                 meta.update({f"memo:{key}": value for key, value in state["memos"].values().items()})
+            if progress is not None:
+                progress.begin("indexing", None, "")
             if not state["builder"].finish(meta, OUTCOMES):
                 return None
     except (_NotStreamable, DataError, OSError, ValueError, KeyError, TypeError) as error:

@@ -14,7 +14,7 @@ from .. import __version__
 from ..datafile.fs import display_path
 from ..errors import DataError, LookupFailed, Problem, TimelineError, UsageError
 from ..text import shown
-from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, VerboseOpt
+from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, QuietOpt, VerboseOpt
 from .output import _said, say, state, write_stdout
 
 if TYPE_CHECKING:
@@ -232,6 +232,7 @@ def _main(
     color: ColorOpt = None,
     no_pager: NoPagerOpt = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
@@ -262,6 +263,7 @@ def _main(
         debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
         cache=not no_cache,
         verbose=verbose,
+        quiet=quiet,
         color=color.value if color is not None else "auto",
         pager=not no_pager,
         data=data,

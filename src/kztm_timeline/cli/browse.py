@@ -28,6 +28,7 @@ from .output import (
     choose_format,
     emit,
     out_width,
+    progress_bar,
     say,
     use_color,
     write_bytes,
@@ -39,18 +40,34 @@ from .reading import read_dataset, today
 if TYPE_CHECKING:
     from ..model import Dataset, Event
     from ..query import Query
+    from .progress import ProgressBar
 
 
-def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
+def _expected(dataset: "Dataset", query: "Query") -> int | None:
+    """How many events ``query`` selects, where that is known without reading them (no filter but --limit)."""
+    from ..query import Query
+
+    if dataclasses.replace(query, limit=None, reverse=False) != Query():
+        return None
+    return len(dataset.events) if query.limit is None else min(query.limit, len(dataset.events))
+
+
+def _stream_selection(
+    dataset: "Dataset", query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str], bar: "ProgressBar | None"
+) -> None:
     from ..contract import View
     from ..exporters import streamer
     from ..query import contract_lines, stream
+    from .progress import counted
 
+    if bar is not None:
+        bar.begin("writing events", _expected(dataset, query), "events")
     if fmt in (Format.JSON, Format.JSONL):  # what the cache kept, when it answers the query exactly
         lines = contract_lines(dataset, query)
         if lines is not None:
             from ..exporters.data import compact_lines, json_array
 
+            lines = counted(lines, bar)
             write_pieces(json_array(lines) if fmt is Format.JSON else compact_lines(lines), color=False)
             return
     color = use_color()
@@ -59,14 +76,16 @@ def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highli
     )
     found = 0
 
-    def counted() -> "Iterator[Event]":
+    def found_events() -> "Iterator[Event]":
         nonlocal found
-        for event in stream(dataset, query):
+        for event in counted(stream(dataset, query), bar):
             found += 1
             yield event
 
     human = fmt in HUMAN_FORMATS  # a human format's heading alone is not worth printing
-    write_pieces(streamer(fmt)(view, counted()), color=color, ready=lambda: found > 0, hold=human)
+    write_pieces(streamer(fmt)(view, found_events()), color=color, ready=lambda: found > 0, hold=human)
+    if bar is not None:
+        bar.close()
     if not found and human:
         say("no events match")
 
@@ -79,10 +98,6 @@ def _render_selection(
     highlight: bool,
     options: dict[str, str] | None = None,
 ) -> None:
-    from ..contract import View
-    from ..exporters import render
-    from ..query import select
-
     fmt = Format(choose_format(out.format, out.json, out.output, tuple(Format), Format.TIMELINE))
     output = out.output
     if out.fields is not None and fmt.value not in tuple(RecordFormat):
@@ -90,29 +105,64 @@ def _render_selection(
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
     dataset = read_dataset(data)
-    if fmt in STREAMING and output in (None, "-") and out.fields is None and not at_terminal():
-        # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
-        _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
-        return
-    events = select(dataset, query)
+    bar = progress_bar()
+    try:
+        if fmt in STREAMING and output in (None, "-") and out.fields is None and not at_terminal():
+            # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
+            _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {}, bar=bar)
+            return
+        _render_whole(dataset, query, out, fmt, highlight=highlight, options=options or {}, bar=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _render_whole(
+    dataset: "Dataset",
+    query: "Query",
+    out: OutputChoice,
+    fmt: Format,
+    *,
+    highlight: bool,
+    options: dict[str, str],
+    bar: "ProgressBar | None",
+) -> None:
+    """The selection rendered whole, then written: to a file, or to a terminal (where it may be paged)."""
+    from ..contract import View
+    from ..exporters import render
+    from ..query import stream
+    from .progress import Tracked, counted
+
+    output = out.output
+    if bar is not None:
+        bar.begin("selecting events", _expected(dataset, query), "events")
+    events = list(counted(stream(dataset, query), bar))
     if not events and fmt in HUMAN_FORMATS and output is None:
+        if bar is not None:
+            bar.close()
         say("no events match")
         return
     if out.fields is not None:
         from ..contract import EVENT_FIELDS, event_json
 
+        if bar is not None:
+            bar.close()
         emit(out, dataset, EVENT_FIELDS, lambda: [event_json(dataset, event) for event in events], lambda _c, _w: "")
         return
     to_terminal = output is None and use_color()
     view = View(
         dataset=dataset,
-        events=tuple(events),
+        events=tuple(events) if bar is None else Tracked(events, bar),
         color=to_terminal,
         width=out_width() if output is None else 100,
         highlight=query.search if highlight else (),
-        options=options or {},
+        options=options,
     )
+    if bar is not None:
+        bar.begin(f"writing {os.path.basename(output)}" if output not in (None, "-") else "rendering", len(events), "events")
     rendered = render(fmt, view)
+    if bar is not None:
+        bar.close()
     if isinstance(rendered, bytes):
         assert output is not None
         write_bytes(rendered, output, dataset)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..datafile.fs import data_path
 from ..errors import DataError
-from .output import notice, state
+from .output import notice, progress_bar, state
 
 if TYPE_CHECKING:
     from ..model import Dataset, Memos
@@ -39,8 +39,9 @@ def read_dataset(data: str | None) -> "Dataset":
 
     cache = cache_folder()
     path = data_file(data)
+    bar = progress_bar()
     try:
-        return load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
+        return load_dataset(path, cache=cache, notice=notice, memos=verdict_tally, progress=bar)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -50,6 +51,9 @@ def read_dataset(data: str | None) -> "Dataset":
             for problem in error.problems
         ]
         raise DataError(problems) from None
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def today() -> date:
