@@ -161,6 +161,7 @@ def write(
                 "registry": _dumps({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
                 "layout": _dumps(_layout_meta(layout)),
+                "path": os.path.abspath(data_path),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -230,7 +231,13 @@ class Builder:
                 contract = json.dumps(event_json(linked, store.at(found)), ensure_ascii=False)
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
                 connection.execute(update, (contract, row_crc(contract), target))
-            rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
+            rows = {
+                **meta,
+                "format": str(FORMAT),
+                "tool": __version__,
+                "count": str(self.count),
+                "path": os.path.abspath(self.data_path),
+            }
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             connection.commit()
             connection.close()

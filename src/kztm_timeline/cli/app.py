@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..datafile.fs import display_path
@@ -48,7 +48,18 @@ REPORT_URL = "the project's issue tracker"
 CONTEXT: dict[str, Any] = {"help_option_names": ["--help", "-h"]}
 
 
+class Group(TyperGroup):
+    """The tool itself: its commands and groups of commands listed in ``order`` (cli/__init__.py sets it)."""
+
+    order: tuple[str, ...] = ()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names: list[str] = super().list_commands(ctx)
+        return sorted(names, key=lambda name: (*self.order, name).index(name))
+
+
 app = typer.Typer(
+    cls=Group,
     name="timeline",
     help="Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations.",
     no_args_is_help=True,
@@ -309,6 +320,7 @@ def _app_for(arguments: list[str]) -> typer.Typer:
     if len(commands) + len(groups) != 1:
         return app
     slim = typer.Typer(
+        cls=Group,
         name="timeline",
         help=app.info.help,
         no_args_is_help=True,
