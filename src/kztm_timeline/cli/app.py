@@ -353,11 +353,14 @@ def help_(
 
     context = get_current_context().find_root()
     current = context.command
-    for name in command or []:
-        commands = getattr(current, "commands", {})
-        if name not in commands:
-            raise refused("command", name, list(commands), every="")
-        current = commands[name]
+    words = command or []
+    for number, name in enumerate(words):
+        if not isinstance(current, TyperGroup):
+            before = " ".join(words[:number])
+            raise UsageError(f"timeline {before} has no commands of its own; see timeline help {before}")
+        if name not in current.commands:
+            raise refused("command", name, current.list_commands(context), every="")
+        current = current.commands[name]
         context = Context(current, info_name=name, parent=context)
     write_stdout(current.get_help(context) + "\n")
 

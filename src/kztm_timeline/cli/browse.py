@@ -2,8 +2,8 @@
 
 import dataclasses
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -43,6 +43,27 @@ if TYPE_CHECKING:
     from .progress import ProgressBar
 
 
+T = TypeVar("T")
+
+
+def _counted(items: Iterable[T], bar: "ProgressBar | None") -> Iterable[T]:
+    """``items``, counted on ``bar`` when there is one (the progress module is imported only then)."""
+    if bar is None:
+        return items
+    from .progress import counted
+
+    return counted(items, bar)
+
+
+def _tracked(events: list["Event"], bar: "ProgressBar | None") -> tuple["Event", ...]:
+    """The events of a view, counted on ``bar`` as each exporter reads them, when there is one."""
+    if bar is None:
+        return tuple(events)
+    from .progress import Tracked
+
+    return Tracked(events, bar)
+
+
 def _expected(dataset: "Dataset", query: "Query") -> int | None:
     """How many events ``query`` selects, where that is known without reading them (no filter but --limit)."""
     from ..query import Query
@@ -58,7 +79,6 @@ def _stream_selection(
     from ..contract import View
     from ..exporters import streamer
     from ..query import contract_lines, stream
-    from .progress import counted
 
     if bar is not None:
         bar.begin("writing events", _expected(dataset, query), "events")
@@ -67,8 +87,8 @@ def _stream_selection(
         if lines is not None:
             from ..exporters.data import compact_lines, json_array
 
-            lines = counted(lines, bar)
-            write_pieces(json_array(lines) if fmt is Format.JSON else compact_lines(lines), color=False)
+            given = _counted(lines, bar)
+            write_pieces(json_array(given) if fmt is Format.JSON else compact_lines(given), color=False)
             return
     color = use_color()
     view = View(
@@ -78,7 +98,7 @@ def _stream_selection(
 
     def found_events() -> "Iterator[Event]":
         nonlocal found
-        for event in counted(stream(dataset, query), bar):
+        for event in _counted(stream(dataset, query), bar):
             found += 1
             yield event
 
@@ -131,12 +151,10 @@ def _render_whole(
     from ..contract import View
     from ..exporters import render
     from ..query import stream
-    from .progress import Tracked, counted
-
     output = out.output
     if bar is not None:
         bar.begin("selecting events", _expected(dataset, query), "events")
-    events = list(counted(stream(dataset, query), bar))
+    events = list(_counted(stream(dataset, query), bar))
     if not events and fmt in HUMAN_FORMATS and output is None:
         if bar is not None:
             bar.close()
@@ -152,7 +170,7 @@ def _render_whole(
     to_terminal = output is None and use_color()
     view = View(
         dataset=dataset,
-        events=tuple(events) if bar is None else Tracked(events, bar),
+        events=_tracked(events, bar),
         color=to_terminal,
         width=out_width() if output is None else 100,
         highlight=query.search if highlight else (),
