@@ -84,11 +84,7 @@ def cache_info(out: OutputChoice, data: DataOpt = None) -> None:
         sizes = [_size(int(str(record["size"]))) for record in records]
         wide = max(len(size) for size in sizes)
         for record, size in zip(records, sizes, strict=True):
-            notes = [
-                "in use" if record["current"] else "",
-                "data file gone" if record["data"] and not record["exists"] else "",
-                f"to be removed: {record['stale']}" if record["stale"] else "",
-            ]
+            notes = ["in use" if record["current"] else "", f"to be removed: {record['stale']}" if record["stale"] else ""]
             note = "; ".join(note for note in notes if note)
             lines.append(
                 f"  {size:>{wide}}  {str(record['used'])[:10]}  {_served(record)}" + (f"  ({note})" if note else "")

@@ -8,7 +8,7 @@ is one, and the command closes it (erasing it) before it writes its output.
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -77,7 +77,8 @@ class ProgressBar:
                 self._drawn = None
 
 
-def _rich_progress(*, color: bool) -> Any:
+def _rich_progress(*, color: bool, get_time: Callable[[], float] | None = None) -> Any:
+    """Rich's progress display on stderr: the step, its bar, its share done, its rate and the time left."""
     from rich import filesize
     from rich.console import Console
     from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -94,19 +95,27 @@ def _rich_progress(*, color: bool) -> Any:
             shown = f"{filesize.decimal(int(speed))}/s" if unit == "bytes" else f"{speed:,.0f} {unit}/s"
             return Text(shown, style="progress.data.speed")
 
+    class Left(TimeRemainingColumn):
+        """The estimate of the time left, where the step's size is known: eta 0:00:57."""
+
+        def render(self, task: Task) -> Text:
+            if task.total is None:
+                return Text("")
+            return Text.assemble("eta ", super().render(task))
+
     console = Console(file=sys.stderr, no_color=not color, highlight=False)
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
         Rate(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
+        Left(),
         console=console,
         transient=True,
         redirect_stdout=False,  # the command's output goes where it goes, never through the bar's console
         redirect_stderr=False,
         refresh_per_second=8,
+        get_time=get_time,
     )
 
 
