@@ -6,4 +6,4 @@ __version__ = "0.1.0"
 # flattens them for CSV and Parquet), declared in contract/fields.py. MINOR only adds; MAJOR removes, renames or
 # retypes. Independent of the tool's version. 4.0: plans gain due, chart records without_period (their period may be
 # null), stats count the events with no year of their own under without_year rather than under the year "…".
-CONTRACT_VERSION = "4.0"
+CONTRACT_VERSION = "4.1"
