@@ -190,13 +190,17 @@ def within_corpus(dataset: Dataset, corpus: str | None) -> Dataset:
     """The dataset as one corpus tells it (see :class:`~kztm_timeline.model.CorpusEvents`): its sources only,
     the events citing at least one of them with only those citations, and only the links between such events;
     the actors who take part in those events; and each event and actor as the corpus tells it (``in_corpus``).
-    None (no corpus asked for), or the corpus of every source, gives the dataset itself. An unknown corpus is
-    a UsageError naming the corpora there are."""
+    None (no corpus asked for), or the corpus of every source, gives the dataset itself. A corpus is named as
+    written or loosely (see :func:`loose`); an unknown one is refused as the other closed vocabularies are: a
+    UsageError with the closest names and the corpora there are."""
     if corpus is None:
         return dataset
     names = corpora(dataset)
     if corpus not in names:
-        raise UsageError(f"no corpus {shown(corpus)}; the data has: {', '.join(names)}")
+        matched = [name for name in names if loose(name) == loose(corpus)]
+        if not matched:
+            raise refused("corpus", corpus, names, every="`timeline sources` lists every source's corpus")
+        corpus = matched[0]
     kept = tuple(source for source in dataset.sources if source.corpus == corpus)
     if len(kept) == len(dataset.sources):
         return dataset

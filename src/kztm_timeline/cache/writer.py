@@ -65,6 +65,7 @@ def write(
                 "registry": compact_json({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
                 "layout": compact_json(_layout_meta(layout)),
+                "path": os.path.abspath(data_path),  # the data file it serves (`cache info`; a name too long says it only here)
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -134,7 +135,13 @@ class Builder:
                 contract = json.dumps(event_json(linked, store.at(found)), ensure_ascii=False)
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
                 connection.execute(update, (contract, row_crc(contract), target))
-            rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
+            rows = {
+                **meta,
+                "format": str(FORMAT),
+                "tool": __version__,
+                "count": str(self.count),
+                "path": os.path.abspath(self.data_path),
+            }
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             connection.commit()
             connection.close()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..datafile.fs import data_path
 from ..errors import DataError
-from .output import notice, state
+from .output import notice, progress_bar, state
 
 if TYPE_CHECKING:
     from ..model import Dataset, Memos
@@ -40,8 +40,9 @@ def read_dataset(data: str | None, corpus: str | None = None) -> "Dataset":
 
     cache = cache_folder()
     path = data_file(data)
+    bar = progress_bar()
     try:
-        dataset = load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
+        dataset = load_dataset(path, cache=cache, notice=notice, memos=verdict_tally, progress=bar)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [
@@ -51,6 +52,9 @@ def read_dataset(data: str | None, corpus: str | None = None) -> "Dataset":
             for problem in error.problems
         ]
         raise DataError(problems) from None
+    finally:
+        if bar is not None:
+            bar.close()
     if corpus is None:
         return dataset
     from ..query import within_corpus
