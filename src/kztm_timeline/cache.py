@@ -203,7 +203,7 @@ class Builder:
     def finish(self, meta: Mapping[str, str], outcomes: Sequence[str]) -> bool:
         """Check the events across each other and put the database in place with ``meta`` (and the count);
         False (nothing written) if a check fails."""
-        from .contract import event_json
+        from .contract import dumps, event_json
 
         try:
             _insert_events(self.connection, self.dataset, self.pending)
@@ -227,7 +227,7 @@ class Builder:
                 found = store.position(target)
                 if found is None:
                     raise CacheDamaged(f"no event {target!r}")
-                contract = json.dumps(event_json(linked, store.at(found)), ensure_ascii=False)
+                contract = dumps(event_json(linked, store.at(found)), pretty=False, spaced=True)
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
                 connection.execute(update, (contract, row_crc(contract), target))
             rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
@@ -284,7 +284,7 @@ def _insert_events(
 ) -> None:
     """Insert events (row, pos, at, the event, its plain record) with their index keys, links and search
     text, a batch at a time (so that memory does not grow with the dataset)."""
-    from .contract import event_json
+    from .contract import dumps, event_json
     from .query import haystack
 
     batch: list[tuple[object, ...]] = []
@@ -302,7 +302,7 @@ def _insert_events(
 
     for row, pos, at, event, record in items:
         text = _dumps(record)
-        contract = json.dumps(event_json(dataset, event), ensure_ascii=False)
+        contract = dumps(event_json(dataset, event), pretty=False, spaced=True)
         first, last = _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY)
         batch.append((row, pos, at, event.id, first, last, text, row_crc(text), contract, row_crc(contract)))
         keys.extend((name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event)))
@@ -448,7 +448,7 @@ def record_addition(
     many lines it has."""
 
     def change(copy: sqlite3.Connection) -> None:
-        from .contract import event_json
+        from .contract import dumps, event_json
 
         copy.execute("UPDATE events SET pos = pos + 1 WHERE pos >= ?", (position,))
         (row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
@@ -459,7 +459,7 @@ def record_addition(
             found = store.position(target)
             if found is None:
                 raise CacheDamaged(f"no event {target!r}")
-            contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
+            contract = dumps(event_json(updated, store.at(found)), pretty=False, spaced=True)
             copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
         _update_memos(copy, memos, lines, store.position)
@@ -798,14 +798,14 @@ class CachedEvents(Events):
         return None if rows is None else self._checked_lines(rows, dataset)
 
     def _checked_lines(self, rows: Iterable[tuple[int, str, int]], dataset: Dataset) -> Iterator[str]:
-        from .contract import event_json
+        from .contract import dumps, event_json
 
         try:
             for position, text, crc in rows:
                 if row_crc(text) == crc:
                     yield text
                 else:  # damaged: the event itself (parsed afresh if need be) says it again
-                    yield json.dumps(event_json(dataset, self.at(position)), ensure_ascii=False)
+                    yield dumps(event_json(dataset, self.at(position)), pretty=False, spaced=True)
         except sqlite3.Error:
             raise CacheDamaged("the cache could not be read to the end") from None
 

@@ -15,7 +15,7 @@ from .edtf import display
 from .errors import UsageError
 from .model import Actor, Dataset, Event, Tally
 from .query import PlanState, Query
-from .text import shown
+from .text import escape_json, shown
 from .vocab import KINDS
 
 TOOL_VERSION = __version__  # what the exports name as their producer
@@ -34,11 +34,21 @@ class View:
     options: dict[str, str] = field(default_factory=dict)
 
 
-def dumps(value: object, *, pretty: bool = True) -> str:
-    """JSON with UTF-8 unescaped and keys in their given order."""
+def dumps(value: object, *, pretty: bool = True, spaced: bool = False) -> str:
+    """The one JSON writer: every JSON and JSON Lines text the tool writes comes from here. Keys in their
+    given order, letters of any script as they are, and every unsafe character (C0 and C1 controls, soft
+    hyphen, bidi controls, lone surrogates...) as a ``\\uXXXX`` escape, so that a strict parser reads back
+    the very string (see :func:`~kztm_timeline.text.escape_json`).
+
+    ``pretty``: indented by two spaces; otherwise one line, with ``,`` and ``:`` between items, or with
+    ``spaced``, ``, `` and ``: `` (the lines of the JSON array of events)."""
     if pretty:
-        return json.dumps(value, ensure_ascii=False, indent=2)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+    elif spaced:
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return escape_json(text)
 
 
 def count_events(count: int) -> str:

@@ -22,7 +22,7 @@ from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
 from .errors import DataError
 
-FORMAT = 13
+FORMAT = 14  # 14: the kept contract JSON escapes every unsafe character as \\uXXXX (issue 27)
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:

@@ -230,6 +230,24 @@ def escape_output(text: str, *, keep_sgr: bool = False) -> str:
     return re.compile(_OUTPUT if keep_sgr else _OUTPUT_PLAIN).sub(_escape_output, text)
 
 
+def _escape_json(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the Basic Multilingual Plane: JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def escape_json(encoded: str) -> str:
+    """JSON text (as the json module writes it with ``ensure_ascii=False``) with every unsafe character written
+    as a JSON escape, ``\\uXXXX`` (a surrogate pair beyond U+FFFF): a strict parser reads it back to the
+    very same string, and no terminal is moved by it. Outside strings such JSON holds no unsafe character,
+    so the escapes land inside strings only."""
+    if not _has_unsafe(encoded):
+        return encoded  # the usual case
+    return UNSAFE_RE.sub(_escape_json, encoded)
+
+
 def first_unsafe(text: str, *, multiline: bool = True) -> str | None:
     """The first unsafe character of ``text`` shown as an escape, or None; tab and newline count
     as unsafe unless ``multiline``."""

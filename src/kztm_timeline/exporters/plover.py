@@ -16,9 +16,7 @@ manual: "All cooperative actions reported in future tense are also taken to impl
 
 from __future__ import annotations
 
-import json
-
-from ..contract import TOOL_VERSION, View, iso, sides
+from ..contract import TOOL_VERSION, View, dumps, iso, sides
 from ..model import Actor, Dataset, Event
 from ..vocab import ALPHA3, KINDS, PLOVER_QUAD, PLOVER_SCORE, Status
 
@@ -81,4 +79,4 @@ def plover_record(dataset: Dataset, event: Event) -> dict[str, object]:
 
 def render_plover(view: View) -> str:
     """JSON Lines, as the manual recommends: one record per line."""
-    return "".join(json.dumps(plover_record(view.dataset, event), ensure_ascii=False) + "\n" for event in view.events)
+    return "".join(dumps(plover_record(view.dataset, event), pretty=False, spaced=True) + "\n" for event in view.events)
