@@ -1,5 +1,6 @@
 """What reaches the user: stdout and stderr, colour, width, the pager, the output format and its writer."""
 
+import contextlib
 import os
 import shutil
 import sys
@@ -243,6 +244,10 @@ def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
     from ..datafile.fs import resolve_source_path, write_file
 
     protected = [] if dataset is None else [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources)]
+    for stream in (sys.stdout, sys.stderr):  # -o /dev/stdout writes through the descriptor: what was said before comes first
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
     write_file(output, data, protected=protected)
 
 

@@ -259,6 +259,8 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
       this user may keep them; a file that is read-only, or that this user may not write,
       is refused, not replaced;
     * a symbolic link is followed: the file it points to is replaced;
+    * a name for an open descriptor (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``) is
+      written through that descriptor, as the shell opened it (appending, into a pipe...): never replaced;
     * a FIFO or a character device (``/dev/null``, a terminal) is written in place, as a stream;
     * anything else (a directory, a socket, a block device) is refused;
     * a path in ``protected`` (after following links) is refused: the data file and its articles.
@@ -268,6 +270,10 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
     real = os.path.realpath(path)
     if real in {os.path.realpath(item) for item in protected}:
         raise TimelineError(f"refusing to write {path}: it is the data file or one of its articles; choose another file")
+    descriptor = named_descriptor(path)
+    if descriptor is not None:
+        write_descriptor(path, descriptor, data, protected=protected)
+        return
     try:
         info = os.stat(real)
     except FileNotFoundError:
@@ -282,6 +288,57 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
     if info is not None and (not info.st_mode & 0o222 or not os.access(real, os.W_OK)):
         raise TimelineError(f"refusing to write {path}: the file is read-only; make it writable first if you mean to replace it")
     atomic_write_bytes(real, data, keep=info)
+
+
+_DESCRIPTOR_RE = re.compile(
+    r"/dev/(?:fd/(?P<fd>[0-9]+)|(?P<std>stdin|stdout|stderr))|/proc/(?P<pid>self|thread-self|[0-9]+)/fd/(?P<pfd>[0-9]+)"
+)
+_STANDARD = {"stdin": 0, "stdout": 1, "stderr": 2}
+
+
+def named_descriptor(path: str) -> int | None:
+    """The open descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``, ``/proc/PID/fd/N`` with this PID, or a symbolic link to one of them), or None."""
+    current = path
+    for _ in range(40):  # the kernel's own bound on links followed
+        match = _DESCRIPTOR_RE.fullmatch(os.path.normpath(current))
+        if match is not None:
+            if match["std"] is not None:
+                return _STANDARD[match["std"]]
+            if match["pid"] is not None and match["pid"] not in ("self", "thread-self", str(os.getpid())):
+                return None
+            return int(match["fd"] or match["pfd"])
+        try:
+            target = os.readlink(current)
+        except OSError:  # not a link (or not there): it names no descriptor
+            return None
+        current = os.path.join(os.path.dirname(current), target)
+    return None
+
+
+def write_descriptor(path: str, descriptor: int, data: bytes | Iterable[bytes], *, protected: Iterable[str] = ()) -> None:
+    """Write ``data`` through the open ``descriptor`` that ``path`` names: at its offset, or at the end when
+    it was opened for appending, into a pipe or a terminal as a stream; the file behind it is never replaced
+    or truncated. A descriptor that holds a ``protected`` file is refused. BrokenPipeError when the reader
+    of a pipe went away; TimelineError for any other failure."""
+    try:
+        info = os.fstat(descriptor)
+    except OSError as error:
+        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+    for item in protected:
+        with suppress(OSError):
+            other = os.stat(item)
+            if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+                raise TimelineError(f"refusing to write {path}: it is the data file or one of its articles; choose another file")
+    try:
+        for chunk in [data] if isinstance(data, bytes) else data:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(descriptor, view) :]
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _write_stream(path: str, real: str, data: bytes | Iterable[bytes]) -> None:
