@@ -109,6 +109,13 @@ def _runs(words: list[str]) -> list[str]:
 
 
 def _dumps(value: object) -> str:
+    """A meta value as compact JSON, in ASCII: the paths it holds may carry bytes that are not UTF-8 (decoded as lone
+    surrogates), which SQLite's UTF-8 text cannot hold but a ``\\udcff`` escape can."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _record_dumps(value: object) -> str:
+    """An event's plain values as compact JSON (validated text: UTF-8 through and through)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -188,8 +195,13 @@ class Builder:
         self.temporary = _temporary_name(folder)
         descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(descriptor)
-        self.connection = connect(self.temporary, write=True)
-        self.connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        try:
+            self.connection = connect(self.temporary, write=True)
+            self.connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        except sqlite3.Error as error:  # a full disk, say: nothing is left behind
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary)
+            raise OSError(f"cache not written: {error}") from None
         self.pending: list[tuple[int, int, int, Event, object]] = []
         self.count = 0
 
@@ -301,7 +313,7 @@ def _insert_events(
             pending.clear()
 
     for row, pos, at, event, record in items:
-        text = _dumps(record)
+        text = _record_dumps(record)
         contract = dumps(event_json(dataset, event), pretty=False, spaced=True)
         first, last = _day(event.date.first, MIN_DAY), _day(event.date.last, MAX_DAY)
         batch.append((row, pos, at, event.id, first, last, text, row_crc(text), contract, row_crc(contract)))

@@ -419,7 +419,7 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
     """The new source's record, and where its article's copy goes; TimelineError if the article is registered
     already, or if another file of its name is in the corpus folder."""
     folder = corpus_folder(dataset)
-    destination = os.path.join(folder, os.path.basename(given.article))
+    destination = os.path.join(folder, utf8_name(os.path.basename(given.article)))
     for source in dataset.sources:
         resolved = resolve_source_path(path, source.file)
         if os.path.exists(resolved) and read_bytes(resolved) == raw:
@@ -429,6 +429,11 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
             f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
         )
     relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
+    if utf8_name(relative) != relative:
+        raise TimelineError(
+            f"the data file cannot name {destination}: the path from its folder holds bytes that are not UTF-8; "
+            "rename the folders between them"
+        )
     published = given.published or None
     identifier = given.id or unique_id(slugify(" ".join(filter(None, [published or "", given.title])), 40), dataset.source_by_id)
     record: dict[str, object] = {
@@ -439,6 +444,12 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
         "published": published,
     }
     return record, destination
+
+
+def utf8_name(name: str) -> str:
+    """A file name the UTF-8 data file can hold: each byte of ``name`` that is not UTF-8 (decoded as Python decodes
+    file names, a lone surrogate) written as ``%XX``; ``\\xff\\xfe.txt`` becomes ``%FF%FE.txt``."""
+    return re.sub("[\udc80-\udcff]", lambda match: f"%{ord(match.group()) - 0xDC00:02X}", name)
 
 
 def _reader(destination: str, article_text: str) -> Callable[[str], str]:

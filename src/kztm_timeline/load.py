@@ -120,6 +120,8 @@ def _stream_into_cache(
     None when that cannot be done (bad data, an unusual file, a cache folder that cannot be written): the
     caller then parses the file whole."""
 
+    import sqlite3
+
     from . import cache as parse_cache
     from .datafile import yaml_read
     from .datafile.build import event_from
@@ -180,7 +182,7 @@ def _stream_into_cache(
                 meta.update({f"memo:{key}": value for key, value in state["memos"].values().items()})
             if not state["builder"].finish(meta, OUTCOMES):
                 return None
-    except (_NotStreamable, DataError, OSError, ValueError, KeyError, TypeError) as error:
+    except (_NotStreamable, DataError, OSError, ValueError, KeyError, TypeError, sqlite3.Error) as error:
         if "builder" in state:
             state["builder"].discard()
         if notice is not None and not isinstance(error, DataError):

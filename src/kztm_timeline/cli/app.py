@@ -12,7 +12,7 @@ import typer
 from .. import __version__
 from ..datafile.fs import display_path
 from ..errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from ..text import shown
+from ..text import shown, undecoded
 from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, VerboseOpt
 from .output import _said, say, state, write_stdout
 
@@ -145,6 +145,7 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            _check_text_arguments(command, kwargs)
             return function(*args, **kwargs)
         except typer.Exit:
             raise
@@ -154,6 +155,33 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(exit_code(error, command)) from None
 
     return wrapper
+
+
+# The parameters that name files: any bytes a file name may hold are welcome there ("extract SOURCE" may be a path).
+PATH_PARAMETERS = frozenset({"data", "output", "folder", "article"})
+
+
+def _check_text_arguments(command: str, values: dict[str, Any]) -> None:
+    """A text argument (a title, an id, a search) that holds bytes that are not UTF-8 is a usage error naming it:
+    the data file is UTF-8, and so is every index that looks such text up. File names may hold any bytes."""
+    for name, value in values.items():
+        if name in PATH_PARAMETERS or (command == "extract" and name == "source"):
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str) and undecoded(item):
+                raise UsageError(f"{_parameter_name(name)}: {shown(item)} holds bytes that are not UTF-8; give it as UTF-8 text")
+
+
+def _parameter_name(name: str) -> str:
+    """How the user wrote the parameter ``name``: its longest option (``--title``) or its metavar (``EVENT``)."""
+    from typer._click.globals import get_current_context
+
+    context = get_current_context(silent=True)
+    for parameter in [] if context is None else context.command.params:
+        if parameter.name == name:
+            options = [option for option in parameter.opts if option.startswith("-")]
+            return max(options, key=len) if options else parameter.human_readable_name
+    return name
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")

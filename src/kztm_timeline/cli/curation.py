@@ -71,7 +71,11 @@ def init(
 
 
 def interactive() -> bool:
-    return sys.stdin.isatty()
+    """Whether there is a terminal to ask at: stdin open (it may have been closed, ``<&-``) and a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # a descriptor that went away
+        return False
 
 
 def fill_missing(values: dict[str, Any], prompts: dict[str, tuple[str, str, object]]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from ..datafile.fs import data_path
-from ..errors import DataError
+from ..errors import DataError, TimelineError
 from .output import notice, state
 
 if TYPE_CHECKING:
@@ -55,6 +55,12 @@ def read_dataset(data: str | None) -> "Dataset":
 def today() -> date:
     """Today's date, for a page's "generated on" line (``SOURCE_DATE_EPOCH`` pins it, for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    if epoch.isascii() and epoch.isdigit():
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (OverflowError, ValueError, OSError):  # past the year 9999, or past what the C library can hold
+            raise TimelineError(
+                f"SOURCE_DATE_EPOCH={epoch[:20]}{'…' if len(epoch) > 20 else ''} is past the year 9999; "
+                "give seconds since 1970-01-01 (UTC), or unset it"
+            ) from None
     return date.today()
