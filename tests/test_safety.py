@@ -155,8 +155,11 @@ def test_o_refuses_a_socket(tmp_path: Path) -> None:
 def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
     probe = subprocess.Popen(["true"])  # a process that has ended: its pid names nobody now
     probe.wait()
-    stale = tmp_path / f".timeline-{probe.pid}-abc123.tmp"
+    from kztm_timeline.datafile.fs import temporary_name
+
+    stale = tmp_path / temporary_name(probe.pid)
     stale.write_text("half a file")
+    stale.chmod(0o600)  # as tempfile.mkstemp made it
     assert runner.invoke(app, ["list", "--year", "2017", "-f", "csv", "-o", str(tmp_path / "out.csv")]).exit_code == 0
     assert not stale.exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv"]

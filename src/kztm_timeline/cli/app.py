@@ -357,4 +357,31 @@ def run() -> None:
         if state["debug"] and not isinstance(error, (BrokenPipeError, KeyboardInterrupt)):
             raise
         code = exit_code(error, "")
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(_settled(code if isinstance(code, int) else 0))
+
+
+def _settled(code: int) -> int:
+    """The exit code, once nothing can interrupt the exit: SIGINT and SIGTERM are blocked from here to the end
+    (so the interpreter's own exit can never be cut short: a signal now is not "killed by SIGTERM" but the
+    exit code below), what is buffered is written, and a signal that came meanwhile is reported as any other
+    (130, 143), unless a change to the data was committed: then the command succeeded and says so."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            code = exit_code(BrokenPipeError(), "") if stream is sys.stdout else code
+        except (OSError, ValueError):
+            pass  # (nowhere left to say it)
+    pending = signal.sigpending() & held
+    for number in pending:
+        signal.sigtimedwait({number}, 0)  # taken, so that nothing is delivered during the exit
+    if pending and not state.get("committed"):
+        terminated = signal.SIGTERM in pending
+        say("timeline: terminated" if terminated else "timeline: interrupted")
+        code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    return code

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import UsageError
+from ..errors import TimelineError, UsageError
 from ..exporters import BINARY_FORMATS, HUMAN_FORMATS, STREAMING, Format, RecordFormat
 from ..vocab import IcsPartial
 from .app import app, guarded
@@ -119,8 +119,12 @@ def _render_selection(
         return
     if fmt is Format.CSV and output is not None and (output.endswith(("/", os.sep)) or os.path.isdir(output)):
         # A folder: the CSV and a Frictionless datapackage.json that types its columns.
+        from ..datafile.fs import not_a_folder
         from ..exporters.data import datapackage
 
+        refused = not_a_folder(output) if os.path.lexists(output.rstrip("/" + os.sep)) else None
+        if refused is not None:
+            raise TimelineError(refused)
         os.makedirs(output, exist_ok=True)
         write_output(rendered, os.path.join(output, "events.csv"), dataset)
         write_output(datapackage("events.csv"), os.path.join(output, "datapackage.json"), dataset)

@@ -230,6 +230,15 @@ def _run_editor(file: str) -> int:
     return subprocess.run(["sh", "-c", f'{editor} "$@"', editor, file], check=False).returncode
 
 
+def _check_editor() -> None:
+    """Without $VISUAL or $EDITOR the editor is vi, which needs a terminal: with none (a script, a pipe, cron),
+    refuse at once, before anything is read, rather than start one that cannot work (it spun at full CPU)."""
+    if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
+        return
+    if not (interactive() and sys.stdout is not None and sys.stdout.isatty()):
+        raise UsageError("no editor to run: set VISUAL or EDITOR (there is no terminal to start vi in)")
+
+
 def _say_changed(changed: Any, path: str, verb: str, *, dry_run: bool) -> None:
     if dry_run:
         write_stdout(changed.diff(os.path.basename(path)))
@@ -251,6 +260,7 @@ def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> N
 
     from ..curate import finish_edit, start_edit
 
+    _check_editor()
     path = _writable_data(data, dry_run=dry_run)
     started = start_edit(path, event)
     folder = tempfile.mkdtemp(prefix="timeline-edit-")  # 0700: only this user reads the draft

@@ -10,6 +10,7 @@ from ..errors import DataError, TimelineError
 from .output import notice, state
 
 if TYPE_CHECKING:
+    from ..errors import Problem
     from ..model import Dataset, Memos
 
 
@@ -43,13 +44,19 @@ def read_dataset(data: str | None) -> "Dataset":
         return load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
-        problems = [
-            dataclasses.replace(problem, hint="check the path, or pass --data PATH")
-            if problem.file == path and problem.line is None and problem.hint == "check the path"
-            else problem
-            for problem in error.problems
-        ]
+        problems = [_data_file_problem(problem, path) for problem in error.problems]
         raise DataError(problems) from None
+
+
+def _data_file_problem(problem: "Problem", path: str) -> "Problem":
+    """A problem with the data file itself says which option names another one, or that it must be a file."""
+    if problem.file != path or problem.line is not None:
+        return problem
+    if problem.hint == "check the path":
+        return dataclasses.replace(problem, hint="check the path, or pass --data PATH")
+    if problem.message.endswith("Is a directory") or "it is a directory" in problem.message:
+        return dataclasses.replace(problem, hint="pass the path of the data file (YAML), not a directory")
+    return problem
 
 
 def today() -> date:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from ..errors import DataError, Problem, TimelineError
+from ..text import escape_controls
 
 ENV_VAR = "KZTM_TIMELINE_DATA"
 
@@ -153,7 +154,7 @@ def spliced_bytes(path: str, start: int, end: int, replacement: bytes, digest: s
     if not placed:
         yield replacement
     if check.hexdigest() != digest:
-        raise TimelineError(f"{path} changed while it was being written; nothing was written, try again")
+        raise TimelineError(f"{named(path)} changed while it was being written; nothing was written, try again")
 
 
 def read_bytes(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> bytes:
@@ -238,7 +239,7 @@ def file_problem(path: str, error: OSError) -> Problem:
     elif isinstance(error, FileNotFoundError):
         hint = "check the path"
     elif isinstance(error, IsADirectoryError):
-        hint = "pass the path of a YAML file, not a directory"
+        hint = "pass the path of the article's text file, not a directory"  # (the data file's is said by the CLI)
     elif isinstance(error, PermissionError):
         hint = "make the file readable"
     else:
@@ -248,7 +249,24 @@ def file_problem(path: str, error: OSError) -> Problem:
 
 # ---------------------------------------------------------------- writing
 
-_TEMPORARY_RE = re.compile(r"\.timeline-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.tmp")
+_TEMPORARY_RE = re.compile(r"\.timeline-(?P<pid>[0-9]+)-(?P<host>[0-9a-f]{8})-[A-Za-z0-9_]+\.tmp")
+
+
+def _host_tag() -> str:
+    """Eight hex digits that tell this machine's temporary files from another's on a shared volume: the CRC-32
+    of its host name and, where there is one, its machine id (two containers may share a host name)."""
+    import zlib
+
+    identity = os.uname().nodename.encode("utf-8", "surrogateescape")
+    with suppress(OSError), open("/etc/machine-id", "rb") as handle:
+        identity += b"\0" + handle.read(64).strip()
+    return f"{zlib.crc32(identity):08x}"
+
+
+def temporary_name(pid: int, random: str = "") -> str:
+    """The name of a temporary file this tool writes (``random`` is added by :func:`tempfile.mkstemp`):
+    ``.timeline-PID-HOST-RANDOM.tmp``, HOST being :func:`_host_tag`."""
+    return f".timeline-{pid}-{_host_tag()}-{random or 'x'}.tmp"
 
 
 def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[str] = ()) -> None:
@@ -267,9 +285,12 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
 
     Raises TimelineError with the reason; nothing is changed then.
     """
+    folder_named = not_a_folder(path)
+    if folder_named is not None:
+        raise TimelineError(folder_named)
     real = os.path.realpath(path)
     if real in {os.path.realpath(item) for item in protected}:
-        raise TimelineError(f"refusing to write {path}: it is the data file or one of its articles; choose another file")
+        raise TimelineError(f"refusing to write {named(path)}: it is the data file or one of its articles; choose another file")
     descriptor = named_descriptor(path)
     if descriptor is not None:
         write_descriptor(path, descriptor, data, protected=protected)
@@ -279,15 +300,37 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
     except FileNotFoundError:
         info = None
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
         _write_stream(path, real, data)
         return
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise TimelineError(f"refusing to write {path}: it is {_kind_of(info.st_mode)}; name a regular file")
+        raise TimelineError(f"refusing to write {named(path)}: it is {_kind_of(info.st_mode)}; name a regular file")
     if info is not None and (not info.st_mode & 0o222 or not os.access(real, os.W_OK)):
-        raise TimelineError(f"refusing to write {path}: the file is read-only; make it writable first if you mean to replace it")
+        raise TimelineError(
+            f"refusing to write {named(path)}: the file is read-only; make it writable first if you mean to replace it"
+        )
     atomic_write_bytes(real, data, keep=info)
+
+
+def named(path: str) -> str:
+    """A path as a message shows it: every control character escaped, tab and newline too (so that a file
+    named with a newline cannot forge a second line of a message)."""
+    return escape_controls(path, keep_newlines=False)
+
+
+def not_a_folder(path: str) -> str | None:
+    """Why ``path``, which ends in ``/`` and so names a folder, cannot be written as one file (a message), or
+    None when it does not end in ``/`` or names a folder that is there (which the caller refuses or fills)."""
+    if not path.endswith(("/", os.sep)) or os.path.isdir(path):
+        return None
+    bare = path.rstrip("/" + os.sep)
+    if os.path.lexists(bare):
+        return (
+            f"refusing to write {named(path)}: {named(bare)} is a file, not a folder; "
+            "name a folder, or drop the / to name the file"
+        )
+    return f"refusing to write {named(path)}: a name ending in / names a folder; name a file"
 
 
 _DESCRIPTOR_RE = re.compile(
@@ -324,12 +367,14 @@ def write_descriptor(path: str, descriptor: int, data: bytes | Iterable[bytes], 
     try:
         info = os.fstat(descriptor)
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     for item in protected:
         with suppress(OSError):
             other = os.stat(item)
             if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
-                raise TimelineError(f"refusing to write {path}: it is the data file or one of its articles; choose another file")
+                raise TimelineError(
+                    f"refusing to write {named(path)}: it is the data file or one of its articles; choose another file"
+                )
     try:
         for chunk in [data] if isinstance(data, bytes) else data:
             view = memoryview(chunk)
@@ -338,7 +383,7 @@ def write_descriptor(path: str, descriptor: int, data: bytes | Iterable[bytes], 
     except BrokenPipeError:
         raise
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
 
 
 def _write_stream(path: str, real: str, data: bytes | Iterable[bytes]) -> None:
@@ -346,7 +391,7 @@ def _write_stream(path: str, real: str, data: bytes | Iterable[bytes]) -> None:
         with open(real, "wb", buffering=0) as stream:  # no O_CREAT surprises: it exists; no rename: it stays
             _write_all(stream, data)
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
 
 
 def _write_all(stream: BinaryIO, data: bytes | Iterable[bytes]) -> None:
@@ -380,9 +425,9 @@ def atomic_write_bytes(
     folder = os.path.dirname(os.path.abspath(path))
     try:
         _remove_stale_temporaries(folder)
-        handle, temporary = tempfile.mkstemp(prefix=f".timeline-{os.getpid()}-", suffix=".tmp", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".timeline-{os.getpid()}-{_host_tag()}-", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             _write_all(stream, data)
@@ -398,7 +443,7 @@ def atomic_write_bytes(
         os.replace(temporary, path)
     except OSError as error:
         _unlink_quietly(temporary)
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     except BaseException:
         _unlink_quietly(temporary)
         raise
@@ -423,12 +468,25 @@ def _umask() -> int:
 
 
 def _remove_stale_temporaries(folder: str) -> None:
-    """Remove ``.timeline-PID-*.tmp`` files whose process is gone (killed during a write)."""
+    """Remove the temporary files of this tool's writes whose process is gone (killed during a write), and only
+    those provably so: named ``.timeline-PID-HOST-….tmp`` with this machine's HOST tag (another machine's
+    process ids mean nothing here), owned by this user, a regular file (not a link), and still with the mode
+    0600 that :func:`tempfile.mkstemp` gave it (a file someone made to look like one keeps its own mode)."""
+    host = None
     for name in os.listdir(folder):
         match = _TEMPORARY_RE.fullmatch(name)
-        if match is None or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
+        if match is None or int(match["pid"]) == os.getpid():
             continue
-        _unlink_quietly(os.path.join(folder, name))
+        host = host or _host_tag()
+        if match["host"] != host or _alive(int(match["pid"])):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) == 0o600:
+            _unlink_quietly(path)
 
 
 def _alive(pid: int) -> bool:
@@ -467,7 +525,7 @@ def file_lock(path: str, *, enabled: bool = True, timeout: float | None = None) 
     try:
         descriptor = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise TimelineError(f"cannot lock {path}: {where}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot lock {named(path)}: {named(where)}: {error.strerror or error}") from None
     try:
         if timeout is None:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -480,7 +538,7 @@ def file_lock(path: str, *, enabled: bool = True, timeout: float | None = None) 
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise TimelineError(
-                            f"{path} is locked by another timeline command (lock file {where}); try again"
+                            f"{named(path)} is locked by another timeline command (lock file {named(where)}); try again"
                         ) from None
                     time.sleep(0.01)
         yield
@@ -501,18 +559,19 @@ SHIPPED_NAME = "the shipped dataset"
 
 
 def display_path(path: str) -> str:
-    """A path as a user can open it from where they are: relative to the working folder when it lies
-    below it, absolute otherwise; the data file inside the installed package is "the shipped dataset"."""
+    """A path as a user can open it from where they are, for a message or a screen: relative to the working
+    folder when it lies below it, absolute otherwise; the data file inside the installed package is "the
+    shipped dataset". Control characters are escaped (see :func:`named`)."""
     absolute = os.path.abspath(path)
     if is_shipped(absolute) and os.path.basename(absolute) == "events.yaml":
         return SHIPPED_NAME
     try:
         here = os.getcwd()
     except OSError:  # the working folder was removed
-        return absolute
+        return named(absolute)
     if absolute.startswith(here.rstrip(os.sep) + os.sep):
-        return os.path.relpath(absolute, here)
-    return absolute
+        return named(os.path.relpath(absolute, here))
+    return named(absolute)
 
 
 def file_digest(path: str) -> str:

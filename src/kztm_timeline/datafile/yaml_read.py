@@ -24,7 +24,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from ..errors import DataError, Problem
-from ..text import UNSAFE_RE, shown
+from ..text import UNSAFE_RE, escape_controls, shown
 
 _LoaderBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -100,6 +100,8 @@ def compose(path: str, text: str) -> Document:
         data = _from_events(loader, escaped, layout)
     except yaml.MarkedYAMLError as error:
         raise DataError([_syntax_problem(path, text, error)]) from None
+    except yaml.reader.ReaderError as error:
+        raise DataError([_character_problem(path, text, error)]) from None
     except yaml.YAMLError as error:
         raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
     except _Refused as refused:
@@ -287,6 +289,20 @@ def value_marks(stream: Any, key: str, field: str, wanted: set[int]) -> dict[int
     finally:
         loader.dispose()
     return found
+
+
+def _character_problem(path: str, text: str, error: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow anywhere (a NUL, most controls), as one located line. libyaml stops at
+    the first one, so its first occurrence in the text is the place."""
+    character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+    index = text.find(character)
+    line = column = None
+    if index >= 0:
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+    shown_character = escape_controls(character, keep_newlines=False)
+    hint = "remove it (a NUL byte may mean the file is not text, or was damaged)" if character == "\0" else "remove it"
+    return Problem(path, line, column, f"the file holds the control character {shown_character}, which YAML does not allow", hint)
 
 
 def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
