@@ -259,6 +259,7 @@ def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> N
     import tempfile
 
     from ..curate import finish_edit, start_edit
+    from ..datafile.fs import read_text
 
     _check_editor()
     path = _writable_data(data, dry_run=dry_run)
@@ -269,15 +270,14 @@ def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> N
         handle.write(started.block)
     while True:
         status = _run_editor(draft)
-        with open(draft, encoding="utf-8", errors="replace") as handle:
-            block = handle.read()
         if status != 0:
             raise TimelineError(f"the editor exited with status {status}; nothing was written; your text is kept in {draft}")
-        if block == started.block:
-            files.rmtree(folder, ignore_errors=True)
-            say(f"no change to {started.id}; nothing was written")
-            return
         try:
+            block = read_text(draft)  # UTF-8 exactly (a byte-order mark allowed), or a located problem
+            if block == started.block:
+                files.rmtree(folder, ignore_errors=True)
+                say(f"no change to {started.id}; nothing was written")
+                return
             changed = finish_edit(path, started, block, dry_run=dry_run, label=draft)
         except (DataError, TimelineError) as error:
             if isinstance(error, DataError):
