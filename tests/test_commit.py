@@ -1,9 +1,11 @@
-"""Changes to the data are exact (issue 27): an edited draft that is not UTF-8 is refused where it goes wrong."""
+"""Changes to the data are exact and report what happened (issue 27): an edited draft that is not UTF-8 is refused
+where it goes wrong, and an interrupt that comes once the data file is in place reports the success it is."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +86,77 @@ def test_an_edited_draft_with_a_byte_order_mark_is_read_as_utf_8(small: Path) ->
     result = timeline("edit", "next-meeting", "--data", str(small), env=env, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
     assert "title: Next réunion\n" in small.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- an interrupt after the commit
+
+
+def _interrupted_after_the_rename(small: Path, signum: int, command: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """Run ``command`` with ``signum`` sent to itself the moment the data file is renamed into place."""
+    script = (
+        "import os, sys\n"
+        "real = os.replace\n"
+        f"target = os.path.realpath({str(small)!r})\n"
+        "def replace(source, destination, **kwargs):\n"
+        "    real(source, destination, **kwargs)\n"
+        f"    if os.path.realpath(destination) == target:\n"
+        f"        os.kill(os.getpid(), {int(signum)})\n"
+        "os.replace = replace\n"
+        f"sys.argv = ['timeline', *{command!r}, '--data', {str(small)!r}]\n"
+        "from kztm_timeline.__main__ import main\n"
+        "main()\n"
+    )
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, check=False, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_once_the_event_is_written_reports_success(small: Path, signum: int) -> None:
+    result = _interrupted_after_the_rename(small, signum, ADD)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"added 2024-03-07-ministers-meet-again to {small}\n".encode()
+    assert small.read_text(encoding="utf-8").count("id: 2024-03-07-ministers-meet-again\n") == 1
+
+
+def test_the_cache_is_in_step_after_an_interrupted_add(small: Path) -> None:
+    assert timeline("list", "--data", str(small)).returncode == 0  # the cache, which add keeps in step
+    _interrupted_after_the_rename(small, signal.SIGINT, ADD)
+    listed = timeline("list", "-f", "jsonl", "--fields", "id", "--data", str(small))
+    fresh = timeline("--no-cache", "list", "-f", "jsonl", "--fields", "id", "--data", str(small))
+    assert listed.stdout == fresh.stdout
+    assert b"2024-03-07-ministers-meet-again" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["remove", "hostile"], "removed hostile from"),
+        (["sources", "add", "ARTICLE", "--title", "More", "--publisher", "Wire"], "added source"),
+    ],
+)
+def test_an_interrupt_once_any_change_is_written_reports_success(small: Path, command: list[str], said: str) -> None:
+    article = small.parent / "more.txt"
+    article.write_text("On 7 March 2024 the ministers met again.\n", encoding="utf-8")
+    command = [str(article) if part == "ARTICLE" else part for part in command]
+    result = _interrupted_after_the_rename(small, signal.SIGINT, command)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode().startswith(said)
+
+
+def test_an_interrupt_before_the_rename_writes_nothing(small: Path) -> None:
+    before = small.read_bytes()
+    script = (
+        "import os, signal, sys\n"
+        "from kztm_timeline.datafile import fs\n"
+        "real = fs._write_all\n"
+        "def write_all(stream, data):\n"
+        "    real(stream, data)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"  # the new file is written, not yet in place
+        "fs._write_all = write_all\n"
+        f"sys.argv = ['timeline', *{ADD!r}, '--data', {str(small)!r}]\n"
+        "from kztm_timeline.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False, timeout=60)
+    assert (result.returncode, result.stderr) == (130, b"timeline: interrupted\n")
+    assert small.read_bytes() == before
+    assert [name for name in os.listdir(small.parent) if name.endswith(".tmp")] == []

@@ -183,6 +183,7 @@ def add_event(
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
     memos: Callable[[Dataset], Memos] | None = None,
+    committing: Callable[[], None] | None = None,
 ) -> Added:
     """Validate and insert a new event in date order; write atomically under the file's lock.
 
@@ -196,7 +197,7 @@ def add_event(
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
-            added = _add_indexed(path, build, cache, notice, memos, dry_run=dry_run)
+            added = _add_indexed(path, build, cache, notice, memos, dry_run=dry_run, committing=committing)
             if added is not None:
                 return added
         text, document, dataset = _load_current(path)
@@ -211,7 +212,7 @@ def add_event(
         _validate_new(path, spliced, NEW_EVENT)
         block = spliced.block
         if not dry_run:
-            _write(path, spliced.text)
+            _write(path, spliced.text, committing)
         return Added(identifier, block, not dry_run)
 
 
@@ -237,6 +238,7 @@ def _add_indexed(
     memos: Callable[[Dataset], Memos] | None,
     *,
     dry_run: bool,
+    committing: Callable[[], None] | None,
 ) -> Added | None:
     """``add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
     import hashlib
@@ -301,7 +303,7 @@ def _add_indexed(
         item_line = line + inserted.inserted.count("\n", 0, inserted.item - inserted.at)
         digest = hashlib.sha256()
         new_bytes = spliced_bytes(path, at_byte, at_byte, inserted.inserted.encode("utf-8"), scan.digest, limit=MAX_DATA_BYTES)
-        write_file(path, _hashed(new_bytes, digest.update))
+        write_file(path, _hashed(new_bytes, digest.update), committing=committing)
         event = event_from(record, parse_edtf(str(record["date"])))
         tally = None
         if memos is not None:
@@ -390,6 +392,7 @@ def add_source(
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
     memos: Callable[[Dataset], Memos] | None = None,
+    committing: Callable[[], None] | None = None,
 ) -> tuple[Added, str]:
     """Copy an article into the corpus folder and register it. Returns what was added and the copy's path.
 
@@ -401,7 +404,9 @@ def add_source(
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
-            added = _add_source_indexed(path, given, raw, article_text, cache, notice, memos, dry_run=dry_run)
+            added = _add_source_indexed(
+                path, given, raw, article_text, cache, notice, memos, dry_run=dry_run, committing=committing
+            )
             if added is not None:
                 return added
         text, document, dataset = _load_current(path)
@@ -411,7 +416,7 @@ def add_source(
         if not dry_run:
             if not os.path.exists(destination):
                 write_file(destination, raw)
-            _write(path, spliced.text)
+            _write(path, spliced.text, committing)
         return Added(str(record["id"]), spliced.block, not dry_run), destination
 
 
@@ -474,6 +479,7 @@ def _add_source_indexed(
     memos: Callable[[Dataset], Memos] | None,
     *,
     dry_run: bool,
+    committing: Callable[[], None] | None,
 ) -> tuple[Added, str] | None:
     """``sources add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
     import hashlib
@@ -511,7 +517,7 @@ def _add_source_indexed(
         start = len(codecs.BOM_UTF8) if scan.bom else 0
         replacement = spliced.text.encode("utf-8")
         new_bytes = spliced_bytes(path, start, scan.places[key][0], replacement, scan.digest, limit=MAX_DATA_BYTES)
-        write_file(path, _hashed(new_bytes, digest.update))
+        write_file(path, _hashed(new_bytes, digest.update), committing=committing)
         index.record_source(
             indexed,
             record,
@@ -531,10 +537,11 @@ def _add_source_indexed(
         indexed.close()
 
 
-def _write(path: str, text: str) -> None:
-    """Replace the data file, keeping a UTF-8 byte-order mark if it had one."""
+def _write(path: str, text: str, committing: Callable[[], None] | None) -> None:
+    """Replace the data file, keeping a UTF-8 byte-order mark if it had one; ``committing`` is called just
+    before the new file takes the old one's place (see :func:`~kztm_timeline.datafile.fs.write_file`)."""
     bom = read_bytes(path, limit=MAX_DATA_BYTES).startswith(codecs.BOM_UTF8)
-    write_file(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    write_file(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), committing=committing)
 
 
 # ---------------------------------------------------------------- init
@@ -635,7 +642,15 @@ def _edited_problems(problems: Sequence[Problem], first: int, size: int, old_siz
     return result
 
 
-def finish_edit(path: str, started: EditStart, block: str, *, dry_run: bool = False, label: str = EDITED_EVENT) -> Changed:
+def finish_edit(
+    path: str,
+    started: EditStart,
+    block: str,
+    *,
+    dry_run: bool = False,
+    label: str = EDITED_EVENT,
+    committing: Callable[[], None] | None = None,
+) -> Changed:
     """Put the edited ``block`` in place of the event, once the whole dataset (quotes included) validates
     with it; atomically, under the file's lock. Refused if the file changed since :func:`start_edit`."""
     path = os.path.realpath(path)
@@ -654,7 +669,7 @@ def finish_edit(path: str, started: EditStart, block: str, *, dry_run: bool = Fa
         if new_text == text:
             return Changed(started.id, text, text, False)
         if not dry_run:
-            _write(path, new_text)
+            _write(path, new_text, committing)
         return Changed(edited.events[position].id, text, new_text, not dry_run)
 
 
@@ -666,7 +681,9 @@ class StillLinked(TimelineError):
         self.owners = owners
 
 
-def remove_event(path: str, wanted: str, *, force: bool = False, dry_run: bool = False) -> Changed:
+def remove_event(
+    path: str, wanted: str, *, force: bool = False, dry_run: bool = False, committing: Callable[[], None] | None = None
+) -> Changed:
     """Remove an event (an id or a unique prefix). Refused while other events link to it, unless ``force``,
     which removes those links too. Every other byte stays; written atomically under the file's lock."""
     path = os.path.realpath(path)
@@ -685,5 +702,5 @@ def remove_event(path: str, wanted: str, *, force: bool = False, dry_run: bool =
         new_text = remove_items(document, text, "events", position, links)
         validate_document(yaml_read.compose(path, new_text))
         if not dry_run:
-            _write(path, new_text)
+            _write(path, new_text, committing)
         return Changed(identifier, text, new_text, not dry_run, owners)

@@ -153,8 +153,41 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
             if state["debug"] and not isinstance(error, (TimelineError, BrokenPipeError, KeyboardInterrupt)):
                 raise
             raise typer.Exit(exit_code(error, command)) from None
+        finally:
+            if state.get("committed") and not state.get("process"):
+                _release_signals()  # (called in a test's process: the rest of it gets its signals back)
 
     return wrapper
+
+
+def hold_signals() -> None:
+    """Called just before a change to the data is committed (the rename that puts the new file in place):
+    from here to the end of the run, Ctrl-C and SIGTERM are held, so that the command finishes its work (the
+    cache brought in step, its message) and exits 0, as the change it made is done. One that came before this
+    moment stops the command now, while nothing is changed: as Ctrl-C or SIGTERM would have."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending = signal.sigpending() & held
+    if pending:
+        for number in pending:
+            signal.sigtimedwait({number}, 0)  # taken here, so that no handler runs it again later
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        raise Terminated if signal.SIGTERM in pending else KeyboardInterrupt
+    state.update(committed=True, mask=previous)
+
+
+def _release_signals() -> None:
+    """End :func:`hold_signals`: a signal that came meanwhile is dropped (the change it would have stopped is made)."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    for number in signal.sigpending() & held:
+        signal.sigtimedwait({number}, 0)
+    mask = state.get("mask")
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask if isinstance(mask, set) else set())
+    state.update(committed=False, mask=None)
 
 
 # The parameters that name files: any bytes a file name may hold are welcome there ("extract SOURCE" may be a path).
@@ -253,6 +286,7 @@ def _main(
 ) -> None:
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
     state.update(
+        committed=False,
         debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
         cache=not no_cache,
         verbose=verbose,
@@ -333,6 +367,7 @@ def run() -> None:
     from typer._click.utils import PacifyFlushWrapper
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    state["process"] = True  # a run of its own: signals held for a commit stay held to its end (see _settled)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.

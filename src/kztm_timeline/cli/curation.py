@@ -9,7 +9,7 @@ import typer
 from ..datafile.fs import display_path, is_shipped
 from ..errors import DataError, TimelineError, UsageError
 from ..vocab import Kind, Status
-from .app import app, guarded, shown_problem
+from .app import app, guarded, hold_signals, shown_problem
 from .corpus import sources_app
 from .options import (
     KINDS_HELP,
@@ -213,7 +213,9 @@ def add(
     )
     path = _writable_data(data, dry_run=dry_run)
     build = lambda dataset: new_event(dataset, given)  # noqa: E731 - the record is built once the dataset is read
-    added = add_event(path, build, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally)
+    added = add_event(
+        path, build, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally, committing=hold_signals
+    )
     if dry_run:
         write_stdout(added.yaml)
         say(f"dry run: {added.id} is valid; nothing was written")
@@ -278,7 +280,7 @@ def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> N
                 files.rmtree(folder, ignore_errors=True)
                 say(f"no change to {started.id}; nothing was written")
                 return
-            changed = finish_edit(path, started, block, dry_run=dry_run, label=draft)
+            changed = finish_edit(path, started, block, dry_run=dry_run, label=draft, committing=hold_signals)
         except (DataError, TimelineError) as error:
             if isinstance(error, DataError):
                 for problem in error.problems:
@@ -310,7 +312,7 @@ def remove(
 
     path = _writable_data(data, dry_run=dry_run)
     try:
-        changed = remove_event(path, event, force=force, dry_run=dry_run)
+        changed = remove_event(path, event, force=force, dry_run=dry_run, committing=hold_signals)
     except StillLinked as error:
         raise TimelineError(f"{error}, or pass --force to remove them too") from None
     _say_changed(changed, path, "removed", dry_run=dry_run)
@@ -341,7 +343,9 @@ def sources_add(
     )
     path = _writable_data(data, dry_run=dry_run)
     given = SourceInput(article, str(values["title"]), str(values["publisher"]), published, id_)
-    added, copy = add_source(path, given, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally)
+    added, copy = add_source(
+        path, given, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally, committing=hold_signals
+    )
     if dry_run:
         write_stdout(added.yaml)
         say(f"dry run: {added.id} is valid; nothing was written")

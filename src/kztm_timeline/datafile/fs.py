@@ -11,7 +11,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -269,7 +269,13 @@ def temporary_name(pid: int, random: str = "") -> str:
     return f".timeline-{pid}-{_host_tag()}-{random or 'x'}.tmp"
 
 
-def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[str] = ()) -> None:
+def write_file(
+    path: str,
+    data: bytes | Iterable[bytes],
+    *,
+    protected: Iterable[str] = (),
+    committing: Callable[[], None] | None = None,
+) -> None:
     """Write what the user asked for to ``path``, by the one write policy (README, "Safety"):
 
     * a regular file, or a path where nothing is yet, is replaced atomically; its mode
@@ -283,6 +289,8 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
     * anything else (a directory, a socket, a block device) is refused;
     * a path in ``protected`` (after following links) is refused: the data file and its articles.
 
+    ``committing`` is called just before a regular file's new content takes the old one's place (the rename
+    that commits the write): what it raises stops the write, and nothing is changed then.
     Raises TimelineError with the reason; nothing is changed then.
     """
     folder_named = not_a_folder(path)
@@ -310,7 +318,7 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
         raise TimelineError(
             f"refusing to write {named(path)}: the file is read-only; make it writable first if you mean to replace it"
         )
-    atomic_write_bytes(real, data, keep=info)
+    atomic_write_bytes(real, data, keep=info, committing=committing)
 
 
 def named(path: str) -> str:
@@ -413,6 +421,7 @@ def atomic_write_bytes(
     durable: bool = True,
     keep: os.stat_result | None = None,
     private: bool = False,
+    committing: Callable[[], None] | None = None,
 ) -> None:
     """Replace ``path`` with ``data`` (bytes, or chunks of them): a temporary file in the same folder
     (named with this process's id), fsync, rename, fsync the folder. Readers see the old file or the new one.
@@ -440,6 +449,8 @@ def atomic_write_bytes(
             os.chmod(temporary, keep.st_mode & 0o777)
         else:
             os.chmod(temporary, 0o600 if private else 0o666 & ~_umask())
+        if committing is not None:
+            committing()
         os.replace(temporary, path)
     except OSError as error:
         _unlink_quietly(temporary)
