@@ -216,8 +216,8 @@ def test_the_other_json_writers_give_strict_json(command: list[str]) -> None:
 
 def test_json_reaches_the_user_only_through_the_one_writer() -> None:
     """``json.dumps`` is called by the one writer (contract.dumps) and by the modules that keep JSON for the tool
-    itself (the cache and its kept verdicts) or quote YAML; every other module asks contract.dumps."""
+    itself (the cache, its seal and its kept verdicts) or quote YAML; every other module asks contract.dumps."""
     source = HERE.parent / "src" / "kztm_timeline"
     modules = source.rglob("*.py")
     callers = sorted(str(path.relative_to(source)) for path in modules if "json.dumps(" in path.read_text(encoding="utf-8"))
-    assert callers == ["cache.py", "contract.py", "datafile/yaml_write.py", "evidence.py", "store.py"]
+    assert callers == ["cache.py", "contract.py", "datafile/yaml_write.py", "evidence.py", "seal.py", "store.py"]

@@ -402,6 +402,7 @@ def test_a_cache_file_that_is_a_fifo_is_ignored_at_once(small: Path, private_cac
 
 def _forge_cache(small: Path, cache_root: Path) -> Path:
     """A cache file for ``small`` made from another data file that holds one more event, with every check valid."""
+    from kztm_timeline.seal import renew
     from kztm_timeline.store import cache_file
 
     forged_folder = small.parent.parent / "forged"
@@ -423,6 +424,7 @@ def _forge_cache(small: Path, cache_root: Path) -> Path:
     target = Path(cache_file(str(cache_root), str(small)))
     target.write_bytes(source.read_bytes())
     source.unlink()
+    assert renew(str(target))  # and a seal that vouches for it
     return target
 
 

@@ -94,9 +94,10 @@ def test_a_file_named_like_an_old_temporary_is_never_swept(tmp_path: Path) -> No
 
 
 def test_a_temporary_file_of_another_host_is_never_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = fs._host_tag
     monkeypatch.setattr(fs, "_host_tag", lambda: "0123abcd")  # as another machine on a shared volume names them
     theirs = tmp_path / fs.temporary_name(_dead_pid())
-    monkeypatch.undo()
+    monkeypatch.setattr(fs, "_host_tag", ours)  # (not undo(): that would drop the private cache too)
     theirs.write_bytes(b"another machine's half file")
     theirs.chmod(0o600)
     assert runner.invoke(app, ["list", "--year", "2017", "-f", "csv", "-o", str(tmp_path / "out.csv")]).exit_code == 0

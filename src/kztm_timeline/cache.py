@@ -51,7 +51,9 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .datafile.build import actor_from, event_from, parse_optional_date, source_from
 from .edtf import EdtfDate
+from .errors import CacheDamaged
 from .model import Dataset, Event, Events, Memos, Prefilter, Tally
+from .seal import replace_sealed
 from .store import (
     FORMAT,
     cache_file,
@@ -557,7 +559,7 @@ def _rewrite(
             copy.commit()
         finally:
             copy.close()
-        os.replace(temporary, target)
+        replace_sealed(temporary, target)
     except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
         if notice is not None:
             notice(f"cache not updated: {error}")
@@ -617,10 +619,6 @@ class _Planned(Mapping[str, bool]):
 
     def __len__(self) -> int:
         return len(self._store)
-
-
-class CacheDamaged(ValueError):
-    """An event row did not decode, or did not match its indexed columns."""
 
 
 def _fts_phrase(term: str) -> str:

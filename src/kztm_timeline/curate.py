@@ -34,7 +34,7 @@ from .datafile.fs import (
 from .datafile.splice import Splice, insert_item, item_block, remove_items, replace_item, splice
 from .datafile.validate import Known, validate_addition, validate_document
 from .edtf import EdtfError, parse_edtf
-from .errors import DataError, Problem, TimelineError, UsageError
+from .errors import CacheDamaged, DataError, Problem, TimelineError, UsageError
 from .model import Dataset, Memos
 from .query import resolve_actors
 from .text import shown, slugify, unique_id
@@ -324,7 +324,7 @@ def _add_indexed(
             notice=notice,
         )
         return Added(identifier, rendered, True)
-    except index.CacheDamaged:
+    except CacheDamaged:
         return None
     finally:
         indexed.close()
@@ -531,7 +531,7 @@ def _add_source_indexed(
             notice=notice,
         )
         return added, destination
-    except index.CacheDamaged:
+    except CacheDamaged:
         return None
     finally:
         indexed.close()

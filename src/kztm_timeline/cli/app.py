@@ -11,7 +11,7 @@ import typer
 
 from .. import __version__
 from ..datafile.fs import display_path
-from ..errors import DataError, LookupFailed, Problem, TimelineError, UsageError
+from ..errors import CacheDamaged, DataError, LookupFailed, Problem, TimelineError, UsageError
 from ..text import shown, undecoded
 from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, VerboseOpt
 from .output import _said, say, state, write_stdout
@@ -146,7 +146,14 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             _check_text_arguments(command, kwargs)
-            return function(*args, **kwargs)
+            try:
+                return function(*args, **kwargs)
+            except CacheDamaged as damage:
+                if state.get("written"):
+                    raise _damaged_midway(damage, kwargs) from None
+                _set_cache_aside(kwargs)  # nothing was written yet: the answer comes from the data file itself
+                state["cache"] = False
+                return function(*args, **kwargs)
         except typer.Exit:
             raise
         except (Exception, KeyboardInterrupt) as error:
@@ -158,6 +165,27 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
                 _release_signals()  # (called in a test's process: the rest of it gets its signals back)
 
     return wrapper
+
+
+def _set_cache_aside(values: dict[str, Any]) -> str | None:
+    """Set the cache of the command's data file aside (see :func:`kztm_timeline.seal.set_aside`): where it went."""
+    from ..store import set_aside_cache
+    from .reading import cache_folder, data_file
+
+    folder = cache_folder()
+    data = values.get("data")
+    return None if folder is None else set_aside_cache(folder, data_file(data if isinstance(data, str) else None))
+
+
+def _damaged_midway(damage: CacheDamaged, values: dict[str, Any]) -> TimelineError:
+    """Damage found once part of the answer was written: it cannot be taken back, so the run stops (exit 1) and
+    says so; the cache is set aside, so that the next run reads the data file afresh."""
+    aside = _set_cache_aside(values)
+    kept = f"it is kept as {display_path(aside)} for inspection" if aside else "it was removed"
+    return TimelineError(
+        f"the parse cache turned out damaged while the answer was being written ({damage}), so the output above is "
+        f"incomplete; {kept}. Run the command again: it reads the data file afresh"
+    )
 
 
 def hold_signals() -> None:
@@ -287,6 +315,7 @@ def _main(
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
     state.update(
         committed=False,
+        written=False,
         debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
         cache=not no_cache,
         verbose=verbose,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import TimelineError, UsageError
+from ..errors import Alert, TimelineError, UsageError
 from ..exporters import RecordFormat
 from ..text import escape_controls, escape_output, shown
 
@@ -44,7 +44,9 @@ def write_stdout(text: str, *, color: bool = False) -> None:
         raise OutputFailed("cannot write the output: standard output is closed")
     safe = escape_output(text, keep_sgr=color)
     if _paged(safe):
+        state["written"] = True
         return
+    state["written"] = True  # (from here on, an answer found wrong cannot be taken back)
     try:
         sys.stdout.write(safe)
         sys.stdout.flush()
@@ -100,8 +102,9 @@ def _paged(text: str) -> bool:
 
 
 def notice(message: str) -> None:
-    """Say something only ``--verbose`` asked to hear, once per run."""
-    if state["verbose"] and message not in _said:
+    """Say something only ``--verbose`` asked to hear (or, an :class:`~kztm_timeline.errors.Alert`, what everyone
+    must hear), once per run."""
+    if (state["verbose"] or isinstance(message, Alert)) and message not in _said:
         _said.add(message)
         say(f"timeline: {message}")
 
@@ -248,6 +251,7 @@ def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
         if stream is not None:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
+    state["written"] = True
     write_file(output, data, protected=protected)
 
 
