@@ -81,11 +81,18 @@ EVENT_OPTIONS = {
 SOURCE_OPTIONS = {"id": "--id", "file": "PATH", "title": "--title", "publisher": "--publisher", "published": "--published"}
 
 
-def shown_problem(problem: Problem) -> str:
+MAX_PROBLEMS_SHOWN = 200  # problems printed at most; a count of the rest follows
+
+
+def shown_problem(problem: Problem, files: dict[str, str] | None = None) -> str:
     """A problem as the user reads it: its file as they can open it, and a new record's field named by
-    the option it came from."""
+    the option it came from. ``files``: the files shown so far in this message, by path (each is shown once
+    worked out, not once per problem)."""
     if os.sep in problem.file:  # a path, not a label such as "the new event"
-        problem = dataclasses.replace(problem, file=display_path(problem.file))
+        files = {} if files is None else files
+        if problem.file not in files:
+            files[problem.file] = display_path(problem.file)
+        problem = dataclasses.replace(problem, file=files[problem.file])
     if problem.field is None:
         return str(problem)
     options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS
@@ -95,9 +102,13 @@ def shown_problem(problem: Problem) -> str:
 def exit_code(error: BaseException, command: str) -> int:
     """Say what went wrong on stderr and choose the exit code: the one place that maps errors to exits."""
     if isinstance(error, DataError):
-        for problem in error.problems:
-            say(shown_problem(problem))
+        files: dict[str, str] = {}
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+            say(shown_problem(problem, files))
         count = len(error.problems)
+        if count > MAX_PROBLEMS_SHOWN:
+            hidden = count - MAX_PROBLEMS_SHOWN
+            say(f"timeline: … and {hidden} more problems, not shown (at most {MAX_PROBLEMS_SHOWN} are); fix these first")
         say(f"timeline: {count} problem{'s' if count != 1 else ''} in the data; nothing was changed")
         return EXIT_DATA
     if isinstance(error, LookupFailed):

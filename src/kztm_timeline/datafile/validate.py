@@ -414,10 +414,9 @@ def _source_text(
 
 
 def _locate_all(document: yaml_read.Document, items: list[_Found]) -> list[Problem]:
-    problems = []
-    for item in items:
-        line, column = yaml_read.locate(document, item.path, at_key=item.at_key)
-        problems.append(Problem(document.file, line, column, item.message, item.hint))
+    """Every problem with its line and column, in file order: all placed in one pass over the text."""
+    found = yaml_read.places(document.text, ((item.path, item.at_key) for item in items))
+    problems = [Problem(document.file, *found[(item.path, item.at_key)], item.message, item.hint) for item in items]
     problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
     return problems
 
