@@ -20,11 +20,13 @@ from typing import Any, NamedTuple
 
 from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
-from .errors import DataError
+from .errors import Alert, DataError
+from .seal import DAMAGED, SEALED, judge, keep, kept, owned_alone, replace_sealed, set_aside
 
 # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
-# branch's events.due), with the output contract 4.0
-FORMAT = 18
+# branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
+# \\uXXXX, and every database is sealed (issue 27)
+FORMAT = 19
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -54,10 +56,10 @@ def cache_file(folder: str, data_path: str) -> str:
 
 
 def put_in_place(temporary: str, folder: str, data_path: str) -> None:
-    """Move a finished database into place as the data file's cache, and remove the one that earlier
-    versions of the tool kept for the same file under their name for it (the first 32 hex digits of
-    the SHA-256 of its path), which no run reads any more."""
-    os.replace(temporary, cache_file(folder, data_path))
+    """Move a finished database into place as the data file's cache, sealed (see :mod:`kztm_timeline.seal`),
+    and remove the one that earlier versions of the tool kept for the same file under their name for it (the
+    first 32 hex digits of the SHA-256 of its path), which no run reads any more."""
+    replace_sealed(temporary, cache_file(folder, data_path))
     import hashlib
 
     raw = os.path.abspath(data_path).encode("utf-8", "surrogateescape")
@@ -97,11 +99,6 @@ def articles_unchanged(dataset_path: str, files: Sequence[str], digests: dict[st
 
 
 # ---------------------------------------------------------------- trust: the cache is this user's alone
-
-
-def owned_alone(info: os.stat_result) -> bool:
-    """Owned by this user, and writable by nobody else."""
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def trusted_folder(folder: str, notice: Callable[[str], None] | None) -> bool:
@@ -190,7 +187,7 @@ def open_matching(
         return None
     path = cache_file(folder, data_path)
     info = trusted_file(path, notice)
-    if info is None:
+    if info is None or not _sealed(path, info, notice):
         return None
     try:
         connection = connect(path, write=False)
@@ -218,12 +215,36 @@ def open_matching(
         return None
 
 
+def _sealed(path: str, info: os.stat_result, notice: Callable[[str], None] | None) -> bool:
+    """Whether the database's seal vouches for every byte of it (see :mod:`kztm_timeline.seal`). A damaged one
+    is set aside, and said so whatever ``--verbose`` (an :class:`~kztm_timeline.errors.Alert`); the run then
+    parses the data file afresh, and writes a new cache."""
+    found = judge(path, info)
+    if found == SEALED:
+        return True
+    if found == DAMAGED:
+        aside = set_aside(path)
+        kept_as = f"it is kept as {aside} for inspection" if aside else "it was removed"
+        if notice is not None:
+            said = f"the parse cache {path} was damaged (its bytes are not those it was written with); {kept_as}"
+            notice(Alert(f"{said}, and the data file was read afresh"))
+    elif notice is not None:
+        notice(f"cache ignored: {path} has no seal of its own (see kztm_timeline.seal)")
+    return False
+
+
+def set_aside_cache(folder: str, data_path: str) -> str | None:
+    """Set the data file's cache aside as damaged (see :func:`kztm_timeline.seal.set_aside`): where it went."""
+    return set_aside(cache_file(folder, data_path))
+
+
 # ---------------------------------------------------------------- kept answers
 
 
 def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[[], str]) -> str:
-    """``compute()``, kept in the database at ``path`` under ``key`` so that the next run over the same
-    data reads it (written only while the file is still this user's alone)."""
+    """``compute()``, kept under ``key`` so that the next run over the same data reads it: the database at
+    ``path`` keeps the answers worked out as it was written; one worked out later is kept in its seal (the
+    database itself, whose bytes the seal vouches for, is never changed in place)."""
     name = f"memo:{key}"
     try:
         row = connection.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
@@ -231,17 +252,12 @@ def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[
         row = None
     if row is not None:
         return str(row[0])
+    found = kept(path, name) if path else None
+    if found is not None:
+        return found
     value = compute()
-    try:
-        if trusted_file(path, None) is not None:
-            writer = connect(path, write=True)
-            try:
-                writer.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
-                writer.commit()
-            finally:
-                writer.close()
-    except sqlite3.Error:
-        pass  # the answer is only not kept
+    if path:
+        keep(path, name, value)  # (if it cannot be kept, it is worked out again next time)
     return value
 
 

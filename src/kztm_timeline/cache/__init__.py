@@ -44,10 +44,11 @@ updated and put in its place, so a reader never sees half of a change.
 
 from __future__ import annotations
 
+from ..errors import CacheDamaged
 from .adding import Indexed, open_indexed, record_addition, record_source
 from .events import CachedEvents, read
 from .rows import KEPT_EVENTS
-from .tables import INDEXED, CacheDamaged
+from .tables import INDEXED
 from .writer import Builder, meta_values, write
 
 __all__ = [
