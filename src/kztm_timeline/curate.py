@@ -23,7 +23,6 @@ from .datafile.build import event_from
 from .datafile.fs import (
     MAX_DATA_BYTES,
     decode,
-    file_lock,
     read_bytes,
     read_text,
     resolve_source_path,
@@ -31,6 +30,7 @@ from .datafile.fs import (
     spliced_bytes,
     write_file,
 )
+from .datafile.lock import file_lock
 from .datafile.splice import Splice, insert_item, item_block, remove_items, replace_item, splice
 from .datafile.validate import Known, validate_addition, validate_document
 from .edtf import EdtfError, parse_edtf
