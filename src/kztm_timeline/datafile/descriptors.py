@@ -12,9 +12,8 @@ from contextlib import suppress
 from ..errors import TimelineError
 from ..text import escape_controls
 
-_DESCRIPTOR_RE = re.compile(
-    r"/dev/(?:fd/(?P<fd>[0-9]+)|(?P<std>stdin|stdout|stderr))|/proc/(?P<pid>self|thread-self|[0-9]+)/fd/(?P<pfd>[0-9]+)"
-)
+# (compiled when first used, by -o: a warm run pays nothing for it at start-up)
+_DESCRIPTOR = r"/dev/(?:fd/(?P<fd>[0-9]+)|(?P<std>stdin|stdout|stderr))|/proc/(?P<pid>self|thread-self|[0-9]+)/fd/(?P<pfd>[0-9]+)"
 _STANDARD = {"stdin": 0, "stdout": 1, "stderr": 2}
 
 
@@ -23,7 +22,7 @@ def named_descriptor(path: str) -> int | None:
     ``/proc/self/fd/N``, ``/proc/PID/fd/N`` with this PID, or a symbolic link to one of them), or None."""
     current = path
     for _ in range(40):  # the kernel's own bound on links followed
-        match = _DESCRIPTOR_RE.fullmatch(os.path.normpath(current))
+        match = re.compile(_DESCRIPTOR).fullmatch(os.path.normpath(current))
         if match is not None:
             if match["std"] is not None:
                 return _STANDARD[match["std"]]
