@@ -83,7 +83,7 @@ def test_the_writer_leaves_letters_of_any_script_as_they_are() -> None:
     assert dumps(["Ашхабад", "Türkmenistan", "😀"], pretty=False) == '["Ашхабад","Türkmenistan","😀"]'
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(STRINGS)
 def test_the_writer_gives_json_that_decodes_to_the_very_string(value: str) -> None:
     for pretty in (True, False):

@@ -199,7 +199,7 @@ def test_add_through_a_symlink_updates_the_real_file_and_keeps_the_link(workdir:
 
 
 def test_add_through_a_symlink_locks_the_real_path(workdir: Path) -> None:
-    from kztm_timeline.datafile.fs import lock_path
+    from kztm_timeline.datafile.lock import lock_path
 
     link = workdir / "link.yaml"
     link.symlink_to(workdir / "data" / "events.yaml")

@@ -350,10 +350,12 @@ def shown(value: object, limit: int = 60) -> str:
     text = value if isinstance(value, str) else str(value)
     quoted = repr(text[:limit] + ("…" if len(text) > limit else ""))
     # A byte that was not UTF-8 (decoded as Python decodes file names and arguments) as \\xff, not \\udcff.
-    return _UNDECODED_RE.sub(lambda match: f"{match[1]}\\x{match[2]}", quoted) if "\\udc" in quoted else quoted
+    if "\\udc" not in quoted:
+        return quoted
+    return re.compile(_UNDECODED).sub(lambda match: f"{match[1]}\\x{match[2]}", quoted)
 
 
-_UNDECODED_RE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
+_UNDECODED = r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])"  # (compiled when first used: see _UNSAFE_LINE)
 
 
 def undecoded(text: str) -> bool:

@@ -479,13 +479,15 @@ def run() -> None:
     from typer._click.exceptions import ClickException
     from typer._click.utils import PacifyFlushWrapper
 
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    if signal.getsignal(signal.SIGTERM) != signal.SIG_IGN:  # (one ignored, under nohup, stays ignored)
+        signal.signal(signal.SIGTERM, _on_sigterm)
     state["process"] = True  # a run of its own: signals held for a commit stay held to its end (see _settled)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.
             stream.reconfigure(errors="backslashreplace")
     try:
+        _let_signals_in()
         code = _app_for(sys.argv[1:])(prog_name="timeline", standalone_mode=False)
     except ClickException as error:
         import io
@@ -506,6 +508,23 @@ def run() -> None:
             raise
         code = exit_code(error, "")
     sys.exit(_settled(code if isinstance(code, int) else 0))
+
+
+def _let_signals_in() -> None:
+    """Unblock Ctrl-C and SIGTERM (blocked while the CLI loaded, see ``kztm_timeline.__main__``), answering first
+    one that came meanwhile as if it came now: KeyboardInterrupt or Terminated, raised here, where the caller
+    turns it into its message and exit code."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    pending = signal.sigpending() & held
+    for number in pending:
+        signal.sigtimedwait({number}, 0)  # taken: it is answered by the exception below, not by a handler
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+    if signal.SIGTERM in pending:
+        raise Terminated
+    if signal.SIGINT in pending:
+        raise KeyboardInterrupt
 
 
 def _settled(code: int) -> int:

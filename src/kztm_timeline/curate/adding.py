@@ -12,11 +12,11 @@ from ..datafile.build import event_from
 from ..datafile.fs import (
     MAX_DATA_BYTES,
     Scan,
-    file_lock,
     scan_text,
     spliced_bytes,
     write_file,
 )
+from ..datafile.lock import file_lock
 from ..datafile.splice import Insertion, Splice, insert_item, splice
 from ..datafile.validate import Known, validate_addition
 from ..edtf import parse_edtf

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from ..datafile import yaml_read
 from ..datafile.fs import (
     MAX_DATA_BYTES,
-    file_lock,
     named,
     read_bytes,
     resolve_source_path,
     write_file,
 )
+from ..datafile.lock import file_lock
 from ..datafile.splice import item_block, remove_items, replace_item
 from ..datafile.validate import validate_document
 from ..errors import DataError, Problem, TimelineError

@@ -15,7 +15,6 @@ from ..datafile.fs import (
     MAX_DATA_BYTES,
     Scan,
     decode,
-    file_lock,
     named,
     read_bytes,
     read_text,
@@ -24,6 +23,7 @@ from ..datafile.fs import (
     spliced_bytes,
     write_file,
 )
+from ..datafile.lock import file_lock
 from ..datafile.splice import Splice, splice
 from ..errors import CacheDamaged, DataError, TimelineError
 from ..model import Dataset, Memos

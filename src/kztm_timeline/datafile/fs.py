@@ -10,14 +10,14 @@ import os
 import re
 import stat
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from ..errors import DataError, Problem, TimelineError
 from ..text import escape_controls
+from .descriptors import named_descriptor, write_descriptor
 
 ENV_VAR = "KZTM_TIMELINE_DATA"
 
@@ -341,59 +341,6 @@ def not_a_folder(path: str) -> str | None:
     return f"refusing to write {named(path)}: a name ending in / names a folder; name a file"
 
 
-_DESCRIPTOR_RE = re.compile(
-    r"/dev/(?:fd/(?P<fd>[0-9]+)|(?P<std>stdin|stdout|stderr))|/proc/(?P<pid>self|thread-self|[0-9]+)/fd/(?P<pfd>[0-9]+)"
-)
-_STANDARD = {"stdin": 0, "stdout": 1, "stderr": 2}
-
-
-def named_descriptor(path: str) -> int | None:
-    """The open descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
-    ``/proc/self/fd/N``, ``/proc/PID/fd/N`` with this PID, or a symbolic link to one of them), or None."""
-    current = path
-    for _ in range(40):  # the kernel's own bound on links followed
-        match = _DESCRIPTOR_RE.fullmatch(os.path.normpath(current))
-        if match is not None:
-            if match["std"] is not None:
-                return _STANDARD[match["std"]]
-            if match["pid"] is not None and match["pid"] not in ("self", "thread-self", str(os.getpid())):
-                return None
-            return int(match["fd"] or match["pfd"])
-        try:
-            target = os.readlink(current)
-        except OSError:  # not a link (or not there): it names no descriptor
-            return None
-        current = os.path.join(os.path.dirname(current), target)
-    return None
-
-
-def write_descriptor(path: str, descriptor: int, data: bytes | Iterable[bytes], *, protected: Iterable[str] = ()) -> None:
-    """Write ``data`` through the open ``descriptor`` that ``path`` names: at its offset, or at the end when
-    it was opened for appending, into a pipe or a terminal as a stream; the file behind it is never replaced
-    or truncated. A descriptor that holds a ``protected`` file is refused. BrokenPipeError when the reader
-    of a pipe went away; TimelineError for any other failure."""
-    try:
-        info = os.fstat(descriptor)
-    except OSError as error:
-        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
-    for item in protected:
-        with suppress(OSError):
-            other = os.stat(item)
-            if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
-                raise TimelineError(
-                    f"refusing to write {named(path)}: it is the data file or one of its articles; choose another file"
-                )
-    try:
-        for chunk in [data] if isinstance(data, bytes) else data:
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(descriptor, view) :]
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
-
-
 def write_into_folder(folder: str, files: Sequence[tuple[str, bytes]], *, protected: Iterable[str] = ()) -> None:
     """Write ``files`` (name, bytes) into ``folder``: a new folder is made (with its parents); an existing empty
     one is written into; one that holds anything is refused, naming what would be overwritten and what else it
@@ -543,53 +490,6 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True  # another user's process, or no such pid at all: leave it
     return True
-
-
-def lock_path(path: str) -> str:
-    """The lock file that serialises writers of ``path``: ``.NAME.lock`` beside the real file (links followed)."""
-    folder, name = os.path.split(os.path.realpath(path))
-    return os.path.join(folder, f".{name}.lock")
-
-
-@contextmanager
-def file_lock(path: str, *, enabled: bool = True, timeout: float | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on ``path``'s lock file (``flock``).
-
-    Writers queue: without a ``timeout`` a writer waits for as long as the work in front of it needs (the
-    kernel releases a lock the moment its holder exits, however it exits, so no writer can wait on a
-    dead one); with one, it gives up after that many seconds. Ctrl-C or SIGTERM end the wait.
-
-    The lock is on a separate file because a write replaces the data file's
-    inode: a lock on the old inode would not stop a writer that opens the new one.
-    """
-    if not enabled:
-        yield
-        return
-    import fcntl
-
-    where = lock_path(path)
-    try:
-        descriptor = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise TimelineError(f"cannot lock {named(path)}: {named(where)}: {error.strerror or error}") from None
-    try:
-        if timeout is None:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        else:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise TimelineError(
-                            f"{named(path)} is locked by another timeline command (lock file {named(where)}); try again"
-                        ) from None
-                    time.sleep(0.01)
-        yield
-    finally:
-        os.close(descriptor)
 
 
 # ---------------------------------------------------------------- paths as users see them
