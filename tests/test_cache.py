@@ -241,9 +241,9 @@ def test_the_environment_can_turn_the_cache_off(private_cache: Path) -> None:
     assert not private_cache.exists()
 
 
-def test_the_cli_writes_its_cache_under_xdg_cache_home(private_cache: Path) -> None:
+def test_the_cli_writes_its_cache_under_xdg_cache_home(private_cache: Path, five_articles: Path) -> None:
     runner.invoke(app, ["list", "--json"])
-    assert cached_path(private_cache, DATA).is_file()
+    assert cached_path(private_cache, five_articles).is_file()
 
 
 def test_the_cache_folder_follows_the_xdg_base_directory_spec() -> None:

@@ -273,7 +273,7 @@ def test_list_timeline_groups_by_year_and_marks_planned_events() -> None:
 
 
 def test_the_version_option() -> None:
-    assert run("--version")[:2] == (0, "timeline 0.1.0 (output contract 4.0)\n")
+    assert run("--version")[:2] == (0, "timeline 0.1.0 (output contract 4.2)\n")
 
 
 # ---------------------------------------------------------------- real processes

@@ -109,8 +109,8 @@ def test_adding_a_field_or_a_value_is_minor_and_removing_or_retyping_major() -> 
 
 def test_the_version_is_printed_with_the_tools_and_carried_by_every_derived_schema(tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, ["--version"]).stdout == "timeline 0.1.0 (output contract 4.0)\n"
+    assert runner.invoke(app, ["--version"]).stdout == "timeline 0.1.0 (output contract 4.2)\n"
     schema = json.loads(runner.invoke(app, ["schema", "--output"]).stdout)
-    assert (schema["contract_version"], schema["title"]) == ("4.0", "kztm-timeline JSON output, contract 4.0")
+    assert (schema["contract_version"], schema["title"]) == ("4.2", "kztm-timeline JSON output, contract 4.2")
     assert runner.invoke(app, ["actors", "-o", f"{tmp_path}/"]).exit_code == 0
-    assert json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))["contract_version"] == "4.0"
+    assert json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))["contract_version"] == "4.2"

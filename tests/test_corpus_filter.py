@@ -110,10 +110,17 @@ def test_search_reads_only_the_quotes_of_the_corpus(mixed: str) -> None:
     assert json.loads(web[1]) == [{"id": "2024-08-05-presidents-telephone-call"}]
 
 
-def test_an_unknown_corpus_is_a_usage_error_naming_the_corpora(mixed: str) -> None:
+def test_an_unknown_corpus_is_refused_as_other_closed_vocabularies_are_with_suggestions(mixed: str) -> None:
     code, out, err = run("list", "--corpus", "seed", "--data", mixed)
     assert (code, out) == (2, "")
-    assert "no corpus 'seed'; the data has: seeds, public-record" in err
+    assert "no corpus 'seed'; did you mean 'seeds'? (choose from seeds, public-record)" in err
+
+
+def test_a_corpus_is_named_in_any_case_with_spaces_hyphens_or_underscores(mixed: str) -> None:
+    exact = run("list", "--corpus", "public-record", "--data", mixed, "--json")
+    loose = run("list", "--corpus", "Public_Record", "--data", mixed, "--json")
+    assert exact[0] == 0
+    assert loose == exact
 
 
 @pytest.mark.parametrize(

@@ -126,7 +126,7 @@ def test_the_parquet_schema_is_what_the_registry_derives_and_each_row_the_json_f
     assert run("list", "-o", str(target))[0] == 0
     table = pq.read_table(target)
     assert table.schema.equals(parquet_schema(pa, columns(EVENTS)), check_metadata=True)
-    assert table.schema.metadata[b"contract_version"] == b"4.0"
+    assert table.schema.metadata[b"contract_version"] == b"4.2"
     events = json.loads(run("list", "--json")[1])
     for row, event in zip(table.to_pylist(), events, strict=True):
         expected: dict[str, Any] = dict(zip(EVENT_HEADER.split(","), flat_row(event, columns(EVENTS)), strict=True))
@@ -205,7 +205,7 @@ def test_schema_output_prints_the_output_contracts_schema_as_committed() -> None
     code, out, _ = run("schema", "--output")
     assert code == 0
     assert out == (ROOT / "schema" / "event-list.schema.json").read_text(encoding="utf-8")
-    assert json.loads(out)["title"] == "kztm-timeline JSON output, contract 4.0"
+    assert json.loads(out)["title"] == "kztm-timeline JSON output, contract 4.2"
 
 
 def test_schema_plover_prints_the_plover_records_schema() -> None:

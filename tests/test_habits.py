@@ -701,7 +701,8 @@ def test_remove_of_the_last_event_leaves_the_file_valid(workdir: Path) -> None:
     assert run("validate", "--data", str(path))[0] == 0
 
 
-def test_remove_of_the_shipped_dataset_is_refused_without_a_named_file() -> None:
+def test_remove_of_the_shipped_dataset_is_refused_without_a_named_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KZTM_TIMELINE_DATA")
     code, _, err = run("remove", "abai-sculpture-ashgabat")
     assert code == 1
     assert "name the data file to change" in err
@@ -776,7 +777,7 @@ def test_a_problem_names_its_file_from_here(workdir: Path, monkeypatch: pytest.M
 
 
 def test_sources_json_gives_each_article_an_absolute_path() -> None:
-    _, out, _ = run("sources", "--json", "--fields", "id,path")
+    _, out, _ = run("sources", "--json", "--fields", "id,path", "--data", str(ROOT / "data" / "events.yaml"))
     article = ROOT / "seeds" / "000_08d2008987c28bee.txt"
     assert json.loads(out)[0] == {"id": "trend-2023-10-31", "path": str(article)}
 

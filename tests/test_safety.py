@@ -317,7 +317,10 @@ def test_add_refuses_the_copy_inside_the_installed_package_even_when_named(
     assert installed.read_bytes() == before
 
 
-def test_init_copies_the_dataset_and_its_articles_into_a_folder_that_validates(tmp_path: Path) -> None:
+def test_init_copies_the_dataset_and_its_articles_into_a_folder_that_validates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KZTM_TIMELINE_DATA")  # the shipped dataset
     result = runner.invoke(app, ["init", str(tmp_path / "mine")])
     assert result.exit_code == 0, result.stderr
     copy = tmp_path / "mine" / "data" / "events.yaml"

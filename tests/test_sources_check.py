@@ -224,3 +224,31 @@ def test_the_checks_go_to_a_folder_as_checks_csv_with_its_datapackage(tmp_path: 
     header, row = (tmp_path / "out" / "checks.csv").read_text(encoding="utf-8").splitlines()
     assert header == "source,url,state,detail,quotes,missing_event,missing_quote"
     assert row == f'page-1,{server}/changed,changed,1 of 1 quotes no longer found,1,event-1,"{ENGLISH}"'
+
+
+class HeardBar:
+    """A progress bar that notes what it is told (the real one draws only at a terminal)."""
+
+    def __init__(self, heard: list[tuple[object, ...]]) -> None:
+        self.heard = heard
+
+    def begin(self, what: str, total: int | None, unit: str) -> None:
+        self.heard.append(("begin", what, total, unit))
+
+    def advance(self, done: int) -> None:
+        self.heard.append(("advance", done))
+
+    def close(self) -> None:
+        self.heard.append(("close",))
+
+
+def test_checking_online_counts_the_pages_on_a_progress_bar(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztm_timeline.cli import corpus
+
+    heard: list[tuple[object, ...]] = []
+    monkeypatch.setattr(corpus, "progress_bar", lambda: HeardBar(heard))
+    code, _, _ = check(dataset_citing(tmp_path, server, {"/ok": ("en", ENGLISH), "/gone": ("en", ENGLISH)}))
+    assert code == 1
+    assert heard == [("begin", "checking web pages", 2, "pages"), ("advance", 1), ("advance", 2), ("close",)]

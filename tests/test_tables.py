@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kztm_timeline.cli import app
-from kztm_timeline.screens import Column, fitted_table, render_bars
+from kztm_timeline.exporters.terminal import TABLE_COLUMNS
+from kztm_timeline.screens import ACTOR_COLUMNS, PLAN_COLUMNS, SOURCE_COLUMNS, Column, fitted_table, priority, render_bars
 
 from .test_habits import at_terminal
 
@@ -181,3 +182,25 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def test_no_line_at_a_terminal_ends_in_spaces(command: tuple[str, ...]) -> None:
     shown = ANSI.sub("", at_terminal(*command, "--no-pager", rows=500, columns=80).decode())
     assert [line for line in shown.replace("\r\n", "\n").split("\n") if line.endswith(" ")] == []
+
+
+# ---------------------------------------------------------------- the documented priorities
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (TABLE_COLUMNS, ["Date", "Title", "Status", "Id", "Kind", "Participants"]),
+        (PLAN_COLUMNS, ["Id", "Title", "State", "Date"]),
+        (ACTOR_COLUMNS, ["Id", "Name", "Events", "Type", "Country", "Variants"]),
+        (SOURCE_COLUMNS, ["Id", "Title", "Events", "Publisher", "Published", "File or page"]),
+    ],
+)
+def test_each_table_keeps_its_columns_in_the_documented_order(columns: tuple[Column, ...], expected: list[str]) -> None:
+    assert priority(columns) == expected
+
+
+@pytest.mark.parametrize("columns", [TABLE_COLUMNS, PLAN_COLUMNS, ACTOR_COLUMNS, SOURCE_COLUMNS])
+def test_each_table_has_one_id_column_that_may_move_under_one_other(columns: tuple[Column, ...]) -> None:
+    assert [column.name for column in columns if column.key] == ["Id"]
+    assert len([column for column in columns if column.home]) == 1

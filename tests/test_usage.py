@@ -217,3 +217,9 @@ def test_any_text_names_a_status_or_is_refused_with_both(text: str) -> None:
 @given(text=st.text(max_size=40))
 def test_a_loose_spelling_is_its_own_loose_spelling(text: str) -> None:
     assert loose(loose(text)) == loose(text)
+
+
+def test_help_with_a_word_after_a_plain_command_says_it_has_none() -> None:
+    code, _, err = run("help", "sources", "add", "more")
+    assert code == 2
+    assert "timeline sources add has no commands of its own; see timeline help sources add" in err

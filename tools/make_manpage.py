@@ -30,7 +30,11 @@ ENVIRONMENT = [
     ("FORCE_COLOR, CLICOLOR_FORCE", "Any value but 0 turns colour on, even into a pipe, unless NO_COLOR or --color never."),
     ("TIMELINE_PAGER, PAGER", "The pager for long output at a terminal (default: less, with LESS=FRX); empty or cat: none."),
     ("VISUAL, EDITOR", "The editor of timeline edit (default: vi)."),
-    ("XDG_CACHE_HOME", "Where the parse cache lives (default: ~/.cache/kztm-timeline)."),
+    (
+        "XDG_CACHE_HOME",
+        "Where the parse cache lives (default: ~/.cache/kztm-timeline); timeline cache info lists it. An entry whose "
+        "data file is gone, or unused for 30 days, is removed when a cache is next written.",
+    ),
     ("KZTM_TIMELINE_NO_CACHE", "Any value: as --no-cache."),
     ("SOURCE_DATE_EPOCH", "Pins today's date (relative dates, plans, generated-on lines), for reproducible output."),
     ("COLUMNS", "The width of terminal output when it is not going to a terminal."),
@@ -52,7 +56,7 @@ def roff(text: str) -> str:
 
 
 # Options every command takes: described once, under OPTIONS.
-GLOBAL = {"--data", "--no-cache", "--color", "--no-pager", "--verbose", "--debug", "--help"}
+GLOBAL = {"--data", "--no-cache", "--color", "--no-pager", "--verbose", "--quiet", "--debug", "--help"}
 
 
 def _options(command: _click.Command, context: _click.Context, *, skip: frozenset[str] = frozenset()) -> list[str]:
@@ -71,7 +75,8 @@ def _arguments(command: _click.Command, context: _click.Context) -> list[str]:
     for parameter in command.params:
         if isinstance(parameter, Argument):
             help_text = getattr(parameter, "help", "") or ""
-            lines += [".TP", f"\\fI{roff(parameter.make_metavar(context).strip('{}[]'))}\\fR", roff(help_text)]
+            name = parameter.make_metavar(context).strip("{}").replace("[", "").replace("]", "")  # [COMMAND]... → COMMAND...
+            lines += [".TP", f"\\fI{roff(name)}\\fR", roff(help_text)]
     return lines
 
 

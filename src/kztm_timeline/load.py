@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
 from .datafile.fs import file_digest
-from .model import Dataset, Memos
+from .model import Dataset, Memos, Progress
 
 if TYPE_CHECKING:
     from .datafile.splice import ListLayout
@@ -22,6 +23,7 @@ def load_dataset(
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
     memos: Callable[[Dataset], Memos] | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Read, compose and validate; raise DataError listing every problem.
 
@@ -30,9 +32,12 @@ def load_dataset(
     parse is written there. A cache that cannot be read or written, or that this
     user does not own alone, is ignored; ``notice`` hears why. ``memos``: values worked out from every
     event of a fresh read (``validate``'s verdict), which the new cache keeps, as ``Events.memo`` would;
-    it is given the dataset's sources and actors, and then each event.
+    it is given the dataset's sources and actors, and then each event. ``progress`` hears how a read that is
+    not served by the cache goes: the bytes read, then the indexing of the new cache.
     """
     if cache is None:
+        if progress is not None:
+            progress.begin(f"reading {os.path.basename(path)}", None, "bytes")
         return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
 
@@ -43,18 +48,22 @@ def load_dataset(
     if cached is not None:
         return cached
     try:
-        streamed = _stream_into_cache(path, cache, notice, memos)
+        streamed = _stream_into_cache(path, cache, notice, memos, progress)
     except NotStreamable as unusual:
         if notice is not None:
             notice(f"read whole: {unusual}")
         streamed = None
     if streamed is not None:
         return streamed
-    return _read_whole_into_cache(path, cache, notice, memos)
+    return _read_whole_into_cache(path, cache, notice, memos, progress)
 
 
 def _read_whole_into_cache(
-    path: str, cache: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+    path: str,
+    cache: str,
+    notice: Callable[[str], None] | None,
+    memos: Callable[[Dataset], Memos] | None,
+    progress: Progress | None,
 ) -> Dataset:
     """Read the file whole (an unusual file, or a cache folder that cannot be written while streaming), and
     write the cache from what was read."""
@@ -65,6 +74,8 @@ def _read_whole_into_cache(
         stat_before: list[int] | None = file_stat(path)
     except OSError:
         stat_before = None
+    if progress is not None:
+        progress.begin(f"reading {os.path.basename(path)}", None, "bytes")
     dataset, parsed = _parse(path, _read_data(path))
     kept: dict[str, str] = {}
     if memos is not None:
@@ -75,6 +86,8 @@ def _read_whole_into_cache(
     for key, value in kept.items():
         dataset.events.memo(key, partial(str, value))  # this run reads them from memory
     if isinstance(parsed.plain, dict):
+        if progress is not None:
+            progress.begin("writing the cache", None, "")
         parse_cache.write(
             cache,
             path,
@@ -100,7 +113,7 @@ class _Reading:
     """The data file as libyaml reads it, a chunk at a time: hashed, its UTF-8 checked, and scanned for
     characters that only a check of every text may locate (``suspect`` from the first one on)."""
 
-    def __init__(self, path: str, handle: IO[bytes]) -> None:
+    def __init__(self, path: str, handle: IO[bytes], progress: Progress | None = None) -> None:
         import codecs
         import hashlib
 
@@ -108,6 +121,8 @@ class _Reading:
 
         self.path = path
         self.handle = handle
+        self.progress = progress
+        self.done = 0
         self.digest = hashlib.sha256()
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.unsafe = UNSAFE_RE
@@ -116,6 +131,9 @@ class _Reading:
 
     def read(self, size: int) -> bytes:
         chunk = self.handle.read(size)
+        if self.progress is not None:
+            self.done += len(chunk)
+            self.progress.advance(self.done)
         if not self.started:
             self.started = True
             if chunk.startswith(b"\xef\xbb\xbf"):
@@ -149,7 +167,11 @@ class _Reading:
 
 
 def _stream_into_cache(
-    path: str, folder: str, notice: Callable[[str], None] | None, memos: Callable[[Dataset], Memos] | None
+    path: str,
+    folder: str,
+    notice: Callable[[str], None] | None,
+    memos: Callable[[Dataset], Memos] | None,
+    progress: Progress | None = None,
 ) -> Dataset | None:
     """Read the data file as a stream into a new cache database, checking each event as it is read by the
     same checker a whole read uses and holding none of them (peak memory does not grow with the file), then
@@ -168,7 +190,9 @@ def _stream_into_cache(
     streaming = _Streaming(path, folder, notice, memos)
     try:
         with _collector_paused(), open_regular(path, MAX_DATA_BYTES) as handle:
-            streaming.run(_Reading(path, handle), stat_before)
+            if progress is not None:
+                progress.begin(f"reading {os.path.basename(path)}", os.fstat(handle.fileno()).st_size, "bytes")
+            streaming.run(_Reading(path, handle, progress), stat_before)
     except (OSError, ValueError, KeyError, TypeError, sqlite3.Error) as error:
         streaming.discard()
         if notice is not None and not isinstance(error, FileNotFoundError):
@@ -275,6 +299,8 @@ class _Streaming:
         )
         if self.tally is not None:
             meta.update({f"memo:{key}": value for key, value in self.tally.values().items()})
+        if reading.progress is not None:
+            reading.progress.begin("indexing", None, "")
         self.written = self.builder.finish(meta)
         self.builder = None
 

@@ -140,6 +140,16 @@ class Memos(Protocol):
         ...
 
 
+class Progress(Protocol):
+    """Hears how far a long piece of work has come (the command line draws it as a bar at a terminal).
+    ``begin`` starts a step: what it is, how much there is to do (None when unknown), and in what unit
+    (``bytes``, ``events``); ``advance`` says how much of it is done so far."""
+
+    def begin(self, what: str, total: int | None, unit: str) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Prefilter:
     """What a query asks of every event, so that an event collection can skip the rest without decoding them.

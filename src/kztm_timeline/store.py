@@ -21,7 +21,19 @@ from typing import Any, NamedTuple
 from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
 from .errors import Alert, DataError
-from .seal import DAMAGED, SEALED, judge, keep, kept, owned_alone, replace_sealed, set_aside
+from .seal import (
+    DAMAGED,
+    DAMAGED_SUFFIX,
+    SEAL_SUFFIX,
+    SEALED,
+    judge,
+    keep,
+    kept,
+    owned_alone,
+    replace_sealed,
+    reseal,
+    set_aside,
+)
 
 # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
 # branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
@@ -57,9 +69,10 @@ def cache_file(folder: str, data_path: str) -> str:
 
 def put_in_place(temporary: str, folder: str, data_path: str) -> None:
     """Move a finished database into place as the data file's cache, sealed (see :mod:`kztm_timeline.seal`),
-    and remove the one that earlier versions of the tool kept for the same file under their name for it (the
-    first 32 hex digits of the SHA-256 of its path), which no run reads any more."""
+    remove the one that earlier versions of the tool kept for the same file under their name for it (the first
+    32 hex digits of the SHA-256 of its path), which no run reads any more, and :func:`prune` the folder."""
     replace_sealed(temporary, cache_file(folder, data_path))
+    prune(folder)
     import hashlib
 
     raw = os.path.abspath(data_path).encode("utf-8", "surrogateescape")
@@ -67,6 +80,152 @@ def put_in_place(temporary: str, folder: str, data_path: str) -> None:
     if trusted_file(earlier, None) is not None:
         with contextlib.suppress(OSError):
             os.unlink(earlier)
+
+
+# ---------------------------------------------------------------- the entries of the folder, and pruning
+
+
+MAX_UNUSED_DAYS = 30  # an entry unused for longer is removed when the next cache is written
+USED_EVERY = 60 * 60  # a warm run marks its cache as used (its modification time) at most this often, in seconds
+UNFINISHED_DAYS = 1  # a temporary file of an interrupted write is removed after this long
+
+
+class CacheEntry(NamedTuple):
+    """A file of the cache folder that this tool made: a data file's cache (``kind`` "cache"), one an
+    earlier version named by a hash of its path ("earlier"), or an interrupted write ("unfinished").
+    ``data``: the data file it serves (None where that is not known); ``used``: when a run last used it."""
+
+    file: str
+    kind: str
+    data: str | None
+    size: int
+    used: float
+
+
+def _unescaped(name: str) -> str | None:
+    """The path a cache file's name escapes (``%2Fhome%2Fme%2Fevents.yaml`` → ``/home/me/events.yaml``)."""
+    raw = bytearray()
+    position = 0
+    while position < len(name):
+        if name[position] == "%":
+            try:
+                raw.append(int(name[position + 1 : position + 3], 16))
+            except ValueError:
+                return None
+            position += 3
+        else:
+            raw.extend(name[position].encode("ascii", "replace"))
+            position += 1
+    return bytes(raw).decode("utf-8", "surrogateescape")
+
+
+def _kept_path(file: str) -> str | None:
+    """The data path a cache database records (caches named by a hash say it only there)."""
+    try:
+        connection = connect(file, write=False)
+    except sqlite3.Error:
+        return None
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
+    except sqlite3.Error:
+        row = None
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    try:  # kept as JSON in ASCII: a path's bytes that are not UTF-8 as \udcXX escapes
+        kept = json.loads(str(row[0]))
+    except ValueError:
+        return None
+    return kept if isinstance(kept, str) else None
+
+
+def _is_hex(text: str, size: int) -> bool:
+    return len(text) == size and all(char in "0123456789abcdef" for char in text)
+
+
+def cache_entries(folder: str, *, read_names: bool = True) -> list[CacheEntry]:
+    """The files of ``folder`` this tool made, by name: regular files this user alone owns (a link, or a
+    file of anyone else, is never listed, so never removed). ``read_names``: open a cache named by a hash
+    to find the data file it serves."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    found: list[CacheEntry] = []
+    for name in names:
+        file = os.path.join(folder, name)
+        if name.startswith(".timeline-") and name.endswith(".tmp"):
+            kind, data = "unfinished", None
+        elif name.endswith(".sqlite") and _is_hex(name[: -len(".sqlite")], 32):
+            kind, data = "earlier", None
+        elif name.endswith(".sqlite") and _is_hex(name[: -len(".sqlite")], 64):
+            kind, data = "cache", _kept_path(file) if read_names else None
+        elif name.endswith(".sqlite") and name.startswith("%2F"):
+            kind, data = "cache", _unescaped(name[: -len(".sqlite")])
+        elif name.endswith(".sqlite" + DAMAGED_SUFFIX) and name.startswith("%2F"):
+            kind, data = "damaged", _unescaped(name[: -len(".sqlite" + DAMAGED_SUFFIX)])
+        else:
+            continue
+        info = trusted_file(file, None)
+        if info is not None:
+            found.append(CacheEntry(file, kind, data, info.st_size, info.st_mtime))
+    return found
+
+
+def stale(entry: CacheEntry, now: float) -> str | None:
+    """Why ``entry`` is to be removed, or None: its data file is gone, nothing used it for
+    ``MAX_UNUSED_DAYS``, an earlier version made it, or it is a write interrupted a day ago."""
+    days = (now - entry.used) / (24 * 60 * 60)
+    if entry.kind == "earlier":
+        return "made by an earlier version"
+    if entry.kind == "unfinished":
+        return "an interrupted write" if days > UNFINISHED_DAYS else None
+    if entry.kind == "damaged":  # kept a day for inspection (see kztm_timeline.seal)
+        return "set aside as damaged" if days > UNFINISHED_DAYS else None
+    if entry.data is not None and not os.path.exists(entry.data):
+        return "its data file is gone"
+    if days > MAX_UNUSED_DAYS:
+        return f"unused for {int(days)} days"
+    return None
+
+
+def remove_entry(entry: CacheEntry) -> bool:
+    """Remove a cache file (and a journal SQLite left beside it, and its seal); False if it could not be removed."""
+    try:
+        os.unlink(entry.file)
+    except OSError:
+        return False
+    for beside in ("-journal", SEAL_SUFFIX):
+        with contextlib.suppress(OSError):
+            os.unlink(entry.file + beside)
+    return True
+
+
+def prune(folder: str, now: float | None = None) -> list[CacheEntry]:
+    """Remove the entries of ``folder`` that are :func:`stale`; the ones removed. Run whenever a cache is
+    written, so that the folder holds only the caches of data files that exist and were used lately."""
+    import time
+
+    moment = time.time() if now is None else now
+    removed = []
+    for entry in cache_entries(folder, read_names=False):
+        if entry.kind == "cache" and entry.data is None:  # named by a hash: its data file is read from it
+            entry = entry._replace(data=_kept_path(entry.file))
+        if stale(entry, moment) is not None and remove_entry(entry):
+            removed.append(entry)
+    return removed
+
+
+def mark_used(path: str, info: os.stat_result) -> None:
+    """Renew the modification time of a cache a run used, unless it was renewed within ``USED_EVERY``."""
+    import time
+
+    now = time.time()
+    if now - info.st_mtime > USED_EVERY:
+        with contextlib.suppress(OSError):
+            os.utime(path, (now, now))
+            reseal(path, info)  # only its times changed: the seal stands, for the new ones
 
 
 def digest(data: bytes) -> str:
@@ -209,6 +368,7 @@ def open_matching(
             raise sqlite3.DatabaseError("an article changed")
         meta["registry"] = registry
         meta["count"] = int(meta["count"])  # a count that is no number is damage too
+        mark_used(path, info)
         return Opened(connection, path, meta, (info.st_dev, info.st_ino))
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         connection.close()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import __version__
-from .model import Dataset, Source
+from .model import Dataset, Progress, Source
 from .text import normalize_quote, quote_found
 
 MAX_REDIRECTS = 5
@@ -162,6 +162,19 @@ def check_page(
     return PageResult(source, "ok", f"{len(results)} quotes found{moved}", results, fetched.url)
 
 
-def check_pages(dataset: Dataset, sources: Iterable[Source], read: Callable[[str], Fetched] | None = None) -> list[PageResult]:
-    """:func:`check_page` for each web source, one after the other."""
-    return [check_page(dataset, source, read) for source in sources if source.url is not None]
+def check_pages(
+    dataset: Dataset,
+    sources: Iterable[Source],
+    read: Callable[[str], Fetched] | None = None,
+    progress: Progress | None = None,
+) -> list[PageResult]:
+    """:func:`check_page` for each web source, one after the other; ``progress`` hears how many are checked."""
+    pages = [source for source in sources if source.url is not None]
+    if progress is not None:
+        progress.begin("checking web pages", len(pages), "pages")
+    results = []
+    for page in pages:
+        results.append(check_page(dataset, page, read))
+        if progress is not None:
+            progress.advance(len(results))
+    return results

@@ -65,6 +65,8 @@ def write(
                 "registry": compact_json({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
                 "layout": compact_json(_layout_meta(layout)),
+                # the data file it serves (`cache info`; a name too long says it only here), as JSON in ASCII
+                "path": compact_json(os.path.abspath(data_path)),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -139,7 +141,13 @@ class Builder:
                 contract = dumps(event_json(linked, store.at(found)), pretty=False, spaced=True)
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
                 connection.execute(update, (contract, row_crc(contract), target))
-            rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
+            rows = {
+                **meta,
+                "format": str(FORMAT),
+                "tool": __version__,
+                "count": str(self.count),
+                "path": compact_json(os.path.abspath(self.data_path)),
+            }
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             connection.commit()
             connection.close()

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from .. import CONTRACT_VERSION, __version__
 from ..datafile.fs import display_path
 from ..errors import CacheDamaged, DataError, LookupFailed, Problem, TimelineError, UsageError
 from ..text import shown, undecoded
-from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, VerboseOpt
+from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, QuietOpt, VerboseOpt
 from .output import _said, say, state, write_stdout
 
 if TYPE_CHECKING:
@@ -48,7 +48,18 @@ REPORT_URL = "the project's issue tracker"
 CONTEXT: dict[str, Any] = {"help_option_names": ["--help", "-h"]}
 
 
+class Group(TyperGroup):
+    """The tool itself: its commands and groups of commands listed in ``order`` (cli/__init__.py sets it)."""
+
+    order: tuple[str, ...] = ()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names: list[str] = super().list_commands(ctx)
+        return sorted(names, key=lambda name: (*self.order, name).index(name))
+
+
 app = typer.Typer(
+    cls=Group,
     name="timeline",
     help="Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations.",
     no_args_is_help=True,
@@ -343,6 +354,7 @@ def _main(
     color: ColorOpt = None,
     no_pager: NoPagerOpt = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     version: Annotated[  # noqa: ARG001 - Typer calls its callback; the value itself is unused
         bool,
@@ -376,6 +388,7 @@ def _main(
         debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
         cache=not no_cache,
         verbose=verbose,
+        quiet=quiet,
         color=color.value if color is not None else "auto",
         pager=not no_pager,
         data=data,
@@ -421,6 +434,7 @@ def _app_for(arguments: list[str]) -> typer.Typer:
     if len(commands) + len(groups) != 1:
         return app
     slim = typer.Typer(
+        cls=Group,
         name="timeline",
         help=app.info.help,
         no_args_is_help=True,
@@ -453,11 +467,14 @@ def help_(
 
     context = get_current_context().find_root()
     current = context.command
-    for name in command or []:
-        commands = getattr(current, "commands", {})
-        if name not in commands:
-            raise refused("command", name, list(commands), every="")
-        current = commands[name]
+    words = command or []
+    for number, name in enumerate(words):
+        if not isinstance(current, TyperGroup):
+            before = " ".join(words[:number])
+            raise UsageError(f"timeline {before} has no commands of its own; see timeline help {before}")
+        if name not in current.commands:
+            raise refused("command", name, current.list_commands(context), every="")
+        current = current.commands[name]
         context = Context(current, info_name=name, parent=context)
     write_stdout(current.get_help(context) + "\n")
 

@@ -2,8 +2,9 @@
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated
+import os
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -31,6 +32,7 @@ from .output import (
     is_folder,
     out_width,
     picked,
+    progress_bar,
     say,
     use_color,
     write_bytes,
@@ -43,6 +45,9 @@ from .reading import read_dataset, today
 if TYPE_CHECKING:
     from ..model import Dataset, Event
     from ..query import Query
+    from .progress import ProgressBar
+
+T = TypeVar("T")
 
 
 def _parts(query: "Query", fmt: Format) -> list["Query"]:
@@ -77,17 +82,52 @@ def _say_partly(dataset: "Dataset", query: "Query", fmt: Format) -> None:
         )
 
 
-def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str]) -> None:
+
+def _counted(items: Iterable[T], bar: "ProgressBar | None", start: int = 0) -> Iterable[T]:
+    """``items``, counted on ``bar`` (after ``start`` counted before them) when there is one (the progress module is
+    imported only then)."""
+    if bar is None:
+        return items
+    from .progress import counted
+
+    return counted(items, bar, start)
+
+
+def _tracked(events: list["Event"], bar: "ProgressBar | None", start: int = 0) -> tuple["Event", ...]:
+    """The events of a view, counted on ``bar`` as each exporter reads them (after ``start`` counted before them),
+    when there is one."""
+    if bar is None:
+        return tuple(events)
+    from .progress import Tracked
+
+    return Tracked(events, bar, start)
+
+
+def _expected(dataset: "Dataset", query: "Query") -> int | None:
+    """How many events ``query`` selects, where that is known without reading them (no filter but --limit)."""
+    from ..query import Query
+
+    if dataclasses.replace(query, limit=None, reverse=False) != Query():
+        return None
+    return len(dataset.events) if query.limit is None else min(query.limit, len(dataset.events))
+
+
+def _stream_selection(
+    dataset: "Dataset", query: "Query", fmt: Format, *, highlight: bool, options: dict[str, str], bar: "ProgressBar | None"
+) -> None:
     from ..contract import View
     from ..exporters import streamer
     from ..query import contract_lines, stream
 
+    if bar is not None:
+        bar.begin("writing events", _expected(dataset, query), "events")
     if fmt in (Format.JSON, Format.JSONL):  # what the cache kept, when it answers the query exactly
         lines = contract_lines(dataset, query)
         if lines is not None:
             from ..exporters.data import compact_lines, json_array
 
-            write_pieces(json_array(lines) if fmt is Format.JSON else compact_lines(lines), color=False)
+            given = _counted(lines, bar)
+            write_pieces(json_array(given) if fmt is Format.JSON else compact_lines(given), color=False)
             return
     color = use_color()
     view = View(
@@ -97,7 +137,7 @@ def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highli
 
     def counted(events: "Iterator[Event]") -> "Iterator[Event]":
         nonlocal found
-        for event in events:
+        for event in _counted(events, bar, found):  # the bar counts the events written, across both parts
             found += 1
             yield event
 
@@ -118,6 +158,8 @@ def _stream_selection(dataset: "Dataset", query: "Query", fmt: Format, *, highli
 
     human = fmt in HUMAN_FORMATS  # a human format's heading alone is not worth printing
     write_pieces(pieces(), color=color, ready=lambda: found > 0, hold=human)
+    if bar is not None:
+        bar.close()
     if not found and human:
         say("no events match")
     _say_partly(dataset, query, fmt)
@@ -131,10 +173,6 @@ def _render_selection(
     highlight: bool,
     options: dict[str, str] | None = None,
 ) -> None:
-    from ..contract import View
-    from ..exporters import render
-    from ..query import select
-
     fields = out.fields is not None
     fmt = Format(choose_format(out.format, out.json, out.output, tuple(Format), Format.TIMELINE, fields=fields))
     output = out.output
@@ -143,43 +181,86 @@ def _render_selection(
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UsageError(f"-f {fmt.value} writes a binary file; give it one with -o FILE.{fmt.value}")
     dataset = read_dataset(data, query.corpus)
-    if fmt in STREAMING and output in (None, "-") and not fields and not at_terminal():
-        # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
-        _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {})
-        return
-    parts = []
+    bar = progress_bar()
+    try:
+        if fmt in STREAMING and output in (None, "-") and not fields and not at_terminal():
+            # Into a pipe or a file: each piece is written as the query finds it (`| head -c 10` answers at once).
+            _stream_selection(dataset, query, fmt, highlight=highlight, options=options or {}, bar=bar)
+            return
+        _render_whole(dataset, query, out, fmt, highlight=highlight, options=options or {}, bar=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _select_parts(dataset: "Dataset", query: "Query", fmt: Format, bar: "ProgressBar | None") -> list[list["Event"]]:
+    """The events of each part (see :func:`_parts`), the limit shared between them, counted on ``bar`` as found."""
+    from ..query import stream
+
+    if bar is not None:
+        bar.begin("selecting events", _expected(dataset, query), "events")
+    parts: list[list[Event]] = []
     left = query.limit
+    found = 0
     for part in _parts(query, fmt):
-        parts.append(select(dataset, part if left is None else dataclasses.replace(part, limit=left)))
+        parts.append(list(_counted(stream(dataset, part if left is None else dataclasses.replace(part, limit=left)), bar, found)))
+        found += len(parts[-1])
         left = None if left is None else left - len(parts[-1])
+    return parts
+
+
+def _render_whole(
+    dataset: "Dataset",
+    query: "Query",
+    out: OutputChoice,
+    fmt: Format,
+    *,
+    highlight: bool,
+    options: dict[str, str],
+    bar: "ProgressBar | None",
+) -> None:
+    """The selection rendered whole, then written: to a file, or to a terminal (where it may be paged)."""
+    from ..contract import View
+    from ..exporters import render
+
+    output = out.output
+    parts = _select_parts(dataset, query, fmt, bar)
     events = [event for part in parts for event in part]
     if not events and fmt in HUMAN_FORMATS and output is None:
+        if bar is not None:
+            bar.close()
         say("no events match")
         _say_partly(dataset, query, fmt)
         return
-    if fields:
+    if out.fields is not None:
+        if bar is not None:
+            bar.close()
         _emit_fields(dataset, events, out, fmt)
         return
     to_terminal = output is None and use_color()
     if fmt is Format.PLOVER and output is not None and output.lower().endswith(".json"):
-        options = {**(options or {}), "container": "array"}  # a .json file holds one JSON value: an array
+        options = {**options, "container": "array"}  # a .json file holds one JSON value: an array
     view = View(
         dataset=dataset,
-        events=tuple(events),
+        events=_tracked(events, bar),
         color=to_terminal,
         width=out_width() if output is None else 100,
         highlight=query.search if highlight else (),
-        options=options or {},
+        options=options,
     )
+    if bar is not None:
+        bar.begin(f"writing {os.path.basename(output)}" if output not in (None, "-") else "rendering", len(events), "events")
     if len(parts) > 1:
         within, partly = parts
-        shown = [render(fmt, dataclasses.replace(view, events=tuple(within)))] if within else []
-        if partly:
+        shown = [render(fmt, dataclasses.replace(view, events=_tracked(within, bar)))] if within else []
+        if partly:  # the bar counts on from the events in the range
             shown.append(_apart(query, color=to_terminal, width=view.width))
-            shown.append(render(fmt, dataclasses.replace(view, events=tuple(partly))))
+            shown.append(render(fmt, dataclasses.replace(view, events=_tracked(partly, bar, len(within)))))
         rendered: str | bytes = "".join(str(piece) for piece in shown)
     else:
         rendered = render(fmt, view)
+    if bar is not None:
+        bar.close()
     if isinstance(rendered, bytes):
         assert output is not None
         write_bytes(rendered, output, dataset)

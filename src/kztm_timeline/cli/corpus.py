@@ -15,6 +15,7 @@ from .options import (
 from .output import (
     OutputChoice,
     emit,
+    progress_bar,
     say,
 )
 from .reading import read_dataset
@@ -230,7 +231,12 @@ def sources_check(
         ) from None
     from ..web import MAX_BYTES, check_pages, fetch
 
-    results = check_pages(dataset, pages, lambda url: fetch(url, timeout=timeout, max_bytes=MAX_BYTES))
+    bar = progress_bar()
+    try:
+        results = check_pages(dataset, pages, lambda url: fetch(url, timeout=timeout, max_bytes=MAX_BYTES), bar)
+    finally:
+        if bar is not None:
+            bar.close()
     records = [
         {
             "source": result.source.id,

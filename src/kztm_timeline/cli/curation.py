@@ -64,8 +64,11 @@ def init(
     dataset = read_dataset(data)
     copy = copy_dataset(dataset, folder)
     write_stdout(copy + "\n")
+    articles = sum(1 for source in dataset.sources if not source.is_web)
+    pages = len(dataset.sources) - articles
+    cited = f" (and {pages} web page{'s' if pages != 1 else ''} cited by address)" if pages else ""
     say(
-        f"copied {len(dataset.events)} events and {len(dataset.sources)} articles; to use the copy, "
+        f"copied {len(dataset.events)} events and {articles} articles{cited}; to use the copy, "
         f"pass --data {display_path(copy)} or run: export KZTM_TIMELINE_DATA={os.path.abspath(copy)}"
     )
 

@@ -124,6 +124,11 @@ VerboseOpt = Annotated[
 ]
 
 
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", help="Draw no progress bar (by default, long work at a terminal draws one on stderr).")
+]
+
+
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 
 
@@ -151,6 +156,7 @@ GLOBAL_OPTIONS: dict[str, tuple[object, object]] = {
     "color": (ColorOpt, None),
     "no_pager": (NoPagerOpt, False),
     "verbose": (VerboseOpt, False),
+    "quiet": (QuietOpt, False),
     "debug": (DebugOpt, False),
 }
 
@@ -433,6 +439,8 @@ def _set_globals(values: dict[str, Any]) -> dict[str, Any]:
         state["cache"] = False
     if values["verbose"]:
         state["verbose"] = True
+    if values["quiet"]:
+        state["quiet"] = True
     if values["debug"]:
         state["debug"] = True
     if values["no_pager"]:
@@ -443,7 +451,7 @@ def _set_globals(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def global_options(function: Callable[..., R]) -> Callable[..., R]:
-    """``--no-cache``, ``--color``, ``--no-pager``, ``--verbose`` and ``--debug`` after the command too
+    """``--no-cache``, ``--color``, ``--no-pager``, ``--verbose``, ``--quiet`` and ``--debug`` after the command too
     (``timeline list --no-cache`` as well as ``timeline --no-cache list``), as git and gh accept them."""
     return inject(GLOBAL_OPTIONS, _set_globals)(function)
 

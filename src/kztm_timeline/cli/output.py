@@ -15,10 +15,19 @@ from ..text import escape_controls, escape_output, shown
 if TYPE_CHECKING:
     from ..contract.fields import Pick, Table
     from ..model import Dataset
+    from .progress import ProgressBar
 
 
 
-state: dict[str, object] = {"debug": False, "cache": True, "verbose": False, "color": "auto", "pager": True, "data": None}
+state: dict[str, object] = {
+    "debug": False,
+    "cache": True,
+    "verbose": False,
+    "quiet": False,
+    "color": "auto",
+    "pager": True,
+    "data": None,
+}
 
 
 _said: set[str] = set()
@@ -108,6 +117,15 @@ def notice(message: str) -> None:
     if (state["verbose"] or isinstance(message, Alert)) and message not in _said:
         _said.add(message)
         say(f"timeline: {message}")
+
+
+def progress_bar() -> "ProgressBar | None":
+    """A bar for long work, when one may be drawn: stderr is a terminal and ``--quiet`` was not given."""
+    if state["quiet"] or sys.stderr is None or not sys.stderr.isatty():
+        return None
+    from .progress import ProgressBar
+
+    return ProgressBar(color=color_wanted(str(state["color"]), os.environ, terminal=True))
 
 
 class ColorMode(StrEnum):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..datafile.fs import data_path
 from ..errors import DataError, TimelineError
-from .output import notice, state
+from .output import notice, progress_bar, state
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -41,12 +41,16 @@ def read_dataset(data: str | None, corpus: str | None = None) -> "Dataset":
 
     cache = cache_folder()
     path = data_file(data)
+    bar = progress_bar()
     try:
-        dataset = load_dataset(path, cache=cache, notice=notice, memos=verdict_tally)
+        dataset = load_dataset(path, cache=cache, notice=notice, memos=verdict_tally, progress=bar)
     except DataError as error:
         # The data file itself cannot be read: say which option names another one.
         problems = [_data_file_problem(problem, path) for problem in error.problems]
         raise DataError(problems) from None
+    finally:
+        if bar is not None:
+            bar.close()
     if corpus is None:
         return dataset
     from ..query import within_corpus
