@@ -22,7 +22,7 @@ def test_no_public_function_or_class_name_is_defined_in_two_modules() -> None:
     assert twice == {}
 
 
-def test_the_top_level_holds_the_twenty_one_units_of_the_data_flow() -> None:
+def test_the_top_level_holds_the_twenty_two_units_of_the_data_flow() -> None:
     top = sorted({module.name.split(".")[0] for module in architecture.modules()})
     assert top == [
         "__init__",
@@ -42,6 +42,7 @@ def test_the_top_level_holds_the_twenty_one_units_of_the_data_flow() -> None:
         "model",
         "query",
         "screens",
+        "seal",
         "store",
         "text",
         "vocab",
@@ -83,4 +84,7 @@ def test_the_units_have_fewer_import_arrows_than_the_88_before_the_regroup() -> 
     # 95: coverage (an article read against the data: cited passages, page furniture, coverage) leaves extract for a
     # unit of its own (coverage -> extract, model, text; cli -> coverage)
     # 99: web checks the pages web sources cite (web -> __init__, model, text; cli -> web)
-    assert len(architecture.arrows(units=True)) == 99
+    # 102: the seal that vouches for every byte of a cache database is a unit of its own, below store and cache and
+    # importing nothing of the package (store -> seal, cache -> seal), and the cache's damage found late is an
+    # error type the CLI maps to an exit without importing the cache (cache -> errors)
+    assert len(architecture.arrows(units=True)) == 102

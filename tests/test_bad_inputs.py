@@ -119,7 +119,7 @@ def test_a_missing_path(tmp_path: Path) -> None:
 def test_a_directory(tmp_path: Path) -> None:
     code, err = validate(tmp_path)
     assert code == 1
-    assert f"{tmp_path}: cannot read the file: Is a directory; pass the path of a YAML file, not a directory" in err
+    assert f"{tmp_path}: cannot read the file: Is a directory; pass the path of the data file (YAML), not a directory" in err
 
 
 def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

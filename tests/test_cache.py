@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kztm_timeline import cache, store
+from kztm_timeline import cache, seal, store
 from kztm_timeline.cache import CachedEvents
 from kztm_timeline.cli import app
 from kztm_timeline.errors import DataError, UsageError
@@ -122,6 +122,13 @@ def sql(target: Path, statement: str) -> None:
     connection.close()
 
 
+def forged(target: Path, statement: str) -> None:
+    """Change the database behind its seal's back: the statement, then a seal that vouches for the result (as
+    damage the seal cannot see would look, or a forgery by this same user, whom the cache trusts)."""
+    sql(target, statement)
+    assert seal.renew(str(target))
+
+
 def test_the_cache_is_an_sqlite_database_of_plain_values(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
@@ -175,7 +182,7 @@ def test_a_damaged_event_row_falls_back_when_it_is_read(workdir: Path, private_c
     path = data_file(workdir)
     expected = list(load_dataset(str(path)).events)
     load_dataset(str(path), cache=str(private_cache))
-    sql(cached_path(private_cache, path), damage)
+    forged(cached_path(private_cache, path), damage)  # damage the seal does not see
     dataset = load_dataset(str(path), cache=str(private_cache))
     assert isinstance(dataset.events, CachedEvents)  # the head is intact, so the cache is accepted…
     assert list(dataset.events) == expected  # …but the damaged row fails its CRC and the data is parsed
@@ -444,8 +451,8 @@ def test_a_kept_verdict_with_problems_names_the_data_file_as_this_run_names_it(
 def test_a_forged_verdict_is_what_the_cache_says_only_while_the_data_is_unchanged(workdir: Path, private_cache: Path) -> None:
     path = data_file(workdir)
     runner.invoke(app, ["validate", "--data", str(path)])
-    forged = '{"problems": [], "inferred": [], "quotes": 99}'
-    sql(cached_path(private_cache, path), f"UPDATE meta SET value = '{forged}' WHERE key = 'memo:validate'")
+    verdict = '{"problems": [], "inferred": [], "quotes": 99}'
+    forged(cached_path(private_cache, path), f"UPDATE meta SET value = '{verdict}' WHERE key = 'memo:validate'")
     assert "99 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout  # this user's own cache
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert "34 quotes verified" in runner.invoke(app, ["validate", "--data", str(path)]).stdout
@@ -530,7 +537,7 @@ def test_a_damaged_contract_line_is_encoded_again_from_its_event(workdir: Path, 
     path = data_file(workdir)
     fresh = runner.invoke(app, ["--no-cache", "list", "--json", "--data", str(path)]).stdout
     load_dataset(str(path), cache=str(private_cache))
-    sql(cached_path(private_cache, path), "UPDATE events SET contract = replace(contract, 'signed', 'forged')")
+    forged(cached_path(private_cache, path), "UPDATE events SET contract = replace(contract, 'signed', 'forged')")
     assert runner.invoke(app, ["list", "--json", "--data", str(path)]).stdout == fresh
 
 
@@ -559,14 +566,17 @@ def test_the_overdue_plans_are_kept_for_the_day_and_dropped_by_an_add(workdir: P
     path = data_file(workdir)
     for _ in range(2):
         assert runner.invoke(app, ["validate", "--as-of", "2030-01-01", "--data", str(path)]).exit_code == 0
-    kept = "SELECT key FROM meta WHERE key LIKE 'memo:overdue:%'"
     database = cached_path(private_cache, path)
     day = date(2030, 1, 1).toordinal()
-    assert [key for (key,) in sqlite3.connect(database).execute(kept)] == [f"memo:overdue:{day}:20:fulfils,cancels,postpones"]
+    kept = seal.read_seal(str(database))  # kept in the seal: the sealed database is never changed in place
+    assert kept is not None
+    assert list(kept.memos) == [f"memo:overdue:{day}:20:fulfils,cancels,postpones"]
     given = EventInput("2024-08-05", "A call", "telephone_call", "happened", ("kazakhstan",), "A call.", ("trend-2023-10-31",),
                        ("A cooperation program was signed between",))  # fmt: skip
     add_event(str(path), lambda dataset: new_event(dataset, given), cache=str(private_cache))
-    assert sqlite3.connect(database).execute(kept).fetchall() == []
+    after = seal.read_seal(str(database))
+    assert after is not None
+    assert after.memos == {}
 
 
 def test_the_benchmarks_floor_script_finds_the_cache_and_reads_the_same_events(workdir: Path, tmp_path: Path) -> None:

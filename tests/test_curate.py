@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from kztm_timeline.cli import app
 from kztm_timeline.datafile import yaml_read
-from kztm_timeline.datafile.fs import display_path, lock_path
+from kztm_timeline.datafile.fs import display_path
+from kztm_timeline.datafile.lock import lock_path
 from kztm_timeline.datafile.yaml_write import folded, render_item, scalar
 from kztm_timeline.errors import DataError, TimelineError
 from kztm_timeline.load import load_dataset
@@ -274,7 +275,7 @@ def test_eight_parallel_adds_all_land_and_the_file_stays_valid(workdir: Path) ->
 def test_a_held_lock_makes_a_writer_wait_then_give_up_with_a_message(workdir: Path) -> None:
     import fcntl
 
-    from kztm_timeline.datafile import fs
+    from kztm_timeline.datafile import lock
 
     path = data_file(workdir)
     descriptor = os.open(lock_path(str(path)), os.O_RDWR | os.O_CREAT)
@@ -282,7 +283,7 @@ def test_a_held_lock_makes_a_writer_wait_then_give_up_with_a_message(workdir: Pa
     try:
         with (
             pytest.raises(TimelineError, match="is locked by another timeline command"),
-            fs.file_lock(str(path), timeout=0.2),
+            lock.file_lock(str(path), timeout=0.2),
         ):
             pass  # pragma: no cover - never reached
     finally:
@@ -497,13 +498,13 @@ def test_a_writer_waits_for_the_lock_for_as_long_as_the_writer_in_front_needs(wo
     import threading
     import time
 
-    from kztm_timeline.datafile import fs
+    from kztm_timeline.datafile import lock
 
     path = str(data_file(workdir))
     held = threading.Event()
 
     def in_front() -> None:
-        with fs.file_lock(path):
+        with lock.file_lock(path):
             held.set()
             time.sleep(1.5)
 
@@ -511,7 +512,7 @@ def test_a_writer_waits_for_the_lock_for_as_long_as_the_writer_in_front_needs(wo
     thread.start()
     held.wait()
     start = time.monotonic()
-    with fs.file_lock(path):  # no timeout: it queues instead of failing
+    with lock.file_lock(path):  # no timeout: it queues instead of failing
         waited = time.monotonic() - start
     thread.join()
     assert waited >= 1.0

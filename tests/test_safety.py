@@ -155,8 +155,11 @@ def test_o_refuses_a_socket(tmp_path: Path) -> None:
 def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
     probe = subprocess.Popen(["true"])  # a process that has ended: its pid names nobody now
     probe.wait()
-    stale = tmp_path / f".timeline-{probe.pid}-abc123.tmp"
+    from kztm_timeline.datafile.fs import temporary_name
+
+    stale = tmp_path / temporary_name(probe.pid)
     stale.write_text("half a file")
+    stale.chmod(0o600)  # as tempfile.mkstemp made it
     assert runner.invoke(app, ["list", "--year", "2017", "-f", "csv", "-o", str(tmp_path / "out.csv")]).exit_code == 0
     assert not stale.exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv"]
@@ -196,7 +199,7 @@ def test_add_through_a_symlink_updates_the_real_file_and_keeps_the_link(workdir:
 
 
 def test_add_through_a_symlink_locks_the_real_path(workdir: Path) -> None:
-    from kztm_timeline.datafile.fs import lock_path
+    from kztm_timeline.datafile.lock import lock_path
 
     link = workdir / "link.yaml"
     link.symlink_to(workdir / "data" / "events.yaml")
@@ -402,6 +405,7 @@ def test_a_cache_file_that_is_a_fifo_is_ignored_at_once(small: Path, private_cac
 
 def _forge_cache(small: Path, cache_root: Path) -> Path:
     """A cache file for ``small`` made from another data file that holds one more event, with every check valid."""
+    from kztm_timeline.seal import renew
     from kztm_timeline.store import cache_file
 
     forged_folder = small.parent.parent / "forged"
@@ -423,6 +427,7 @@ def _forge_cache(small: Path, cache_root: Path) -> Path:
     target = Path(cache_file(str(cache_root), str(small)))
     target.write_bytes(source.read_bytes())
     source.unlink()
+    assert renew(str(target))  # and a seal that vouches for it
     return target
 
 

@@ -1,22 +1,22 @@
 """The entry point of ``timeline`` and ``python -m kztm_timeline``.
 
-It imports the CLI (and with it Typer and Click) only inside :func:`main`, so that
-Ctrl-C or SIGTERM while those load ends quietly, not with a traceback.
+Ctrl-C and SIGTERM are blocked while the CLI (Typer and Click with it) loads: a signal that comes meanwhile
+waits, and the CLI answers it as soon as it can (:func:`kztm_timeline.cli.app.run`: "interrupted" or
+"terminated", exit 130 or 143), so that no traceback is ever printed and no handler's exception lands inside
+the import machinery. (The ``timeline`` script, ``bin/timeline``, blocks them before it imports even this.)
 """
 
 import gc
 import signal
-import sys
 
+HELD = {signal.SIGINT, signal.SIGTERM}
 
-def _stop(signum: int, _frame: object) -> None:
-    sys.stderr.write("timeline: terminated\n" if signum == signal.SIGTERM else "timeline: interrupted\n")
-    sys.exit(128 + signum)
+if __name__ == "__main__":  # python -m kztm_timeline: from here, before the CLI loads
+    signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
 
 
 def main() -> None:
-    previous = signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    signal.pthread_sigmask(signal.SIG_BLOCK, HELD)  # (run() lets them in again, answering any that came)
     # Importing Typer and the CLI makes about 20,000 objects the cyclic collector tracks, and no garbage,
     # yet it would walk them again and again meanwhile and once more at exit (7 ms of a 57 ms warm run).
     # They live as long as the process, so they are moved out of its sight once imported (gc.freeze, as
@@ -27,8 +27,6 @@ def main() -> None:
     finally:
         gc.freeze()
         gc.enable()
-
-    signal.signal(signal.SIGINT, previous)  # from here on, Ctrl-C is KeyboardInterrupt, handled by the CLI
     run()
 
 

@@ -32,6 +32,18 @@ class Problem:
         return escape_controls(text)
 
 
+class Alert(str):
+    """A notice the user must hear whatever ``--verbose`` says (a damaged cache set aside): the core hands it to
+    the same ``notice`` callback as its other notices, which only ``--verbose`` prints."""
+
+    __slots__ = ()
+
+
+class CacheDamaged(ValueError):
+    """The parse cache turned out damaged as it was read (an event row did not decode, or did not match its
+    indexed columns, or SQLite could not read on): damage its seal could not show, found late."""
+
+
 class TimelineError(Exception):
     """Base of every error the core raises on purpose."""
 

@@ -155,6 +155,11 @@ class _Reading:
         if not self.suspect and any(self.unsafe.search(text) for text in escaped):
             self.suspect = True
 
+    def head(self, size: int) -> str:
+        """The text of the file's first ``size`` bytes."""
+        with open(self.path, "rb") as handle:
+            return handle.read(size).decode("utf-8", "replace")
+
     def char_at(self, index: int) -> str:
         with open(self.path, encoding="utf-8", newline="", errors="replace") as handle:
             handle.read(index)
@@ -173,6 +178,8 @@ def _stream_into_cache(
     read the dataset back from it. Raises DataError, each problem at its place, for bad data, and
     NotStreamable for an unusual file; None when the cache cannot be written (the caller then reads the
     file whole)."""
+    import sqlite3
+
     from .datafile.fs import MAX_DATA_BYTES, open_regular
     from .store import file_stat
 
@@ -186,7 +193,7 @@ def _stream_into_cache(
             if progress is not None:
                 progress.begin(f"reading {os.path.basename(path)}", os.fstat(handle.fileno()).st_size, "bytes")
             streaming.run(_Reading(path, handle, progress), stat_before)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, sqlite3.Error) as error:
         streaming.discard()
         if notice is not None and not isinstance(error, FileNotFoundError):
             notice(f"read whole: {error}")
@@ -228,7 +235,7 @@ class _Streaming:
 
         self.reading = reading
         self.streamed = yaml_read.Streamed("events", self.take)
-        data, layout, escaped = yaml_read.compose_stream(self.path, reading, self.streamed, reading.char_at)
+        data, layout, escaped = yaml_read.compose_stream(self.path, reading, self.streamed, reading.char_at, reading.head)
         reading.note(escaped)
         if not self.begun and isinstance(data, dict):
             self.checker.begin(data, suspect=reading.suspect)

@@ -20,11 +20,25 @@ from typing import Any, NamedTuple
 
 from . import __version__
 from .datafile.fs import read_bytes, resolve_source_path
-from .errors import DataError
+from .errors import Alert, DataError
+from .seal import (
+    DAMAGED,
+    DAMAGED_SUFFIX,
+    SEAL_SUFFIX,
+    SEALED,
+    judge,
+    keep,
+    kept,
+    owned_alone,
+    replace_sealed,
+    reseal,
+    set_aside,
+)
 
 # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
-# branch's events.due), with the output contract 4.0
-FORMAT = 18
+# branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
+# \\uXXXX, and every database is sealed (issue 27)
+FORMAT = 19
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -54,10 +68,10 @@ def cache_file(folder: str, data_path: str) -> str:
 
 
 def put_in_place(temporary: str, folder: str, data_path: str) -> None:
-    """Move a finished database into place as the data file's cache, remove the one that earlier
-    versions of the tool kept for the same file under their name for it (the first 32 hex digits of
-    the SHA-256 of its path), which no run reads any more, and :func:`prune` the folder."""
-    os.replace(temporary, cache_file(folder, data_path))
+    """Move a finished database into place as the data file's cache, sealed (see :mod:`kztm_timeline.seal`),
+    remove the one that earlier versions of the tool kept for the same file under their name for it (the first
+    32 hex digits of the SHA-256 of its path), which no run reads any more, and :func:`prune` the folder."""
+    replace_sealed(temporary, cache_file(folder, data_path))
     prune(folder)
     import hashlib
 
@@ -117,7 +131,13 @@ def _kept_path(file: str) -> str | None:
         row = None
     finally:
         connection.close()
-    return None if row is None else str(row[0])
+    if row is None:
+        return None
+    try:  # kept as JSON in ASCII: a path's bytes that are not UTF-8 as \udcXX escapes
+        kept = json.loads(str(row[0]))
+    except ValueError:
+        return None
+    return kept if isinstance(kept, str) else None
 
 
 def _is_hex(text: str, size: int) -> bool:
@@ -143,6 +163,8 @@ def cache_entries(folder: str, *, read_names: bool = True) -> list[CacheEntry]:
             kind, data = "cache", _kept_path(file) if read_names else None
         elif name.endswith(".sqlite") and name.startswith("%2F"):
             kind, data = "cache", _unescaped(name[: -len(".sqlite")])
+        elif name.endswith(".sqlite" + DAMAGED_SUFFIX) and name.startswith("%2F"):
+            kind, data = "damaged", _unescaped(name[: -len(".sqlite" + DAMAGED_SUFFIX)])
         else:
             continue
         info = trusted_file(file, None)
@@ -159,6 +181,8 @@ def stale(entry: CacheEntry, now: float) -> str | None:
         return "made by an earlier version"
     if entry.kind == "unfinished":
         return "an interrupted write" if days > UNFINISHED_DAYS else None
+    if entry.kind == "damaged":  # kept a day for inspection (see kztm_timeline.seal)
+        return "set aside as damaged" if days > UNFINISHED_DAYS else None
     if entry.data is not None and not os.path.exists(entry.data):
         return "its data file is gone"
     if days > MAX_UNUSED_DAYS:
@@ -167,13 +191,14 @@ def stale(entry: CacheEntry, now: float) -> str | None:
 
 
 def remove_entry(entry: CacheEntry) -> bool:
-    """Remove a cache file (and a journal SQLite left beside it); False if it could not be removed."""
+    """Remove a cache file (and a journal SQLite left beside it, and its seal); False if it could not be removed."""
     try:
         os.unlink(entry.file)
     except OSError:
         return False
-    with contextlib.suppress(OSError):
-        os.unlink(entry.file + "-journal")
+    for beside in ("-journal", SEAL_SUFFIX):
+        with contextlib.suppress(OSError):
+            os.unlink(entry.file + beside)
     return True
 
 
@@ -200,6 +225,7 @@ def mark_used(path: str, info: os.stat_result) -> None:
     if now - info.st_mtime > USED_EVERY:
         with contextlib.suppress(OSError):
             os.utime(path, (now, now))
+            reseal(path, info)  # only its times changed: the seal stands, for the new ones
 
 
 def digest(data: bytes) -> str:
@@ -232,11 +258,6 @@ def articles_unchanged(dataset_path: str, files: Sequence[str], digests: dict[st
 
 
 # ---------------------------------------------------------------- trust: the cache is this user's alone
-
-
-def owned_alone(info: os.stat_result) -> bool:
-    """Owned by this user, and writable by nobody else."""
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def trusted_folder(folder: str, notice: Callable[[str], None] | None) -> bool:
@@ -325,7 +346,7 @@ def open_matching(
         return None
     path = cache_file(folder, data_path)
     info = trusted_file(path, notice)
-    if info is None:
+    if info is None or not _sealed(path, info, notice):
         return None
     try:
         connection = connect(path, write=False)
@@ -354,12 +375,36 @@ def open_matching(
         return None
 
 
+def _sealed(path: str, info: os.stat_result, notice: Callable[[str], None] | None) -> bool:
+    """Whether the database's seal vouches for every byte of it (see :mod:`kztm_timeline.seal`). A damaged one
+    is set aside, and said so whatever ``--verbose`` (an :class:`~kztm_timeline.errors.Alert`); the run then
+    parses the data file afresh, and writes a new cache."""
+    found = judge(path, info)
+    if found == SEALED:
+        return True
+    if found == DAMAGED:
+        aside = set_aside(path)
+        kept_as = f"it is kept as {aside} for inspection" if aside else "it was removed"
+        if notice is not None:
+            said = f"the parse cache {path} was damaged (its bytes are not those it was written with); {kept_as}"
+            notice(Alert(f"{said}, and the data file was read afresh"))
+    elif notice is not None:
+        notice(f"cache ignored: {path} has no seal of its own (see kztm_timeline.seal)")
+    return False
+
+
+def set_aside_cache(folder: str, data_path: str) -> str | None:
+    """Set the data file's cache aside as damaged (see :func:`kztm_timeline.seal.set_aside`): where it went."""
+    return set_aside(cache_file(folder, data_path))
+
+
 # ---------------------------------------------------------------- kept answers
 
 
 def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[[], str]) -> str:
-    """``compute()``, kept in the database at ``path`` under ``key`` so that the next run over the same
-    data reads it (written only while the file is still this user's alone)."""
+    """``compute()``, kept under ``key`` so that the next run over the same data reads it: the database at
+    ``path`` keeps the answers worked out as it was written; one worked out later is kept in its seal (the
+    database itself, whose bytes the seal vouches for, is never changed in place)."""
     name = f"memo:{key}"
     try:
         row = connection.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
@@ -367,17 +412,12 @@ def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[
         row = None
     if row is not None:
         return str(row[0])
+    found = kept(path, name) if path else None
+    if found is not None:
+        return found
     value = compute()
-    try:
-        if trusted_file(path, None) is not None:
-            writer = connect(path, write=True)
-            try:
-                writer.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
-                writer.commit()
-            finally:
-                writer.close()
-    except sqlite3.Error:
-        pass  # the answer is only not kept
+    if path:
+        keep(path, name, value)  # (if it cannot be kept, it is worked out again next time)
     return value
 
 

@@ -282,6 +282,8 @@ def _escape(match: re.Match[str]) -> str:
         return "\\t"
     if code < 0x100:
         return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (a path's, decoded as Python decodes file names)
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
@@ -318,6 +320,24 @@ def escape_output(text: str, *, keep_sgr: bool = False) -> str:
     return re.compile(_OUTPUT if keep_sgr else _OUTPUT_PLAIN).sub(_escape_output, text)
 
 
+def _escape_json(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the Basic Multilingual Plane: JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def escape_json(encoded: str) -> str:
+    """JSON text (as the json module writes it with ``ensure_ascii=False``) with every unsafe character written
+    as a JSON escape, ``\\uXXXX`` (a surrogate pair beyond U+FFFF): a strict parser reads it back to the
+    very same string, and no terminal is moved by it. Outside strings such JSON holds no unsafe character,
+    so the escapes land inside strings only."""
+    if not _has_unsafe(encoded):
+        return encoded  # the usual case
+    return UNSAFE_RE.sub(_escape_json, encoded)
+
+
 def first_unsafe(text: str, *, multiline: bool = True) -> str | None:
     """The first unsafe character of ``text`` shown as an escape, or None; tab and newline count
     as unsafe unless ``multiline``."""
@@ -328,4 +348,17 @@ def first_unsafe(text: str, *, multiline: bool = True) -> str | None:
 def shown(value: object, limit: int = 60) -> str:
     """A value echoed in a message: quoted, unsafe characters escaped, cut after ``limit`` characters."""
     text = value if isinstance(value, str) else str(value)
-    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+    quoted = repr(text[:limit] + ("…" if len(text) > limit else ""))
+    # A byte that was not UTF-8 (decoded as Python decodes file names and arguments) as \\xff, not \\udcff.
+    if "\\udc" not in quoted:
+        return quoted
+    return re.compile(_UNDECODED).sub(lambda match: f"{match[1]}\\x{match[2]}", quoted)
+
+
+_UNDECODED = r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])"  # (compiled when first used: see _UNSAFE_LINE)
+
+
+def undecoded(text: str) -> bool:
+    """Whether ``text`` holds a byte that was not UTF-8 (Python decodes file names and arguments so: a lone
+    surrogate U+DC80–U+DCFF stands for each such byte)."""
+    return not text.isascii() and any(0xDC80 <= ord(char) <= 0xDCFF for char in text)

@@ -16,7 +16,10 @@ large file on every run, the database also records the file's device, inode, siz
 change times (as git's index does): when all five are unchanged, the recorded digest stands for the
 bytes; any write changes the change time, which no tool can set back. Anything else (a missing,
 corrupt, unreadable or foreign file) means a plain parse; so does damage found later, when an event is
-decoded. Bad data is never cached: the database is written only after a validation passed.
+decoded. Every database is sealed as it is put in place (:mod:`kztm_timeline.seal`: the CRC-32 of every byte,
+every table and index included) and opened only while its seal vouches for it; a damaged one is set aside as
+``NAME.sqlite.damaged``, and never changed in place (answers worked out later are kept in the seal). Bad data
+is never cached: the database is written only after a validation passed.
 
 What it holds:
 
@@ -44,10 +47,11 @@ updated and put in its place, so a reader never sees half of a change.
 
 from __future__ import annotations
 
+from ..errors import CacheDamaged
 from .adding import Indexed, open_indexed, record_addition, record_source
 from .events import CachedEvents, read
 from .rows import KEPT_EVENTS
-from .tables import INDEXED, CacheDamaged
+from .tables import INDEXED
 from .writer import Builder, meta_values, write
 
 __all__ = [

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from ..errors import CacheDamaged
 from ..model import Dataset, Event, Memos
+from ..seal import replace_sealed
 from ..store import cache_file, connect, file_stat, row_crc
 from .events import CachedEvents, no_fallback, open_cached
-from .tables import MIN_DAY, CacheDamaged, compact_json, day, insert_events, temporary_name
+from .tables import MIN_DAY, compact_json, day, insert_events, temporary_database
 
 
 class Indexed:
@@ -97,7 +99,7 @@ def record_addition(
     many lines it has."""
 
     def change(copy: sqlite3.Connection) -> None:
-        from ..contract import event_json
+        from ..contract import dumps, event_json
 
         copy.execute("UPDATE events SET pos = pos + 1 WHERE pos >= ?", (position,))
         (row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
@@ -108,7 +110,7 @@ def record_addition(
             found = store.position(target)
             if found is None:
                 raise CacheDamaged(f"no event {target!r}")
-            contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
+            contract = dumps(event_json(updated, store.at(found)), pretty=False, spaced=True)
             copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
         _update_memos(copy, memos, lines, store.position)
@@ -179,7 +181,7 @@ def _rewrite(
     never sees half of it. If anything fails, the cache is removed (the next run rebuilds it): it must never
     describe a file that is not there."""
     target = cache_file(indexed.folder, indexed.data_path)
-    temporary = temporary_name(indexed.folder)
+    temporary = temporary_database(indexed.folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
@@ -202,7 +204,7 @@ def _rewrite(
             copy.commit()
         finally:
             copy.close()
-        os.replace(temporary, target)
+        replace_sealed(temporary, target)
     except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
         if notice is not None:
             notice(f"cache not updated: {error}")

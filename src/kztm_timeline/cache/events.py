@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..datafile.build import actor_from, parse_optional_date, source_from
+from ..errors import CacheDamaged
 from ..model import Dataset, Event
 from ..store import open_matching
 from .kept_json import KeptJson
 from .lookup import IdLookup
-from .tables import CacheDamaged
 from .verdict import KeptVerdict
 
 

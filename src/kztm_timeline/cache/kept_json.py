@@ -3,14 +3,14 @@ order, read row by row as they are written out."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+from ..errors import CacheDamaged
 from ..model import Dataset, Event, Prefilter
 from ..store import row_crc
 from .rows import EventRows
-from .tables import MIN_DAY, CacheDamaged
+from .tables import MIN_DAY
 
 
 class KeptJson(EventRows):
@@ -45,14 +45,14 @@ class KeptJson(EventRows):
         return None if rows is None else self._checked_lines(rows, dataset)
 
     def _checked_lines(self, rows: Iterable[tuple[int, str, int]], dataset: Dataset) -> Iterator[str]:
-        from ..contract import event_json
+        from ..contract import dumps, event_json
 
         try:
             for position, text, crc in rows:
                 if row_crc(text) == crc:
                     yield text
                 else:  # damaged: the event itself (parsed afresh if need be) says it again
-                    yield json.dumps(event_json(dataset, self.at(position)), ensure_ascii=False)
+                    yield dumps(event_json(dataset, self.at(position)), pretty=False, spaced=True)
         except sqlite3.Error:
             raise CacheDamaged("the cache could not be read to the end") from None
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from ..datafile.build import event_from, parse_optional_date
 from ..edtf import EdtfDate
+from ..errors import CacheDamaged
 from ..model import Event, Events, Prefilter, Tally
 from ..store import row_crc
-from .tables import INDEXED, MIN_DAY, CacheDamaged
+from .tables import INDEXED, MIN_DAY
 
 KEPT_EVENTS = 100_000  # decoded events a run keeps at most (see EventRows._keep)
 

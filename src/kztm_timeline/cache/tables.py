@@ -51,6 +51,13 @@ def _runs(words: list[str]) -> list[str]:
 
 
 def compact_json(value: object) -> str:
+    """A meta value as compact JSON, in ASCII: the paths it holds may carry bytes that are not UTF-8 (decoded as lone
+    surrogates), which SQLite's UTF-8 text cannot hold but a ``\\udcff`` escape can."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def record_json(value: object) -> str:
+    """An event's plain values as compact JSON (validated text: UTF-8 through and through)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -58,14 +65,14 @@ def day(value: date | None, default: int) -> int:
     return default if value is None else value.toordinal()
 
 
-def temporary_name(folder: str) -> str:
+def temporary_database(folder: str) -> str:
     return os.path.join(folder, f".timeline-{os.getpid()}-{os.urandom(4).hex()}.tmp")
 
 
 def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Iterable[tuple[int, int, int, Event, object]]) -> None:
     """Insert events (row, pos, at, the event, its plain record) with their index keys, links, old ids and
     search text, a batch at a time (so that memory does not grow with the dataset)."""
-    from ..contract import event_json
+    from ..contract import dumps, event_json
     from ..query import due_date, haystack
 
     batch: list[tuple[object, ...]] = []
@@ -86,8 +93,8 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
             pending.clear()
 
     for row, pos, at, event, record in items:
-        text = compact_json(record)
-        contract = json.dumps(event_json(dataset, event), ensure_ascii=False)
+        text = record_json(record)
+        contract = dumps(event_json(dataset, event), pretty=False, spaced=True)
         first, last = day(event.date.first, MIN_DAY), day(event.date.last, MAX_DAY)
         due = due_date(event)[0].toordinal() if event.status.value == "planned" else MAX_DAY
         batch.append((row, pos, at, event.id, first, last, due, text, row_crc(text), contract, row_crc(contract)))
@@ -99,7 +106,3 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
         if len(batch) >= 2000:
             flush()
     flush()
-
-
-class CacheDamaged(ValueError):
-    """An event row did not decode, or did not match its indexed columns."""

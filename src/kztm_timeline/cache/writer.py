@@ -4,17 +4,17 @@ data file is streamed (:class:`Builder`)."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..errors import CacheDamaged
 from ..model import Dataset, Event
 from ..store import FORMAT, connect, prepare_folder, put_in_place, row_crc, trusted_folder
 from .events import CachedEvents, no_fallback
-from .tables import INDEXES, SCHEMA, CacheDamaged, compact_json, insert_events, temporary_name
+from .tables import INDEXES, SCHEMA, compact_json, insert_events, temporary_database
 
 if TYPE_CHECKING:
     from ..datafile.splice import ListLayout
@@ -43,7 +43,7 @@ def write(
     alone, only costs speed: nothing is written."""
     if not prepare_folder(folder) or not trusted_folder(folder, notice):
         return
-    temporary = temporary_name(folder)
+    temporary = temporary_database(folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(descriptor)
@@ -65,7 +65,8 @@ def write(
                 "registry": compact_json({"sources": plain["sources"], "actors": plain["actors"]}),
                 "count": str(len(events)),
                 "layout": compact_json(_layout_meta(layout)),
-                "path": os.path.abspath(data_path),  # the data file it serves (`cache info`; a name too long says it only here)
+                # the data file it serves (`cache info`; a name too long says it only here), as JSON in ASCII
+                "path": compact_json(os.path.abspath(data_path)),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -90,11 +91,16 @@ class Builder:
         if not prepare_folder(folder) or not trusted_folder(folder, notice):
             raise OSError(f"{folder} is not a folder this user alone may write")
         self.folder, self.data_path, self.dataset, self.notice = folder, data_path, dataset, notice
-        self.temporary = temporary_name(folder)
+        self.temporary = temporary_database(folder)
         descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(descriptor)
-        self.connection = connect(self.temporary, write=True)
-        self.connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        try:
+            self.connection = connect(self.temporary, write=True)
+            self.connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        except sqlite3.Error as error:  # a full disk, say: nothing is left behind
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary)
+            raise OSError(f"cache not written: {error}") from None
         self.pending: list[tuple[int, int, int, Event, object]] = []
         self.count = 0
 
@@ -109,7 +115,7 @@ class Builder:
         """Point the links written with an old id at their events, note who links to each event and put the
         database in place with ``meta`` (and the count); False (nothing written) if that fails. (The events were
         checked across each other as they were read.)"""
-        from ..contract import event_json
+        from ..contract import dumps, event_json
 
         try:
             insert_events(self.connection, self.dataset, self.pending)
@@ -132,7 +138,7 @@ class Builder:
                 found = store.position(target)
                 if found is None:
                     raise CacheDamaged(f"no event {target!r}")
-                contract = json.dumps(event_json(linked, store.at(found)), ensure_ascii=False)
+                contract = dumps(event_json(linked, store.at(found)), pretty=False, spaced=True)
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
                 connection.execute(update, (contract, row_crc(contract), target))
             rows = {
@@ -140,7 +146,7 @@ class Builder:
                 "format": str(FORMAT),
                 "tool": __version__,
                 "count": str(self.count),
-                "path": os.path.abspath(self.data_path),
+                "path": compact_json(os.path.abspath(self.data_path)),
             }
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             connection.commit()

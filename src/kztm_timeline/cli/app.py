@@ -12,8 +12,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from .. import CONTRACT_VERSION, __version__
 from ..datafile.fs import display_path
-from ..errors import DataError, LookupFailed, Problem, TimelineError, UsageError
-from ..text import shown
+from ..errors import CacheDamaged, DataError, LookupFailed, Problem, TimelineError, UsageError
+from ..text import shown, undecoded
 from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, QuietOpt, VerboseOpt
 from .output import _said, say, state, write_stdout
 
@@ -108,11 +108,18 @@ SOURCE_OPTIONS = {
 }
 
 
-def shown_problem(problem: Problem) -> str:
+MAX_PROBLEMS_SHOWN = 200  # problems printed at most; a count of the rest follows
+
+
+def shown_problem(problem: Problem, files: dict[str, str] | None = None) -> str:
     """A problem as the user reads it: its file as they can open it, and a new record's field named by
-    the option it came from."""
+    the option it came from. ``files``: the files shown so far in this message, by path (each is shown once
+    worked out, not once per problem)."""
     if os.sep in problem.file:  # a path, not a label such as "the new event"
-        problem = dataclasses.replace(problem, file=display_path(problem.file))
+        files = {} if files is None else files
+        if problem.file not in files:
+            files[problem.file] = display_path(problem.file)
+        problem = dataclasses.replace(problem, file=files[problem.file])
     if problem.field is None:
         return str(problem)
     options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS
@@ -122,9 +129,13 @@ def shown_problem(problem: Problem) -> str:
 def exit_code(error: BaseException, command: str) -> int:
     """Say what went wrong on stderr and choose the exit code: the one place that maps errors to exits."""
     if isinstance(error, DataError):
-        for problem in error.problems:
-            say(shown_problem(problem))
+        files: dict[str, str] = {}
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+            say(shown_problem(problem, files))
         count = len(error.problems)
+        if count > MAX_PROBLEMS_SHOWN:
+            hidden = count - MAX_PROBLEMS_SHOWN
+            say(f"timeline: … and {hidden} more problems, not shown (at most {MAX_PROBLEMS_SHOWN} are); fix these first")
         say(f"timeline: {count} problem{'s' if count != 1 else ''} in the data; nothing was changed")
         return EXIT_DATA
     if isinstance(error, LookupFailed):
@@ -201,15 +212,104 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return function(*args, **kwargs)
+            _check_text_arguments(command, kwargs)
+            try:
+                return function(*args, **kwargs)
+            except CacheDamaged as damage:
+                if state.get("written"):
+                    raise _damaged_midway(damage, kwargs) from None
+                _set_cache_aside(kwargs)  # nothing was written yet: the answer comes from the data file itself
+                state["cache"] = False
+                return function(*args, **kwargs)
         except typer.Exit:
             raise
         except (Exception, KeyboardInterrupt) as error:
             if state["debug"] and not isinstance(error, (TimelineError, BrokenPipeError, KeyboardInterrupt)):
                 raise
             raise typer.Exit(exit_code(error, command)) from None
+        finally:
+            if state.get("committed") and not state.get("process"):
+                _release_signals()  # (called in a test's process: the rest of it gets its signals back)
 
     return wrapper
+
+
+def _set_cache_aside(values: dict[str, Any]) -> str | None:
+    """Set the cache of the command's data file aside (see :func:`kztm_timeline.seal.set_aside`): where it went."""
+    from ..store import set_aside_cache
+    from .reading import cache_folder, data_file
+
+    folder = cache_folder()
+    data = values.get("data")
+    return None if folder is None else set_aside_cache(folder, data_file(data if isinstance(data, str) else None))
+
+
+def _damaged_midway(damage: CacheDamaged, values: dict[str, Any]) -> TimelineError:
+    """Damage found once part of the answer was written: it cannot be taken back, so the run stops (exit 1) and
+    says so; the cache is set aside, so that the next run reads the data file afresh."""
+    aside = _set_cache_aside(values)
+    kept = f"it is kept as {display_path(aside)} for inspection" if aside else "it was removed"
+    return TimelineError(
+        f"the parse cache turned out damaged while the answer was being written ({damage}), so the output above is "
+        f"incomplete; {kept}. Run the command again: it reads the data file afresh"
+    )
+
+
+def hold_signals() -> None:
+    """Called just before a change to the data is committed (the rename that puts the new file in place):
+    from here to the end of the run, Ctrl-C and SIGTERM are held, so that the command finishes its work (the
+    cache brought in step, its message) and exits 0, as the change it made is done. One that came before this
+    moment stops the command now, while nothing is changed: as Ctrl-C or SIGTERM would have."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending = signal.sigpending() & held
+    if pending:
+        for number in pending:
+            signal.sigtimedwait({number}, 0)  # taken here, so that no handler runs it again later
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        raise Terminated if signal.SIGTERM in pending else KeyboardInterrupt
+    state.update(committed=True, mask=previous)
+
+
+def _release_signals() -> None:
+    """End :func:`hold_signals`: a signal that came meanwhile is dropped (the change it would have stopped is made)."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    for number in signal.sigpending() & held:
+        signal.sigtimedwait({number}, 0)
+    mask = state.get("mask")
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask if isinstance(mask, set) else set())
+    state.update(committed=False, mask=None)
+
+
+# The parameters that name files: any bytes a file name may hold are welcome there ("extract SOURCE" may be a path).
+PATH_PARAMETERS = frozenset({"data", "output", "folder", "article"})
+
+
+def _check_text_arguments(command: str, values: dict[str, Any]) -> None:
+    """A text argument (a title, an id, a search) that holds bytes that are not UTF-8 is a usage error naming it:
+    the data file is UTF-8, and so is every index that looks such text up. File names may hold any bytes."""
+    for name, value in values.items():
+        if name in PATH_PARAMETERS or (command == "extract" and name == "source"):
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str) and undecoded(item):
+                raise UsageError(f"{_parameter_name(name)}: {shown(item)} holds bytes that are not UTF-8; give it as UTF-8 text")
+
+
+def _parameter_name(name: str) -> str:
+    """How the user wrote the parameter ``name``: its longest option (``--title``) or its metavar (``EVENT``)."""
+    from typer._click.globals import get_current_context
+
+    context = get_current_context(silent=True)
+    for parameter in [] if context is None else context.command.params:
+        if parameter.name == name:
+            options = [option for option in parameter.opts if option.startswith("-")]
+            return max(options, key=len) if options else parameter.human_readable_name
+    return name
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
@@ -283,6 +383,8 @@ def _main(
 ) -> None:
     """Query the evidence-backed timeline of Kazakhstan–Turkmenistan relations."""
     state.update(
+        committed=False,
+        written=False,
         debug=debug or bool(os.environ.get("KZTM_TIMELINE_DEBUG")),
         cache=not no_cache,
         verbose=verbose,
@@ -394,12 +496,15 @@ def run() -> None:
     from typer._click.exceptions import ClickException
     from typer._click.utils import PacifyFlushWrapper
 
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    if signal.getsignal(signal.SIGTERM) != signal.SIG_IGN:  # (one ignored, under nohup, stays ignored)
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    state["process"] = True  # a run of its own: signals held for a commit stay held to its end (see _settled)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             # Text the terminal's encoding cannot carry is shown as \\u escapes rather than ending the run.
             stream.reconfigure(errors="backslashreplace")
     try:
+        _let_signals_in()
         code = _app_for(sys.argv[1:])(prog_name="timeline", standalone_mode=False)
     except ClickException as error:
         import io
@@ -419,4 +524,48 @@ def run() -> None:
         if state["debug"] and not isinstance(error, (BrokenPipeError, KeyboardInterrupt)):
             raise
         code = exit_code(error, "")
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(_settled(code if isinstance(code, int) else 0))
+
+
+def _let_signals_in() -> None:
+    """Unblock Ctrl-C and SIGTERM (blocked while the CLI loaded, see ``kztm_timeline.__main__``), answering first
+    one that came meanwhile as if it came now: KeyboardInterrupt or Terminated, raised here, where the caller
+    turns it into its message and exit code."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    pending = signal.sigpending() & held
+    for number in pending:
+        signal.sigtimedwait({number}, 0)  # taken: it is answered by the exception below, not by a handler
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+    if signal.SIGTERM in pending:
+        raise Terminated
+    if signal.SIGINT in pending:
+        raise KeyboardInterrupt
+
+
+def _settled(code: int) -> int:
+    """The exit code, once nothing can interrupt the exit: SIGINT and SIGTERM are blocked from here to the end
+    (so the interpreter's own exit can never be cut short: a signal now is not "killed by SIGTERM" but the
+    exit code below), what is buffered is written, and a signal that came meanwhile is reported as any other
+    (130, 143), unless a change to the data was committed: then the command succeeded and says so."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            code = exit_code(BrokenPipeError(), "") if stream is sys.stdout else code
+        except (OSError, ValueError):
+            pass  # (nowhere left to say it)
+    pending = signal.sigpending() & held
+    for number in pending:
+        signal.sigtimedwait({number}, 0)  # taken, so that nothing is delivered during the exit
+    if pending and not state.get("committed"):
+        terminated = signal.SIGTERM in pending
+        say("timeline: terminated" if terminated else "timeline: interrupted")
+        code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    return code

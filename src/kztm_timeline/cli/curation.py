@@ -9,7 +9,7 @@ import typer
 from ..datafile.fs import display_path, is_shipped
 from ..errors import DataError, TimelineError, UsageError
 from ..vocab import Kind, Status
-from .app import app, guarded, shown_problem
+from .app import app, guarded, hold_signals, shown_problem
 from .corpus import sources_app
 from .options import (
     KINDS_HELP,
@@ -74,7 +74,11 @@ def init(
 
 
 def interactive() -> bool:
-    return sys.stdin.isatty()
+    """Whether there is a terminal to ask at: stdin open (it may have been closed, ``<&-``) and a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # a descriptor that went away
+        return False
 
 
 def fill_missing(values: dict[str, Any], prompts: dict[str, tuple[str, str, object]]) -> dict[str, Any]:
@@ -212,7 +216,9 @@ def add(
     )
     path = _writable_data(data, dry_run=dry_run)
     build = lambda dataset: new_event(dataset, given)  # noqa: E731 - the record is built once the dataset is read
-    added = add_event(path, build, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally)
+    added = add_event(
+        path, build, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally, committing=hold_signals
+    )
     if dry_run:
         write_stdout(added.yaml)
         say(f"dry run: {added.id} is valid; nothing was written")
@@ -227,6 +233,15 @@ def _run_editor(file: str) -> int:
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     return subprocess.run(["sh", "-c", f'{editor} "$@"', editor, file], check=False).returncode
+
+
+def _check_editor() -> None:
+    """Without $VISUAL or $EDITOR the editor is vi, which needs a terminal: with none (a script, a pipe, cron),
+    refuse at once, before anything is read, rather than start one that cannot work (it spun at full CPU)."""
+    if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
+        return
+    if not (interactive() and sys.stdout is not None and sys.stdout.isatty()):
+        raise UsageError("no editor to run: set VISUAL or EDITOR (there is no terminal to start vi in)")
 
 
 def _say_changed(changed: Any, path: str, verb: str, *, dry_run: bool) -> None:
@@ -249,7 +264,9 @@ def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> N
     import tempfile
 
     from ..curate import finish_edit, start_edit
+    from ..datafile.fs import read_text
 
+    _check_editor()
     path = _writable_data(data, dry_run=dry_run)
     started = start_edit(path, event)
     folder = tempfile.mkdtemp(prefix="timeline-edit-")  # 0700: only this user reads the draft
@@ -258,16 +275,15 @@ def edit(event: EventArg, dry_run: DryRunOpt = False, data: DataOpt = None) -> N
         handle.write(started.block)
     while True:
         status = _run_editor(draft)
-        with open(draft, encoding="utf-8", errors="replace") as handle:
-            block = handle.read()
         if status != 0:
             raise TimelineError(f"the editor exited with status {status}; nothing was written; your text is kept in {draft}")
-        if block == started.block:
-            files.rmtree(folder, ignore_errors=True)
-            say(f"no change to {started.id}; nothing was written")
-            return
         try:
-            changed = finish_edit(path, started, block, dry_run=dry_run, label=draft)
+            block = read_text(draft)  # UTF-8 exactly (a byte-order mark allowed), or a located problem
+            if block == started.block:
+                files.rmtree(folder, ignore_errors=True)
+                say(f"no change to {started.id}; nothing was written")
+                return
+            changed = finish_edit(path, started, block, dry_run=dry_run, label=draft, committing=hold_signals)
         except (DataError, TimelineError) as error:
             if isinstance(error, DataError):
                 for problem in error.problems:
@@ -299,7 +315,7 @@ def remove(
 
     path = _writable_data(data, dry_run=dry_run)
     try:
-        changed = remove_event(path, event, force=force, dry_run=dry_run)
+        changed = remove_event(path, event, force=force, dry_run=dry_run, committing=hold_signals)
     except StillLinked as error:
         raise TimelineError(f"{error}, or pass --force to remove them too") from None
     _say_changed(changed, path, "removed", dry_run=dry_run)
@@ -373,7 +389,9 @@ def sources_add(
         archive_url=archive_url,
         corpus=values["corpus"],
     )
-    added, copy = add_source(path, given, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally)
+    added, copy = add_source(
+        path, given, dry_run=dry_run, cache=cache_folder(), notice=notice, memos=verdict_tally, committing=hold_signals
+    )
     if dry_run:
         write_stdout(added.yaml)
         say(f"dry run: {added.id} is valid; nothing was written")

@@ -94,12 +94,20 @@ FormatOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 
 
+def check_output(value: str | None) -> str | None:
+    """``-o ''`` names no file (a shell variable that was empty, often): said as such, not as a directory."""
+    if value == "":
+        raise typer.BadParameter("'' is an empty name, which names no file; name a file, or - for stdout")
+    return value
+
+
 OutputOpt = Annotated[
     str | None,
     typer.Option(
         "--output",
         "-o",
         metavar="FILE",
+        callback=check_output,
         help="Write to FILE (created only once rendering succeeded); a folder (DIR/, new or empty) gets the table as "
         "CSV and its datapackage.json, which types the columns.",
     ),

@@ -1,5 +1,6 @@
 """What reaches the user: stdout and stderr, colour, width, the pager, the output format and its writer."""
 
+import contextlib
 import os
 import shutil
 import sys
@@ -7,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import TimelineError, UsageError
+from ..errors import Alert, TimelineError, UsageError
 from ..exporters import RecordFormat
 from ..text import escape_controls, escape_output, shown
 
@@ -53,7 +54,9 @@ def write_stdout(text: str, *, color: bool = False) -> None:
         raise OutputFailed("cannot write the output: standard output is closed")
     safe = escape_output(text, keep_sgr=color)
     if _paged(safe):
+        state["written"] = True
         return
+    state["written"] = True  # (from here on, an answer found wrong cannot be taken back)
     try:
         sys.stdout.write(safe)
         sys.stdout.flush()
@@ -109,8 +112,9 @@ def _paged(text: str) -> bool:
 
 
 def notice(message: str) -> None:
-    """Say something only ``--verbose`` asked to hear, once per run."""
-    if state["verbose"] and message not in _said:
+    """Say something only ``--verbose`` asked to hear (or, an :class:`~kztm_timeline.errors.Alert`, what everyone
+    must hear), once per run."""
+    if (state["verbose"] or isinstance(message, Alert)) and message not in _said:
         _said.add(message)
         say(f"timeline: {message}")
 
@@ -196,6 +200,12 @@ def choose_format(
         if given not in (None, "json"):
             raise UsageError(f"--json and -f {given} disagree; give one of them")
         given = "json"
+    if output not in (None, "-") and output.endswith(("/", os.sep)) and os.path.lexists(output.rstrip("/" + os.sep)):
+        from ..datafile.fs import not_a_folder
+
+        refused = not_a_folder(output)  # afile/ where afile is a file: refused alike for every format
+        if refused is not None:
+            raise TimelineError(refused)
     if is_folder(output) and "csv" in choices:
         if given not in (None, "csv"):
             raise UsageError(
@@ -294,6 +304,7 @@ def write_table_folder(
     name = f"{table.name}.csv"
     package = dumps(datapackage(table, columns(table, picks), name)) + "\n"
     files = [(name, escape_output(csv_text).encode("utf-8")), ("datapackage.json", package.encode("utf-8"))]
+    state["written"] = True
     write_into_folder(folder, files, protected=_protected(dataset))
 
 
@@ -314,9 +325,19 @@ def _protected(dataset: "Dataset | None") -> list[str]:
     return [dataset.path, *(resolve_source_path(dataset.path, s.file) for s in dataset.sources if s.file is not None)]
 
 
+def _flush_said() -> None:
+    """-o /dev/stdout writes through the descriptor: what was said before comes first."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+
+
 def write_bytes(data: bytes, output: str, dataset: "Dataset | None") -> None:
     from ..datafile.fs import write_file
 
+    _flush_said()
+    state["written"] = True
     write_file(output, data, protected=_protected(dataset))
 
 

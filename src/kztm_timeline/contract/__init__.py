@@ -13,6 +13,7 @@ from ..datafile.fs import resolve_source_path
 from ..edtf import Precision, SimpleDate, display, display_end, month_text
 from ..model import Actor, Citation, Dataset, Event, Position, Tally
 from ..query import PlanState, Query
+from ..text import escape_json
 from ..vocab import KINDS
 
 TOOL_VERSION = __version__  # what the exports name as their producer
@@ -31,11 +32,21 @@ class View:
     options: dict[str, str] = field(default_factory=dict)
 
 
-def dumps(value: object, *, pretty: bool = True) -> str:
-    """JSON with UTF-8 unescaped and keys in their given order."""
+def dumps(value: object, *, pretty: bool = True, spaced: bool = False) -> str:
+    """The one JSON writer: every JSON and JSON Lines text the tool writes comes from here. Keys in their
+    given order, letters of any script as they are, and every unsafe character (C0 and C1 controls, soft
+    hyphen, bidi controls, lone surrogates...) as a ``\\uXXXX`` escape, so that a strict parser reads back
+    the very string (see :func:`~kztm_timeline.text.escape_json`).
+
+    ``pretty``: indented by two spaces; otherwise one line, with ``,`` and ``:`` between items, or with
+    ``spaced``, ``, `` and ``: `` (the lines of the JSON array of events)."""
     if pretty:
-        return json.dumps(value, ensure_ascii=False, indent=2)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+    elif spaced:
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return escape_json(text)
 
 
 def count_events(count: int) -> str:

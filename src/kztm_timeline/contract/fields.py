@@ -20,7 +20,6 @@ JSON keeps a field's nesting. CSV and Parquet (and ``-f table`` with ``--fields`
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -531,5 +530,7 @@ def csv_cell(value: object) -> str:
     if isinstance(value, list):
         return LIST_SEPARATOR.join(csv_cell(item) for item in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        from . import dumps  # (the one JSON writer; imported here, as the package imports this module)
+
+        return dumps(value, pretty=False, spaced=True)
     return str(value)

@@ -12,15 +12,15 @@ from ..datafile.build import event_from
 from ..datafile.fs import (
     MAX_DATA_BYTES,
     Scan,
-    file_lock,
     scan_text,
     spliced_bytes,
     write_file,
 )
+from ..datafile.lock import file_lock
 from ..datafile.splice import Insertion, Splice, insert_item, splice
 from ..datafile.validate import Known, validate_addition
 from ..edtf import parse_edtf
-from ..errors import DataError
+from ..errors import CacheDamaged, DataError
 from ..model import Dataset, Memos
 from .records import NEW_EVENT, Added, date_and_id, hashed, load_current, open_for_add, relabel, validate_new, write_data
 
@@ -36,6 +36,7 @@ def add_event(
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
     memos: Callable[[Dataset], Memos] | None = None,
+    committing: Callable[[], None] | None = None,
 ) -> Added:
     """Validate and insert a new event in date order; write atomically under the file's lock.
 
@@ -45,11 +46,12 @@ def add_event(
     it up to date with the new event); when that cannot be done (no usable cache, an unusual layout), the whole
     file is parsed and validated with the new event instead. Either way the same checks pass or fail.
     A data file reached through a symbolic link is updated where it really is, under its real path's lock.
+    ``committing`` is called just before the new file takes the old one's place (the commit).
     """
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
-            added = _add_through_cache(path, build, cache, notice, memos, dry_run=dry_run)
+            added = _add_through_cache(path, build, cache, notice, memos, dry_run=dry_run, committing=committing)
             if added is not None:
                 return added
         text, document, dataset = load_current(path)
@@ -64,7 +66,7 @@ def add_event(
         validate_new(path, spliced, NEW_EVENT)
         block = spliced.block
         if not dry_run:
-            write_data(path, spliced.text)
+            write_data(path, spliced.text, committing)
         return Added(identifier, block, not dry_run)
 
 
@@ -76,9 +78,9 @@ def _add_through_cache(
     memos: Callable[[Dataset], Memos] | None,
     *,
     dry_run: bool,
+    committing: Callable[[], None] | None,
 ) -> Added | None:
     """``add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
-    from .. import cache as index
 
     opened = open_for_add(path, folder, notice, memos)
     if opened is None:
@@ -92,9 +94,9 @@ def _add_through_cache(
         if planned is None:
             return None
         if not dry_run:
-            _insert(path, indexed, planned, memos, notice)
+            _insert(path, indexed, planned, memos, notice, committing)
         return Added(planned.identifier, planned.rendered, not dry_run)
-    except index.CacheDamaged:
+    except CacheDamaged:
         return None
     finally:
         indexed.close()
@@ -169,6 +171,7 @@ def _insert(
     planned: _Insertion,
     memos: Callable[[Dataset], Memos] | None,
     notice: Callable[[str], None] | None,
+    committing: Callable[[], None] | None,
 ) -> None:
     """Write the new event's block into the file, and bring the cache in step."""
     import hashlib
@@ -185,7 +188,7 @@ def _insert(
     new_bytes = spliced_bytes(
         path, at_byte, at_byte, inserted.inserted.encode("utf-8"), planned.scan.digest, limit=MAX_DATA_BYTES
     )
-    write_file(path, hashed(new_bytes, digest.update))
+    write_file(path, hashed(new_bytes, digest.update), committing=committing)
     event = event_from(record, parse_edtf(str(record["date"])))
     tally = None
     if memos is not None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..datafile import yaml_read
 from ..datafile.fs import (
     MAX_DATA_BYTES,
-    file_lock,
+    named,
     read_bytes,
     resolve_source_path,
     write_file,
 )
+from ..datafile.lock import file_lock
 from ..datafile.splice import item_block, remove_items, replace_item
 from ..datafile.validate import validate_document
 from ..errors import DataError, Problem, TimelineError
@@ -114,13 +115,21 @@ def _edited_problems(problems: Sequence[Problem], first: int, size: int, old_siz
     return result
 
 
-def finish_edit(path: str, started: EditStart, block: str, *, dry_run: bool = False, label: str = EDITED_EVENT) -> Changed:
+def finish_edit(
+    path: str,
+    started: EditStart,
+    block: str,
+    *,
+    dry_run: bool = False,
+    label: str = EDITED_EVENT,
+    committing: Callable[[], None] | None = None,
+) -> Changed:
     """Put the edited ``block`` in place of the event, once the whole dataset (quotes included) validates
     with it; atomically, under the file's lock. Refused if the file changed since :func:`start_edit`."""
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if _digest(path) != started.digest:
-            raise TimelineError(f"{path} changed while you were editing; nothing was written")
+            raise TimelineError(f"{named(path)} changed while you were editing; nothing was written")
         text, document, dataset = load_current(path)
         _, position = _position(dataset, started.id)
         new_text, first = replace_item(document, text, "events", position, block)
@@ -133,7 +142,7 @@ def finish_edit(path: str, started: EditStart, block: str, *, dry_run: bool = Fa
         if new_text == text:
             return Changed(started.id, text, text, False)
         if not dry_run:
-            write_data(path, new_text)
+            write_data(path, new_text, committing)
         return Changed(edited.events[position].id, text, new_text, not dry_run)
 
 
@@ -145,7 +154,9 @@ class StillLinked(TimelineError):
         self.owners = owners
 
 
-def remove_event(path: str, wanted: str, *, force: bool = False, dry_run: bool = False) -> Changed:
+def remove_event(
+    path: str, wanted: str, *, force: bool = False, dry_run: bool = False, committing: Callable[[], None] | None = None
+) -> Changed:
     """Remove an event (an id or a unique prefix). Refused while other events link to it, unless ``force``,
     which removes those links too. Every other byte stays; written atomically under the file's lock."""
     path = os.path.realpath(path)
@@ -164,5 +175,5 @@ def remove_event(path: str, wanted: str, *, force: bool = False, dry_run: bool =
         new_text = remove_items(document, text, "events", position, links)
         validate_document(yaml_read.compose(path, new_text))
         if not dry_run:
-            write_data(path, new_text)
+            write_data(path, new_text, committing)
         return Changed(identifier, text, new_text, not dry_run, owners)

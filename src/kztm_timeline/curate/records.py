@@ -211,7 +211,8 @@ def hashed(chunks: Iterable[bytes], update: Callable[[bytes], object]) -> Iterat
         yield chunk
 
 
-def write_data(path: str, text: str) -> None:
-    """Replace the data file, keeping a UTF-8 byte-order mark if it had one."""
+def write_data(path: str, text: str, committing: Callable[[], None] | None = None) -> None:
+    """Replace the data file, keeping a UTF-8 byte-order mark if it had one; ``committing`` is called just
+    before the new file takes the old one's place (see :func:`~kztm_timeline.datafile.fs.write_file`)."""
     bom = read_bytes(path, limit=MAX_DATA_BYTES).startswith(codecs.BOM_UTF8)
-    write_file(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    write_file(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), committing=committing)

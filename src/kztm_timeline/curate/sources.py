@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from ..datafile.fs import (
     MAX_DATA_BYTES,
     Scan,
     decode,
-    file_lock,
+    named,
     read_bytes,
     read_text,
     resolve_source_path,
@@ -22,8 +23,9 @@ from ..datafile.fs import (
     spliced_bytes,
     write_file,
 )
+from ..datafile.lock import file_lock
 from ..datafile.splice import Splice, splice
-from ..errors import DataError, TimelineError
+from ..errors import CacheDamaged, DataError, TimelineError
 from ..model import Dataset, Memos
 from ..text import shown, slugify, unique_id
 from .records import NEW_SOURCE, Added, hashed, load_current, open_for_add, validate_new, write_data
@@ -66,13 +68,15 @@ def add_source(
     cache: str | None = None,
     notice: Callable[[str], None] | None = None,
     memos: Callable[[Dataset], Memos] | None = None,
+    committing: Callable[[], None] | None = None,
 ) -> tuple[Added, str]:
     """Copy an article into the corpus folder and register it. Returns what was added and the copy's path.
 
     With ``cache`` (the parse cache's folder), only the part of the file above the events list is composed
     and validated, and the cache is updated in step, when the sources and actors come first in the file;
     otherwise the whole file is parsed and validated with the new source. A web page is registered alone:
-    nothing is copied, and the path returned is its address."""
+    nothing is copied, and the path returned is its address. ``committing`` is called just before the new data
+    file takes the old one's place (the commit)."""
     if given.article is None:
         raw, article_text = b"", ""
     else:
@@ -81,7 +85,9 @@ def add_source(
     path = os.path.realpath(path)
     with file_lock(path, enabled=not dry_run):
         if cache is not None:
-            added = _add_source_through_cache(path, given, raw, article_text, cache, notice, memos, dry_run=dry_run)
+            added = _add_source_through_cache(
+                path, given, raw, article_text, cache, notice, memos, dry_run=dry_run, committing=committing
+            )
             if added is not None:
                 return added
         text, document, dataset = load_current(path)
@@ -91,7 +97,7 @@ def add_source(
         if not dry_run:
             if given.article is not None and not os.path.exists(destination):
                 write_file(destination, raw)
-            write_data(path, spliced.text)
+            write_data(path, spliced.text, committing)
         return Added(str(record["id"]), spliced.block, not dry_run), destination
 
 
@@ -101,18 +107,23 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
     if given.article is None:
         return _new_web_source(dataset, given), str(given.url)
     folder = corpus_folder(dataset)
-    destination = os.path.join(folder, os.path.basename(given.article))
+    destination = os.path.join(folder, utf8_name(os.path.basename(given.article)))
     for source in dataset.sources:
         if source.file is None:
             continue
         resolved = resolve_source_path(path, source.file)
         if os.path.exists(resolved) and read_bytes(resolved) == raw:
-            raise TimelineError(f"{given.article} is already registered as source {shown(source.id)}")
+            raise TimelineError(f"{named(given.article)} is already registered as source {shown(source.id)}")
     if os.path.exists(destination) and read_bytes(destination) != raw:
         raise TimelineError(
-            f"a different file named {shown(os.path.basename(destination))} is already in {folder}; rename the article"
+            f"a different file named {shown(os.path.basename(destination))} is already in {named(folder)}; rename the article"
         )
     relative = os.path.relpath(destination, os.path.dirname(os.path.abspath(path))).replace(os.sep, "/")
+    if utf8_name(relative) != relative:
+        raise TimelineError(
+            f"the data file cannot name {named(destination)}: the path from its folder holds bytes that are not UTF-8; "
+            "rename the folders between them"
+        )
     record: dict[str, object] = {
         "id": _source_id(dataset, given),
         "file": relative,
@@ -125,6 +136,12 @@ def _new_source(path: str, dataset: Dataset, given: SourceInput, raw: bytes) -> 
     if given.corpus:
         record["corpus"] = given.corpus
     return record, destination
+
+
+def utf8_name(name: str) -> str:
+    """A file name the UTF-8 data file can hold: each byte of ``name`` that is not UTF-8 (decoded as Python decodes
+    file names, a lone surrogate) written as ``%XX``; ``\\xff\\xfe.txt`` becomes ``%FF%FE.txt``."""
+    return re.sub("[\udc80-\udcff]", lambda match: f"%{ord(match.group()) - 0xDC00:02X}", name)
 
 
 def _source_id(dataset: Dataset, given: SourceInput) -> str:
@@ -175,10 +192,9 @@ def _add_source_through_cache(
     memos: Callable[[Dataset], Memos] | None,
     *,
     dry_run: bool,
+    committing: Callable[[], None] | None,
 ) -> tuple[Added, str] | None:
     """``sources add`` through the cache: None when the cache cannot serve (then the caller parses the file)."""
-
-    from .. import cache as index
 
     opened = open_for_add(path, folder, notice, memos)
     if opened is None:
@@ -205,9 +221,9 @@ def _add_source_through_cache(
         added = Added(str(record["id"]), spliced.block, not dry_run)
         if dry_run:
             return added, destination
-        _write_source(path, indexed, record, (destination, raw), (head, key, spliced, scan), memos, notice)
+        _write_source(path, indexed, record, (destination, raw), (head, key, spliced, scan), memos, notice, committing)
         return added, destination
-    except index.CacheDamaged:
+    except CacheDamaged:
         return None
     finally:
         indexed.close()
@@ -221,6 +237,7 @@ def _write_source(
     change: tuple[str, int, Splice, Scan],
     memos: Callable[[Dataset], Memos] | None,
     notice: Callable[[str], None] | None,
+    committing: Callable[[], None] | None,
 ) -> None:
     """Copy the article (``article``: where to, its bytes), write the new head of the file (``change``: the
     old head, where the events: line starts, the splice, the scan that read it), and bring the cache in step."""
@@ -237,7 +254,7 @@ def _write_source(
     start = len(codecs.BOM_UTF8) if scan.bom else 0
     replacement = spliced.text.encode("utf-8")
     new_bytes = spliced_bytes(path, start, scan.places[key][0], replacement, scan.digest, limit=MAX_DATA_BYTES)
-    write_file(path, hashed(new_bytes, digest.update))
+    write_file(path, hashed(new_bytes, digest.update), committing=committing)
     index.record_source(
         indexed,
         record,

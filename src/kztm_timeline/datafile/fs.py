@@ -10,13 +10,14 @@ import os
 import re
 import stat
 import tempfile
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from ..errors import DataError, Problem, TimelineError
+from ..text import escape_controls
+from .descriptors import named_descriptor, write_descriptor
 
 ENV_VAR = "KZTM_TIMELINE_DATA"
 
@@ -153,7 +154,7 @@ def spliced_bytes(path: str, start: int, end: int, replacement: bytes, digest: s
     if not placed:
         yield replacement
     if check.hexdigest() != digest:
-        raise TimelineError(f"{path} changed while it was being written; nothing was written, try again")
+        raise TimelineError(f"{named(path)} changed while it was being written; nothing was written, try again")
 
 
 def read_bytes(path: str, *, limit: int = MAX_ARTICLE_BYTES) -> bytes:
@@ -238,7 +239,7 @@ def file_problem(path: str, error: OSError) -> Problem:
     elif isinstance(error, FileNotFoundError):
         hint = "check the path"
     elif isinstance(error, IsADirectoryError):
-        hint = "pass the path of a YAML file, not a directory"
+        hint = "pass the path of the article's text file, not a directory"  # (the data file's is said by the CLI)
     elif isinstance(error, PermissionError):
         hint = "make the file readable"
     else:
@@ -248,10 +249,33 @@ def file_problem(path: str, error: OSError) -> Problem:
 
 # ---------------------------------------------------------------- writing
 
-_TEMPORARY_RE = re.compile(r"\.timeline-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.tmp")
+_TEMPORARY_RE = re.compile(r"\.timeline-(?P<pid>[0-9]+)-(?P<host>[0-9a-f]{8})-[A-Za-z0-9_]+\.tmp")
 
 
-def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[str] = ()) -> None:
+def _host_tag() -> str:
+    """Eight hex digits that tell this machine's temporary files from another's on a shared volume: the CRC-32
+    of its host name and, where there is one, its machine id (two containers may share a host name)."""
+    import zlib
+
+    identity = os.uname().nodename.encode("utf-8", "surrogateescape")
+    with suppress(OSError), open("/etc/machine-id", "rb") as handle:
+        identity += b"\0" + handle.read(64).strip()
+    return f"{zlib.crc32(identity):08x}"
+
+
+def temporary_name(pid: int, random: str = "") -> str:
+    """The name of a temporary file this tool writes (``random`` is added by :func:`tempfile.mkstemp`):
+    ``.timeline-PID-HOST-RANDOM.tmp``, HOST being :func:`_host_tag`."""
+    return f".timeline-{pid}-{_host_tag()}-{random or 'x'}.tmp"
+
+
+def write_file(
+    path: str,
+    data: bytes | Iterable[bytes],
+    *,
+    protected: Iterable[str] = (),
+    committing: Callable[[], None] | None = None,
+) -> None:
     """Write what the user asked for to ``path``, by the one write policy (README, "Safety"):
 
     * a regular file, or a path where nothing is yet, is replaced atomically; its mode
@@ -259,29 +283,62 @@ def write_file(path: str, data: bytes | Iterable[bytes], *, protected: Iterable[
       this user may keep them; a file that is read-only, or that this user may not write,
       is refused, not replaced;
     * a symbolic link is followed: the file it points to is replaced;
+    * a name for an open descriptor (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``) is
+      written through that descriptor, as the shell opened it (appending, into a pipe...): never replaced;
     * a FIFO or a character device (``/dev/null``, a terminal) is written in place, as a stream;
     * anything else (a directory, a socket, a block device) is refused;
     * a path in ``protected`` (after following links) is refused: the data file and its articles.
 
+    ``committing`` is called just before a regular file's new content takes the old one's place (the rename
+    that commits the write): what it raises stops the write, and nothing is changed then.
     Raises TimelineError with the reason; nothing is changed then.
     """
+    folder_named = not_a_folder(path)
+    if folder_named is not None:
+        raise TimelineError(folder_named)
     real = os.path.realpath(path)
     if real in {os.path.realpath(item) for item in protected}:
-        raise TimelineError(f"refusing to write {path}: it is the data file or one of its articles; choose another file")
+        raise TimelineError(f"refusing to write {named(path)}: it is the data file or one of its articles; choose another file")
+    descriptor = named_descriptor(path)
+    if descriptor is not None:
+        write_descriptor(path, descriptor, data, protected=protected)
+        return
     try:
         info = os.stat(real)
     except FileNotFoundError:
         info = None
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
         _write_stream(path, real, data)
         return
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise TimelineError(f"refusing to write {path}: it is {_kind_of(info.st_mode)}; name a regular file")
+        raise TimelineError(f"refusing to write {named(path)}: it is {_kind_of(info.st_mode)}; name a regular file")
     if info is not None and (not info.st_mode & 0o222 or not os.access(real, os.W_OK)):
-        raise TimelineError(f"refusing to write {path}: the file is read-only; make it writable first if you mean to replace it")
-    atomic_write_bytes(real, data, keep=info)
+        raise TimelineError(
+            f"refusing to write {named(path)}: the file is read-only; make it writable first if you mean to replace it"
+        )
+    atomic_write_bytes(real, data, keep=info, committing=committing)
+
+
+def named(path: str) -> str:
+    """A path as a message shows it: every control character escaped, tab and newline too (so that a file
+    named with a newline cannot forge a second line of a message)."""
+    return escape_controls(path, keep_newlines=False)
+
+
+def not_a_folder(path: str) -> str | None:
+    """Why ``path``, which ends in ``/`` and so names a folder, cannot be written as one file (a message), or
+    None when it does not end in ``/`` or names a folder that is there (which the caller refuses or fills)."""
+    if not path.endswith(("/", os.sep)) or os.path.isdir(path):
+        return None
+    bare = path.rstrip("/" + os.sep)
+    if os.path.lexists(bare):
+        return (
+            f"refusing to write {named(path)}: {named(bare)} is a file, not a folder; "
+            "name a folder, or drop the / to name the file"
+        )
+    return f"refusing to write {named(path)}: a name ending in / names a folder; name a file"
 
 
 def write_into_folder(folder: str, files: Sequence[tuple[str, bytes]], *, protected: Iterable[str] = ()) -> None:
@@ -289,26 +346,32 @@ def write_into_folder(folder: str, files: Sequence[tuple[str, bytes]], *, protec
     one is written into; one that holds anything is refused, naming what would be overwritten and what else it
     holds, so that an export never mixes with other files or replaces them unasked. Each file then goes by
     :func:`write_file`'s policy. Raises TimelineError; nothing is written then."""
+    bare = folder.rstrip("/" + os.sep)
+    refused = not_a_folder(folder) if os.path.lexists(bare) else None  # afile/ where afile is a file: as every format
+    if refused is not None:
+        raise TimelineError(refused)
     try:
         held = sorted(os.listdir(folder))
     except FileNotFoundError:
         held = None
     except NotADirectoryError:
-        raise TimelineError(f"refusing to write into {folder}: it is a file, not a folder; name a new or empty folder") from None
+        raise TimelineError(
+            f"refusing to write into {named(folder)}: it is a file, not a folder; name a new or empty folder"
+        ) from None
     except OSError as error:
-        raise TimelineError(f"cannot write into {folder}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write into {named(folder)}: {error.strerror or error}") from None
     if held:
         clash = [name for name, _ in files if name in held]
         others = [name for name in held if name not in clash]
         listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
         also = f" (it also holds {listed})" if others else ""
         reason = f"{' and '.join(clash)} would be overwritten{also}" if clash else f"it holds other files ({listed})"
-        raise TimelineError(f"refusing to write into {folder}: {reason}; name a new or empty folder")
+        raise TimelineError(f"refusing to write into {named(folder)}: {reason}; name a new or empty folder")
     if held is None:
         try:
             os.makedirs(folder)
         except OSError as error:
-            raise TimelineError(f"cannot make the folder {folder}: {error.strerror or error}") from None
+            raise TimelineError(f"cannot make the folder {named(folder)}: {error.strerror or error}") from None
     for name, data in files:
         write_file(os.path.join(folder, name), data, protected=protected)
 
@@ -318,7 +381,7 @@ def _write_stream(path: str, real: str, data: bytes | Iterable[bytes]) -> None:
         with open(real, "wb", buffering=0) as stream:  # no O_CREAT surprises: it exists; no rename: it stays
             _write_all(stream, data)
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
 
 
 def _write_all(stream: BinaryIO, data: bytes | Iterable[bytes]) -> None:
@@ -340,6 +403,7 @@ def atomic_write_bytes(
     durable: bool = True,
     keep: os.stat_result | None = None,
     private: bool = False,
+    committing: Callable[[], None] | None = None,
 ) -> None:
     """Replace ``path`` with ``data`` (bytes, or chunks of them): a temporary file in the same folder
     (named with this process's id), fsync, rename, fsync the folder. Readers see the old file or the new one.
@@ -352,9 +416,9 @@ def atomic_write_bytes(
     folder = os.path.dirname(os.path.abspath(path))
     try:
         _remove_stale_temporaries(folder)
-        handle, temporary = tempfile.mkstemp(prefix=f".timeline-{os.getpid()}-", suffix=".tmp", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".timeline-{os.getpid()}-{_host_tag()}-", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             _write_all(stream, data)
@@ -367,10 +431,12 @@ def atomic_write_bytes(
             os.chmod(temporary, keep.st_mode & 0o777)
         else:
             os.chmod(temporary, 0o600 if private else 0o666 & ~_umask())
+        if committing is not None:
+            committing()
         os.replace(temporary, path)
     except OSError as error:
         _unlink_quietly(temporary)
-        raise TimelineError(f"cannot write {path}: {error.strerror or error}") from None
+        raise TimelineError(f"cannot write {named(path)}: {error.strerror or error}") from None
     except BaseException:
         _unlink_quietly(temporary)
         raise
@@ -395,12 +461,25 @@ def _umask() -> int:
 
 
 def _remove_stale_temporaries(folder: str) -> None:
-    """Remove ``.timeline-PID-*.tmp`` files whose process is gone (killed during a write)."""
+    """Remove the temporary files of this tool's writes whose process is gone (killed during a write), and only
+    those provably so: named ``.timeline-PID-HOST-….tmp`` with this machine's HOST tag (another machine's
+    process ids mean nothing here), owned by this user, a regular file (not a link), and still with the mode
+    0600 that :func:`tempfile.mkstemp` gave it (a file someone made to look like one keeps its own mode)."""
+    host = None
     for name in os.listdir(folder):
         match = _TEMPORARY_RE.fullmatch(name)
-        if match is None or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
+        if match is None or int(match["pid"]) == os.getpid():
             continue
-        _unlink_quietly(os.path.join(folder, name))
+        host = host or _host_tag()
+        if match["host"] != host or _alive(int(match["pid"])):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) == 0o600:
+            _unlink_quietly(path)
 
 
 def _alive(pid: int) -> bool:
@@ -411,53 +490,6 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True  # another user's process, or no such pid at all: leave it
     return True
-
-
-def lock_path(path: str) -> str:
-    """The lock file that serialises writers of ``path``: ``.NAME.lock`` beside the real file (links followed)."""
-    folder, name = os.path.split(os.path.realpath(path))
-    return os.path.join(folder, f".{name}.lock")
-
-
-@contextmanager
-def file_lock(path: str, *, enabled: bool = True, timeout: float | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on ``path``'s lock file (``flock``).
-
-    Writers queue: without a ``timeout`` a writer waits for as long as the work in front of it needs (the
-    kernel releases a lock the moment its holder exits, however it exits, so no writer can wait on a
-    dead one); with one, it gives up after that many seconds. Ctrl-C or SIGTERM end the wait.
-
-    The lock is on a separate file because a write replaces the data file's
-    inode: a lock on the old inode would not stop a writer that opens the new one.
-    """
-    if not enabled:
-        yield
-        return
-    import fcntl
-
-    where = lock_path(path)
-    try:
-        descriptor = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise TimelineError(f"cannot lock {path}: {where}: {error.strerror or error}") from None
-    try:
-        if timeout is None:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        else:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise TimelineError(
-                            f"{path} is locked by another timeline command (lock file {where}); try again"
-                        ) from None
-                    time.sleep(0.01)
-        yield
-    finally:
-        os.close(descriptor)
 
 
 # ---------------------------------------------------------------- paths as users see them
@@ -473,18 +505,19 @@ SHIPPED_NAME = "the shipped dataset"
 
 
 def display_path(path: str) -> str:
-    """A path as a user can open it from where they are: relative to the working folder when it lies
-    below it, absolute otherwise; the data file inside the installed package is "the shipped dataset"."""
+    """A path as a user can open it from where they are, for a message or a screen: relative to the working
+    folder when it lies below it, absolute otherwise; the data file inside the installed package is "the
+    shipped dataset". Control characters are escaped (see :func:`named`)."""
     absolute = os.path.abspath(path)
     if is_shipped(absolute) and os.path.basename(absolute) == "events.yaml":
         return SHIPPED_NAME
     try:
         here = os.getcwd()
     except OSError:  # the working folder was removed
-        return absolute
+        return named(absolute)
     if absolute.startswith(here.rstrip(os.sep) + os.sep):
-        return os.path.relpath(absolute, here)
-    return absolute
+        return named(os.path.relpath(absolute, here))
+    return named(absolute)
 
 
 def file_digest(path: str) -> str:

@@ -24,7 +24,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from ..errors import DataError, Problem
-from ..text import UNSAFE_RE, shown
+from ..text import UNSAFE_RE, escape_controls, shown
 
 _LoaderBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -97,34 +97,44 @@ def compose(path: str, text: str) -> Document:
     """
     escaped: list[str] = []
     layout = Layout({}, {}, {}, set())
-    data = _read(path, text, escaped, layout, None, lambda index: text[index : index + 1])
+    head = lambda size: text.encode("utf-8")[:size].decode("utf-8", "replace")  # noqa: E731 - used on an error only
+    data = _read(path, text, escaped, layout, None, lambda index: text[index : index + 1], head)
     suspect = UNSAFE_RE.search(text) is not None or any(UNSAFE_RE.search(value) for value in escaped)
     return Document(path, data, text, suspect, layout)
 
 
-def compose_stream(path: str, stream: Any, streamed: Streamed, char_at: Callable[[int], str]) -> tuple[object, Layout, list[str]]:
+def compose_stream(
+    path: str, stream: Any, streamed: Streamed, char_at: Callable[[int], str], head: Callable[[int], str] | None = None
+) -> tuple[object, Layout, list[str]]:
     """Read a data file from the binary ``stream`` (libyaml reads it a chunk at a time) as :func:`compose`
     does, handing each item of the top-level list ``streamed.key`` to ``streamed.take`` as it ends (with
     the values read so far, its number, where the line of the item's start begins, and the double-quoted
     texts in it) instead of keeping it. Returns the other values, the layout, and the double-quoted texts
     outside the streamed items. Raises DataError on any problem, at the place :func:`compose` gives
-    (``char_at``: the character at an offset of the text, which a syntax error's message may depend on)."""
+    (``char_at``: the character at an offset of the text, which a syntax error's message may depend on;
+    ``head``: the text of the file's first bytes, up to an offset, which places a character YAML does not allow)."""
     escaped: list[str] = []
     layout = Layout({}, {}, {}, set())
-    return _read(path, stream, escaped, layout, streamed, char_at), layout, escaped
+    return _read(path, stream, escaped, layout, streamed, char_at, head), layout, escaped
 
 
 def _read(
-    path: str, source: Any, escaped: list[str], layout: Layout, streamed: Streamed | None, char_at: Callable[[int], str]
+    path: str,
+    source: Any,
+    escaped: list[str],
+    layout: Layout,
+    streamed: Streamed | None,
+    char_at: Callable[[int], str],
+    head: Callable[[int], str] | None,
 ) -> object:
     loader = _LoaderBase(source)
     try:
         data = _Reader(loader, escaped, layout, streamed).run()
     except yaml.MarkedYAMLError as error:
         raise DataError([_syntax_problem(path, char_at, error)]) from None
+    except yaml.reader.ReaderError as error:
+        raise DataError([_character_problem(path, head, error)]) from None
     except yaml.YAMLError as error:
-        if isinstance(error, yaml.reader.ReaderError):
-            error.name = "<unicode string>"  # as libyaml names a text, whichever way the file was read
         raise DataError([Problem(path, None, None, f"YAML error: {error}", "fix the YAML syntax")]) from None
     except _Refused as refused:
         mark = refused.mark
@@ -325,6 +335,21 @@ def value_marks(stream: Any, key: str, field: str, wanted: set[int]) -> dict[int
     return found
 
 
+def _character_problem(path: str, head: Callable[[int], str] | None, error: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow anywhere (a NUL, most controls), as one located line. libyaml stops at
+    the first one and says its offset in the UTF-8 bytes (``head``: the text of the file's first bytes, up to an
+    offset)."""
+    character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+    line = column = None
+    if head is not None and isinstance(error.position, int) and error.position >= 0:
+        before = head(error.position)
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+    shown_character = escape_controls(character, keep_newlines=False)
+    hint = "remove it (a NUL byte may mean the file is not text, or was damaged)" if character == "\0" else "remove it"
+    return Problem(path, line, column, f"the file holds the control character {shown_character}, which YAML does not allow", hint)
+
+
 def _syntax_problem(path: str, char_at: Callable[[int], str], error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
     problem = error.problem or "invalid YAML"
@@ -379,7 +404,8 @@ Wanted = tuple[Path, bool]  # a path, and whether its key (not its value) is wan
 def find_marks(stream: Any, wanted: list[Wanted]) -> dict[Wanted, tuple[int, int] | tuple[None, None]]:
     """Line and column (1-based) of the value at each wanted path, or of its key, read from ``stream`` (the
     text, or the file opened in binary) as libyaml's events pass: no node tree and no value is built. A path
-    that is not there all the way gives the place of its longest part that is."""
+    that is not there all the way gives the place of its longest part that is. Linear in the file however many
+    places are wanted (it stops once each is found); the first of duplicate keys is the one placed."""
     prefixes = {path[:length] for path, _ in wanted for length in range(len(path) + 1)}
     values: dict[Path, tuple[int, int]] = {}
     keys: dict[Path, tuple[int, int]] = {}
@@ -408,7 +434,9 @@ def _walk_marks(
     # Each open collection: [its path (None when no wanted path goes through it), is a mapping, next item's number,
     # the current key (mappings), whether the next node is a key]
     stack: list[list[Any]] = []
-    complete = {path for path, at_key in wanted if not at_key}, {path for path, at_key in wanted if at_key}
+    want_values = {path for path, at_key in wanted if not at_key}
+    want_keys = {path for path, at_key in wanted if at_key}
+    left = len(want_values) + len(want_keys)  # the wanted places not found yet (a count: checked at each event)
     while True:
         event = loader.get_event()
         kind = type(event)
@@ -425,8 +453,9 @@ def _walk_marks(
             frame = stack[-1]
             if frame[1] and frame[4]:  # a key
                 frame[3], frame[4] = getattr(event, "value", None), False
-                if frame[0] is not None and (key_path := (*frame[0], frame[3])) in prefixes:
-                    keys.setdefault(key_path, mark)
+                if frame[0] is not None and (key_path := (*frame[0], frame[3])) in prefixes and key_path not in keys:
+                    keys[key_path] = mark
+                    left -= key_path in want_keys
                 if kind is not yaml.ScalarEvent:
                     stack.append([None, kind is yaml.MappingStartEvent, 0, None, True])
                 continue
@@ -438,11 +467,12 @@ def _walk_marks(
             path = None if frame[0] is None else (*frame[0], step)
             if path is not None and path not in prefixes:
                 path = None
-        if path is not None:
-            values.setdefault(path, mark)
+        if path is not None and path not in values:
+            values[path] = mark
+            left -= path in want_values
         if kind is not yaml.ScalarEvent:
             stack.append([path, kind is yaml.MappingStartEvent, 0, None, True])
-        if complete[0] <= values.keys() and complete[1] <= keys.keys():
+        if not left:
             return
 
 

@@ -24,7 +24,7 @@ def iter_json(view: View, events: Iterable[Event]) -> Iterator[str]:
     (Each line is encoded by the json module's C encoder; an indented dump would
     run its pure-Python encoder, ten times slower on large selections.)
     """
-    return json_array(json.dumps(event_json(view.dataset, event), ensure_ascii=False) for event in events)
+    return json_array(dumps(event_json(view.dataset, event), pretty=False, spaced=True) for event in events)
 
 
 def json_array(lines: Iterable[str]) -> Iterator[str]:

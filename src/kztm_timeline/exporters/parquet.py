@@ -11,12 +11,11 @@ file's metadata carries the contract version (``contract_version``). pyarrow is 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..contract import View, event_json
+from ..contract import View, dumps, event_json
 from ..errors import TimelineError
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ def parquet_bytes(records: Sequence[dict[str, object]], chosen: Sequence[FlatCol
         if column.type is FieldType.DATE and isinstance(value, str):
             return date.fromisoformat(value)
         if column.type is FieldType.OBJECT and value is not None:
-            return json.dumps(value, ensure_ascii=False)
+            return dumps(value, pretty=False, spaced=True)
         return value
 
     schema = parquet_schema(pa, chosen)

@@ -23,11 +23,10 @@ JSON Lines, one record a line, as the manual suggests; a JSON array when the out
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from ..contract import TOOL_VERSION, View, iso, sides
+from ..contract import TOOL_VERSION, View, dumps, iso, sides
 from ..errors import TimelineError
 from ..model import Actor, Dataset, Event
 from ..vocab import ALPHA3, KINDS, LANGUAGES, PLOVER_CODEBOOK, PLOVER_QUAD, PLOVER_SCORE, Status
@@ -127,7 +126,7 @@ def plover_record(dataset: Dataset, event: Event) -> dict[str, object]:
 def render_plover(view: View) -> str:
     """JSON Lines, as the manual suggests: one record per line; with the option ``container: array`` (an output
     file named ``.json``), a JSON array of the same records, one a line."""
-    lines = [json.dumps(plover_record(view.dataset, event), ensure_ascii=False) for event in view.events]
+    lines = [dumps(plover_record(view.dataset, event), pretty=False, spaced=True) for event in view.events]
     if view.options.get("container") == "array":
         return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
     return "".join(line + "\n" for line in lines)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from typing import assert_never
 
@@ -25,7 +24,7 @@ def records_json(records: Sequence[dict[str, object]]) -> str:
     """An array, one record per line (as ``list --json``): valid JSON and line-oriented for grep and diff."""
     if not records:
         return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n]\n"
+    return "[\n" + ",\n".join(dumps(record, pretty=False, spaced=True) for record in records) + "\n]\n"
 
 
 def records_jsonl(records: Sequence[dict[str, object]]) -> str:

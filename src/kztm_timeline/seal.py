@@ -1,0 +1,240 @@
+"""The parse cache's seal: what proves that a cache database is, byte for byte, the one the tool wrote.
+
+Each database ``NAME.sqlite`` has its seal beside it, ``NAME.sqlite.seal``, written as the database is put in
+place: the CRC-32 of every byte of the database (every page: the rows, every column, the indexes and their
+postings, the full-text index, the free pages) and the status that stands for those bytes without reading
+them (device, inode, size, modification and change times: as the data file's status stands for its digest,
+and for the same reason; any write changes the change time, which no tool can set back).
+
+A database is believed only while its seal vouches for it (:func:`judge`):
+
+* status as sealed: believed, without reading it (the warm path reads the small seal file, nothing more);
+* status changed (touched, copied, chmod, or written to): its bytes are read and their CRC compared; equal,
+  the seal is renewed with the new status; different, the database is **damaged**;
+* no seal, a seal of another file (another inode), or a seal that fails its own CRC: **unsealed**, not
+  believed (the next run parses the data file and writes a new database and seal).
+
+A damaged database is set aside (:func:`set_aside`) as ``NAME.sqlite.damaged``, one kept for inspection (a
+later one replaces it), and is never read again.
+
+The tool never changes a sealed database in place: an answer worked out after the database was sealed
+(``validate``'s overdue plans for the day, say) is kept in the seal, under ``memos``, not in the database.
+
+The seal file is one line, ``CRC BODY``: the CRC-32 (8 hex digits) of BODY, a JSON object
+``{"v": 1, "status": [dev, ino, size, mtime_ns, ctime_ns], "crc": N, "memos": {...}}``.
+
+Only the standard library is used (``zlib`` for the CRC: hashlib's OpenSSL binding would cost every warm run
+2 ms to import). The trust rules of the cache folder apply to the seal too: a regular file, not a link,
+that this user alone owns and can write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import zlib
+from typing import Any, NamedTuple
+
+SEAL_SUFFIX = ".seal"
+DAMAGED_SUFFIX = ".damaged"
+MAX_MEMOS = 64  # answers kept in a seal at most (the oldest go first): one a day for overdue plans, a few others
+_CHUNK = 1 << 20
+_MAX_SEAL_BYTES = 1 << 20
+
+
+def owned_alone(info: os.stat_result) -> bool:
+    """Owned by this user, and writable by nobody else."""
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def seal_path(database: str) -> str:
+    return database + SEAL_SUFFIX
+
+
+def status_of(info: os.stat_result) -> list[int]:
+    """What stands for a file's bytes while it is unchanged: device, inode, size, modification and change times."""
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+class Seal(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
+    """A database's seal: its status when sealed, the CRC-32 of its bytes, and the answers kept since."""
+
+    status: list[int]
+    crc: int
+    memos: dict[str, str]
+
+
+def descriptor_crc(descriptor: int) -> int:
+    """The CRC-32 of every byte of the open file, read from its start a chunk at a time."""
+    crc = 0
+    offset = 0
+    while chunk := os.pread(descriptor, _CHUNK, offset):
+        crc = zlib.crc32(chunk, crc)
+        offset += len(chunk)
+    return crc
+
+
+def read_seal(database: str) -> Seal | None:
+    """The seal of ``database``, or None: missing, a link, not this user's alone, too large, or damaged itself."""
+    try:
+        descriptor = os.open(seal_path(database), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or not owned_alone(info) or info.st_size > _MAX_SEAL_BYTES:
+            return None
+        raw = os.read(descriptor, _MAX_SEAL_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    try:
+        check, body = raw.rstrip(b"\n").split(b" ", 1)
+        if int(check, 16) != zlib.crc32(body):
+            return None
+        value: Any = json.loads(body)
+        status = [int(part) for part in value["status"]]
+        memos = {str(key): str(memo) for key, memo in value["memos"].items()}
+        if value["v"] != 1 or len(status) != 5:
+            return None
+        return Seal(status, int(value["crc"]), memos)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_seal(database: str, seal: Seal) -> bool:
+    """Put ``seal`` in place beside ``database`` (a temporary file renamed: a reader sees the old seal or the new
+    one); False if it cannot be written (the database then goes unbelieved, which only costs speed)."""
+    kept = dict(list(seal.memos.items())[-MAX_MEMOS:])
+    body = json.dumps({"v": 1, "status": seal.status, "crc": seal.crc, "memos": kept}, separators=(",", ":")).encode()
+    folder = os.path.dirname(database)
+    temporary = os.path.join(folder, f".timeline-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(descriptor, b"%08x %s\n" % (zlib.crc32(body), body))
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, seal_path(database))
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return False
+    return True
+
+
+def replace_sealed(temporary: str, database: str) -> None:
+    """Put the finished database ``temporary`` in place as ``database``, sealed: its CRC is taken before the
+    rename, its status (the rename changes the change time) just after it, through the same descriptor.
+    Raises OSError if it cannot be put in place; a seal that cannot be written leaves it unbelieved."""
+    descriptor = os.open(temporary, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        crc = descriptor_crc(descriptor)
+        os.replace(temporary, database)
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    write_seal(database, Seal(status_of(info), crc, {}))
+
+
+SEALED, UNSEALED, DAMAGED = "sealed", "unsealed", "damaged"
+
+
+def judge(database: str, info: os.stat_result) -> str:
+    """Whether the database whose status is ``info`` (taken from the file that is to be read) is the one its
+    seal vouches for: SEALED, UNSEALED or DAMAGED (see the module's description)."""
+    seal = read_seal(database)
+    if seal is None or seal.status[:2] != [info.st_dev, info.st_ino]:
+        return UNSEALED
+    status = status_of(info)
+    if seal.status == status:
+        return SEALED
+    if info.st_size != seal.status[2]:
+        return DAMAGED
+    try:
+        descriptor = os.open(database, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return UNSEALED
+    try:
+        opened = os.fstat(descriptor)
+        if status_of(opened)[:2] != status[:2]:
+            return UNSEALED  # replaced meanwhile: not this file's seal
+        crc = descriptor_crc(descriptor)
+    finally:
+        os.close(descriptor)
+    if crc != seal.crc:
+        return DAMAGED
+    write_seal(database, Seal(status_of(opened), crc, seal.memos))  # touched, not changed: the seal stands
+    return SEALED
+
+
+def set_aside(database: str) -> str | None:
+    """Move a damaged database out of the way, to ``NAME.sqlite.damaged`` (replacing one set aside before), and
+    drop its seal: the next run parses the data file afresh. The new path, or None if it could not be moved
+    (it is then removed, if it can be)."""
+    aside = database + DAMAGED_SUFFIX
+    with contextlib.suppress(OSError):
+        os.unlink(seal_path(database))
+    try:
+        os.replace(database, aside)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(database)
+        return None
+    return aside
+
+
+def kept(database: str, key: str) -> str | None:
+    """The answer kept under ``key`` in the seal of ``database``, or None."""
+    seal = read_seal(database)
+    return None if seal is None else seal.memos.get(key)
+
+
+def keep(database: str, key: str, value: str) -> None:
+    """Keep ``value`` under ``key`` in the seal of ``database``, if the seal still vouches for the file that is
+    there now (never for another one: then nothing is kept, which only costs speed)."""
+    seal = read_seal(database)
+    if seal is None:
+        return
+    try:
+        if status_of(os.stat(database, follow_symlinks=False)) != seal.status:
+            return
+    except OSError:
+        return
+    memos = {name: memo for name, memo in seal.memos.items() if name != key}
+    memos[key] = value
+    write_seal(database, Seal(seal.status, seal.crc, memos))
+
+
+def reseal(database: str, before: os.stat_result) -> None:
+    """After the tool changed only the times of ``database`` (``os.utime``), whose status was ``before`` and whose
+    seal vouched for it: the seal stands for the new status (no byte is read). Nothing is done if the seal did not
+    vouch for that status (the next run then reads and checks the bytes, as for any change)."""
+    seal = read_seal(database)
+    if seal is None or seal.status != status_of(before):
+        return
+    try:
+        info = os.stat(database, follow_symlinks=False)
+    except OSError:
+        return
+    if status_of(info)[:3] == seal.status[:3]:  # the same file, of the same size
+        write_seal(database, Seal(status_of(info), seal.crc, seal.memos))
+
+
+def renew(database: str) -> bool:
+    """Seal ``database`` as it is now, keeping the answers its seal kept; False if it cannot be read or sealed.
+    (What the tool does for a database it has just written; tests use it to forge damage that a seal cannot see.)"""
+    previous = read_seal(database)
+    try:
+        descriptor = os.open(database, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        crc = descriptor_crc(descriptor)
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    return write_seal(database, Seal(status_of(info), crc, {} if previous is None else previous.memos))
