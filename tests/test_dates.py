@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kztm_timeline import cache
+from kztm_timeline.cache import writer
 from kztm_timeline.cli import app
 from kztm_timeline.contract import View, stats_json
 from kztm_timeline.edtf import parse_edtf
@@ -248,7 +249,7 @@ def _twins(events: list[Event], folder: str) -> tuple[Dataset, Dataset]:
     with open(plain.path, "w", encoding="utf-8") as handle:
         handle.write("# stands for the data file\n")
     records = {"events": [_record(event) for event in events], "sources": [], "actors": []}
-    cache.write(folder, plain.path, "digest", {}, records, plain, stat_before=file_stat(plain.path))
+    writer.write(folder, plain.path, "digest", {}, records, plain, stat_before=file_stat(plain.path))
     served = cache.read(folder, plain.path, lambda: "digest", lambda: events)
     assert served is not None
     assert isinstance(served.events, cache.CachedEvents)
@@ -327,7 +328,7 @@ def test_date_filters_within_a_corpus_select_what_the_oracle_selects_with_and_wi
             "sources": [_source_record(source) for source in _SOURCES],
             "actors": [],
         }  # fmt: skip
-        cache.write(folder, plain.path, "digest", articles, records, plain, stat_before=file_stat(plain.path))
+        writer.write(folder, plain.path, "digest", articles, records, plain, stat_before=file_stat(plain.path))
         served = cache.read(folder, plain.path, lambda: "digest", lambda: events)
         assert served is not None
         assert isinstance(served.events, cache.CachedEvents)

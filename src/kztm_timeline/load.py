@@ -67,7 +67,7 @@ def _read_whole_into_cache(
 ) -> Dataset:
     """Read the file whole (an unusual file, or a cache folder that cannot be written while streaming), and
     write the cache from what was read."""
-    from . import cache as parse_cache
+    from .cache import writer as parse_cache
     from .store import file_stat
 
     try:
@@ -273,7 +273,7 @@ class _Streaming:
                 self.tally.add(event, self.streamed.mark)
 
     def start(self) -> None:
-        from . import cache as parse_cache
+        from .cache import writer as parse_cache
         from .datafile.validate import build
 
         dataset = build(self.path, self.registry, [])
@@ -282,7 +282,7 @@ class _Streaming:
             self.tally = self.memos(dataset)
 
     def finish(self, reading: _Reading, layout: Any, stat_before: list[int] | None) -> None:
-        from . import cache as parse_cache
+        from .cache import writer as parse_cache
 
         columns = layout.columns.get("events", set())
         names = list(layout.keys)

@@ -113,6 +113,8 @@ ACTOR_TYPES: tuple[str, ...] = ("person", "state", "organisation")
 
 # Where an event's date comes from (see evidence.py): a quote that says it, the article's own date, or an inference.
 EVIDENCE: tuple[str, ...] = ("quoted", "reported", "inferred")
+# The corpus of a source kept as a file that names none: the five seed articles.
+DEFAULT_CORPUS = "seeds"
 
 
 # PLOVER (manual at openeventdata/PLOVER 5e0c24f, 4 February 2024: "Quad categories in PLOVER" and "PLOVER

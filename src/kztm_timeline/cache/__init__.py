@@ -48,23 +48,11 @@ updated and put in its place, so a reader never sees half of a change.
 from __future__ import annotations
 
 from ..errors import CacheDamaged
-from .adding import Indexed, open_indexed, record_addition, record_source
 from .events import CachedEvents, read
 from .rows import KEPT_EVENTS
 from .tables import INDEXED
-from .writer import Builder, meta_values, write
 
-__all__ = [
-    "INDEXED",
-    "KEPT_EVENTS",
-    "Builder",
-    "CacheDamaged",
-    "CachedEvents",
-    "Indexed",
-    "meta_values",
-    "open_indexed",
-    "read",
-    "record_addition",
-    "record_source",
-    "write",
-]
+# The reading side only: every command opens the cache, few write it. The writers are imported from their
+# own modules where they are used (``cache.writer`` by a full read, ``cache.adding`` by ``add``), so that a
+# warm run does not load them.
+__all__ = ["INDEXED", "KEPT_EVENTS", "CacheDamaged", "CachedEvents", "read"]

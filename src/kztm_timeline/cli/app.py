@@ -48,10 +48,22 @@ REPORT_URL = "the project's issue tracker"
 CONTEXT: dict[str, Any] = {"help_option_names": ["--help", "-h"]}
 
 
-class Group(TyperGroup):
-    """The tool itself: its commands and groups of commands listed in ``order`` (cli/__init__.py sets it)."""
+# Each command and group of commands, in the order of `timeline --help` and the man page (from reading the data
+# to changing it), with the modules of this package that register it as they are imported: a run imports only
+# those of the command it runs (see _app_for); the whole app imports them all (whole_app).
+HOMES: dict[str, tuple[str, ...]] = {
+    "validate": ("checks",), "list": ("browse",), "search": ("browse",), "show": ("browse",), "actors": ("browse",),
+    "stats": ("reports",), "plans": ("plans",), "chart": ("reports",), "schema": ("checks",),
+    "init": ("curation",), "add": ("curation",), "edit": ("curation",), "remove": ("curation",),
+    "coverage": ("corpus",), "extract": ("corpus",), "sources": ("corpus", "curation"), "cache": ("cache",),
+    "help": (),
+}  # fmt: skip
 
-    order: tuple[str, ...] = ()
+
+class Group(TyperGroup):
+    """The tool itself: its commands and groups of commands listed in the order of ``HOMES``."""
+
+    order: tuple[str, ...] = tuple(HOMES)
 
     def list_commands(self, ctx: Any) -> list[str]:
         names: list[str] = super().list_commands(ctx)
@@ -422,17 +434,35 @@ def command_name(info: Any) -> str | None:
     return None if info.callback is None else str(info.callback.__name__).replace("_", "-")
 
 
+def registered(modules: tuple[str, ...]) -> typer.Typer:
+    """``app`` once the modules ``modules`` of this package have registered their commands on it."""
+    import importlib
+
+    for module in modules:
+        importlib.import_module(f"{__package__}.{module}")
+    order = Group.order
+    app.registered_commands.sort(key=lambda info: (*order, command_name(info)).index(command_name(info)))
+    plain_usage(app)
+    return app
+
+
+def whole_app() -> typer.Typer:
+    """``app`` with every command and group of commands."""
+    return registered(tuple(sorted({module for modules in HOMES.values() for module in modules})))
+
+
 def _app_for(arguments: list[str]) -> typer.Typer:
-    """``app`` with only the command about to run: Typer builds every command's options before it parses
-    a word, and that is most of the start-up cost; the others are left out unless the whole app is
-    needed (help, completion, or a name that is no command, for Click's suggestions)."""
+    """``app`` with only the command about to run, and only its module imported: Typer builds every command's
+    options before it parses a word, and that is most of the start-up cost; the others are left out unless
+    the whole app is needed (help, completion, or a name that is no command, for Click's suggestions)."""
     name = _invoked(arguments)
-    if name in (None, "help") or os.environ.get("_TIMELINE_COMPLETE"):  # help shows any command: it needs them all
-        return app
+    if name is None or name not in HOMES or name == "help" or os.environ.get("_TIMELINE_COMPLETE"):
+        return whole_app()  # help shows any command: it needs them all
+    registered(HOMES[name])
     commands = [info for info in app.registered_commands if command_name(info) == name]
     groups = [info for info in app.registered_groups if info.name == name]
     if len(commands) + len(groups) != 1:
-        return app
+        return whole_app()
     slim = typer.Typer(
         cls=Group,
         name="timeline",

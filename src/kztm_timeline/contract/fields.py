@@ -26,7 +26,7 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from ..datafile.schema import LANGUAGE_PATTERN
+from ..datafile.patterns import LANGUAGE_PATTERN
 from ..edtf import Precision, Qualifier
 from ..errors import UsageError
 from ..text import shown

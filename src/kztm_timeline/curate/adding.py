@@ -25,7 +25,7 @@ from ..model import Dataset, Memos
 from .records import NEW_EVENT, Added, date_and_id, hashed, load_current, open_for_add, relabel, validate_new, write_data
 
 if TYPE_CHECKING:
-    from ..cache import Indexed
+    from ..cache.adding import Indexed
 
 
 def add_event(
@@ -176,7 +176,7 @@ def _insert(
     """Write the new event's block into the file, and bring the cache in step."""
     import hashlib
 
-    from .. import cache as index
+    from ..cache import adding as index
 
     assert indexed.dash is not None
     part, inserted, record = planned.part, planned.inserted, planned.record

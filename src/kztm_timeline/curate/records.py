@@ -26,7 +26,7 @@ from ..query import resolve_actors
 from ..text import shown, slugify, unique_id
 
 if TYPE_CHECKING:
-    from ..cache import Indexed
+    from ..cache.adding import Indexed
 
 
 def split_pair(value: str, default: str) -> tuple[str, str]:
@@ -192,7 +192,7 @@ def open_for_add(
     """The cache of the data file's current bytes (built first if there is none; bad data is reported then,
     as a parse would report it), and the SHA-256 of those bytes; None when no cache can be had. The file is
     read a chunk at a time: a large one is never held."""
-    from .. import cache as index
+    from ..cache import adding as index
     from ..datafile.fs import file_digest
     from ..load import load_dataset
 

@@ -31,7 +31,7 @@ from ..text import shown, slugify, unique_id
 from .records import NEW_SOURCE, Added, hashed, load_current, open_for_add, validate_new, write_data
 
 if TYPE_CHECKING:
-    from ..cache import Indexed
+    from ..cache.adding import Indexed
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ def _write_source(
     old head, where the events: line starts, the splice, the scan that read it), and bring the cache in step."""
     import hashlib
 
-    from .. import cache as index
+    from ..cache import adding as index
 
     destination, raw = article
     head, key, spliced, scan = change

@@ -9,8 +9,7 @@ from collections.abc import Callable, Mapping
 
 from ..edtf import EdtfDate, parse_edtf
 from ..model import Actor, Citation, Event, NoOutcome, Participant, Position, Relation, Source
-from ..vocab import Kind, Status
-from .schema import DEFAULT_CORPUS
+from ..vocab import DEFAULT_CORPUS, Kind, Status
 
 
 def source_from(record: dict[str, object], date_of: Callable[[object], EdtfDate | None]) -> Source:

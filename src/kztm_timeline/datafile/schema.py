@@ -9,17 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..vocab import ACTOR_TYPES, EVIDENCE, RELATIONS, ROLES, SECTORS, Kind, Status
+from ..vocab import ACTOR_TYPES, DEFAULT_CORPUS, EVIDENCE, RELATIONS, ROLES, SECTORS, Kind, Status
+from .patterns import EDTF_PATTERN, LANGUAGE_PATTERN, SINGLE_LINE_PATTERN, SLUG_PATTERN, URL_PATTERN
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-EDTF_PATTERN = r"^[0-9X./?~%-]+$"
-SINGLE_LINE_PATTERN = r"^[^\n\t]*$"
-# A web address: http or https, a host, no white space (datafile/validate.py checks the rest with urllib).
-URL_PATTERN = r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$"
-# A BCP 47 language tag in the forms sources use: a language, optionally a script, a region and variants
-# (en, ru, kk, tk, kk-Cyrl, en-GB, tk-Latn-TM).
-LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
-DEFAULT_CORPUS = "seeds"  # the corpus of a source kept as a file that names none: the five seed articles
 MAX_WEB_QUOTE_WORDS = 40  # a quote of a web page: at most one sentence and this many words
 
 

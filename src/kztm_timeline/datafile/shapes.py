@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from ..text import first_unsafe, shown
 from . import yaml_read
-from .schema import FORMS, LANGUAGE_PATTERN, SHAPES, SLUG_PATTERN, URL_PATTERN, Field, T
+from .patterns import LANGUAGE_PATTERN, SLUG_PATTERN, URL_PATTERN
+from .schema import FORMS, SHAPES, Field, T
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)

@@ -13,11 +13,10 @@ from ..edtf import EdtfDate, Precision
 from ..errors import DataError, Problem
 from ..model import Dataset, EventList
 from ..text import normalize_quote, shown
-from ..vocab import OUTCOMES
+from ..vocab import DEFAULT_CORPUS, OUTCOMES
 from . import yaml_read
 from .build import actor_from, event_from, mappings, parse_optional_date, source_from
 from .fs import read_text, resolve_source_path
-from .schema import DEFAULT_CORPUS
 from .shapes import Findings, Found, check_record, check_text_safety, type_name
 from .sources import Registry, check_citation, check_web_source, read_date, renamed_ids, source_kind, suggest
 
