@@ -958,6 +958,43 @@ def test_only_the_named_command_is_built() -> None:
     assert _app_for(["--help"]) is app
 
 
+def test_every_command_and_group_has_its_home_and_no_other() -> None:
+    from kztm_timeline.cli import HOMES, command_name
+
+    names = [str(command_name(info)) for info in app.registered_commands] + [str(info.name) for info in app.registered_groups]
+    assert sorted(HOMES) == sorted(names)
+
+
+_GROUP_MODULES = ("browse", "cache", "checks", "corpus", "curation", "plans", "reports")
+
+
+@pytest.mark.parametrize(
+    ("name", "loaded"),
+    [
+        ("validate", ["checks"]),
+        ("list", ["browse"]),
+        ("show", ["browse"]),
+        ("stats", ["reports"]),
+        ("plans", ["plans"]),
+        ("schema", ["checks"]),
+        ("add", ["corpus", "curation"]),  # curation's `sources add` joins corpus's group of commands
+        ("extract", ["corpus"]),
+        ("sources", ["corpus", "curation"]),
+        ("cache", ["cache"]),
+    ],
+)
+def test_a_run_imports_the_module_of_its_command_and_no_other_group(name: str, loaded: list[str]) -> None:
+    script = (
+        "import sys\n"
+        "from kztm_timeline.cli.app import _app_for, app\n"
+        f"slim = _app_for([{name!r}])\n"
+        "print(slim is not app, sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('kztm_timeline.cli.')\n"
+        f"                               and m.rsplit('.', 1)[1] in {_GROUP_MODULES!r}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout == f"True {loaded}\n"
+
+
 def test_the_real_entry_point_runs_a_command_after_global_options() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "kztm_timeline", "--data", str(DATA), "--no-cache", "sources", "show", "trend", "--json"],
