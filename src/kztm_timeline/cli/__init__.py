@@ -2,7 +2,7 @@
 
 ``app`` owns the Typer app, the global options and the error-to-exit-code map; ``output`` what reaches the user;
 ``options`` the options several commands share; ``reading`` which data file is read. Every other module is one
-group of commands, registered on the app as it is imported (``app.HOMES`` says which registers what).
+group of commands, registered on the app as it is imported (``homes.HOMES`` says which registers what).
 
 A run of the tool imports only the module of the command it runs (``app._app_for``). Anyone else who asks this
 package for ``app`` gets the whole app, every group imported (:func:`__getattr__`).
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .app import HOMES, Group, _app_for, _invoked, command_name, plain_usage, run, whole_app
+from .app import Group, _app_for, plain_usage, run, whole_app
+from .homes import HOMES, _invoked, command_name
 from .output import color_wanted, pager_command
 
 if TYPE_CHECKING:

@@ -1,6 +1,8 @@
 """The Typer app, its global options, the error-to-exit-code map and the console-script entry point."""
 
-import dataclasses
+# Just over the 500-line aim: the signal handling (hold_signals to _settled) stays beside run(), whose whole
+# course it governs; it is the next room to give its own module.
+
 import functools
 import os
 import sys
@@ -12,10 +14,11 @@ from typer.core import TyperCommand, TyperGroup
 
 from .. import CONTRACT_VERSION, __version__
 from ..datafile.fs import display_path
-from ..errors import CacheDamaged, DataError, LookupFailed, Problem, TimelineError, UsageError
+from ..errors import CacheDamaged, DataError, LookupFailed, TimelineError, UsageError
 from ..text import shown, undecoded
+from .homes import HOMES, _invoked, command_name
 from .options import ColorOpt, DataOpt, DebugOpt, NoCacheOpt, NoPagerOpt, QuietOpt, VerboseOpt
-from .output import _said, say, state, write_stdout
+from .output import MAX_PROBLEMS_SHOWN, _said, say, shown_problem, state, write_stdout
 
 if TYPE_CHECKING:
     pass
@@ -48,20 +51,8 @@ REPORT_URL = "the project's issue tracker"
 CONTEXT: dict[str, Any] = {"help_option_names": ["--help", "-h"]}
 
 
-# Each command and group of commands, in the order of `timeline --help` and the man page (from reading the data
-# to changing it), with the modules of this package that register it as they are imported: a run imports only
-# those of the command it runs (see _app_for); the whole app imports them all (whole_app).
-HOMES: dict[str, tuple[str, ...]] = {
-    "validate": ("checks",), "list": ("browse",), "search": ("browse",), "show": ("browse",), "actors": ("browse",),
-    "stats": ("reports",), "plans": ("plans",), "chart": ("reports",), "schema": ("checks",),
-    "init": ("curation",), "add": ("curation",), "edit": ("curation",), "remove": ("curation",),
-    "coverage": ("corpus",), "extract": ("corpus",), "sources": ("corpus", "curation"), "cache": ("cache",),
-    "help": (),
-}  # fmt: skip
-
-
 class Group(TyperGroup):
-    """The tool itself: its commands and groups of commands listed in the order of ``HOMES``."""
+    """The tool itself: its commands and groups of commands listed in the order of ``homes.HOMES``."""
 
     order: tuple[str, ...] = tuple(HOMES)
 
@@ -86,56 +77,6 @@ if os.environ.get("_TIMELINE_COMPLETE"):  # a shell asks for completions: Typer'
     from typer._completion_classes import completion_init
 
     completion_init()
-
-
-# Which option a field of a new record comes from, for messages about it (``add``, ``sources add``).
-EVENT_OPTIONS = {
-    "id": "--id",
-    "date": "--date",
-    "title": "--title",
-    "kind": "--kind",
-    "status": "--status",
-    "participants": "--actor",
-    "place": "--place",
-    "topics": "--topic",
-    "summary": "--summary",
-    "citations": "--source/--quote",
-    "related": "--related",
-    "evidence": "--evidence",
-    "note": "--note",
-}
-
-
-SOURCE_OPTIONS = {
-    "id": "--id",
-    "file": "PATH",
-    "url": "--url",
-    "title": "--title",
-    "publisher": "--publisher",
-    "published": "--published",
-    "language": "--language",
-    "retrieved": "--retrieved",
-    "archive_url": "--archive-url",
-    "corpus": "--corpus",
-}
-
-
-MAX_PROBLEMS_SHOWN = 200  # problems printed at most; a count of the rest follows
-
-
-def shown_problem(problem: Problem, files: dict[str, str] | None = None) -> str:
-    """A problem as the user reads it: its file as they can open it, and a new record's field named by
-    the option it came from. ``files``: the files shown so far in this message, by path (each is shown once
-    worked out, not once per problem)."""
-    if os.sep in problem.file:  # a path, not a label such as "the new event"
-        files = {} if files is None else files
-        if problem.file not in files:
-            files[problem.file] = display_path(problem.file)
-        problem = dataclasses.replace(problem, file=files[problem.file])
-    if problem.field is None:
-        return str(problem)
-    options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS
-    return str(dataclasses.replace(problem, field=options.get(problem.field)))
 
 
 def exit_code(error: BaseException, command: str) -> int:
@@ -406,32 +347,6 @@ def _main(
         data=data,
     )
     _said.clear()
-
-
-# Global options that take a value: the word after them is not the command's name.
-_VALUED = frozenset({"--data", "--color", "--show-completion", "--install-completion"})
-
-
-def _invoked(arguments: list[str]) -> str | None:
-    """The command a command line names (``timeline --data X list …`` → ``list``), or None."""
-    skip = False
-    for argument in arguments:
-        if skip:
-            skip = False
-        elif argument in _VALUED:
-            skip = True
-        elif argument == "--":
-            return None
-        elif not argument.startswith("-"):
-            return argument
-    return None
-
-
-def command_name(info: Any) -> str | None:
-    """A registered command's name as Typer derives it: given, or its function's name with _ as -."""
-    if info.name:
-        return str(info.name)
-    return None if info.callback is None else str(info.callback.__name__).replace("_", "-")
 
 
 def registered(modules: tuple[str, ...]) -> typer.Typer:

@@ -281,12 +281,12 @@ def _emit_fields(dataset: "Dataset", events: "list[Event]", out: OutputChoice, f
     from ..contract.fields import EVENTS, columns
 
     if fmt is not Format.PARQUET:
-        emit(out, dataset, EVENTS, lambda: [event_json(dataset, event) for event in events], lambda _c, _w: "")
+        emit(out, dataset, "events", lambda: [event_json(dataset, event) for event in events], lambda _c, _w: "")
         return
     from ..exporters.parquet import parquet_bytes
 
     assert out.output is not None
-    chosen = columns(EVENTS, picked(EVENTS, out.fields))
+    chosen = columns(EVENTS, picked("events", out.fields))
     write_bytes(parquet_bytes([event_json(dataset, event) for event in events], chosen), out.output, dataset)
 
 
@@ -359,7 +359,6 @@ def show(
 ) -> None:
     """Everything about one event: date, codes, participants, sources, related events."""
     from ..contract import event_json
-    from ..contract.fields import EVENTS
     from ..query import find_event, plan_states
     from ..screens import render_show
 
@@ -371,7 +370,7 @@ def show(
     emit(
         out,
         dataset,
-        EVENTS,
+        "events",
         lambda: [event_json(dataset, found)],
         lambda color, width: render_show(dataset, found, color=color, width=width, plan=plan),
         single=True,
@@ -385,14 +384,13 @@ def show(
 def actors(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """List actors with their spelling variants and event counts."""
     from ..contract import actors_json
-    from ..contract.fields import ACTORS
     from ..screens import render_actors
 
     dataset = read_dataset(data, corpus)
     emit(
         out,
         dataset,
-        ACTORS,
+        "actors",
         lambda: actors_json(dataset),
         lambda color, width: render_actors(dataset, color=color, width=width),
     )

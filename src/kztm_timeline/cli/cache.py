@@ -88,9 +88,8 @@ def cache_info(out: OutputChoice, data: DataOpt = None) -> None:
             )
         return "\n".join(lines) + "\n"
 
-    from ..contract.fields import CACHE
 
-    emit(out, None, CACHE, lambda: records, screen)
+    emit(out, None, "cache", lambda: records, screen)
 
 
 @cache_app.command("clear")

@@ -43,14 +43,13 @@ def sources(ctx: typer.Context, out: OutputChoice, corpus: CorpusOpt = None, dat
     if ctx.invoked_subcommand is not None:
         return
     from ..contract import sources_json
-    from ..contract.fields import SOURCES
     from ..screens import render_sources
 
     dataset = read_dataset(data, corpus)
     emit(
         out,
         dataset,
-        SOURCES,
+        "sources",
         lambda: sources_json(dataset),
         lambda color, width: render_sources(dataset, color=color, width=width),
     )
@@ -70,7 +69,6 @@ def sources_show(
     data: DataOpt = None,
 ) -> None:
     """An article as plain text, every cited passage between ⟦ and ⟧ and the events that cite it below it."""
-    from ..contract.fields import PARAGRAPHS
     from ..coverage import cited_paragraphs, marked_text
     from ..extract import article_text
     from ..query import find_source
@@ -86,7 +84,7 @@ def sources_show(
     emit(
         out,
         dataset,
-        PARAGRAPHS,
+        "paragraphs",
         lambda: records,
         lambda _color, _width: f"{found.title} — {found.publisher} ({found.id})\n\n"
         + marked_text(paragraphs, uncited_only=uncited),
@@ -99,7 +97,6 @@ def sources_show(
 @record_output
 def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) -> None:
     """Per article: the share of its sentences an event cites, and the dated sentences no event covers."""
-    from ..contract.fields import COVERAGE
     from ..coverage import CITED_SHARE, furniture_summary
     from ..coverage import measure_coverage as measure
     from ..extract import article_text
@@ -136,7 +133,7 @@ def coverage(out: OutputChoice, corpus: CorpusOpt = None, data: DataOpt = None) 
         }
         for c in found
     ]
-    emit(out, dataset, COVERAGE, lambda: records, screen)
+    emit(out, dataset, "coverage", lambda: records, screen)
 
 
 @app.command()
@@ -157,7 +154,6 @@ def extract(
     data: DataOpt = None,
 ) -> None:
     """Propose candidate events from an article: every sentence with a date, as YAML stubs."""
-    from ..contract.fields import CANDIDATES
     from ..extract import candidate_json, find_candidates, load_article, stubs_yaml
 
     dataset = read_dataset(data, corpus)
@@ -171,7 +167,7 @@ def extract(
     emit(
         out,
         dataset,
-        CANDIDATES,
+        "candidates",
         lambda: [candidate_json(dataset, article, candidate) for candidate in candidates],
         lambda _color, _width: stubs_yaml(dataset, article, candidates),
     )
@@ -207,7 +203,6 @@ def sources_check(
 ) -> None:
     """Check the web citations: with --online, fetch each page, report dead links and quotes no longer found
     (exit 1 when any fails); without it, list what would be checked."""
-    from ..contract.fields import CHECKS
     from ..errors import TimelineError, UsageError
     from ..query import find_source
 
@@ -220,7 +215,7 @@ def sources_check(
     if not online:
         quotes = sum(1 for event in dataset.events for c in event.citations if c.source in {p.id for p in pages})
         records = [_unchecked(dataset, page) for page in pages]
-        emit(out, dataset, CHECKS, lambda: records, lambda _c, _w: _check_screen(records))
+        emit(out, dataset, "checks", lambda: records, lambda _c, _w: _check_screen(records))
         say(f"{len(pages)} web pages and {quotes} quotes not checked; pass --online to fetch the pages and look for the quotes")
         return
     try:
@@ -248,7 +243,7 @@ def sources_check(
         }
         for result in results
     ]
-    emit(out, dataset, CHECKS, lambda: records, lambda _c, _w: _check_screen(records))
+    emit(out, dataset, "checks", lambda: records, lambda _c, _w: _check_screen(records))
     failed = [result for result in results if result.failed]
     dead = sum(1 for result in failed if result.state == "dead")
     say(f"checked {len(results)} web pages: {len(results) - len(failed)} ok, {dead} dead, {len(failed) - dead} changed")

@@ -9,7 +9,7 @@ import typer
 from ..datafile.fs import display_path, is_shipped
 from ..errors import DataError, TimelineError, UsageError
 from ..vocab import Kind, Status
-from .app import app, guarded, hold_signals, shown_problem
+from .app import app, guarded, hold_signals
 from .corpus import sources_app
 from .options import (
     KINDS_HELP,
@@ -25,6 +25,7 @@ from .options import (
 from .output import (
     notice,
     say,
+    shown_problem,
     write_stdout,
 )
 from .reading import cache_folder, data_file, read_dataset, today, verdict_tally

@@ -1,6 +1,7 @@
 """What reaches the user: stdout and stderr, colour, width, the pager, the output format and its writer."""
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import sys
@@ -8,7 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import Alert, TimelineError, UsageError
+from ..datafile.fs import display_path
+from ..errors import Alert, Problem, TimelineError, UsageError
 from ..exporters import RecordFormat
 from ..text import escape_controls, escape_output, shown
 
@@ -241,14 +243,21 @@ class OutputChoice(NamedTuple):  # a NamedTuple, not a dataclass: defining a fro
     fields: str | None
 
 
-def picked(table: "Table", fields: str | None) -> "tuple[Pick, ...] | None":
-    """The ``--fields`` of ``table``, or None for all of them; an unknown name is a usage error."""
+def table_named(name: str) -> "Table":
+    """The table of the output contract called ``name`` (``events``, ``stats`` …)."""
+    from ..contract.fields import TABLES
+
+    return next(table for table in TABLES if table.name == name)
+
+
+def picked(table: str, fields: str | None) -> "tuple[Pick, ...] | None":
+    """The ``--fields`` of the table called ``table``, or None for all of them; an unknown name is a usage error."""
     if fields is None:
         return None
     from ..contract.fields import pick
 
     try:
-        return pick(table, fields)
+        return pick(table_named(table), fields)
     except UsageError as error:
         raise UsageError(f"--fields: {error}") from None
 
@@ -256,7 +265,7 @@ def picked(table: "Table", fields: str | None) -> "tuple[Pick, ...] | None":
 def emit(
     out: OutputChoice,
     dataset: "Dataset | None",
-    table: "Table",
+    table: str,
     records: Callable[[], list[dict[str, object]]],
     screen: Callable[[bool, int], str],
     *,
@@ -264,12 +273,11 @@ def emit(
     single: bool = False,
 ) -> None:
     """A command's records in the format asked for: the terminal ``screen(color, width)``, or the records of
-    ``table`` as JSON (``value()`` when given: the documented JSON of the command), JSON Lines, CSV or a table
-    of ``--fields``; to a folder (``-o DIR/``), the CSV and its datapackage.json.
-    ``single``: the JSON is one object, not an array (``show``)."""
+    the contract's table called ``table`` as JSON (``value()`` when given: the documented JSON of the
+    command), JSON Lines, CSV or a table of ``--fields``; to a folder (``-o DIR/``), the CSV and its
+    datapackage.json. ``single``: the JSON is one object, not an array (``show``)."""
     from ..contract import dumps
-    from ..contract.fields import project
-    from ..exporters.records import render_records
+    from ..exporters.records import records_json, records_jsonl, render_records
 
     fields = out.fields is not None
     fmt = RecordFormat(choose_format(out.format, out.json, out.output, tuple(RecordFormat), RecordFormat.TABLE, fields=fields))
@@ -280,13 +288,19 @@ def emit(
         text = screen(color, width)
     elif fmt is RecordFormat.JSON and (single or (picks is None and value is not None)):
         whole = records()[0] if single else value() if value is not None else None
-        text = dumps(project(whole, picks) if isinstance(whole, dict) else whole) + "\n"
+        if picks is not None and isinstance(whole, dict):
+            from ..contract.fields import project
+
+            whole = project(whole, picks)
+        text = dumps(whole) + "\n"
+    elif fmt in (RecordFormat.JSON, RecordFormat.JSONL) and picks is None:  # whole records: no field is cut
+        text = (records_json if fmt is RecordFormat.JSON else records_jsonl)(records())
     else:
-        text = render_records(fmt, table, records(), picks, color=color, width=width)
+        text = render_records(fmt, table_named(table), records(), picks, color=color, width=width)
     if out.output is None or out.output == "-":
         write_stdout(text, color=color)
     elif is_folder(out.output):
-        write_table_folder(out.output, table, text, picks, dataset)
+        write_table_folder(out.output, table_named(table), text, picks, dataset)
     else:
         write_bytes(escape_output(text).encode("utf-8"), out.output, dataset)
 
@@ -355,3 +369,53 @@ def write_pieces(pieces: Iterable[str], *, color: bool, ready: Callable[[], bool
             pending, size, written = [], 0, True
     if pending and (ready() or not hold):
         write_stdout("".join(pending), color=color)
+
+
+# Which option a field of a new record comes from, for messages about it (``add``, ``sources add``).
+EVENT_OPTIONS = {
+    "id": "--id",
+    "date": "--date",
+    "title": "--title",
+    "kind": "--kind",
+    "status": "--status",
+    "participants": "--actor",
+    "place": "--place",
+    "topics": "--topic",
+    "summary": "--summary",
+    "citations": "--source/--quote",
+    "related": "--related",
+    "evidence": "--evidence",
+    "note": "--note",
+}
+
+
+SOURCE_OPTIONS = {
+    "id": "--id",
+    "file": "PATH",
+    "url": "--url",
+    "title": "--title",
+    "publisher": "--publisher",
+    "published": "--published",
+    "language": "--language",
+    "retrieved": "--retrieved",
+    "archive_url": "--archive-url",
+    "corpus": "--corpus",
+}
+
+
+MAX_PROBLEMS_SHOWN = 200  # problems printed at most; a count of the rest follows
+
+
+def shown_problem(problem: Problem, files: dict[str, str] | None = None) -> str:
+    """A problem as the user reads it: its file as they can open it, and a new record's field named by
+    the option it came from. ``files``: the files shown so far in this message, by path (each is shown once
+    worked out, not once per problem)."""
+    if os.sep in problem.file:  # a path, not a label such as "the new event"
+        files = {} if files is None else files
+        if problem.file not in files:
+            files[problem.file] = display_path(problem.file)
+        problem = dataclasses.replace(problem, file=files[problem.file])
+    if problem.field is None:
+        return str(problem)
+    options = SOURCE_OPTIONS if problem.file == "the new source" else EVENT_OPTIONS
+    return str(dataclasses.replace(problem, field=options.get(problem.field)))

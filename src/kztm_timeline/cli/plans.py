@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOpt = None) -> None:
     """Planned events and what became of them: open, fulfilled, cancelled, postponed or overdue."""
     from ..contract import plan_json
-    from ..contract.fields import PLANS
     from ..query import plan_states, select
     from ..screens import render_plans
 
@@ -40,7 +39,7 @@ def plans(query: "Query", out: OutputChoice, as_of: AsOfOpt = None, data: DataOp
     emit(
         out,
         dataset,
-        PLANS,
+        "plans",
         lambda: [plan_json(plan) for plan in found],
         lambda color, width: render_plans(found, color=color, width=width),
     )

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     """Counts by year, kind, actor, topic and status, as bar charts or --json."""
     from ..contract import stats_json, stats_rows
-    from ..contract.fields import STATS
     from ..query import tally
     from ..screens import render_stats
 
@@ -51,7 +50,7 @@ def stats(query: "Query", out: OutputChoice, data: DataOpt = None) -> None:
     emit(
         out,
         dataset,
-        STATS,
+        "stats",
         lambda: stats_rows(found),
         lambda color, width: render_stats(dataset, found, color=color, width=width),
         value=lambda: found,

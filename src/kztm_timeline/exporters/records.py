@@ -12,12 +12,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from ..contract import dumps
-from ..contract.fields import FlatColumn, Pick, Table, columns, csv_cell, flat_row, getters, project
 from . import RecordFormat
-from .data import guard_cell
+
+if TYPE_CHECKING:
+    from ..contract.fields import FlatColumn, Pick, Table
+
+# The registry of fields (contract.fields) is imported where a record is cut or flattened, not here: JSON of
+# whole records, the most common output (show --json, stats --json), needs none of it.
 
 
 def records_json(records: Sequence[dict[str, object]]) -> str:
@@ -33,6 +37,9 @@ def records_jsonl(records: Sequence[dict[str, object]]) -> str:
 
 def records_csv(records: Sequence[dict[str, object]], chosen: Sequence[FlatColumn]) -> str:
     """RFC 4180 CSV with a header row of the flat column names; lists joined by "; "; formula cells guarded."""
+    from ..contract.fields import csv_cell, getters
+    from .data import guard_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in chosen])
@@ -52,6 +59,8 @@ def render_records(
     width: int,
 ) -> str:
     """``records`` of ``table`` in ``fmt``, cut to ``picks`` (every field when None)."""
+    from ..contract.fields import columns, csv_cell, flat_row, project
+
     match fmt:
         case RecordFormat.JSON:
             return records_json([project(record, picks) for record in records])
