@@ -151,3 +151,17 @@ def test_extract_never_fails_on_any_text(shipped: Dataset, text: str) -> None:
     for candidate in find_candidates(shipped, Article(text, "x", date(2024, 1, 1), False)):
         parse_edtf(candidate.date)  # every proposed date is valid EDTF
         assert candidate.sentence in " ".join(text.split())
+
+
+_DATE_WORDS = [
+    "in", "since", "on", "the", "year", "next", "last", "month", "Today,", "Сегодня,", "May", "Sept.", "October",
+    "мая", "маусымда", "oktýabrynda", "жылы", "ýylyň", "and", "и", "–", ",", ".", "talks", "Ashgabat",
+]
+
+
+@given(st.lists(st.sampled_from(_DATE_WORDS), max_size=12).map(" ".join))
+def test_a_sentence_without_a_digit_is_dated_as_by_every_pattern(sentence: str) -> None:
+    from kztm_timeline.extract import _PATTERNS, dates_by, find_dates
+
+    published = date(2024, 6, 3)
+    assert find_dates(sentence, 2024, published) == dates_by(_PATTERNS, sentence, 2024, published)

@@ -162,3 +162,27 @@ def _imports_anyascii(*args: str) -> bool:
 def test_the_transliteration_library_is_imported_only_for_text_outside_ascii(seeds: str) -> None:
     assert not _imports_anyascii("list", "--search", "Tokayev", "--data", seeds, "--no-cache")
     assert _imports_anyascii("list", "--search", "Токаев", "--data", seeds, "--no-cache")
+
+
+def _fold_as_specified(text: str) -> str:
+    """The folding rule, written the plain way: NFKD, combining marks dropped, casefolded, every letter still
+    outside ASCII transliterated by anyascii (its Latin letters and digits kept, casefolded)."""
+    import re
+    import unicodedata
+
+    from anyascii import anyascii
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return re.sub(
+        r"[^\W\d_\x00-\x7f]", lambda match: re.sub(r"[^a-z0-9]", "", anyascii(match.group()).casefold()), folded
+    )
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_folding_is_the_specified_rule_for_any_text(text: str) -> None:
+    assert fold(text) == _fold_as_specified(text)
+
+
+def test_folding_a_kazakh_name_with_a_combining_accent_gives_plain_latin() -> None:
+    assert fold("Тоқаев Ашгабáт Türkmenistan") == "toqaev ashgabat turkmenistan"

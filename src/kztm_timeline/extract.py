@@ -151,11 +151,25 @@ def _day(year: int, month: int, day: int) -> str | None:
         return None
 
 
+# The patterns that need no digit ("next year", "Today,"): a sentence without one is searched for these alone (a
+# cold read dates every quoted event's quotes, and half of the public record's quotes hold no digit).
+_WORD_PATTERNS = tuple((name, pattern) for name, pattern in _PATTERNS if name in ("relative", "today"))
+_DIGIT_RE = re.compile(r"\d")
+
+
 def find_dates(sentence: str, context_year: int | None, published: date | None) -> list[DateFound]:
     """Date expressions in ``sentence``, each once, in order; overlapping matches keep the first pattern's."""
+    patterns = _PATTERNS if _DIGIT_RE.search(sentence) else _WORD_PATTERNS
+    return dates_by(patterns, sentence, context_year, published)
+
+
+def dates_by(
+    patterns: tuple[tuple[str, re.Pattern[str]], ...], sentence: str, context_year: int | None, published: date | None
+) -> list[DateFound]:
+    """:func:`find_dates` by ``patterns`` (named patterns, the first to match a place keeping it)."""
     taken: list[tuple[int, int]] = []
     found: list[DateFound] = []
-    for name, pattern in _PATTERNS:
+    for name, pattern in patterns:
         for match in pattern.finditer(sentence):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue

@@ -20,9 +20,13 @@ _WORD_RE = re.compile(r"\w+")
 
 def fold(text: str) -> str:
     """Case-, diacritic- and script-insensitive form: NFKD, combining marks dropped, casefolded, and every
-    letter still outside ASCII (Cyrillic: Токаев, Kazakh Тоқаев) written in Latin letters (tokaev, toqaev)."""
+    letter still outside ASCII (Cyrillic: Токаев, Kazakh Тоқаев) written in Latin letters (tokaev, toqaev).
+    Each distinct character is looked at once per run (see :func:`_marks`), and ASCII text not at all: a
+    cold read folds every event's searchable text."""
+    if text.isascii():  # NFKD leaves ASCII as it is, and it has no marks
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    folded = (decomposed if decomposed.isascii() else decomposed.translate(_marks(decomposed))).casefold()
     if folded.isascii() or _NON_ASCII_LETTER_RE.search(folded) is None:  # dashes and quote marks need no script
         return folded
     return _latin(folded)
@@ -30,19 +34,33 @@ def fold(text: str) -> str:
 
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_\x00-\x7f]")
 _NOT_LATIN_RE = re.compile(r"[^a-z0-9]")
+_SEEN: set[str] = set()  # the characters _marks has looked at
+_MARKS: dict[int, None] = {}  # the combining marks among them, for str.translate to drop
+_SPELLED: set[str] = set()  # the characters _latin has looked at
+_LATIN: dict[int, str] = {}  # the letters outside ASCII among them, each in Latin letters
+
+
+def _marks(text: str) -> dict[int, None]:
+    """The combining marks seen so far, those of ``text`` included."""
+    for char in set(text) - _SEEN:
+        _SEEN.add(char)
+        if unicodedata.combining(char):
+            _MARKS[ord(char)] = None
+    return _MARKS
 
 
 def _latin(text: str) -> str:
     """Each letter of ``text`` outside ASCII in Latin letters, by anyascii (a transliteration of every script
     into ASCII, ISC licence), imported here only, the first time a text needs it (1 ms in a run, and 3 to 7 ms
-    for the first table of a script).
+    for the first table of a script); each letter's Latin letters and digits, casefolded.
     Punctuation, digits and spaces are kept as they are, so words stay words."""
     from anyascii import anyascii
 
-    def one(match: re.Match[str]) -> str:
-        return _NOT_LATIN_RE.sub("", anyascii(match.group()).casefold())
-
-    return _NON_ASCII_LETTER_RE.sub(one, text)
+    for char in set(text) - _SPELLED:
+        _SPELLED.add(char)
+        if _NON_ASCII_LETTER_RE.match(char):
+            _LATIN[ord(char)] = _NOT_LATIN_RE.sub("", anyascii(char).casefold())
+    return text.translate(_LATIN)
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:
