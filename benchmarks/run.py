@@ -264,6 +264,7 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
             comparisons.append(
                 Comparison("`list --json | head -c 10`", label, piped["head"], piped["first"], "`list --limit 1`", limit(1.5))
             )
+            comparisons += _after_edits(timeline, data, label, Path(scratch), warm_env, rounds, cold["timeline"], size)
             if size <= add_up_to:
                 copy = Path(scratch) / f"add-{size}"
                 adding = [
@@ -294,6 +295,40 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                 fresh_copy()
                 comparisons.append(parallel_adds(adding, warm_env, label, added["cold"], target=target))
     return comparisons
+
+
+def _after_edits(
+    timeline: list[str], data: str, label: str, scratch: Path, env: dict[str, str], rounds: int, cold: list[Sample], size: int
+) -> list[Comparison]:
+    """Issue 28: the next command after one event, or 1% of them, changed by hand (not by the tool)."""
+    from edits import preparer, warmer
+
+    copy = scratch / f"edit-{size}"
+    edited = str(copy / "data" / "events.yaml")
+    head = ["bash", "-c", f"{' '.join(timeline)} list --year 2024 --json --data {edited} | head -c 10"]
+    commands: Commands = {
+        "one, head": (head, env),
+        "one, validate": ([*timeline, "validate", "--data", edited], env),
+        "share, list": ([*timeline, "list", "--year", "2024", "--json", "--data", edited], env),
+    }
+    warm_up = warmer(timeline, env)
+    one, share = preparer(data, copy, warm_up, 0), preparer(data, copy, warm_up, 0.01)
+    runs = interleave(rounds, commands, {"one, head": one, "one, validate": one, "share, list": share})
+    target, huge = size == TARGET_SIZE, size >= HUGE_SIZE
+    found: list[Comparison] = [
+        Comparison("one event edited by hand, then `list --year 2024 --json | head -c 10`", label, runs["one, head"], cold,
+                   "cold `list`", 0),
+        Comparison("one event edited by hand, then `validate`", label, runs["one, validate"], cold, "cold `list`", 0),
+        Comparison("1% of events edited by hand, then `list --year 2024 --json`", label, runs["share, list"], cold, "cold `list`",
+                   0.1 if target or huge else 0),
+    ]  # fmt: skip
+    if target or huge:
+        seconds = 5.0 if huge else 1.0
+        found += [
+            Absolute("one event edited by hand, then `list … | head -c 10`", label, runs["one, head"], f"{seconds:g} s", seconds),
+            Absolute("one event edited by hand, then `validate`", label, runs["one, validate"], f"{seconds:g} s", seconds),
+        ]
+    return found
 
 
 HUGE_SIZE = 1_000_000  # the issue's absolute targets apply at this size

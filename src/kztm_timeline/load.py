@@ -40,6 +40,13 @@ def load_dataset(
         cached = parse_cache.read(
             cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
         )
+    if cached is None and parse_cache.refresh(cache, path, notice=notice):  # only what changed is read again
+        with _collector_paused():
+            cached = parse_cache.read(
+                cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+            )
+        if cached is not None and memos is not None:
+            _keep_memos(cached, memos)
     if cached is not None:
         return cached
     try:
@@ -89,6 +96,15 @@ def _read_whole_into_cache(
             notice=notice,
         )
     return dataset
+
+
+def _keep_memos(dataset: Dataset, memos: Callable[[Dataset], Memos]) -> None:
+    """Work out again, from every event, the values a refreshed cache no longer keeps, and keep them."""
+    tally = memos(dataset)
+    for event in dataset.events:
+        tally.add(event, None)
+    for key, value in tally.values().items():
+        dataset.events.memo(key, partial(str, value))
 
 
 class NotStreamable(Exception):

@@ -179,11 +179,13 @@ def open_matching(
     *,
     notice: Callable[[str], None] | None,
     exact: bool,
+    any_data: bool = False,
 ) -> Opened | None:
     """The data file's cache, if this user alone owns it, it has this tool's format and version, and it
     was made from the data file's bytes and the articles it cites; None otherwise (the usual miss, or
     damage of any kind). ``data_digest`` hashes the data file; it is called only when the file's status
-    differs from what the cache recorded, or with ``exact``, always."""
+    differs from what the cache recorded, or with ``exact``, always; with ``any_data``, never (a cache of
+    an earlier version of the file, to bring in step with it)."""
     if not trusted_folder(folder, notice):
         return None
     path = cache_file(folder, data_path)
@@ -202,7 +204,7 @@ def open_matching(
         meta: dict[str, Any] = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
         if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
             raise sqlite3.DatabaseError("another format or tool version")
-        if (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
+        if not any_data and (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
             raise sqlite3.DatabaseError("the data file changed")
         registry = json.loads(meta["registry"])
         files = [str(record["file"]) for record in registry["sources"]]

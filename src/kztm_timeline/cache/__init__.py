@@ -40,6 +40,8 @@ updated and put in its place, so a reader never sees half of a change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .adding import Indexed, open_indexed, record_addition, record_source
 from .events import CachedEvents, read
 from .rows import KEPT_EVENTS
@@ -58,5 +60,14 @@ __all__ = [
     "read",
     "record_addition",
     "record_source",
+    "refresh",
     "write",
 ]
+
+
+def refresh(folder: str, data_path: str, *, notice: Callable[[str], None] | None = None) -> bool:
+    """Bring the cache of ``data_path`` in step with the file as it is now, reading only what changed (see
+    :mod:`.refreshing`, imported only when a file changed); True when done, False when it is to be read whole."""
+    from .refreshing import bring_in_step
+
+    return bring_in_step(folder, data_path, notice=notice)

@@ -195,6 +195,10 @@ def _rewrite(
             status = _written_status(indexed.data_path, data_digest)
             meta = {"data": data_digest, "stat": compact_json(status), "layout": compact_json(layout)}
             copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            copy.executescript("DROP TABLE IF EXISTS spans; DELETE FROM meta WHERE key = 'spans';")
+            from .spans import record_spans
+
+            record_spans(copy, indexed.data_path, data_digest, indexed.dash)  # where the items are now
             copy.commit()
         finally:
             copy.close()

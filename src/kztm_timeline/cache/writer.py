@@ -68,6 +68,9 @@ def write(
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            from .spans import record_spans
+
+            record_spans(connection, data_path, data_digest, None if layout is None else layout.dash)
             connection.commit()
         finally:
             connection.close()
@@ -126,6 +129,10 @@ class Builder:
                 connection.execute(update, (contract, row_crc(contract), target))
             rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
+            shape = json.loads(meta.get("layout", "null"))
+            from .spans import record_spans
+
+            record_spans(connection, self.data_path, meta["data"], None if shape is None else shape["dash"])
             connection.commit()
             connection.close()
             put_in_place(self.temporary, self.folder, self.data_path)

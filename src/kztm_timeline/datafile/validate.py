@@ -104,6 +104,10 @@ class Checker:
             del rest[key]
         if suspect:
             check_text_safety(self.shape, rest)
+        self.check_related()
+
+    def check_related(self) -> None:
+        """The related entries of the events read, against every event id (those read, then ``known``)."""
         planned = _Either(self.planned, self.known)
         for index, record in self.related:
             _check_related(self.rules, ("events", index), record, planned)
@@ -151,9 +155,7 @@ def validate_addition(
 
     checker.registry = _Registry(set(source_files), {str(actor["id"]) for actor in known.actors}, source_text)
     checker.event(0, events[0], suspect=document.suspect)
-    planned = _Either(checker.planned, checker.known)
-    for index, record in checker.related:
-        _check_related(checker.rules, ("events", index), record, planned)
+    checker.check_related()
     if checker.found:
         raise DataError(locate_all(document.file, document.text, checker.found))
 
