@@ -52,7 +52,9 @@ SHAPES: dict[str, tuple[Field, ...]] = {
         Field("title", T.TEXT, True, "The article's headline."),
         Field("publisher", T.TEXT, True, "Who published the article."),
         Field("published", T.EDTF, True, "Publication date (EDTF), or null where the article gives none.", nullable=True),
-        Field("note", T.TEXT, False, "How the publication date was inferred, or other remarks.", nullable=True, multiline=True),
+        Field(
+            "note", T.TEXT, False, "How the publication date was inferred, or other remarks.", nullable=True, multiline=True
+        ),
     ),
     "actor": (
         Field("id", T.SLUG, True, "Stable id used in participants."),

@@ -279,7 +279,9 @@ def replace_item(document: yaml_read.Document, text: str, key: str, position: in
     return new_text, _line_number(new_text, start)
 
 
-def remove_items(document: yaml_read.Document, text: str, key: str, position: int, links: list[tuple[int, str, int]]) -> str:
+def remove_items(
+    document: yaml_read.Document, text: str, key: str, position: int, links: list[tuple[int, str, int]]
+) -> str:
     """``text`` without item ``position`` of ``key``, and without each link ``(item, list key, index)`` (an
     entry of another item's list, such as its ``related``); a list left empty loses its key. Every other
     byte stays; the result must compose to exactly the old data minus those, or a TimelineError says so."""

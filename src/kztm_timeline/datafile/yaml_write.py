@@ -115,3 +115,4 @@ def render_item(record: dict[str, object], indent: int, *, flow_records: Sequenc
         lines = "\n".join(lines).split("\n")
         fields.extend([key] * (len(lines) - start))
     return Rendered("\n".join(lines) + "\n", tuple(fields))
+
