@@ -159,7 +159,7 @@ def machine() -> str:
     )
 
 
-def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
+def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated") -> list[Comparison]:
     base_env = {key: value for key, value in os.environ.items() if key not in ("KZTM_TIMELINE_NO_CACHE", "KZTM_TIMELINE_DATA")}
     comparisons: list[Comparison] = []
     timeline = timeline_command()
@@ -179,13 +179,14 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
         )
 
         for size in sizes:
-            folder = OUT / str(size)
+            folder = OUT / (str(size) if kind == "generated" else f"shipped-{size}")
             if not (folder / "events.json").is_file():
-                print(f"generating {size:,} events…", file=sys.stderr)
-                subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(folder)], check=True)
+                print(f"generating {size:,} events ({kind})…", file=sys.stderr)
+                script = "generate.py" if kind == "generated" else "replicate.py"
+                subprocess.run([sys.executable, str(HERE / script), str(size), str(folder)], check=True)
             data = str(folder / "data" / "events.yaml")
             events_json = str(folder / "events.json")
-            label = f"{size:,}"
+            label = f"{size:,}" if kind == "generated" else f"{size:,} (shipped)"
             target = size == TARGET_SIZE
 
             def limit(value: float, *, target: bool = target) -> float:
@@ -236,6 +237,8 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                 "stats": ["stats", "--json"],
                 "show": ["show", "e000042", "--json"],
             }
+            if kind == "shipped":  # the same questions, of the shipped events
+                asks = {"stats": ["stats", "--json"]}
             for name, arguments in asks.items():
                 pair = interleave(
                     rounds,
@@ -265,7 +268,7 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                 Comparison("`list --json | head -c 10`", label, piped["head"], piped["first"], "`list --limit 1`", limit(1.5))
             )
             comparisons += _after_edits(timeline, data, label, Path(scratch), warm_env, rounds, cold["timeline"], size)
-            if size <= add_up_to:
+            if size <= add_up_to and kind == "generated":
                 copy = Path(scratch) / f"add-{size}"
                 adding = [
                     *timeline, "add", "--data", str(copy / "data" / "events.yaml"), "--date", "2024-08-05", "--title",
@@ -427,13 +430,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each command per size")
     parser.add_argument("--add-up-to", type=int, default=100_000, help="time `add` only up to this many events")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument(
+        "--kind", choices=("generated", "shipped"), default="generated", help="synthetic events, or copies of the shipped ones"
+    )
     options = parser.parse_args()
     if shutil.which("jq") is None:
         raise SystemExit("jq is needed for the warm-run baseline: apt-get install jq")
     sizes = [int(size) for size in options.sizes.split(",") if size]
     # Byte-compile the package first, as pip does when it installs one, so that no run pays for compiling.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
-    result = table(run(sizes, options.rounds, add_up_to=options.add_up_to), options.rounds)
+    result = table(run(sizes, options.rounds, add_up_to=options.add_up_to, kind=options.kind), options.rounds)
     print(result, end="")
     if options.readme:
         write_readme(result)

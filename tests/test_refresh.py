@@ -17,6 +17,7 @@ from kztm_timeline import cache, load
 from kztm_timeline.contract import View
 from kztm_timeline.datafile import items
 from kztm_timeline.errors import DataError
+from kztm_timeline.evidence import VerdictTally, kept_verdict
 from kztm_timeline.exporters import BINARY_FORMATS, Format, render_text
 from kztm_timeline.exporters.data import iter_json, json_array
 from kztm_timeline.load import load_dataset
@@ -38,9 +39,11 @@ def split(text: str) -> tuple[str, list[str]]:
 
 
 def exports(dataset: Dataset) -> dict[str, str]:
-    """Every text export of every event, and the JSON the cache keeps (or encodes) for them."""
+    """Every text export of every event, the JSON the cache keeps (or encodes) for them, and the verdict of
+    ``validate`` (kept, or worked out)."""
     view = View(dataset, tuple(select(dataset, Query())))
     found = {str(fmt): render_text(fmt, view) for fmt in Format if fmt not in BINARY_FORMATS}
+    found["validate"] = str(kept_verdict(dataset, strict=False).to_json(dataset.path))
     lines = contract_lines(dataset, Query())
     found["kept json"] = "".join(json_array(lines) if lines is not None else iter_json(View(dataset, ()), view.events))
     return found
@@ -142,13 +145,14 @@ def test_after_any_edits_the_cache_brought_in_step_equals_a_fresh_read(tmp_path:
     path = copy_of_the_shipped_data(tmp_path)
     folder = tmp_path / "cache"
     shutil.rmtree(folder, ignore_errors=True)
-    load_dataset(str(path), cache=str(folder))
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
     for edits in rounds:
         head, events = split(path.read_text(encoding="utf-8"))
         for edit in edits:
             head, events = edit(head, events)
         path.write_text(head + "".join(events), encoding="utf-8")
-        assert outcome(lambda: load_dataset(str(path), cache=str(folder))) == outcome(lambda: load_dataset(str(path)))
+        incremental = outcome(lambda: load_dataset(str(path), cache=str(folder), memos=VerdictTally))
+        assert incremental == outcome(lambda: load_dataset(str(path)))
 
 
 def test_a_change_to_one_event_is_read_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,7 +174,7 @@ def test_a_file_whose_events_list_was_reindented_is_read_whole(tmp_path: Path) -
     load_dataset(str(path), cache=str(folder))
     head, events = split(path.read_text(encoding="utf-8"))
     path.write_text(head + "".join(reindent(0)(head, [event])[1][0] for event in events), encoding="utf-8")
-    assert cache.refresh(str(folder), str(path)) is False
+    assert cache.refresh(str(folder), str(path)) is None
     assert outcome(lambda: load_dataset(str(path), cache=str(folder))) == outcome(lambda: load_dataset(str(path)))
 
 
@@ -180,7 +184,7 @@ def test_a_change_to_the_sources_is_read_whole(tmp_path: Path) -> None:
     load_dataset(str(path), cache=str(folder))
     head, events = split(path.read_text(encoding="utf-8"))
     path.write_text("".join(touch_source(0, "again")(head, events)[0]) + "".join(events), encoding="utf-8")
-    assert cache.refresh(str(folder), str(path)) is False
+    assert cache.refresh(str(folder), str(path)) is None
 
 
 def test_more_than_a_quarter_of_the_events_changed_is_read_whole(tmp_path: Path) -> None:
@@ -191,7 +195,7 @@ def test_more_than_a_quarter_of_the_events_changed_is_read_whole(tmp_path: Path)
     for number in range(0, len(events), 3):
         events = change(number, "again")(head, events)[1]
     path.write_text(head + "".join(events), encoding="utf-8")
-    assert cache.refresh(str(folder), str(path)) is False
+    assert cache.refresh(str(folder), str(path)) is None
 
 
 def test_validate_and_list_after_an_edit_say_what_they_say_after_a_fresh_read(tmp_path: Path) -> None:
@@ -212,3 +216,23 @@ def test_validate_and_list_after_an_edit_say_what_they_say_after_a_fresh_read(tm
     assert [(result.exit_code, result.stdout, result.stderr) for result in incremental] == [
         (result.exit_code, result.stdout, result.stderr) for result in fresh
     ]
+
+
+@pytest.mark.parametrize("date", ["1990-01-01", "2021-06", "2099-12-31"])
+def test_add_after_an_edit_by_hand_writes_the_bytes_a_full_parse_writes(tmp_path: Path, date: str) -> None:
+    from .test_authoring import add, event, warm
+
+    path = copy_of_the_shipped_data(tmp_path)
+    folder = tmp_path / "cache"
+    warm(path, folder)
+    text = path.read_text(encoding="utf-8").replace(
+        "title: Strategic Partnership Agreement signed", "title: Strategic Partnership Agreement signed, at last", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    twin = path.with_name("twin.yaml")
+    twin.write_text(text, encoding="utf-8")
+    assert cache.refresh(str(folder), str(path)) is not None
+    add(path, event(date), folder)
+    add(twin, event(date), None)
+    assert path.read_bytes() == twin.read_bytes()
+    assert outcome(lambda: load_dataset(str(path), cache=str(folder))) == outcome(lambda: load_dataset(str(path)))

@@ -13,6 +13,7 @@ from .datafile.fs import file_digest
 from .model import Dataset, Memos
 
 if TYPE_CHECKING:
+    from .cache.refreshing import Refreshed
     from .datafile.splice import ListLayout
 
 
@@ -40,13 +41,14 @@ def load_dataset(
         cached = parse_cache.read(
             cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
         )
-    if cached is None and parse_cache.refresh(cache, path, notice=notice):  # only what changed is read again
+    refreshed = parse_cache.refresh(cache, path, notice=notice) if cached is None else None
+    if refreshed is not None:  # only what changed was read again
         with _collector_paused():
             cached = parse_cache.read(
                 cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
             )
         if cached is not None and memos is not None:
-            _keep_memos(cached, memos)
+            _keep_memos(cached, memos, refreshed)
     if cached is not None:
         return cached
     try:
@@ -98,13 +100,19 @@ def _read_whole_into_cache(
     return dataset
 
 
-def _keep_memos(dataset: Dataset, memos: Callable[[Dataset], Memos]) -> None:
-    """Work out again, from every event, the values a refreshed cache no longer keeps, and keep them."""
+def _keep_memos(dataset: Dataset, memos: Callable[[Dataset], Memos], refreshed: Refreshed) -> None:
+    """Bring the values the cache kept up to date with a refresh (see ``Memos.refreshed``), and keep them."""
+    from . import cache as parse_cache
+
     tally = memos(dataset)
-    for event in dataset.events:
-        tally.add(event, None)
-    for key, value in tally.values().items():
-        dataset.events.memo(key, partial(str, value))
+    for event, mark in refreshed.added:
+        tally.add(event, mark)
+    position = getattr(dataset.events, "position", None)
+    if refreshed.kept is None or position is None:
+        return  # nothing was kept: worked out when asked
+    updated = tally.refreshed(refreshed.kept, refreshed.removed, refreshed.line_of, position)
+    if updated:
+        parse_cache.keep_memos(dataset, updated)
 
 
 class NotStreamable(Exception):

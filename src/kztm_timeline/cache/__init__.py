@@ -40,13 +40,18 @@ updated and put in its place, so a reader never sees half of a change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+from ..model import Dataset
 from .adding import Indexed, open_indexed, record_addition, record_source
 from .events import CachedEvents, read
 from .rows import KEPT_EVENTS
 from .tables import INDEXED, CacheDamaged
 from .writer import Builder, meta_values, write
+
+if TYPE_CHECKING:
+    from .refreshing import Refreshed
 
 __all__ = [
     "INDEXED",
@@ -55,6 +60,7 @@ __all__ = [
     "CacheDamaged",
     "CachedEvents",
     "Indexed",
+    "keep_memos",
     "meta_values",
     "open_indexed",
     "read",
@@ -65,9 +71,16 @@ __all__ = [
 ]
 
 
-def refresh(folder: str, data_path: str, *, notice: Callable[[str], None] | None = None) -> bool:
+def refresh(folder: str, data_path: str, *, notice: Callable[[str], None] | None = None) -> Refreshed | None:
     """Bring the cache of ``data_path`` in step with the file as it is now, reading only what changed (see
-    :mod:`.refreshing`, imported only when a file changed); True when done, False when it is to be read whole."""
+    :mod:`.refreshing`, imported only when a file changed): what changed when it was done, None when the file
+    is to be read whole."""
     from .refreshing import bring_in_step
 
     return bring_in_step(folder, data_path, notice=notice)
+
+
+def keep_memos(dataset: Dataset, values: Mapping[str, str]) -> None:
+    """Keep values worked out from every event (``validate``'s verdict) in the dataset's cache, if it has one."""
+    if isinstance(dataset.events, CachedEvents):
+        dataset.events.keep_checked(values)

@@ -14,7 +14,7 @@ from typing import Any
 from ..model import Dataset, Event, Memos
 from ..store import cache_file, connect, file_stat, row_crc
 from .events import CachedEvents, no_fallback, open_cached
-from .tables import MIN_DAY, CacheDamaged, compact_json, day, insert_events, temporary_name
+from .tables import MIN_DAY, CacheDamaged, compact_json, day, insert_events, memo_checks, temporary_name
 
 
 class Indexed:
@@ -35,6 +35,7 @@ class Indexed:
         store = dataset.events
         assert isinstance(store, CachedEvents)
         self.store = store
+        self.at_in_spans = store.kept("at_in_spans") == "1"  # after a refresh: see refreshing._apply
 
     @property
     def count(self) -> int:
@@ -42,6 +43,8 @@ class Indexed:
 
     def start(self, position: int) -> int:
         """Where the line of the event at ``position`` starts in the text."""
+        if self.at_in_spans:
+            return int(self.store.column(position, "char"))
         return int(self.store.column(position, "at"))
 
     def record(self, position: int) -> object:
@@ -111,21 +114,26 @@ def record_addition(
             contract = json.dumps(event_json(updated, store.at(found)), ensure_ascii=False)
             copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
-        _update_memos(copy, memos, lines, store.position)
+        _update_memos(copy, memos, lines, store.position, data_digest)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 
 
 def _update_memos(
-    copy: sqlite3.Connection, memos: Memos | None, lines: tuple[int, int], position_of: Callable[[str], int | None]
+    copy: sqlite3.Connection,
+    memos: Memos | None,
+    lines: tuple[int, int],
+    position_of: Callable[[str], int | None],
+    data_digest: str,
 ) -> None:
     """Bring the kept values up to date with an insertion (see ``Memos.inserted``); without ``memos``, drop
     them (they were about the old file; they are worked out again when asked)."""
     rows = copy.execute("SELECT key, value FROM meta WHERE key LIKE 'memo:%'").fetchall()
     kept = {str(key).removeprefix("memo:"): str(value) for key, value in rows}
     updated = {} if memos is None else memos.inserted(kept, *lines, position_of)
-    copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")
+    copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%' OR key LIKE 'memo-check:%'")
     copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
+    copy.executemany("INSERT INTO meta VALUES (?, ?)", list(memo_checks(updated, data_digest).items()))
 
 
 def record_source(
@@ -157,7 +165,7 @@ def record_source(
             (compact_json(stats), "source_stats"),
         ]
         copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
-        _update_memos(copy, memos, lines, indexed.store.position)
+        _update_memos(copy, memos, lines, indexed.store.position, data_digest)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 
@@ -185,6 +193,9 @@ def _rewrite(
         copy = connect(temporary, write=True)
         try:
             copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            if indexed.at_in_spans:  # the offsets a refresh kept in spans only
+                copy.execute("UPDATE events SET at = (SELECT char FROM spans WHERE spans.row = events.row)")
+                copy.execute("DELETE FROM meta WHERE key = 'at_in_spans'")
             copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
             change(copy)
 

@@ -17,6 +17,7 @@ where, as always).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -31,7 +32,7 @@ from ..model import Dataset, Event
 from ..store import connect, file_stat, open_matching, row_crc, trusted_file
 from .events import CachedEvents, no_fallback
 from .spans import mapped, span_meta
-from .tables import insert_events
+from .tables import insert_events, memo_checks
 
 SHARE = 0.25  # more than this share of the events changed: a whole read is as cheap, and simpler
 
@@ -50,58 +51,78 @@ class _Window:
     digests: list[bytes]
 
 
-def bring_in_step(folder: str, data_path: str, *, notice: Callable[[str], None] | None = None) -> bool:
-    """Bring the cache of ``data_path`` in step with the file's bytes now, reading only what changed; True
-    when it was done (the cache then matches the file), False when the file is to be read whole."""
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh changed, for bringing the values worked out from every event (``Memos``) up to date:
+    the events that went, the events read anew with where their date is written, and where each line of the
+    old file is now (None for a line of an event that went)."""
+
+    removed: tuple[Event, ...]
+    added: tuple[tuple[Event, tuple[int, int]], ...]
+    line_of: Callable[[int], int | None]
+    kept: dict[str, str] | None = None  # the values the cache kept before (its memos)
+
+
+def bring_in_step(folder: str, data_path: str, *, notice: Callable[[str], None] | None = None) -> Refreshed | None:
+    """Bring the cache of ``data_path`` in step with the file's bytes now, reading only what changed: what
+    changed when it was done (the cache then matches the file), None when the file is to be read whole."""
     opened = open_matching(folder, data_path, lambda: "", notice=notice, exact=False, any_data=True)
     if opened is None:
-        return False
+        return None
     try:
         row = opened.connection.execute("SELECT value FROM meta WHERE key = 'spans'").fetchone()
     except sqlite3.Error:
         row = None
     opened.connection.close()
     if row is None:
-        return False
+        return None
     try:
         return _refresh(opened.path, data_path, opened.meta, json.loads(row[0]), notice)
     except (OSError, sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
         if notice is not None:
             notice(f"cache not refreshed: {error}")
-        return False
+        return None
 
 
 def _refresh(
     database: str, data_path: str, meta: dict[str, Any], spans: dict[str, Any], notice: Callable[[str], None] | None
-) -> bool:
+) -> Refreshed | None:
     stat_before = file_stat(data_path)
     with mapped(data_path) as buffer:
         digest = hashlib.sha256(buffer).hexdigest()
         if digest == meta["data"]:
-            return False  # the same bytes: the cache only needs its status noted, as a read does
+            return None  # the same bytes: the cache only needs its status noted, as a read does
         if trusted_file(database, notice) is None:
-            return False
+            return None
         connection = connect(database, write=True)
         try:
             window = _window(connection, buffer, spans)
             if window is None:
-                return False
+                return None
             changed = _changed(connection, data_path, buffer, window, meta)
             if changed is None:
-                return False
+                return None
             connection.execute("BEGIN IMMEDIATE")
             try:
-                _apply(connection, data_path, buffer, window, changed, meta, spans)
+                refreshed: Refreshed = _apply(connection, data_path, buffer, window, changed, meta, spans)
                 values = {"data": digest, "stat": json.dumps(stat_before, separators=(",", ":"))}
                 connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
-                connection.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")  # worked out again when asked
+                rows = dict(connection.execute("SELECT key, value FROM meta WHERE key LIKE 'memo%'").fetchall())
+                values = {str(key).removeprefix("memo:"): str(value) for key, value in rows.items() if key.startswith("memo:")}
+                checks = memo_checks(values, meta["data"])
+                intact = {
+                    key: value for key, value in values.items() if rows.get(f"memo-check:{key}") == checks[f"memo-check:{key}"]
+                }
+                refreshed = dataclasses.replace(refreshed, kept=intact)
+                # the caller brings them up to date (those intact) or they are worked out again when asked
+                connection.execute("DELETE FROM meta WHERE key LIKE 'memo:%' OR key LIKE 'memo-check:%'")
                 connection.commit()
             except BaseException:
                 connection.rollback()
                 raise
         finally:
             connection.close()
-    return True
+    return refreshed
 
 
 def _window(connection: sqlite3.Connection, buffer: Any, spans: dict[str, Any]) -> _Window | None:
@@ -153,12 +174,16 @@ def _window(connection: sqlite3.Connection, buffer: Any, spans: dict[str, Any]) 
     )
 
 
+_Record = tuple[dict[str, object], Event, tuple[int, int]]
+
+
 @dataclass
 class _Changed:
     """What the window holds now: for each new item, the row it keeps (or None) and, for new ones, the event."""
 
     kept: list[int | None]
-    records: dict[int, tuple[dict[str, object], Event]]  # by the item's number in the window
+    records: dict[int, tuple[dict[str, object], Event, tuple[int, int]]]  # by the item's number in the window, with
+    # where its date is written (line within the item, from 0, and column)
     removed: list[int]
 
 
@@ -196,11 +221,15 @@ def _changed(
         return None
     checker = Checker(data_path, read_text, known=_KeptPlanned(connection, removed))
     checker.begin(meta["registry"], suspect=True)
-    records: dict[int, tuple[dict[str, object], Event]] = {}
-    for number, record in zip(fresh, events, strict=True):
+    records: dict[int, tuple[dict[str, object], Event, tuple[int, int]]] = {}
+    marks = yaml_read.find_marks(text, [(("events", index, "date"), False) for index in range(len(fresh))])
+    first_line = 2  # each item's first line in the text parsed (the events: line is the first)
+    for index, (number, record) in enumerate(zip(fresh, events, strict=True)):
         when = checker.event(number, record, suspect=document.suspect)
-        if when is not None and isinstance(record, dict):
-            records[number] = (record, event_from(record, when))
+        line, column = marks[(("events", index, "date"), False)]
+        if when is not None and isinstance(record, dict) and line is not None and column is not None:
+            records[number] = (record, event_from(record, when), (line - first_line, column))
+        first_line += bytes(buffer[window.starts[number] : bounds[number]]).count(b"\n")
     checker.check_related()
     if checker.found or len(records) != len(fresh) or not _fits_the_rest(connection, records, removed):
         return None
@@ -229,14 +258,16 @@ class _KeptPlanned(Mapping[str, bool]):
 
 
 def _fits_the_rest(
-    connection: sqlite3.Connection, records: Mapping[int, tuple[dict[str, object], Event]], removed: Sequence[int]
+    connection: sqlite3.Connection,
+    records: Mapping[int, tuple[dict[str, object], Event, tuple[int, int]]],
+    removed: Sequence[int],
 ) -> bool:
     """The new events' ids are not taken by events kept, and no kept event links to an event that went, or
     names with an outcome an event that is no longer planned."""
     from ..vocab import OUTCOMES
 
     gone = set(removed)
-    new = {event.id: event for _, event in records.values()}
+    new = {event.id: event for _, event, _ in records.values()}
     for identifier in new:
         row = connection.execute("SELECT row FROM events WHERE id = ?", (identifier,)).fetchone()
         if row is not None and row[0] not in gone:
@@ -264,7 +295,7 @@ def _apply(
     changed: _Changed,
     meta: dict[str, Any],
     spans: dict[str, Any],
-) -> None:
+) -> Refreshed:
     """Write the change: the rows that went, the rows that stay (moved), the new rows, what follows the
     window (moved as a whole), the JSON of every event whose links changed, and the file-wide values."""
     registry = meta["registry"]
@@ -273,11 +304,19 @@ def _apply(
     count = int(meta["count"]) + len(window.starts) - len(window.old_rows)
     store = CachedEvents(connection, "", count, no_fallback)
     dataset = Dataset(data_path, sources, actors, store)
-    targets = _forget(connection, dataset, changed.removed)
+    old_lines = dict(
+        connection.execute(
+            f"SELECT row, line FROM spans WHERE row IN ({','.join('?' for _ in window.old_rows)})", window.old_rows
+        )
+    )
+    targets, removed = _forget(connection, dataset, changed.removed)
     last = window.first + len(window.old_rows)
     new, old = _length(buffer, window), _old_length(window)
     moved = (len(window.starts) - len(window.old_rows), new[0] - old[0], new[1] - old[1], new[2] - old[2])
-    connection.execute("UPDATE events SET pos = pos + ?, at = at + ? WHERE pos >= ?", (moved[0], moved[2], last))
+    if moved[0]:
+        connection.execute("UPDATE events SET pos = pos + ? WHERE pos >= ?", (moved[0], last))
+    # Where each item starts (events.at) is now read from spans.char (see Indexed.start): a column of the wide events
+    # table, moved for every event below the change, would rewrite most of the database.
     connection.execute(
         "UPDATE spans SET byte = byte + ?, char = char + ?, line = line + ? WHERE byte >= ?",
         (moved[1], moved[2], moved[3], window.old_end[0]),
@@ -286,18 +325,22 @@ def _apply(
     _, char, line = window.begin
     bounds = [*window.starts[1:], window.end]
     inserted: list[tuple[int, int, int, Event, object]] = []
+    added: list[tuple[Event, tuple[int, int]]] = []
     places: list[tuple[int, int, int, int, bytes]] = []
+    new_lines: dict[int, int] = {}
     for number, (start, stop, digest) in enumerate(zip(window.starts, bounds, window.digests, strict=True)):
         row = changed.kept[number]
         if row is None:
             row, next_row = next_row, next_row + 1
-            record, event = changed.records[number]
+            record, event, (within, column) = changed.records[number]
             inserted.append((row, window.first + number, char, event, record))
+            added.append((event, (line + within, column)))
             targets.update(relation.event for relation in event.related)
         else:
             connection.execute("UPDATE events SET pos = ?, at = ? WHERE row = ?", (window.first + number, char, row))
             targets.update(target for (target,) in connection.execute("SELECT target FROM links WHERE source = ?", (row,)))
         places.append((row, start, char, line, digest))
+        new_lines[row] = line
         item = bytes(buffer[start:stop])
         char, line = char + len(item.decode("utf-8")), line + item.count(b"\n")
     connection.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?, ?)", places)
@@ -311,8 +354,34 @@ def _apply(
     layout = json.loads(meta.get("layout") or "null")
     if layout is not None and layout.get("following") is not None:
         layout["following"] = int(layout["following"]) + moved[2]
-    values = {"spans": json.dumps(file_meta), "count": str(count), "layout": json.dumps(layout, separators=(",", ":"))}
+    values = {
+        "spans": json.dumps(file_meta),
+        "count": str(count),
+        "layout": json.dumps(layout, separators=(",", ":")),
+        "at_in_spans": "1",
+    }
     connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+    return Refreshed(tuple(removed), tuple(added), _line_map(window, old_lines, new_lines, moved[3]))
+
+
+def _line_map(window: _Window, old_lines: dict[int, int], new_lines: dict[int, int], shift: int) -> Callable[[int], int | None]:
+    """Where each line of the old file is now: above the window, where it was; below, moved by ``shift``;
+    in it, moved with its event's item (None when the event went)."""
+    import bisect
+
+    starts = sorted((line, row) for row, line in old_lines.items())
+    firsts = [line for line, _ in starts]
+
+    def line_of(old: int) -> int | None:
+        if old < window.begin[2]:
+            return old
+        if old >= window.old_end[2]:
+            return old + shift
+        line, row = starts[bisect.bisect_right(firsts, old) - 1]
+        now = new_lines.get(row)
+        return None if now is None else now + old - line
+
+    return line_of
 
 
 def _length(buffer: Any, window: _Window) -> tuple[int, int, int]:
@@ -325,23 +394,26 @@ def _old_length(window: _Window) -> tuple[int, int, int]:
     return (window.old_end[0] - window.begin[0], window.old_end[1] - window.begin[1], window.old_end[2] - window.begin[2])
 
 
-def _forget(connection: sqlite3.Connection, dataset: Dataset, removed: Sequence[int]) -> set[str]:
-    """Delete the rows of the events that went (their search text too); the events they linked to."""
+def _forget(connection: sqlite3.Connection, dataset: Dataset, removed: Sequence[int]) -> tuple[set[str], list[Event]]:
+    """Delete the rows of the events that went (their search text too); the events they linked to, and
+    the events themselves."""
     from ..query import haystack
 
     store = dataset.events
     assert isinstance(store, CachedEvents)
     targets: set[str] = set()
+    events: list[Event] = []
     for row in removed:
         identifier, text = connection.execute("SELECT id, record FROM events WHERE row = ?", (row,)).fetchone()
         record = json.loads(text)
         event = event_from(record, parse_optional_date(record["date"]) or _no_date(identifier))
         connection.execute("INSERT INTO search(search, rowid, text) VALUES ('delete', ?, ?)", (row, haystack(dataset, event)))
         targets.update(relation.event for relation in event.related)
+        events.append(event)
     marks = ",".join("?" for _ in removed)
     for table, column in (("events", "row"), ("keys", "row"), ("links", "source"), ("spans", "row")):
         connection.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", list(removed))
-    return targets
+    return targets, events
 
 
 def _no_date(identifier: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from ..model import Dataset, Event
@@ -92,3 +92,13 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
 
 class CacheDamaged(ValueError):
     """An event row did not decode, or did not match its indexed columns."""
+
+
+def memo_checks(memos: Mapping[str, str], data_digest: str) -> dict[str, str]:
+    """A check of each kept value (``memo:KEY`` rows), binding it to the data it was worked out from: a
+    refresh builds on a kept value only while its check holds (a value changed since is worked out again)."""
+    import hashlib
+
+    return {
+        f"memo-check:{key}": hashlib.sha256(f"{key}\0{data_digest}\0{value}".encode()).hexdigest() for key, value in memos.items()
+    }

@@ -4,7 +4,7 @@ version of the data."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from ..model import Event
@@ -27,3 +27,23 @@ class KeptVerdict(EventRows):
     def memo(self, key: str, compute: Callable[[], str]) -> str:
         """``compute()``, kept in the database under ``key`` so that the next run over the same data reads it."""
         return memo(self._connection, self._path, key, compute)
+
+    def keep_checked(self, values: Mapping[str, str]) -> None:
+        """Keep ``values`` (by key) with their checks, bound to the data the database was made from (see
+        ``tables.memo_checks``); kept only while the database is this user's alone."""
+        from ..store import connect, trusted_file
+        from .tables import memo_checks
+
+        try:
+            (digest,) = self._connection.execute("SELECT value FROM meta WHERE key = 'data'").fetchone()
+            if trusted_file(self._path, None) is None:
+                return
+            writer = connect(self._path, write=True)
+            try:
+                rows = {f"memo:{key}": value for key, value in values.items()} | memo_checks(values, str(digest))
+                writer.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(rows.items()))
+                writer.commit()
+            finally:
+                writer.close()
+        except sqlite3.Error:
+            pass  # only not kept

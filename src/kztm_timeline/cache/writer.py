@@ -14,7 +14,7 @@ from .. import __version__
 from ..model import Dataset, Event
 from ..store import FORMAT, connect, prepare_folder, put_in_place, row_crc, trusted_folder
 from .events import CachedEvents, no_fallback
-from .tables import INDEXES, SCHEMA, CacheDamaged, compact_json, insert_events, temporary_name
+from .tables import INDEXES, SCHEMA, CacheDamaged, compact_json, insert_events, memo_checks, temporary_name
 
 if TYPE_CHECKING:
     from ..datafile.splice import ListLayout
@@ -67,6 +67,7 @@ def write(
                 "layout": compact_json(_layout_meta(layout)),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
+            meta.update(memo_checks(memos or {}, data_digest))
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             from .spans import record_spans
 
@@ -128,6 +129,8 @@ class Builder:
                 update = "UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?"
                 connection.execute(update, (contract, row_crc(contract), target))
             rows = {**meta, "format": str(FORMAT), "tool": __version__, "count": str(self.count)}
+            kept = {key.removeprefix("memo:"): value for key, value in meta.items() if key.startswith("memo:")}
+            rows.update(memo_checks(kept, meta["data"]))
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
             shape = json.loads(meta.get("layout", "null"))
             from .spans import record_spans

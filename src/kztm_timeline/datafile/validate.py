@@ -49,7 +49,7 @@ class Checker:
         self.registry_dates: dict[yaml_read.Path, EdtfDate] = {}
         self.seen: dict[str, int] = {}  # each event id, and the number of the first event with it
         self.planned: dict[str, bool] = {}
-        self.known = known or {}
+        self.known: Mapping[str, bool] = {} if known is None else known
         self.related: list[tuple[int, dict[str, object]]] = []
         self.count = 0
 

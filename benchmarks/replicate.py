@@ -1,0 +1,69 @@
+"""Benchmark data built from the shipped events: the 45 events of data/events.yaml written again and again,
+each copy's ids (and the ids its related entries name) given a suffix, until there are N events.
+
+    python benchmarks/replicate.py 100000 OUT_DIR
+
+writes OUT_DIR/data/events.yaml (the shipped sources and actors, then the copies, in the shipped file's own
+style: comments, flow mappings, block scalars), OUT_DIR/seeds/ (the shipped articles) and OUT_DIR/events.json
+(the same events as one JSON array, for the jq baseline). The quotes are the shipped ones, so every one is
+checked against its article as in the real file."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ITEM = re.compile(r"^  - ", re.MULTILINE)
+
+
+def replicate(count: int, out: Path) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from kztm_timeline.load import load_dataset
+
+    text = (ROOT / "data" / "events.yaml").read_text(encoding="utf-8")
+    starts = [found.start() for found in ITEM.finditer(text, text.index("\nevents:\n"))]
+    head, items = text[: starts[0]], [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    ids = [re.match(r"  - id: (\S+)", item).group(1) for item in items]  # type: ignore[union-attr]  # every item starts with its id
+    pattern = re.compile(r"\b(" + "|".join(re.escape(identifier) for identifier in sorted(ids, key=len, reverse=True)) + r")\b")
+    shipped = load_dataset(str(ROOT / "data" / "events.yaml"))
+    records = [event_record(event) for event in shipped.events]
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / "seeds", ignore_errors=True)
+    shutil.copytree(ROOT / "seeds", out / "seeds")
+    (out / "data").mkdir(exist_ok=True)
+    copies = []
+    with open(out / "data" / "events.yaml", "w", encoding="utf-8") as handle:
+        handle.write(head)
+        for number in range(count):
+            copy, index = divmod(number, len(items))
+            suffix = "" if copy == 0 else f"-r{copy}"
+            item = items[index] if not suffix else pattern.sub(rf"\g<1>{suffix}", items[index])
+            if not item.endswith("\n\n") and number + 1 < count:
+                item += "\n" if item.endswith("\n") else "\n\n"
+            handle.write(item)
+            record = json.loads(json.dumps(records[index]))
+            record["id"] = record["id"] + suffix
+            copies.append(record)
+    (out / "events.json").write_text(json.dumps(copies, ensure_ascii=False), encoding="utf-8")
+
+
+def event_record(event: Any) -> dict[str, object]:
+    """The fields jq's baseline queries read, as the generated data's events.json has them."""
+    return {
+        "id": event.id,
+        "date": event.date.text,
+        "title": event.title,
+        "summary": event.summary,
+        "kind": event.kind.value,
+        "place": event.place,
+        "participants": [{"actor": p.actor, "role": p.role} for p in event.participants],
+    }
+
+
+if __name__ == "__main__":
+    replicate(int(sys.argv[1]), Path(sys.argv[2]))
