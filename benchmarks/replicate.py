@@ -1,5 +1,6 @@
-"""Benchmark data built from the shipped events: the 45 events of data/events.yaml written again and again,
-each copy's ids (and the ids its related entries name) given a suffix, until there are N events.
+"""Benchmark data built from the shipped events: the 26 events of data/events.yaml written again and again,
+each copy's ids (and the ids its related entries name) given a suffix, until there are N events (rounded up
+to whole copies, since a copy's related entries name events of that copy).
 
     python benchmarks/replicate.py 100000 OUT_DIR
 
@@ -39,11 +40,12 @@ def replicate(count: int, out: Path) -> None:
     copies = []
     with open(out / "data" / "events.yaml", "w", encoding="utf-8") as handle:
         handle.write(head)
-        for number in range(count):
+        whole = -(-count // len(items)) * len(items)  # whole copies: a copy's related entries name events of that copy
+        for number in range(whole):
             copy, index = divmod(number, len(items))
             suffix = "" if copy == 0 else f"-r{copy}"
             item = items[index] if not suffix else pattern.sub(rf"\g<1>{suffix}", items[index])
-            if not item.endswith("\n\n") and number + 1 < count:
+            if not item.endswith("\n\n") and number + 1 < whole:
                 item += "\n" if item.endswith("\n") else "\n\n"
             handle.write(item)
             record = json.loads(json.dumps(records[index]))

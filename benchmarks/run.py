@@ -159,7 +159,7 @@ def machine() -> str:
     )
 
 
-def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated") -> list[Comparison]:
+def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated", only_28: bool = False) -> list[Comparison]:
     base_env = {key: value for key, value in os.environ.items() if key not in ("KZTM_TIMELINE_NO_CACHE", "KZTM_TIMELINE_DATA")}
     comparisons: list[Comparison] = []
     timeline = timeline_command()
@@ -211,6 +211,11 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated
             if huge:
                 comparisons.append(Absolute("peak memory, cold", label, cold["timeline"], "1 GiB", 1024 * 1024, memory=True))
             floor = [sys.executable, str(HERE / "floor_cache.py"), data]
+            if only_28:
+                comparisons += _issue_28(
+                    timeline, data, label, Path(scratch), warm_env, rounds, cold["timeline"], size, floor_app
+                )
+                continue
             warm = interleave(
                 rounds,
                 {
@@ -271,10 +276,30 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated
             if size <= add_up_to and kind == "generated":
                 copy = Path(scratch) / f"add-{size}"
                 adding = [
-                    *timeline, "add", "--data", str(copy / "data" / "events.yaml"), "--date", "2024-08-05", "--title",
-                    "Benchmark call", "--kind", "telephone_call", "--status", "happened", "--actor", "kazakhstan:caller",
-                    "--summary", "A call.", "--source", "article-0000", "--quote", _first_quote(folder), "--evidence", "inferred",
-                    "--note", "Benchmark.",
+                    *timeline,
+                    "add",
+                    "--data",
+                    str(copy / "data" / "events.yaml"),
+                    "--date",
+                    "2024-08-05",
+                    "--title",
+                    "Benchmark call",
+                    "--kind",
+                    "telephone_call",
+                    "--status",
+                    "happened",
+                    "--actor",
+                    "kazakhstan:caller",
+                    "--summary",
+                    "A call.",
+                    "--source",
+                    "article-0000",
+                    "--quote",
+                    _first_quote(folder),
+                    "--evidence",
+                    "inferred",
+                    "--note",
+                    "Benchmark.",
                 ]
 
                 def fresh_copy(copy: Path = copy, folder: Path = folder) -> None:
@@ -298,6 +323,24 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated
                 fresh_copy()
                 comparisons.append(parallel_adds(adding, warm_env, label, added["cold"], target=target))
     return comparisons
+
+
+def _issue_28(
+    timeline: list[str],
+    data: str,
+    label: str,
+    scratch: Path,
+    env: dict[str, str],
+    rounds: int,
+    cold: list[Sample],
+    size: int,
+    floor_app: list[str],
+) -> list[Comparison]:
+    """Only what issue 28 sets targets for (besides the cold read): warm `validate`, and the edits."""
+    validate = interleave(rounds, {"timeline": ([*timeline, "validate", "--data", data], env), "floor": (floor_app, env)}, {})
+    limit = 1.2 if size == TARGET_SIZE else 0
+    found = [Comparison("warm `validate`", label, validate["timeline"], validate["floor"], "Typer app", limit)]
+    return found + _after_edits(timeline, data, label, scratch, env, rounds, cold, size)
 
 
 def _after_edits(
@@ -430,6 +473,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each command per size")
     parser.add_argument("--add-up-to", type=int, default=100_000, help="time `add` only up to this many events")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--issue-28", action="store_true", help="only the measures issue 28 sets targets for")
     parser.add_argument(
         "--kind", choices=("generated", "shipped"), default="generated", help="synthetic events, or copies of the shipped ones"
     )
@@ -439,7 +483,8 @@ def main() -> None:
     sizes = [int(size) for size in options.sizes.split(",") if size]
     # Byte-compile the package first, as pip does when it installs one, so that no run pays for compiling.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
-    result = table(run(sizes, options.rounds, add_up_to=options.add_up_to, kind=options.kind), options.rounds)
+    comparisons = run(sizes, options.rounds, add_up_to=options.add_up_to, kind=options.kind, only_28=options.issue_28)
+    result = table(comparisons, options.rounds)
     print(result, end="")
     if options.readme:
         write_readme(result)

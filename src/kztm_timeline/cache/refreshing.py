@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -304,11 +305,10 @@ def _apply(
     count = int(meta["count"]) + len(window.starts) - len(window.old_rows)
     store = CachedEvents(connection, "", count, no_fallback)
     dataset = Dataset(data_path, sources, actors, store)
-    old_lines = dict(
-        connection.execute(
-            f"SELECT row, line FROM spans WHERE row IN ({','.join('?' for _ in window.old_rows)})", window.old_rows
-        )
-    )
+    old_lines: dict[int, int] = {}
+    for part in _chunks(window.old_rows):
+        query = f"SELECT row, line FROM spans WHERE row IN ({','.join('?' for _ in part)})"
+        old_lines.update(connection.execute(query, part).fetchall())
     targets, removed = _forget(connection, dataset, changed.removed)
     last = window.first + len(window.old_rows)
     new, old = _length(buffer, window), _old_length(window)
@@ -328,6 +328,7 @@ def _apply(
     added: list[tuple[Event, tuple[int, int]]] = []
     places: list[tuple[int, int, int, int, bytes]] = []
     new_lines: dict[int, int] = {}
+    reused: list[tuple[int, int]] = []  # (row, its new position) of the items kept
     for number, (start, stop, digest) in enumerate(zip(window.starts, bounds, window.digests, strict=True)):
         row = changed.kept[number]
         if row is None:
@@ -337,13 +338,13 @@ def _apply(
             added.append((event, (line + within, column)))
             targets.update(relation.event for relation in event.related)
         else:
-            connection.execute("UPDATE events SET pos = ?, at = ? WHERE row = ?", (window.first + number, char, row))
-            targets.update(target for (target,) in connection.execute("SELECT target FROM links WHERE source = ?", (row,)))
+            reused.append((row, window.first + number))
         places.append((row, start, char, line, digest))
         new_lines[row] = line
         item = bytes(buffer[start:stop])
         char, line = char + len(item.decode("utf-8")), line + item.count(b"\n")
     connection.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?, ?)", places)
+    targets |= _move_kept(connection, reused)
     insert_events(connection, dataset, inserted)
     _rewrite_contracts(connection, dataset, targets | {event.id for _, _, _, event, _ in inserted})
     end = spans["end"]
@@ -362,6 +363,30 @@ def _apply(
     }
     connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
     return Refreshed(tuple(removed), tuple(added), _line_map(window, old_lines, new_lines, moved[3]))
+
+
+def _move_kept(connection: sqlite3.Connection, reused: list[tuple[int, int]]) -> set[str]:
+    """Give the items kept in the window their new positions (only those that changed); when their order
+    changed, the events they link to, whose kept JSON lists who links to them in file order."""
+    old: dict[int, int] = {}
+    for part in _chunks([row for row, _ in reused]):
+        query = f"SELECT row, pos FROM events WHERE row IN ({','.join('?' for _ in part)})"
+        old.update(connection.execute(query, part).fetchall())
+    moved = [(position, row) for row, position in reused if old.get(row) != position]
+    connection.executemany("UPDATE events SET pos = ? WHERE row = ?", moved)
+    order = [old[row] for row, _ in reused]
+    if all(a < b for a, b in itertools.pairwise(order)):
+        return set()  # the same order: who links to whom reads as before
+    found: set[str] = set()
+    for part in _chunks([row for _, row in moved]):
+        query = f"SELECT DISTINCT target FROM links WHERE source IN ({','.join('?' for _ in part)})"
+        found.update(target for (target,) in connection.execute(query, part))
+    return found
+
+
+def _chunks(rows: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def _line_map(window: _Window, old_lines: dict[int, int], new_lines: dict[int, int], shift: int) -> Callable[[int], int | None]:
