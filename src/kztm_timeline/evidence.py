@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -291,6 +291,32 @@ class VerdictTally:
         problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
         inferred = sorted([*old.inferred, *mine.inferred], key=lambda entry: position_of(entry[0]) or 0)
         merged = Verdict(tuple(problems), (), tuple(inferred), old.quotes + mine.quotes, old.web + mine.web)
+        return {"validate": merged.to_json(self.dataset.path)["validate"]}
+
+    def refreshed(
+        self,
+        kept: Mapping[str, str],
+        removed: Sequence[Event],
+        line_of: Callable[[int], int | None],
+        position_of: Callable[[str], int | None],
+    ) -> dict[str, str]:
+        main = kept.get("validate")
+        if main is None:
+            return {}
+        old = Verdict.from_json(main, None, self.dataset.path)
+        mine = self.verdict()
+        moved = []
+        for problem in old.problems:
+            line = None if problem.line is None else line_of(problem.line)
+            if problem.line is None or line is not None:
+                moved.append(dataclasses.replace(problem, line=line))
+        gone = {event.id for event in removed}
+        problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
+        entries = [entry for entry in old.inferred if entry[0] not in gone] + list(mine.inferred)
+        inferred = sorted(entries, key=lambda entry: position_of(entry[0]) or 0)
+        web = sum(1 for event in removed for citation in event.citations if self._web(citation.source))
+        quotes = old.quotes - (sum(len(event.citations) for event in removed) - web) + mine.quotes
+        merged = Verdict(tuple(problems), (), tuple(inferred), quotes, old.web - web + mine.web)
         return {"validate": merged.to_json(self.dataset.path)["validate"]}
 
 

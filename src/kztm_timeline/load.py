@@ -45,6 +45,10 @@ def load_dataset(
         cached = parse_cache.read(
             cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
         )
+        if cached is None and parse_cache.refresh(cache, path, memos=memos, notice=notice):  # only what changed was read
+            cached = parse_cache.read(
+                cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+            )
     if cached is not None:
         return cached
     try:

@@ -35,6 +35,7 @@ import json
 import os
 import stat
 import zlib
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 SEAL_SUFFIX = ".seal"
@@ -193,8 +194,8 @@ def kept(database: str, key: str) -> str | None:
     return None if seal is None else seal.memos.get(key)
 
 
-def keep(database: str, key: str, value: str) -> None:
-    """Keep ``value`` under ``key`` in the seal of ``database``, if the seal still vouches for the file that is
+def keep(database: str, values: Mapping[str, str]) -> None:
+    """Keep ``values`` (answers by key) in the seal of ``database``, if the seal still vouches for the file that is
     there now (never for another one: then nothing is kept, which only costs speed)."""
     seal = read_seal(database)
     if seal is None:
@@ -204,8 +205,8 @@ def keep(database: str, key: str, value: str) -> None:
             return
     except OSError:
         return
-    memos = {name: memo for name, memo in seal.memos.items() if name != key}
-    memos[key] = value
+    memos = {name: memo for name, memo in seal.memos.items() if name not in values}
+    memos.update(values)
     write_seal(database, Seal(seal.status, seal.crc, memos))
 
 
