@@ -41,7 +41,7 @@ from .adding import rewrite_sealed
 from .events import CachedEvents, no_fallback
 from .linking import WindowItems, changed_items
 from .spans import Window, mapped, span_meta
-from .tables import compact_json, insert_events
+from .tables import INDEXED, compact_json, insert_events
 
 SHARE = 0.25  # more than this share of the events changed: a whole read is as cheap, and simpler
 
@@ -205,7 +205,9 @@ def _apply(
     _rewrite_contracts(copy, dataset, count, targets | {event.id for _, _, _, event, _ in inserted})
     begin, end = spans["begin"], spans["end"]
     new_end = (int(end[0]) + moved[1], int(end[1]) + moved[2], int(end[2]) + moved[3])
-    file_meta = span_meta(buffer, int(spans["dash"]), int(spans["key"]), (int(begin[0]), int(begin[1]), int(begin[2])), new_end)
+    first = (int(begin[0]), int(begin[1]), int(begin[2]))
+    same = (window.begin[0], len(buffer) - window.end)  # (the bytes before and after the window are as they were)
+    file_meta = span_meta(buffer, int(spans["dash"]), int(spans["key"]), first, new_end, kept=spans, same=same)
     layout = json.loads(meta.get("layout") or "null")
     if layout is not None and layout.get("following") is not None:
         layout["following"] = int(layout["following"]) + moved[2]
@@ -322,8 +324,10 @@ def _forget(connection: sqlite3.Connection, dataset: Dataset, removed: list[int]
             record = json.loads(text)
             event = event_from(record, parse_optional_date(record["date"]) or _no_date(identifier))
             connection.execute("INSERT INTO search(search, rowid, text) VALUES ('delete', ?, ?)", (row, haystack(dataset, event)))
+            keys = [(name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event))]
+            connection.executemany("DELETE FROM keys WHERE name = ? AND key = ? AND row = ?", keys)  # (by its index)
             events.append(event)
-        for table, column in (("events", "row"), ("keys", "row"), ("links", "source"), ("spans", "row"), ("aliases", "row")):
+        for table, column in (("events", "row"), ("links", "source"), ("spans", "row"), ("aliases", "row")):
             connection.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
         connection.execute(f"DELETE FROM renamed WHERE row IN ({marks})", part)
     return targets, events

@@ -84,22 +84,38 @@ def record_spans(connection: sqlite3.Connection, data_path: str, data_digest: st
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('spans', ?)", (compact_json(meta),))
 
 
-def span_meta(buffer: Any, dash: int, key: int, begin: tuple[int, int, int], end: tuple[int, int, int]) -> dict[str, Any]:
+def span_meta(
+    buffer: Any,
+    dash: int,
+    key: int,
+    begin: tuple[int, int, int],
+    end: tuple[int, int, int],
+    *,
+    kept: dict[str, Any] | None = None,
+    same: tuple[int, int] = (0, 0),
+) -> dict[str, Any]:
     """The file-wide part: the list's column, where the ``events:`` line starts, where its items begin and
     end (byte, character, line), the file's size, digests of what is above and below the items, and the
-    digests of its blocks from its start and from its end."""
+    digests of its blocks from its start and from its end. ``kept``: the part kept for an earlier version of
+    the file whose first ``same[0]`` bytes and last ``same[1]`` bytes are those of ``buffer``, what is above
+    and below the items included (their digests, and those of the blocks they hold, are not worked out again)."""
     block = items.BLOCK
+    reuse = kept is not None and int(kept["block"]) == block
+    forward: list[str] = list(kept["forward"][: same[0] // block]) if kept is not None and reuse else []
+    backward: list[str] = list(kept["backward"][: same[1] // block]) if kept is not None and reuse else []
+    forward += [digest.hex() for digest in block_digests(buffer, block, first=len(forward))]
+    backward += [digest.hex() for digest in block_digests(buffer, block, from_end=True, first=len(backward))]
     return {
         "dash": dash,
         "key": key,
         "begin": list(begin),
         "end": list(end),
         "size": len(buffer),
-        "head": _sha256(buffer, 0, begin[0]),
-        "tail": _sha256(buffer, end[0], len(buffer)),
+        "head": kept["head"] if kept is not None else _sha256(buffer, 0, begin[0]),
+        "tail": kept["tail"] if kept is not None else _sha256(buffer, end[0], len(buffer)),
         "block": block,
-        "forward": [digest.hex() for digest in block_digests(buffer, block)],
-        "backward": [digest.hex() for digest in block_digests(buffer, block, from_end=True)],
+        "forward": forward,
+        "backward": backward,
     }
 
 

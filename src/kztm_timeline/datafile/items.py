@@ -65,15 +65,16 @@ def item_digests(buffer: Any, starts: Sequence[int], end: int) -> list[bytes]:
         view.release()
 
 
-def block_digests(buffer: Any, block: int, *, from_end: bool = False) -> list[bytes]:
+def block_digests(buffer: Any, block: int, *, from_end: bool = False, first: int = 0) -> list[bytes]:
     """SHA-256 (first 16 bytes) of each whole block (``block`` bytes) of ``buffer``, counted from its start,
-    or from its end."""
+    or from its end; from the block numbered ``first`` on."""
     size = len(buffer)
     view = memoryview(buffer)
+    numbers = range(first, size // block)
     try:
         if from_end:
-            return [hashlib.sha256(view[size - (n + 1) * block : size - n * block]).digest()[:16] for n in range(size // block)]
-        return [hashlib.sha256(view[n * block : (n + 1) * block]).digest()[:16] for n in range(size // block)]
+            return [hashlib.sha256(view[size - (n + 1) * block : size - n * block]).digest()[:16] for n in numbers]
+        return [hashlib.sha256(view[n * block : (n + 1) * block]).digest()[:16] for n in numbers]
     finally:
         view.release()
 
