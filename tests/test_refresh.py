@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import hypothesis
@@ -511,6 +512,28 @@ def test_a_refresh_puts_a_sealed_copy_in_place_and_never_changes_the_old_databas
     finally:
         os.close(descriptor)
     assert seal.judge(database, os.stat(database)) == seal.SEALED
+    assert sorted(os.listdir(folder)) == sorted([Path(database).name, Path(database).name + ".seal"])  # nothing left over
+
+
+def test_a_file_changed_while_it_is_read_again_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kztm_timeline.cache import refreshing
+
+    path = copy_of_the_shipped_data(tmp_path)
+    folder = tmp_path / "cache"
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
+    edited(path, change(5, "again"))
+    apply = refreshing._apply
+
+    def meanwhile(*arguments: Any) -> Any:
+        found = apply(*arguments)
+        edited(path, change(9, "meanwhile"))  # another editor saves as the change is written
+        return found
+
+    monkeypatch.setattr(refreshing, "_apply", meanwhile)
+    assert cache.refresh(str(folder), str(path), memos=VerdictTally) is False
+    monkeypatch.undo()
+    incremental = outcome(lambda: load_dataset(str(path), cache=str(folder), memos=VerdictTally))
+    assert incremental == outcome(lambda: load_dataset(str(path)))
 
 
 def test_the_verdict_a_seal_kept_is_brought_up_to_date_into_the_database(tmp_path: Path) -> None:

@@ -87,11 +87,13 @@ def refresh(
     *,
     memos: Callable[[Dataset], Memos] | None = None,
     notice: Callable[[str], None] | None = None,
+    known: Callable[[list[int]], str | None] = lambda _: None,
 ) -> bool:
     """Bring the cache of ``data_path`` in step with the file as it is now, reading only what changed (see
     :mod:`.refreshing`, imported only when a file changed): True when it was done (the cache then matches the
     file), False when the file is to be read whole. ``memos``: as for a whole read, the values worked out from
-    every event (``validate``'s verdict), brought up to date with the change and kept."""
+    every event (``validate``'s verdict), brought up to date with the change and kept. ``known``: the file's
+    SHA-256 if this run worked it out while the file had the status given (else None: it is worked out)."""
     from .refreshing import bring_in_step
 
-    return bring_in_step(folder, data_path, memos=memos, notice=notice)
+    return bring_in_step(folder, data_path, memos=memos, notice=notice, known=known)

@@ -47,7 +47,12 @@ SHARE = 0.25  # more than this share of the events changed: a whole read is as c
 
 
 def bring_in_step(
-    folder: str, data_path: str, *, memos: Callable[[Dataset], Memos] | None, notice: Callable[[str], None] | None
+    folder: str,
+    data_path: str,
+    *,
+    memos: Callable[[Dataset], Memos] | None,
+    notice: Callable[[str], None] | None,
+    known: Callable[[list[int]], str | None] = lambda _: None,
 ) -> bool:
     """Bring the cache of ``data_path`` in step with the file's bytes now, reading only what changed: True
     when it was done (the cache then matches the file), False when the file is to be read whole."""
@@ -58,7 +63,7 @@ def bring_in_step(
         row = opened.connection.execute("SELECT value FROM meta WHERE key = 'spans'").fetchone()
         if row is None:
             return False
-        return _refresh(folder, data_path, opened, json.loads(row[0]), memos, notice)
+        return _refresh(folder, data_path, opened, json.loads(row[0]), memos, notice, known)
     except (OSError, sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
         if notice is not None:
             notice(f"cache not refreshed: {error}")
@@ -74,11 +79,12 @@ def _refresh(
     spans: dict[str, Any],
     memos: Callable[[Dataset], Memos] | None,
     notice: Callable[[str], None] | None,
+    known: Callable[[list[int]], str | None],
 ) -> bool:
     meta, connection = opened.meta, opened.connection
     stat_before = file_stat(data_path)
     with mapped(data_path) as buffer:
-        digest = hashlib.sha256(buffer).hexdigest()
+        digest = known(stat_before) or hashlib.sha256(buffer).hexdigest()
         if digest == meta["data"]:
             return False  # the same bytes: the cache was refused for another reason
         window = _window(connection, buffer, spans)
@@ -94,6 +100,8 @@ def _refresh(
             values = {"data": digest, "stat": compact_json(stat_before), "at_in_spans": "1"}
             copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
             _bring_verdict(copy, data_path, meta, memos, verdict, moved)
+            if file_stat(data_path) != stat_before:
+                raise ValueError("the data file changed while it was read")  # (then read whole)
 
         store = CachedEvents(connection, opened.path, int(meta["count"]), no_fallback)
         return rewrite_sealed(folder, data_path, store, opened.identity, change, notice)
