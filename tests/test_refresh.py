@@ -572,3 +572,20 @@ def test_add_after_an_edit_by_hand_writes_the_bytes_a_full_parse_writes(tmp_path
     add(twin, event(date), None)
     assert path.read_bytes() == twin.read_bytes()
     assert outcome(lambda: load_dataset(str(path), cache=str(folder))) == outcome(lambda: load_dataset(str(path)))
+
+
+def test_the_inferred_entries_are_put_in_file_order_looking_few_positions_up() -> None:
+    from kztm_timeline.evidence import in_file_order
+
+    positions = {f"e{number}": number + (1 if number >= 500 else 0) for number in range(10_000)} | {"new": 500}
+    asked: list[str] = []
+
+    def position_of(identifier: str) -> int | None:
+        asked.append(identifier)
+        return positions.get(identifier)
+
+    old = [(f"e{number}", "2024", "") for number in range(10_000)]
+    merged = in_file_order(old, [("new", "2024", "")], position_of, (500, 501))
+    assert [entry[0] for entry in merged[498:503]] == ["e498", "e499", "new", "e500", "e501"]
+    assert len(merged) == 10_001
+    assert len(asked) < 40  # (a binary search either side, not one look-up per entry)

@@ -76,7 +76,7 @@ class _Digest:
             from .store import file_stat
 
             self.status = file_stat(self.path)
-            self.value = file_digest(self.path)
+            self.value = file_digest(self.path, remember=True)  # (validate's kept answer may have worked it out)
         return self.value
 
     def known(self, status: list[int]) -> str | None:

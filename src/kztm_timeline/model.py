@@ -145,10 +145,12 @@ class Memos(Protocol):
         removed: Sequence[Event],
         line_of: Callable[[int], int | None],
         position_of: Callable[[str], int | None],
+        within: tuple[int, int],
     ) -> Mapping[str, str]:
         """``kept`` (the values of a file) once the file changed by hand: the events added here replaced
-        ``removed``, and each old line is now at ``line_of`` (None for a line of an event that went).
-        Values it cannot bring up to date are left out."""
+        ``removed``, each old line is now at ``line_of`` (None for a line of an event that went), and the events
+        that moved or were added lie within the positions ``within`` (from, to). Values it cannot bring up to date
+        are left out."""
         ...
 
 

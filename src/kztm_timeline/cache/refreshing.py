@@ -174,6 +174,7 @@ class _Moved:
     removed: tuple[Event, ...]
     added: tuple[tuple[Event, tuple[int, int]], ...]
     line_of: Callable[[int], int | None]
+    within: tuple[int, int]  # the positions of the window's events now (from, to)
 
 
 def _apply(
@@ -221,7 +222,8 @@ def _apply(
         layout["following"] = int(layout["following"]) + moved[2]
     values = {"spans": compact_json(file_meta), "count": str(count), "layout": compact_json(layout)}
     copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
-    return _Moved(tuple(removed), tuple(added), _line_map(window, old_lines, new_lines, moved[3]))
+    within = (window.first, window.first + len(window.starts))
+    return _Moved(tuple(removed), tuple(added), _line_map(window, old_lines, new_lines, moved[3]), within)
 
 
 def _dataset(connection: sqlite3.Connection, data_path: str, meta: dict[str, Any], count: int) -> Dataset:
@@ -399,7 +401,7 @@ def _bring_verdict(
         tally.add(event, mark)
     store = dataset.events
     assert isinstance(store, CachedEvents)
-    updated = tally.refreshed({"validate": verdict}, moved.removed, moved.line_of, store.position)
+    updated = tally.refreshed({"validate": verdict}, moved.removed, moved.line_of, store.position, moved.within)
     copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
     (data,) = copy.execute("SELECT value FROM meta WHERE key = 'data'").fetchone()
     copy.executemany("INSERT INTO meta VALUES (?, ?)", list(memo_checks(updated, str(data)).items()))
