@@ -161,7 +161,7 @@ def machine() -> str:
     )
 
 
-def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
+def run(sizes: list[int], rounds: int, *, add_up_to: int, kind: str = "generated", only_28: bool = False) -> list[Comparison]:
     base_env = {key: value for key, value in os.environ.items() if key not in ("KZTM_TIMELINE_NO_CACHE", "KZTM_TIMELINE_DATA")}
     comparisons: list[Comparison] = []
     timeline = timeline_command()
@@ -181,13 +181,14 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
         )
 
         for size in sizes:
-            folder = OUT / str(size)
+            folder = OUT / (str(size) if kind == "generated" else f"shipped-{size}")
             if not (folder / "events.json").is_file():
-                print(f"generating {size:,} events…", file=sys.stderr)
-                subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(folder)], check=True)
+                print(f"generating {size:,} events ({kind})…", file=sys.stderr)
+                script = "generate.py" if kind == "generated" else "replicate.py"
+                subprocess.run([sys.executable, str(HERE / script), str(size), str(folder)], check=True)
             data = str(folder / "data" / "events.yaml")
             events_json = str(folder / "events.json")
-            label = f"{size:,}"
+            label = f"{size:,}" if kind == "generated" else f"{size:,} (shipped)"
             target = size == TARGET_SIZE
 
             def limit(value: float, *, target: bool = target) -> float:
@@ -212,6 +213,11 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
             if huge:
                 comparisons.append(Absolute("peak memory, cold", label, cold["timeline"], "1 GiB", 1024 * 1024, memory=True))
             floor = [sys.executable, str(HERE / "floor_cache.py"), data]
+            if only_28:
+                comparisons += _issue_28(
+                    timeline, data, label, Path(scratch), warm_env, rounds, cold["timeline"], size, floor_app
+                )
+                continue
             warm = interleave(
                 rounds,
                 {
@@ -238,6 +244,8 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                 "stats": ["stats", "--json"],
                 "show": ["show", "e000042", "--json"],
             }
+            if kind == "shipped":  # the same questions, of the shipped events
+                asks = {"stats": ["stats", "--json"]}
             for name, arguments in asks.items():
                 pair = interleave(
                     rounds,
@@ -266,13 +274,34 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
             comparisons.append(
                 Comparison("`list --json | head -c 10`", label, piped["head"], piped["first"], "`list --limit 1`", limit(1.5))
             )
-            if size <= add_up_to:
+            comparisons += _after_edits(timeline, data, label, Path(scratch), warm_env, rounds, cold["timeline"], size)
+            if size <= add_up_to and kind == "generated":
                 copy = Path(scratch) / f"add-{size}"
                 adding = [
-                    *timeline, "add", "--data", str(copy / "data" / "events.yaml"), "--date", "2024-08-05", "--title",
-                    "Benchmark call", "--kind", "telephone_call", "--status", "happened", "--actor", "kazakhstan:caller",
-                    "--summary", "A call.", "--source", "article-0000", "--quote", _first_quote(folder), "--evidence", "inferred",
-                    "--note", "Benchmark.",
+                    *timeline,
+                    "add",
+                    "--data",
+                    str(copy / "data" / "events.yaml"),
+                    "--date",
+                    "2024-08-05",
+                    "--title",
+                    "Benchmark call",
+                    "--kind",
+                    "telephone_call",
+                    "--status",
+                    "happened",
+                    "--actor",
+                    "kazakhstan:caller",
+                    "--summary",
+                    "A call.",
+                    "--source",
+                    "article-0000",
+                    "--quote",
+                    _first_quote(folder),
+                    "--evidence",
+                    "inferred",
+                    "--note",
+                    "Benchmark.",
                 ]
 
                 def fresh_copy(copy: Path = copy, folder: Path = folder) -> None:
@@ -296,6 +325,58 @@ def run(sizes: list[int], rounds: int, *, add_up_to: int) -> list[Comparison]:
                 fresh_copy()
                 comparisons.append(parallel_adds(adding, warm_env, label, added["cold"], target=target))
     return comparisons
+
+
+def _issue_28(
+    timeline: list[str],
+    data: str,
+    label: str,
+    scratch: Path,
+    env: dict[str, str],
+    rounds: int,
+    cold: list[Sample],
+    size: int,
+    floor_app: list[str],
+) -> list[Comparison]:
+    """Only what issue 28 sets targets for (besides the cold read): warm `validate`, and the edits."""
+    validate = interleave(rounds, {"timeline": ([*timeline, "validate", "--data", data], env), "floor": (floor_app, env)}, {})
+    limit = 1.2 if size == TARGET_SIZE else 0
+    found = [Comparison("warm `validate`", label, validate["timeline"], validate["floor"], "Typer app", limit)]
+    return found + _after_edits(timeline, data, label, scratch, env, rounds, cold, size)
+
+
+def _after_edits(
+    timeline: list[str], data: str, label: str, scratch: Path, env: dict[str, str], rounds: int, cold: list[Sample], size: int
+) -> list[Comparison]:
+    """Issue 28: the next command after one event, or 1% of them, changed by hand (not by the tool)."""
+    from edits import preparer, warmer
+
+    copy = scratch / f"edit-{size}"
+    edited = str(copy / "data" / "events.yaml")
+    head = ["bash", "-c", f"{' '.join(timeline)} list --year 2024 --json --data {edited} | head -c 10"]
+    commands: Commands = {
+        "one, head": (head, env),
+        "one, validate": ([*timeline, "validate", "--data", edited], env),
+        "share, list": ([*timeline, "list", "--year", "2024", "--json", "--data", edited], env),
+    }
+    warm_up = warmer(timeline, env)
+    one, share = preparer(data, copy, warm_up, 0), preparer(data, copy, warm_up, 0.01)
+    runs = interleave(rounds, commands, {"one, head": one, "one, validate": one, "share, list": share})
+    target, huge = size == TARGET_SIZE, size >= HUGE_SIZE
+    found: list[Comparison] = [
+        Comparison("one event edited by hand, then `list --year 2024 --json | head -c 10`", label, runs["one, head"], cold,
+                   "cold `list`", 0),
+        Comparison("one event edited by hand, then `validate`", label, runs["one, validate"], cold, "cold `list`", 0),
+        Comparison("1% of events edited by hand, then `list --year 2024 --json`", label, runs["share, list"], cold, "cold `list`",
+                   0.1 if target or huge else 0),
+    ]  # fmt: skip
+    if target or huge:
+        seconds = 5.0 if huge else 1.0
+        found += [
+            Absolute("one event edited by hand, then `list … | head -c 10`", label, runs["one, head"], f"{seconds:g} s", seconds),
+            Absolute("one event edited by hand, then `validate`", label, runs["one, validate"], f"{seconds:g} s", seconds),
+        ]
+    return found
 
 
 HUGE_SIZE = 1_000_000  # the issue's absolute targets apply at this size
@@ -394,13 +475,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each command per size")
     parser.add_argument("--add-up-to", type=int, default=100_000, help="time `add` only up to this many events")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--issue-28", action="store_true", help="only the measures issue 28 sets targets for")
+    parser.add_argument(
+        "--kind", choices=("generated", "shipped"), default="generated", help="synthetic events, or copies of the shipped ones"
+    )
     options = parser.parse_args()
     if shutil.which("jq") is None:
         raise SystemExit("jq is needed for the warm-run baseline: apt-get install jq")
     sizes = [int(size) for size in options.sizes.split(",") if size]
     # Byte-compile the package first, as pip does when it installs one, so that no run pays for compiling.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
-    result = table(run(sizes, options.rounds, add_up_to=options.add_up_to), options.rounds)
+    comparisons = run(sizes, options.rounds, add_up_to=options.add_up_to, kind=options.kind, only_28=options.issue_28)
+    result = table(comparisons, options.rounds)
     print(result, end="")
     if options.readme:
         write_readme(result)

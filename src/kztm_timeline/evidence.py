@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -289,9 +289,59 @@ class VerdictTally:
             for problem in old.problems
         ]
         problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
-        inferred = sorted([*old.inferred, *mine.inferred], key=lambda entry: position_of(entry[0]) or 0)
+        at = [position for position in (position_of(entry[0]) for entry in mine.inferred) if position is not None]
+        within = (min(at), max(at) + 1) if at else (0, 0)
+        inferred = in_file_order(list(old.inferred), list(mine.inferred), position_of, within)
         merged = Verdict(tuple(problems), (), tuple(inferred), old.quotes + mine.quotes, old.web + mine.web)
         return {"validate": merged.to_json(self.dataset.path)["validate"]}
+
+    def refreshed(
+        self,
+        kept: Mapping[str, str],
+        removed: Sequence[Event],
+        line_of: Callable[[int], int | None],
+        position_of: Callable[[str], int | None],
+        within: tuple[int, int],
+    ) -> dict[str, str]:
+        main = kept.get("validate")
+        if main is None:
+            return {}
+        old = Verdict.from_json(main, None, self.dataset.path)
+        mine = self.verdict()
+        moved = []
+        for problem in old.problems:
+            line = None if problem.line is None else line_of(problem.line)
+            if problem.line is None or line is not None:
+                moved.append(dataclasses.replace(problem, line=line))
+        gone = {event.id for event in removed}
+        problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
+        entries = [entry for entry in old.inferred if entry[0] not in gone]
+        inferred = in_file_order(entries, list(mine.inferred), position_of, within)
+        web = sum(1 for event in removed for citation in event.citations if self._web(citation.source))
+        quotes = old.quotes - (sum(len(event.citations) for event in removed) - web) + mine.quotes
+        merged = Verdict(tuple(problems), (), tuple(inferred), quotes, old.web - web + mine.web)
+        return {"validate": merged.to_json(self.dataset.path)["validate"]}
+
+
+Entry = tuple[str, str, str]
+
+
+def in_file_order(
+    old: list[Entry], new: list[Entry], position_of: Callable[[str], int | None], within: tuple[int, int]
+) -> list[Entry]:
+    """``old`` and ``new`` entries (by event id) in the order of their events in the file, where ``old`` is in that
+    order already save for the entries whose events now lie within the positions ``within`` (from, to: those that
+    moved, and the place of every ``new`` one). Positions are looked up for those entries and a few others (a
+    binary search for where they go), not for every entry: a file has tens of thousands of them."""
+    import bisect
+
+    def position(entry: Entry) -> int:
+        found = position_of(entry[0])
+        return -1 if found is None else found
+
+    start = bisect.bisect_left(old, within[0], key=position)
+    stop = bisect.bisect_left(old, within[1], lo=start, key=position)
+    return [*old[:start], *sorted([*old[start:stop], *new], key=position), *old[stop:]]
 
 
 def kept_verdict(dataset: Dataset, *, strict: bool = True) -> Verdict:

@@ -41,10 +41,13 @@ def load_dataset(
         return _parse(path, _read_data(path))[0]
     from . import cache as parse_cache
 
+    digest = _Digest(path)
     with _collector_paused():
-        cached = parse_cache.read(
-            cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
-        )
+        cached = parse_cache.read(cache, path, digest, lambda: _parse(path, _read_data(path))[0].events, notice=notice)
+        if cached is None and parse_cache.refresh(cache, path, memos=memos, notice=notice, known=digest.known):
+            cached = parse_cache.read(  # brought in step, reading only what changed
+                cache, path, lambda: file_digest(path), lambda: _parse(path, _read_data(path))[0].events, notice=notice
+            )
     if cached is not None:
         return cached
     try:
@@ -56,6 +59,29 @@ def load_dataset(
     if streamed is not None:
         return streamed
     return _read_whole_into_cache(path, cache, notice, memos, progress)
+
+
+class _Digest:
+    """The data file's SHA-256, worked out at most once a load, with the status the file had just before its bytes
+    were read: a refresh takes it (:meth:`known`) while the file's status is still that one, rather than hash the
+    file again."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.status: list[int] | None = None
+        self.value: str | None = None
+
+    def __call__(self) -> str:
+        if self.value is None:
+            from .store import file_stat
+
+            self.status = file_stat(self.path)
+            self.value = file_digest(self.path, remember=True)  # (validate's kept answer may have worked it out)
+        return self.value
+
+    def known(self, status: list[int]) -> str | None:
+        """The digest, if it was worked out while the file had ``status``."""
+        return self.value if self.status == status else None
 
 
 def _read_whole_into_cache(

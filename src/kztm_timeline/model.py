@@ -139,6 +139,20 @@ class Memos(Protocol):
         date are left out (they are worked out again when asked)."""
         ...
 
+    def refreshed(
+        self,
+        kept: Mapping[str, str],
+        removed: Sequence[Event],
+        line_of: Callable[[int], int | None],
+        position_of: Callable[[str], int | None],
+        within: tuple[int, int],
+    ) -> Mapping[str, str]:
+        """``kept`` (the values of a file) once the file changed by hand: the events added here replaced
+        ``removed``, each old line is now at ``line_of`` (None for a line of an event that went), and the events
+        that moved or were added lie within the positions ``within`` (from, to). Values it cannot bring up to date
+        are left out."""
+        ...
+
 
 class Progress(Protocol):
     """Hears how far a long piece of work has come (the command line draws it as a bar at a terminal).

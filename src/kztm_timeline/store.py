@@ -37,8 +37,9 @@ from .seal import (
 
 # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
 # branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
-# \\uXXXX, and every database is sealed (issue 27)
-FORMAT = 19
+# \\uXXXX, and every database is sealed (issue 27); 20: where each event's item lies in the data file and digests of
+# it and of the file's blocks (the spans table and meta row), so that an edit by hand is read again alone (issue 28)
+FORMAT = 20
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -337,11 +338,13 @@ def open_matching(
     *,
     notice: Callable[[str], None] | None,
     exact: bool,
+    any_data: bool = False,
 ) -> Opened | None:
     """The data file's cache, if this user alone owns it, it has this tool's format and version, and it
     was made from the data file's bytes and the articles it cites; None otherwise (the usual miss, or
     damage of any kind). ``data_digest`` hashes the data file; it is called only when the file's status
-    differs from what the cache recorded, or with ``exact``, always."""
+    differs from what the cache recorded, or with ``exact``, always; with ``any_data``, never (a cache of
+    an earlier version of the file, to bring in step with it)."""
     if not trusted_folder(folder, notice):
         return None
     path = cache_file(folder, data_path)
@@ -360,7 +363,7 @@ def open_matching(
         meta: dict[str, Any] = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
         if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
             raise sqlite3.DatabaseError("another format or tool version")
-        if (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
+        if not any_data and (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
             raise sqlite3.DatabaseError("the data file changed")
         registry = json.loads(meta["registry"])
         files = [str(record["file"]) for record in registry["sources"] if record.get("file") is not None]  # not a web page
@@ -417,8 +420,28 @@ def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[
         return found
     value = compute()
     if path:
-        keep(path, name, value)  # (if it cannot be kept, it is worked out again next time)
+        checks: dict[str, str] = {}
+        if key in BUILT_ON:
+            with contextlib.suppress(sqlite3.Error, TypeError):
+                (data,) = connection.execute("SELECT value FROM meta WHERE key = 'data'").fetchone()
+                checks = memo_checks({key: value}, str(data))
+        keep(path, {name: value, **checks})  # (if it cannot be kept, it is worked out again next time)
     return value
+
+
+BUILT_ON = frozenset({"validate"})  # the kept answers a refresh after an edit by hand brings up to date (the rest it drops)
+
+
+def memo_checks(values: Mapping[str, str], data_digest: str) -> dict[str, str]:
+    """A check of each kept answer (``memo:KEY``) that binds it to the data it was worked out from: ``memo-check:KEY``,
+    the CRC-32 of the key, the data's SHA-256 and the answer. Kept beside every answer, in the database or its seal; a
+    refresh after an edit by hand builds on a kept answer only while its check holds (one changed since it was kept,
+    even behind the seal's back, is worked out again from the data)."""
+    checks = {}
+    for key, value in values.items():
+        text = "\0".join((key, data_digest, value)).encode("utf-8", "surrogatepass")
+        checks[f"memo-check:{key}"] = f"{zlib.crc32(text):08x}"
+    return checks
 
 
 def unresolved_plans(

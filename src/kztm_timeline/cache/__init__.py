@@ -41,18 +41,49 @@ What it holds:
     search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
              folded and romanized exactly as ``--search`` folds it, rowid = row
 
-``add`` updates a database in step with the file it writes (see :func:`record_addition`): a copy of it is
-updated and put in its place, so a reader never sees half of a change.
+    spans    (row, byte, char, line, digest): where event row ``row``'s item starts in the data file (byte,
+             character, line) and a BLAKE2b digest of its bytes; with meta ``spans`` (the list's column, where
+             its items begin and end, digests of what is above and below them and of the file's 64 KiB blocks),
+             what :func:`refresh` compares a changed file against. Absent when the layout cannot vouch for a split.
+
+``add`` updates a database in step with the file it writes (see :func:`record_addition`), and :func:`refresh` in
+step with a file changed by hand or by another tool, re-reading only the events that changed: either way a copy
+of it is updated and put in its place, sealed (one code path, ``adding.rewrite_sealed``), so a reader never sees
+half of a change and no sealed database is changed in place.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import CacheDamaged
 from .events import CachedEvents, read
 from .rows import KEPT_EVENTS
 from .tables import INDEXED
 
+if TYPE_CHECKING:
+    from ..model import Dataset, Memos
+
 # The reading side only: every command opens the cache, few write it. The writers are imported from their
-# own modules where they are used (``cache.writer`` by a full read, ``cache.adding`` by ``add``), so that a
-# warm run does not load them.
-__all__ = ["INDEXED", "KEPT_EVENTS", "CacheDamaged", "CachedEvents", "read"]
+# own modules where they are used (``cache.writer`` by a full read, ``cache.adding`` by ``add``,
+# ``cache.refreshing`` by :func:`refresh`), so that a warm run does not load them.
+__all__ = ["INDEXED", "KEPT_EVENTS", "CacheDamaged", "CachedEvents", "read", "refresh"]
+
+
+def refresh(
+    folder: str,
+    data_path: str,
+    *,
+    memos: Callable[[Dataset], Memos] | None = None,
+    notice: Callable[[str], None] | None = None,
+    known: Callable[[list[int]], str | None] = lambda _: None,
+) -> bool:
+    """Bring the cache of ``data_path`` in step with the file as it is now, reading only what changed (see
+    :mod:`.refreshing`, imported only when a file changed): True when it was done (the cache then matches the
+    file), False when the file is to be read whole. ``memos``: as for a whole read, the values worked out from
+    every event (``validate``'s verdict), brought up to date with the change and kept. ``known``: the file's
+    SHA-256 if this run worked it out while the file had the status given (else None: it is worked out)."""
+    from .refreshing import bring_in_step
+
+    return bring_in_step(folder, data_path, memos=memos, notice=notice, known=known)

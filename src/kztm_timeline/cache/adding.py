@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import CacheDamaged
 from ..model import Dataset, Event, Memos
 from ..seal import replace_sealed
-from ..store import cache_file, connect, file_stat, row_crc
+from ..store import cache_file, connect, file_stat, memo_checks, row_crc
 from .events import CachedEvents, no_fallback, open_cached
 from .tables import MIN_DAY, compact_json, day, insert_events, temporary_database
 
@@ -37,6 +37,7 @@ class Indexed:
         store = dataset.events
         assert isinstance(store, CachedEvents)
         self.store = store
+        self.at_in_spans = store.kept("at_in_spans") == "1"  # after a refresh: see refreshing._apply
 
     @property
     def count(self) -> int:
@@ -44,6 +45,8 @@ class Indexed:
 
     def start(self, position: int) -> int:
         """Where the line of the event at ``position`` starts in the text."""
+        if self.at_in_spans:
+            return int(self.store.column(position, "char"))
         return int(self.store.column(position, "at"))
 
     def record(self, position: int) -> object:
@@ -113,21 +116,26 @@ def record_addition(
             contract = dumps(event_json(updated, store.at(found)), pretty=False, spaced=True)
             copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
-        _update_memos(copy, memos, lines, store.position)
+        _update_memos(copy, memos, lines, store.position, data_digest)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 
 
 def _update_memos(
-    copy: sqlite3.Connection, memos: Memos | None, lines: tuple[int, int], position_of: Callable[[str], int | None]
+    copy: sqlite3.Connection,
+    memos: Memos | None,
+    lines: tuple[int, int],
+    position_of: Callable[[str], int | None],
+    data_digest: str,
 ) -> None:
     """Bring the kept values up to date with an insertion (see ``Memos.inserted``); without ``memos``, drop
     them (they were about the old file; they are worked out again when asked)."""
     rows = copy.execute("SELECT key, value FROM meta WHERE key LIKE 'memo:%'").fetchall()
     kept = {str(key).removeprefix("memo:"): str(value) for key, value in rows}
     updated = {} if memos is None else memos.inserted(kept, *lines, position_of)
-    copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%'")
+    copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%' OR key LIKE 'memo-check:%'")
     copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
+    copy.executemany("INSERT INTO meta VALUES (?, ?)", list(memo_checks(updated, data_digest).items()))
 
 
 def record_source(
@@ -163,7 +171,7 @@ def record_source(
             (compact_json(stats), "source_stats"),
         ]
         copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
-        _update_memos(copy, memos, lines, indexed.store.position)
+        _update_memos(copy, memos, lines, indexed.store.position, data_digest)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 
@@ -176,31 +184,58 @@ def _rewrite(
     change: Callable[[sqlite3.Connection], None],
     notice: Callable[[str], None] | None,
 ) -> None:
-    """Update a copy of the cache database by ``change``, move every offset at or after ``at`` by ``size``,
-    key it to the bytes just written (``data_digest``), and put it in place of the old one, so that a reader
-    never sees half of it. If anything fails, the cache is removed (the next run rebuilds it): it must never
-    describe a file that is not there."""
-    target = cache_file(indexed.folder, indexed.data_path)
-    temporary = temporary_database(indexed.folder)
+    """Bring a copy of the cache database in step by ``change``, move every offset at or after ``at`` by ``size``,
+    key it to the bytes just written (``data_digest``), note where each item lies now, and put it in place of
+    the old one (see :func:`rewrite_sealed`)."""
+
+    def rewrite(copy: sqlite3.Connection) -> None:
+        if indexed.at_in_spans:  # the offsets a refresh kept in spans only
+            copy.execute("UPDATE events SET at = (SELECT char FROM spans WHERE spans.row = events.row)")
+            copy.execute("DELETE FROM meta WHERE key = 'at_in_spans'")
+        copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
+        change(copy)
+
+        def moved(offset: int | None) -> int | None:
+            return offset + size if offset is not None and offset >= at else offset
+
+        layout = {"dash": indexed.dash, "following": moved(indexed.following), "key": moved(indexed.key)}
+        status = _written_status(indexed.data_path, data_digest)
+        meta = {"data": data_digest, "stat": compact_json(status), "layout": compact_json(layout)}
+        copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+        copy.executescript("DROP TABLE IF EXISTS spans; DELETE FROM meta WHERE key = 'spans';")
+        from .spans import record_spans
+
+        record_spans(copy, indexed.data_path, data_digest, indexed.dash)  # where the items are now
+
+    rewrite_sealed(indexed.folder, indexed.data_path, indexed.store, indexed.identity, rewrite, notice)
+
+
+def rewrite_sealed(
+    folder: str,
+    data_path: str,
+    store: CachedEvents,
+    identity: tuple[int, int],
+    change: Callable[[sqlite3.Connection], None],
+    notice: Callable[[str], None] | None,
+) -> bool:
+    """The one way the tool changes a cache database (``add``, ``sources add``, a refresh after an edit by hand):
+    copy the database ``store`` reads (``identity``: the device and inode of the file that was opened), let
+    ``change`` update the copy, and put the copy in place of the old one, sealed (:func:`~kztm_timeline.seal.
+    replace_sealed`), so that a reader never sees half of it and no sealed database is changed in place. False
+    if anything fails: the cache is then removed (the next run rebuilds it), since it must never describe a file
+    that is not there."""
+    target = cache_file(folder, data_path)
+    temporary = temporary_database(folder)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
-            indexed.store.copy_into(descriptor, indexed.identity)
+            store.copy_into(descriptor, identity)
         finally:
             os.close(descriptor)
         copy = connect(temporary, write=True)
         try:
             copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-            copy.execute("UPDATE events SET at = at + ? WHERE at >= ?", (size, at))
             change(copy)
-
-            def moved(offset: int | None) -> int | None:
-                return offset + size if offset is not None and offset >= at else offset
-
-            layout = {"dash": indexed.dash, "following": moved(indexed.following), "key": moved(indexed.key)}
-            status = _written_status(indexed.data_path, data_digest)
-            meta = {"data": data_digest, "stat": compact_json(status), "layout": compact_json(layout)}
-            copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             copy.commit()
         finally:
             copy.close()
@@ -211,6 +246,8 @@ def _rewrite(
         for leftover in (temporary, target):
             with contextlib.suppress(OSError):
                 os.unlink(leftover)
+        return False
+    return True
 
 
 def _written_status(path: str, expected: str) -> list[int] | None:

@@ -82,12 +82,24 @@ class EventRows(Events):
 
     def column(self, position: int, name: str) -> Any:
         """One stored column (``at`` or ``record``) of the event at ``position``; KeyError if there is none."""
-        if name not in ("at", "record"):
+        if name not in ("at", "record", "char"):
             raise KeyError(name)
-        row = self._connection.execute(f"SELECT {name} FROM events WHERE pos = ?", (position,)).fetchone()
+        if name == "char":  # where the item starts, as spans keeps it after a refresh
+            sql = "SELECT spans.char FROM spans JOIN events USING (row) WHERE events.pos = ?"
+        else:
+            sql = f"SELECT {name} FROM events WHERE pos = ?"
+        row = self._connection.execute(sql, (position,)).fetchone()
         if row is None:
             raise KeyError(position)
         return row[0]
+
+    def kept(self, key: str) -> str | None:
+        """A value of the database's meta table; None when it has none."""
+        try:
+            row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
 
     def close(self) -> None:
         self._connection.close()

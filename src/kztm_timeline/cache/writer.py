@@ -4,6 +4,7 @@ data file is streamed (:class:`Builder`)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import CacheDamaged
 from ..model import Dataset, Event
-from ..store import FORMAT, connect, prepare_folder, put_in_place, row_crc, trusted_folder
+from ..store import FORMAT, connect, memo_checks, prepare_folder, put_in_place, row_crc, trusted_folder
 from .events import CachedEvents, no_fallback
 from .tables import INDEXES, SCHEMA, compact_json, insert_events, temporary_database
 
@@ -69,7 +70,11 @@ def write(
                 "path": compact_json(os.path.abspath(data_path)),
             }
             meta.update({f"memo:{key}": value for key, value in (memos or {}).items()})
+            meta.update(memo_checks(memos or {}, data_digest))
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            from .spans import record_spans
+
+            record_spans(connection, data_path, data_digest, None if layout is None else layout.dash)
             connection.commit()
         finally:
             connection.close()
@@ -148,7 +153,12 @@ class Builder:
                 "count": str(self.count),
                 "path": compact_json(os.path.abspath(self.data_path)),
             }
+            rows.update(memo_checks({key[5:]: value for key, value in meta.items() if key.startswith("memo:")}, meta["data"]))
             connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
+            shape = json.loads(meta.get("layout", "null"))
+            from .spans import record_spans
+
+            record_spans(connection, self.data_path, meta["data"], None if shape is None else shape["dash"])
             connection.commit()
             connection.close()
             put_in_place(self.temporary, self.folder, self.data_path)

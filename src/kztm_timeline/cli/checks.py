@@ -84,12 +84,15 @@ def _kept_check(path: str, day: date) -> "KeptCheck | None":
     folder = cache_folder()
     if folder is None:
         return None
+    from functools import partial
+
     from ..datafile.fs import file_digest
     from ..store import kept_check
     from ..vocab import OUTCOMES
 
     try:
-        return kept_check(folder, path, lambda: file_digest(path), day, tuple(OUTCOMES), MAX_OVERDUE_SHOWN, notice=notice)
+        digest = partial(file_digest, path, remember=True)  # (worked out once a run: the read that follows may need it)
+        return kept_check(folder, path, digest, day, tuple(OUTCOMES), MAX_OVERDUE_SHOWN, notice=notice)
     except DataError:
         return None  # the file cannot be read: reading the dataset says so, as every command does
 

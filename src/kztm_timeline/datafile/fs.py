@@ -520,12 +520,24 @@ def display_path(path: str) -> str:
     return named(absolute)
 
 
-def file_digest(path: str) -> str:
-    """SHA-256 of the file, read in chunks (no copy of a large file is held)."""
+_DIGESTS: dict[tuple[str, tuple[int, ...]], str] = {}  # see file_digest's ``remember``
+
+
+def file_digest(path: str, *, remember: bool = False) -> str:
+    """SHA-256 of the file, read in chunks (no copy of a large file is held). ``remember``: worked out once a run
+    for the file's status (device, inode, size, modification and change times), which stands for its bytes as it
+    does for the parse cache (for the reads that check a cache against the data file; never for ``add``'s exact
+    checks, which hash the bytes every time)."""
     import hashlib
 
     try:
         with open_regular(path, MAX_DATA_BYTES) as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            if not remember:
+                return hashlib.file_digest(handle, "sha256").hexdigest()
+            info = os.fstat(handle.fileno())
+            key = (path, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+            if key not in _DIGESTS:
+                _DIGESTS[key] = hashlib.file_digest(handle, "sha256").hexdigest()
+            return _DIGESTS[key]
     except OSError as error:
         raise DataError([file_problem(path, error)]) from None

@@ -39,7 +39,7 @@ class Checker:
         self.registry_dates: dict[yaml_read.Path, EdtfDate] = {}
         self.seen: dict[str, int] = {}  # each event id, and the number of the first event with it
         self.planned: dict[str, bool] = {}
-        self.known = known or {}
+        self.known: Mapping[str, bool] = {} if known is None else known  # (not `or`: a mapping's length may cost a query)
         self.related: list[tuple[int, dict[str, object]]] = []
         self.aliased: list[tuple[int, dict[str, object]]] = []  # the events that name old ids of theirs
         self.count = 0
@@ -140,6 +140,17 @@ def validate_addition(
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list) or len(events) != 1:
         raise DataError([Problem(document.file, None, None, "expected exactly one event", "give one event")])
+    checker = addition_checker(known, data_path, read_source)
+    checker.event(0, events[0], suspect=document.suspect)
+    checker.check_links()
+    if checker.found:
+        raise DataError(locate_all(document.file, document.text, checker.found))
+
+
+def addition_checker(known: Known, data_path: str, read_source: Callable[[str], str] | None = None) -> Checker:
+    """A checker of events new to a dataset of which ``known`` is known (``add``'s one event, the events a
+    refresh reads again after an edit by hand): each checked as :func:`validate_document` would check it in
+    the whole file, reading only the articles the events cite."""
     checker = Checker(data_path, read_source or read_text, known=known.planned)
     source_files = {str(source["id"]): source.get("file") for source in known.sources}
     folded: dict[str, str | None] = {}
@@ -155,10 +166,7 @@ def validate_addition(
     kinds = {str(source["id"]): source_kind(source) for source in known.sources}
     actor_ids = {str(actor["id"]) for actor in known.actors}
     checker.registry = Registry(set(source_files), actor_ids, kinds, source_text, _corpora(known.sources))
-    checker.event(0, events[0], suspect=document.suspect)
-    checker.check_links()
-    if checker.found:
-        raise DataError(locate_all(document.file, document.text, checker.found))
+    return checker
 
 
 def locate_all(file: str, stream: Any, items: Iterable[Found]) -> list[Problem]:
