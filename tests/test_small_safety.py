@@ -167,6 +167,26 @@ def test_sigterm_at_any_moment_of_a_run_exits_143_or_finishes(delay: float) -> N
     assert (child.returncode, stderr) in ((143, b"timeline: terminated\n"), (0, b""))
 
 
+@pytest.mark.parametrize(("signum", "expected"), [(15, (143, b"timeline: terminated\n")), (2, (130, b"timeline: interrupted\n"))])
+def test_a_signal_while_typer_parses_the_command_line_is_reported(signum: int, expected: tuple[int, bytes]) -> None:
+    # Typer answers a KeyboardInterrupt raised while it parses (outside any command) with a silent exit 130;
+    # the signal must still be reported as it is everywhere else.
+    script = (
+        "import os, sys\n"
+        "import typer.core\n"
+        "real = typer.core.TyperCommand.parse_args\n"
+        "def parse_args(self, ctx, args):\n"
+        f"    os.kill(os.getpid(), {signum})\n"
+        "    return real(self, ctx, args)\n"
+        "typer.core.TyperCommand.parse_args = parse_args\n"
+        "sys.argv = ['timeline', 'list', '--year', '2017']\n"
+        "from kztm_timeline.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False, timeout=60)
+    assert (result.returncode, result.stderr) == expected
+
+
 def test_sigterm_as_the_run_ends_exits_143_not_killed_by_the_signal() -> None:
     script = (
         "import os, signal, sys\n"

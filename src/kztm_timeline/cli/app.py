@@ -112,12 +112,11 @@ def exit_code(error: BaseException, command: str) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    if isinstance(error, Terminated):
-        say("timeline: terminated")
-        return EXIT_TERMINATED
     if isinstance(error, KeyboardInterrupt):
-        say("timeline: interrupted")
-        return EXIT_INTERRUPTED
+        state["answered"] = True  # (said once: run() says it if Typer swallowed it, see _on_sigint)
+        terminated = isinstance(error, Terminated)
+        say("timeline: terminated" if terminated else "timeline: interrupted")
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     if isinstance(error, OSError):  # the machine said no (a full disk, a closed stream): no bug of ours
         where = f" ({error.filename})" if error.filename else ""
         say(f"timeline: cannot go on: {error.strerror or error}{where}")
@@ -429,7 +428,13 @@ class Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm(_signum: int, _frame: object) -> None:
+    state["signalled"] = Terminated
     raise Terminated
+
+
+def _on_sigint(_signum: int, _frame: object) -> None:
+    state["signalled"] = KeyboardInterrupt
+    raise KeyboardInterrupt
 
 
 def run() -> None:
@@ -443,6 +448,9 @@ def run() -> None:
 
     if signal.getsignal(signal.SIGTERM) != signal.SIG_IGN:  # (one ignored, under nohup, stays ignored)
         signal.signal(signal.SIGTERM, _on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)  # Python's own, which also notes that the signal came
+    state.update(signalled=None, answered=False)
     state["process"] = True  # a run of its own: signals held for a commit stay held to its end (see _settled)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
@@ -451,6 +459,9 @@ def run() -> None:
     try:
         _let_signals_in()
         code = _app_for(sys.argv[1:])(prog_name="timeline", standalone_mode=False)
+        signalled = state.get("signalled")
+        if isinstance(signalled, type) and not state.get("answered"):  # Typer met it while parsing: a bare 130
+            code = exit_code(Terminated() if signalled is Terminated else KeyboardInterrupt(), "")
     except ClickException as error:
         import io
 
