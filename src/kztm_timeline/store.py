@@ -6,6 +6,9 @@ plans of the day) is read with neither the model nor YAML loaded; :mod:`kztm_tim
 the dataset on top of what :func:`open_matching` opened.
 """
 
+# Over the 500-line aim: the checks that a database matches its data and the answers kept in it share their
+# connection; the kept answers (memos) are the next room to give a module of their own.
+
 from __future__ import annotations
 
 import contextlib

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..datafile.splice import ListLayout
 
 
+# Just over 60 lines: its eleven parameters, one per thing a whole read hands over, take 13 of them.
 def write(
     folder: str,
     data_path: str,

@@ -209,6 +209,7 @@ def _select_parts(dataset: "Dataset", query: "Query", fmt: Format, bar: "Progres
     return parts
 
 
+# Just over 60 lines: the steps of one whole render (nothing found, --fields, PLOVER, progress, paging) in order.
 def _render_whole(
     dataset: "Dataset",
     query: "Query",
