@@ -193,6 +193,8 @@ def _apply(
     for part in _chunks(window.old_rows):
         query = f"SELECT row, line FROM spans WHERE row IN ({','.join('?' for _ in part)})"
         old_lines.update(copy.execute(query, part).fetchall())
+    (next_row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()  # (before any row goes: a
+    # new event never takes the number of one that went, which the lines of the kept verdict are mapped by)
     targets, removed = _forget(copy, dataset, changed.removed)
     targets |= _retarget(copy, changed.retargeted)
     last = window.first + len(window.old_rows)
@@ -206,7 +208,7 @@ def _apply(
         "UPDATE spans SET byte = byte + ?, char = char + ?, line = line + ? WHERE byte >= ?",
         (moved[1], moved[2], moved[3], window.old_end[0]),
     )
-    added, new_lines, reused, inserted = _place(copy, buffer, window, changed)
+    added, new_lines, reused, inserted = _place(copy, buffer, window, changed, int(next_row))
     targets.update(relation.event for _, _, _, event, _ in inserted for relation in event.related)
     targets |= _move_kept(copy, reused)
     insert_events(copy, dataset, inserted)
@@ -237,11 +239,11 @@ _Inserted = tuple[int, int, int, Event, object]
 
 
 def _place(
-    copy: sqlite3.Connection, buffer: Any, window: Window, changed: WindowItems
+    copy: sqlite3.Connection, buffer: Any, window: Window, changed: WindowItems, next_row: int
 ) -> tuple[list[tuple[Event, tuple[int, int]]], dict[int, int], list[tuple[int, int]], list[_Inserted]]:
     """Where each item of the window lies now (spans), the rows to insert for the new ones, and the rows kept (with
-    their new positions); the new events with where their dates are written."""
-    (next_row,) = copy.execute("SELECT coalesce(max(row), -1) + 1 FROM events").fetchone()
+    their new positions); the new events with where their dates are written. New rows are numbered from
+    ``next_row`` on."""
     _, char, line = window.begin
     bounds = [*window.starts[1:], window.end]
     inserted: list[_Inserted] = []
