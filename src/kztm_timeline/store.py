@@ -482,6 +482,16 @@ class KeptCheck(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen
     renamed: tuple[tuple[str, str, str], ...] = ()  # links written with an old id: (event, old id, id of today)
 
 
+# Each link written with an old id: the linking event's id, the old id, the id it stands for. The links of the
+# renamed rows are found in one pass over links (joined directly, SQLite scanned links for every renamed row's
+# automatic index: 58 ms at 100,000 events built from the shipped ones, with no link renamed at all).
+RENAMED_LINKS = (
+    "SELECT events.id, renamed.alias, found.target FROM renamed JOIN events ON events.row = renamed.row "
+    "JOIN (SELECT source, idx, target FROM links WHERE source IN (SELECT row FROM renamed)) AS found "
+    "ON found.source = renamed.row AND found.idx = renamed.idx ORDER BY events.pos, renamed.idx"
+)
+
+
 def kept_check(
     folder: str,
     data_path: str,
@@ -514,10 +524,7 @@ def kept_check(
                 return None  # damaged: the dataset is read, which parses the file afresh
             overdue.append((str(found[0]), date.fromordinal(int(found[1]))))
         registry = opened.meta["registry"]
-        renamed = connection.execute(
-            "SELECT events.id, renamed.alias, links.target FROM renamed JOIN events ON events.row = renamed.row "
-            "JOIN links ON links.source = renamed.row AND links.idx = renamed.idx ORDER BY events.pos, renamed.idx"
-        ).fetchall()
+        renamed = connection.execute(RENAMED_LINKS).fetchall()
         return KeptCheck(
             int(opened.meta["count"]),
             len(registry["actors"]),

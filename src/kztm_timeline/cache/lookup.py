@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 
 from ..model import Event
+from ..store import RENAMED_LINKS
 from .rows import EventRows
 
 
@@ -47,10 +48,7 @@ class IdLookup(EventRows):
         if self._parsed is not None:
             return super().renamed_links()
         try:
-            rows = self._connection.execute(
-                "SELECT events.id, renamed.alias, links.target FROM renamed JOIN events ON events.row = renamed.row "
-                "JOIN links ON links.source = renamed.row AND links.idx = renamed.idx ORDER BY events.pos, renamed.idx"
-            ).fetchall()
+            rows = self._connection.execute(RENAMED_LINKS).fetchall()
         except sqlite3.Error:
             return super().renamed_links()
         return [(str(source), str(alias), str(target)) for source, alias, target in rows]
