@@ -89,6 +89,8 @@ def _rich_progress(*, color: bool, get_time: Callable[[], float] | None = None) 
 
         def render(self, task: Task) -> Text:
             speed = task.finished_speed or task.speed
+            if speed is None and task.elapsed and task.completed:  # a step done within Rich's first samples
+                speed = task.completed / task.elapsed
             unit = task.fields.get("unit", "")
             if speed is None or not unit:
                 return Text("")
