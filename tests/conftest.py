@@ -9,11 +9,12 @@ public record and the seeds) has tests of its own, which name it: ``SHIPPED``.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from kztm_timeline import seal
 from kztm_timeline.load import load_dataset
 from kztm_timeline.model import Dataset
 
@@ -24,12 +25,14 @@ SHIPPED = ROOT / "data" / "events.yaml"  # the dataset the package ships
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets an empty parse cache of its own (never the user's ~/.cache)."""
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets an empty parse cache of its own (never the user's ~/.cache), and lets go of the cache
+    databases it read at its end, as a run does (kztm_timeline.seal.release)."""
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
     monkeypatch.delenv("KZTM_TIMELINE_NO_CACHE", raising=False)
-    return folder / "kztm-timeline"
+    yield folder / "kztm-timeline"
+    seal.release()
 
 
 @pytest.fixture(autouse=True)

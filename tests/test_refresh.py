@@ -1,6 +1,7 @@
 """Re-reading only what changed: after any edit, the cache brought in step equals a fresh full read, export
 for export, byte for byte; a change the layout cannot vouch for is read whole; bad data is reported as a whole
-read reports it; and the refreshed database is a sealed copy, never the old one changed in place.
+read reports it; and the refreshed database is sealed anew: changed in place when no other run reads it, else a
+copy put in its place.
 
 The edits run on the shipped data (the public record), whose events have every shape the cache keeps: web
 sources, old ids (``aliases``) and links written with them, views of a corpus (``in_corpus``), plans with their
@@ -555,13 +556,42 @@ def test_validate_and_list_after_an_edit_say_what_they_say_after_a_fresh_read(tm
     ]
 
 
-def test_a_refresh_puts_a_sealed_copy_in_place_and_never_changes_the_old_database(tmp_path: Path) -> None:
+def test_a_refresh_changes_the_database_in_place_when_no_other_run_reads_it(tmp_path: Path) -> None:
+    path = copy_of_the_shipped_data(tmp_path)
+    folder = tmp_path / "cache"
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
+    seal.release()  # (as at the end of a run)
+    database = cache_file(str(folder), str(path))
+    inode = os.stat(database).st_ino
+    edited(path, change(5, "again"))
+    assert cache.refresh(str(folder), str(path), memos=VerdictTally) is True
+    assert os.stat(database).st_ino == inode
+    assert sorted(os.listdir(folder)) == sorted([Path(database).name, Path(database).name + ".seal"])  # nothing left over
+
+
+def test_a_database_changed_in_place_is_sealed_for_every_byte_of_it(tmp_path: Path) -> None:
     path = copy_of_the_shipped_data(tmp_path)
     folder = tmp_path / "cache"
     load_dataset(str(path), cache=str(folder), memos=VerdictTally)
     database = cache_file(str(folder), str(path))
+    edited(path, change(5, "again"), move(2, 9))
+    assert cache.refresh(str(folder), str(path), memos=VerdictTally) is True
+    seal.release()
+    os.utime(database)  # its status moves: the next judgement reads every byte and compares
+    assert seal.judge(database, os.stat(database)) == seal.SEALED
+
+
+def test_a_refresh_puts_a_sealed_copy_in_place_while_another_run_reads_the_database(tmp_path: Path) -> None:
+    import fcntl
+
+    path = copy_of_the_shipped_data(tmp_path)
+    folder = tmp_path / "cache"
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
+    seal.release()
+    database = cache_file(str(folder), str(path))
     before = Path(database).read_bytes()
-    descriptor = os.open(database, os.O_RDONLY)  # the old file, whatever is put in its place
+    descriptor = os.open(database, os.O_RDONLY)  # another run, reading the old file
+    fcntl.flock(descriptor, fcntl.LOCK_SH)
     try:
         edited(path, change(5, "again"))
         assert cache.refresh(str(folder), str(path), memos=VerdictTally) is True
@@ -570,7 +600,7 @@ def test_a_refresh_puts_a_sealed_copy_in_place_and_never_changes_the_old_databas
     finally:
         os.close(descriptor)
     assert seal.judge(database, os.stat(database)) == seal.SEALED
-    assert sorted(os.listdir(folder)) == sorted([Path(database).name, Path(database).name + ".seal"])  # nothing left over
+    assert sorted(os.listdir(folder)) == sorted([Path(database).name, Path(database).name + ".seal"])
 
 
 def test_a_file_changed_while_it_is_read_again_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,8 +17,16 @@ A database is believed only while its seal vouches for it (:func:`judge`):
 A damaged database is set aside (:func:`set_aside`) as ``NAME.sqlite.damaged``, one kept for inspection (a
 later one replaces it), and is never read again.
 
-The tool never changes a sealed database in place: an answer worked out after the database was sealed
-(``validate``'s overdue plans for the day, say) is kept in the seal, under ``memos``, not in the database.
+An answer worked out after the database was sealed (``validate``'s overdue plans for the day, say) is kept in
+the seal, under ``memos``, not in the database.
+
+Who reads a database holds a shared lock on it (``flock``) from before its seal is judged to the end of the run
+(:func:`hold`, :func:`release`), so a run never sees two versions of it. The tool changes a database in place
+(``add``, a refresh after an edit by hand: :func:`change_in_place`) only under an exclusive lock, which it takes
+only when no other run holds the database: it removes the seal first (a change cut short by a crash leaves a
+database that nothing vouches for, read afresh next time, never a damaged one), makes the change, and seals
+the new bytes. When another run is reading it, the change is made to a copy put in place instead
+(:func:`replace_sealed`), and the reader keeps the old file.
 
 The seal file is one line, ``CRC BODY``: the CRC-32 (8 hex digits) of BODY, a JSON object
 ``{"v": 1, "status": [dev, ino, size, mtime_ns, ctime_ns], "crc": N, "memos": {...}}``.
@@ -31,11 +39,13 @@ that this user alone owns and can write.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import stat
+import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 SEAL_SUFFIX = ".seal"
@@ -43,6 +53,9 @@ DAMAGED_SUFFIX = ".damaged"
 MAX_MEMOS = 64  # answers kept in a seal at most (the oldest go first): one a day for overdue plans, a few others
 _CHUNK = 1 << 20
 _MAX_SEAL_BYTES = 1 << 20
+PATIENCE = 60.0  # seconds a run waits for another run to finish changing a database, before it reads the data afresh
+_HELD: dict[str, int] = {}  # the databases this process reads, by path: a descriptor of each, holding its lock
+MOST_HELD = 32  # a process that goes on reading (a library's user) lets go of the one it took first beyond this
 
 
 def owned_alone(info: os.stat_result) -> bool:
@@ -259,3 +272,104 @@ def renew(database: str) -> bool:
     finally:
         os.close(descriptor)
     return write_seal(database, Seal(status_of(info), crc, {} if previous is None else previous.memos))
+
+
+# ---------------------------------------------------------------- locks: one version of a database a run
+
+
+def hold(database: str, info: os.stat_result, waiting: Callable[[], None] | None = None) -> os.stat_result | None:
+    """Take a shared lock on ``database``, the file whose status was ``info``, held until :func:`release` (a run
+    that reads it sees one version of it, whatever another run wants to change), waiting up to :data:`PATIENCE`
+    for a run that is changing it (``waiting`` is called once, if it has to wait). Its status now (the change may
+    have moved its times), or None: the file was replaced meanwhile, or is still being changed."""
+    held = _HELD.get(database)
+    if held is not None:
+        with contextlib.suppress(OSError):
+            now = os.fstat(held)
+            if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
+                return now  # this run holds it already
+        _drop(database)
+    try:
+        descriptor = os.open(database, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        opened = os.fstat(descriptor)
+        if (opened.st_dev, opened.st_ino) == (info.st_dev, info.st_ino) and _lock(descriptor, fcntl.LOCK_SH, waiting):
+            if len(_HELD) >= MOST_HELD:
+                _drop(next(iter(_HELD)))
+            _HELD[database] = descriptor
+            return os.fstat(descriptor)
+    except OSError:
+        pass
+    os.close(descriptor)
+    return None
+
+
+def _lock(descriptor: int, kind: int, waiting: Callable[[], None] | None) -> bool:
+    """Lock the open file (``kind``: LOCK_SH or LOCK_EX), waiting up to :data:`PATIENCE`; False if it could not."""
+    deadline = time.monotonic() + PATIENCE
+    while True:
+        try:
+            fcntl.flock(descriptor, kind | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            if waiting is not None:
+                waiting()
+                waiting = None
+            time.sleep(0.02)
+
+
+def _drop(database: str) -> None:
+    descriptor = _HELD.pop(database, None)
+    if descriptor is not None:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+
+
+def release() -> None:
+    """Let go of every database this run holds (at the end of a run: closing a descriptor of a file also drops the
+    locks SQLite's connections to it hold, so no connection may still be reading)."""
+    for database in list(_HELD):
+        _drop(database)
+
+
+def change_in_place(database: str, identity: tuple[int, int], change: Callable[[], None]) -> bool:
+    """Change ``database`` in place by ``change()`` (which opens it and writes), under an exclusive lock, and seal the
+    new bytes; False, with nothing done, if that cannot be done safely: another run holds the database, it is not
+    the file ``identity`` (device, inode) names, or its seal does not vouch for it as it is. If ``change`` raises,
+    the database is left unsealed (never believed again) and the exception goes on."""
+    descriptor = _HELD.get(database)
+    opened_here = descriptor is None
+    if descriptor is None:
+        try:
+            descriptor = os.open(database, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            return False
+    try:
+        info = os.fstat(descriptor)
+        if (info.st_dev, info.st_ino) != identity:
+            return False
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # another run reads it: it keeps its version, and the change goes to a copy
+        if opened_here:
+            _HELD[database] = descriptor  # this run holds it from now on, as a reader would
+            opened_here = False
+        try:
+            previous = read_seal(database)
+            if previous is None or previous.status != status_of(os.fstat(descriptor)):
+                return False
+            os.unlink(seal_path(database))
+            change()
+            crc = descriptor_crc(descriptor)
+            write_seal(database, Seal(status_of(os.fstat(descriptor)), crc, {}))
+            return True
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)  # this run goes on reading it
+    finally:
+        if opened_here:
+            os.close(descriptor)

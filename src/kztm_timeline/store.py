@@ -29,6 +29,7 @@ from .seal import (
     DAMAGED_SUFFIX,
     SEAL_SUFFIX,
     SEALED,
+    hold,
     judge,
     keep,
     kept,
@@ -41,8 +42,9 @@ from .seal import (
 # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
 # branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
 # \\uXXXX, and every database is sealed (issue 27); 20: where each event's item lies in the data file and digests of
-# it and of the file's blocks (the spans table and meta row), so that an edit by hand is read again alone (issue 28)
-FORMAT = 20
+# it and of the file's blocks (the spans table and meta row), so that an edit by hand is read again alone (issue 28);
+# 21: changed in place under a lock its readers hold (kztm_timeline.seal), which a run of format 20 would not take
+FORMAT = 21
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
@@ -352,6 +354,9 @@ def open_matching(
         return None
     path = cache_file(folder, data_path)
     info = trusted_file(path, notice)
+    if info is not None:
+        waiting = None if notice is None else lambda: notice(f"waiting for another run to finish changing the cache {path}")
+        info = hold(path, info, waiting)  # (held to the end of the run: see kztm_timeline.seal)
     if info is None or not _sealed(path, info, notice):
         return None
     try:
@@ -409,8 +414,8 @@ def set_aside_cache(folder: str, data_path: str) -> str | None:
 
 def memo(connection: sqlite3.Connection, path: str, key: str, compute: Callable[[], str]) -> str:
     """``compute()``, kept under ``key`` so that the next run over the same data reads it: the database at
-    ``path`` keeps the answers worked out as it was written; one worked out later is kept in its seal (the
-    database itself, whose bytes the seal vouches for, is never changed in place)."""
+    ``path`` keeps the answers worked out as it was written; one worked out later is kept in its seal (a run
+    that only reads never changes the database, whose bytes the seal vouches for)."""
     name = f"memo:{key}"
     try:
         row = connection.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()

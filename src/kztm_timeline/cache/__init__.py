@@ -18,7 +18,7 @@ bytes; any write changes the change time, which no tool can set back. Anything e
 corrupt, unreadable or foreign file) means a plain parse; so does damage found later, when an event is
 decoded. Every database is sealed as it is put in place (:mod:`kztm_timeline.seal`: the CRC-32 of every byte,
 every table and index included) and opened only while its seal vouches for it; a damaged one is set aside as
-``NAME.sqlite.damaged``, and never changed in place (answers worked out later are kept in the seal). Bad data
+``NAME.sqlite.damaged``; a run that only reads never changes it (answers worked out later are kept in the seal). Bad data
 is never cached: the database is written only after a validation passed.
 
 What it holds:
@@ -47,9 +47,10 @@ What it holds:
              what :func:`refresh` compares a changed file against. Absent when the layout cannot vouch for a split.
 
 ``add`` updates a database in step with the file it writes (see :func:`record_addition`), and :func:`refresh` in
-step with a file changed by hand or by another tool, re-reading only the events that changed: either way a copy
-of it is updated and put in its place, sealed (one code path, ``adding.rewrite_sealed``), so a reader never sees
-half of a change and no sealed database is changed in place.
+step with a file changed by hand or by another tool, re-reading only the events that changed: either way it is
+changed in place under an exclusive lock when no other run reads it, else a copy of it is changed and put in its
+place, and sealed anew (one code path, ``adding.rewrite_sealed``; the locks: :mod:`kztm_timeline.seal`), so a
+reader never sees half of a change.
 """
 
 from __future__ import annotations

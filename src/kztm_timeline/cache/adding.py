@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import CacheDamaged
 from ..model import Dataset, Event, Memos
-from ..seal import replace_sealed
+from ..seal import change_in_place, replace_sealed
 from ..store import cache_file, connect, file_stat, memo_checks, row_crc
 from .events import CachedEvents, no_fallback, open_cached
 from .tables import MIN_DAY, compact_json, day, insert_events, temporary_database
@@ -184,9 +184,8 @@ def _rewrite(
     change: Callable[[sqlite3.Connection], None],
     notice: Callable[[str], None] | None,
 ) -> None:
-    """Bring a copy of the cache database in step by ``change``, move every offset at or after ``at`` by ``size``,
-    key it to the bytes just written (``data_digest``), note where each item lies now, and put it in place of
-    the old one (see :func:`rewrite_sealed`)."""
+    """Bring the cache database in step by ``change``, move every offset at or after ``at`` by ``size``, key it
+    to the bytes just written (``data_digest``), and note where each item lies now (see :func:`rewrite_sealed`)."""
 
     def rewrite(copy: sqlite3.Connection) -> None:
         if indexed.at_in_spans:  # the offsets a refresh kept in spans only
@@ -219,26 +218,22 @@ def rewrite_sealed(
     notice: Callable[[str], None] | None,
 ) -> bool:
     """The one way the tool changes a cache database (``add``, ``sources add``, a refresh after an edit by hand):
-    copy the database ``store`` reads (``identity``: the device and inode of the file that was opened), let
-    ``change`` update the copy, and put the copy in place of the old one, sealed (:func:`~kztm_timeline.seal.
-    replace_sealed`), so that a reader never sees half of it and no sealed database is changed in place. False
-    if anything fails: the cache is then removed (the next run rebuilds it), since it must never describe a file
-    that is not there."""
+    ``change`` updates the database ``store`` reads (``identity``: the device and inode of the file that was
+    opened) in place, under an exclusive lock, when no other run is reading it; else a copy of it, put in place of
+    the old one (see :mod:`kztm_timeline.seal`); either way sealed anew, and never seen half done by a reader.
+    False if anything fails: the cache is then removed (the next run rebuilds it), since it must never describe a
+    file that is not there."""
     target = cache_file(folder, data_path)
     temporary = temporary_database(folder)
     try:
+        if change_in_place(target, identity, lambda: _changed(target, change)):
+            return True
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
             store.copy_into(descriptor, identity)
         finally:
             os.close(descriptor)
-        copy = connect(temporary, write=True)
-        try:
-            copy.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-            change(copy)
-            copy.commit()
-        finally:
-            copy.close()
+        _changed(temporary, change)
         replace_sealed(temporary, target)
     except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
         if notice is not None:
@@ -248,6 +243,18 @@ def rewrite_sealed(
                 os.unlink(leftover)
         return False
     return True
+
+
+def _changed(database: str, change: Callable[[sqlite3.Connection], None]) -> None:
+    """Open ``database`` for writing, let ``change`` update it, and commit (with no journal: a change cut short
+    leaves a database no seal vouches for, which is removed or read afresh, never believed)."""
+    connection = connect(database, write=True)
+    try:
+        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        change(connection)
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def _written_status(path: str, expected: str) -> list[int] | None:

@@ -8,10 +8,10 @@ their own, checked by the checker ``add`` uses for its new event (:func:`~kztm_t
 addition_checker`), and checked across events against the rest (:mod:`.linking`: unique ids and old ids,
 related events that exist, outcomes of planned events, links to events that went).
 
-How it is written: as ``add`` writes, through :func:`.adding.rewrite_sealed`: a copy of the database is brought
-in step (rows that went, rows that moved, new rows, the kept JSON of every event whose links changed, the
-links and old ids, ``validate``'s kept verdict) and put in place of the old one, sealed. No sealed database
-is changed in place.
+How it is written: as ``add`` writes, through :func:`.adding.rewrite_sealed`: the database (in place, when no
+other run reads it; else a copy, put in place of the old one) is brought in step (rows that went, rows that
+moved, new rows, the kept JSON of every event whose links changed, the links and old ids, ``validate``'s kept
+verdict) and sealed anew.
 
 When the whole file is read instead (``bring_in_step`` answers False): the cache keeps no spans (an unusual
 layout), anything above the events list or below it changed (the sources and actors: every event's JSON

@@ -301,6 +301,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    context: typer.Context,
     data: DataOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
@@ -346,6 +347,15 @@ def _main(
         data=data,
     )
     _said.clear()
+    context.call_on_close(_let_go_of_caches)
+
+
+def _let_go_of_caches() -> None:
+    """At the end of a run, let go of the cache databases it held (see :func:`kztm_timeline.seal.hold`): imported
+    only if the run read one."""
+    held = sys.modules.get("kztm_timeline.seal")
+    if held is not None:
+        held.release()
 
 
 def registered(modules: tuple[str, ...]) -> typer.Typer:
