@@ -8,19 +8,20 @@ import hashlib
 import mmap
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..datafile import items
-from ..datafile.items import block_digests, events_region, item_digests
+from ..datafile.items import SECTION, block_digests, digest_of, events_region, let_go, scan
 from .tables import compact_json
 
 SPANS = (
     "CREATE TABLE spans(row INTEGER PRIMARY KEY, byte INTEGER NOT NULL, char INTEGER NOT NULL, line INTEGER NOT NULL, "
     "digest BLOB NOT NULL)"
 )
-_EVENTS_KEY = re.compile(rb"(?:^|\n)events:[ \t]*(?:#[^\n]*)?\r?\n")
+_EVENTS_KEY = re.compile(rb"events:[ \t]*(?:#[^\n]*)?\r?\n")  # the line, from its start
+_EVENTS_LINE = re.compile(rb"(?:^|\n)events:")
 
 
 @contextlib.contextmanager
@@ -40,48 +41,76 @@ def mapped(path: str) -> Iterator[Any]:
 
 def events_key(buffer: Any) -> int | None:
     """Where the one ``events:`` line starts; None when there is none, or more than one line like it."""
-    found = _EVENTS_KEY.search(buffer)
-    if found is None or _EVENTS_KEY.search(buffer, found.end() - 1) is not None:
-        return None
-    start: int = found.start()
-    return start + 1 if buffer[start : start + 1] == b"\n" else start
+    lines = []
+    for candidate in scan(_EVENTS_LINE, buffer, 0, len(buffer), len(b"\nevents:")):
+        start = candidate.start() + (buffer[candidate.start() : candidate.start() + 1] == b"\n")
+        if _EVENTS_KEY.match(buffer, start) is not None:  # (the whole line: what may follow the key)
+            lines.append(start)
+            if len(lines) > 1:
+                return None
+    return lines[0] if lines else None
 
 
 def record_spans(connection: sqlite3.Connection, data_path: str, data_digest: str, dash: int | None) -> None:
     """Keep the spans of the events just written (``connection``: the cache being written) if the data file
     still holds the bytes they were read from and its events list splits into items that line up with
-    them; otherwise keep none (the next change is then read whole)."""
+    them; otherwise keep none (the next change is then read whole). The file is read through a memory map a
+    section at a time, and the spans written as they are found (memory does not grow with the file)."""
     if dash is None:
         return
     with contextlib.suppress(OSError), mapped(data_path) as buffer:
-        if hashlib.sha256(buffer).hexdigest() != data_digest:
+        if digest_of(buffer) != data_digest:
             return
         key = events_key(buffer)
         found = None if key is None else events_region(buffer, dash, key)
         if found is None:
             return
         begin, end, starts = found
-        rows = connection.execute("SELECT row, at FROM events ORDER BY pos").fetchall()
-        if len(rows) != len(starts):
+        (count,) = connection.execute("SELECT count(*) FROM events").fetchone()
+        if count != len(starts):
             return
         char = len(bytes(buffer[:begin]).decode("utf-8-sig"))
         line = buffer[:begin].count(b"\n") + 1
-        first = (begin, char, line)
-        places = []
-        for (row, at), start, stop in zip(rows, starts, [*starts[1:], end], strict=True):
-            if at != char:
-                return  # the events do not line up with the items found
-            places.append((row, start, char, line))
-            item = bytes(buffer[start:stop])
-            char += len(item.decode("utf-8"))
-            line += item.count(b"\n")
-        digests = item_digests(buffer, starts, end)
+        place = _Place(char, line)
         connection.execute(SPANS)
-        connection.executemany(
-            "INSERT INTO spans VALUES (?, ?, ?, ?, ?)", [(*place, digest) for place, digest in zip(places, digests, strict=True)]
-        )
-        meta = span_meta(buffer, dash, key or 0, first, (end, char, line))
+        try:
+            rows = connection.execute("SELECT row, at FROM events ORDER BY pos")
+            connection.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?)", _spans(buffer, rows, starts, end, place))
+        except _Misaligned:
+            connection.execute("DROP TABLE spans")
+            return
+        meta = span_meta(buffer, dash, key or 0, (begin, char, line), (end, place.char, place.line))
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('spans', ?)", (compact_json(meta),))
+
+
+class _Misaligned(Exception):
+    """The events do not line up with the items found."""
+
+
+@dataclass
+class _Place:
+    """Where the next item starts: its character and line."""
+
+    char: int
+    line: int
+
+
+def _spans(buffer: Any, rows: Iterable[tuple[int, int]], starts: list[int], end: int, place: _Place) -> Iterator[tuple[Any, ...]]:
+    """Each event's span (row, byte, character, line, digest of the item's bytes), in file order, ``place`` kept at
+    the end of the items seen so far; raises :class:`_Misaligned` when an event was not read where its item starts."""
+    dropped = starts[0] if starts else 0
+    with memoryview(buffer) as view:
+        for (row, at), start, stop in zip(rows, starts, [*starts[1:], end], strict=True):
+            if at != place.char:
+                raise _Misaligned
+            item = view[start:stop]
+            yield (row, start, place.char, place.line, hashlib.blake2b(item, digest_size=16).digest())
+            text = bytes(item)
+            place.char += len(text.decode("utf-8"))
+            place.line += text.count(b"\n")
+            if stop - dropped >= SECTION:
+                let_go(buffer, dropped, stop)
+                dropped = stop
 
 
 def span_meta(
