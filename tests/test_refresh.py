@@ -326,8 +326,10 @@ EDITS = st.one_of(  # the edits a layout vouches for come first and most often
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of 256 bytes, so that the shipped file has many (a real cache's are 64 KiB)."""
+    """Blocks of 256 bytes, so that the shipped file has many (a real cache's are 64 KiB), and sections of the scans of
+    a few pages (see items.let_go), so that the file has several."""
     monkeypatch.setattr(items, "BLOCK", 256)
+    monkeypatch.setattr(items, "SECTION", 4 * 4096)
 
 
 def copy_of_the_shipped_data(tmp_path: Path) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..datafile import items
-from ..datafile.items import SECTION, block_digests, digest_of, events_region, let_go, scan
+from ..datafile.items import block_digests, digest_of, events_region, let_go, scan
 from .tables import compact_json
 
 SPANS = (
@@ -108,7 +108,7 @@ def _spans(buffer: Any, rows: Iterable[tuple[int, int]], starts: list[int], end:
             text = bytes(item)
             place.char += len(text.decode("utf-8"))
             place.line += text.count(b"\n")
-            if stop - dropped >= SECTION:
+            if stop - dropped >= items.SECTION:
                 let_go(buffer, dropped, stop)
                 dropped = stop
 

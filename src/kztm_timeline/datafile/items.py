@@ -139,6 +139,9 @@ def common_blocks(buffer: Any, kept: Sequence[bytes], block: int, *, from_end: b
                 part = view[number * block : (number + 1) * block]
             if hashlib.sha256(part).digest()[:16] != digest:
                 return number
+            if (number + 1) * block % SECTION == 0:  # a section's worth compared: its pages go
+                low = size - (number + 1) * block if from_end else (number + 1) * block - SECTION
+                let_go(buffer, low, low + SECTION)
         return len(kept)
     finally:
         view.release()
