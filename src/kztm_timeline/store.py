@@ -41,8 +41,9 @@ from .seal import (
 # 16 on the web branch; 17: its tables with the output contract 3.0 kept in them; 18: each plan's due day (the dates
 # branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
 # \\uXXXX, and every database is sealed (issue 27); 20: where each event's item lies in the data file and digests of
-# it and of the file's blocks (the spans table and meta row), so that an edit by hand is read again alone (issue 28)
-FORMAT = 20
+# it and of the file's blocks (the spans table and meta row), so that an edit by hand is read again alone (issue 28);
+# 21: the inferred dates in a table of their own (inferred), no longer in validate's kept verdict (issue 28)
+FORMAT = 21
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:
