@@ -77,6 +77,7 @@ def rows(database: str) -> dict[str, object]:
             "search": sorted(
                 place[row] for (row,) in connection.execute("SELECT rowid FROM search WHERE search MATCH 'berdimuhamed'")
             ),
+            "inferred": sorted((place[row], *rest) for row, *rest in connection.execute("SELECT * FROM inferred")),
             "meta": dict(connection.execute("SELECT key, value FROM meta WHERE key NOT IN ('stat')")),
         }
     finally:

@@ -434,6 +434,41 @@ def test_validate_keeps_its_verdict_in_the_cache_and_reads_it_next_time(workdir:
     assert second.stdout.endswith("26 events, 14 actors, 5 sources; 34 quotes verified\n")
 
 
+def test_a_plain_validate_from_the_cache_does_not_read_the_inferred_dates(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("evidence: inferred") == 13  # (listed by a strict validation only, never kept in the verdict)
+    runner.invoke(app, ["validate", "--data", str(path)])
+    connection = sqlite3.connect(cached_path(private_cache, path))
+    (kept,) = connection.execute("SELECT value FROM meta WHERE key = 'memo:validate'").fetchone()
+    connection.close()
+    assert json.loads(kept) == {"problems": [], "quotes": 34, "web": 0}
+
+
+def test_validate_strict_lists_the_inferred_dates_from_the_cache_as_a_fresh_read_does(workdir: Path) -> None:
+    path = data_file(workdir)
+    runner.invoke(app, ["validate", "--data", str(path)])
+    warm = runner.invoke(app, ["validate", "--strict", "--data", str(path), "--as-of", "2024-12-31"])
+    again = runner.invoke(app, ["validate", "--strict", "--data", str(path), "--as-of", "2024-12-31"])
+    fresh = runner.invoke(app, ["--no-cache", "validate", "--strict", "--data", str(path), "--as-of", "2024-12-31"])
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (again.exit_code, again.stdout, again.stderr)
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+    assert warm.stderr.count("inferred: ") == 13
+
+
+def test_a_verdict_kept_by_the_previous_cache_format_is_never_read(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    runner.invoke(app, ["validate", "--data", str(path)])
+    verdict = '{"problems": [], "inferred": [["forged-event", "2024", "Forged."]], "quotes": 99, "web": 0}'
+    database = cached_path(private_cache, path)
+    forged(database, f"UPDATE meta SET value = '{verdict}' WHERE key = 'memo:validate'")
+    forged(database, "UPDATE meta SET value = '20' WHERE key = 'format'")  # (format 20 kept the inferred dates in it)
+    plain = runner.invoke(app, ["validate", "--data", str(path)])
+    strict = runner.invoke(app, ["validate", "--strict", "--data", str(path), "--as-of", "2024-12-31"])
+    assert "34 quotes verified" in plain.stdout
+    assert "forged-event" not in strict.stderr
+
+
 def test_a_kept_verdict_with_problems_names_the_data_file_as_this_run_names_it(
     edited: EditData, monkeypatch: pytest.MonkeyPatch
 ) -> None:

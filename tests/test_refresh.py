@@ -62,12 +62,12 @@ def rendered(dataset: Dataset) -> dict[str, str]:
 
 def exports(dataset: Dataset) -> dict[str, object]:
     """Every text export of every event, of the whole data and of each corpus (its views of events), the JSON the
-    cache keeps (or encodes) for them, the verdict of ``validate`` (kept, or worked out), the links written with
-    old ids and where each old id leads, and the plans overdue."""
+    cache keeps (or encodes) for them, the verdict of a strict ``validate`` (kept, or worked out: its inferred dates
+    too), the links written with old ids and where each old id leads, and the plans overdue."""
     found: dict[str, object] = dict(rendered(dataset))
     for corpus in corpora(dataset):
         found.update({f"{corpus}: {name}": text for name, text in rendered(within_corpus(dataset, corpus)).items()})
-    found["validate"] = str(kept_verdict(dataset, strict=True).to_json(dataset.path))
+    found["validate"] = kept_verdict(dataset, strict=True)  # all a strict validate says of the verdict: the inferred dates too
     found["renamed links"] = dataset.events.renamed_links()
     aliases = sorted({alias for event in dataset.events for alias in event.aliases})
     found["old ids"] = {alias: dataset.events.alias_of(alias) for alias in [*aliases, "no-such-id"]}
@@ -104,6 +104,7 @@ def tables(database: str) -> dict[str, object]:
             )),
             "aliases": sorted((alias, place[row]) for alias, row in connection.execute("SELECT * FROM aliases")),
             "renamed": sorted((place[row], idx, alias) for row, idx, alias in connection.execute("SELECT * FROM renamed")),
+            "inferred": sorted((place[row], *rest) for row, *rest in connection.execute("SELECT * FROM inferred")),
             "spans": sorted((place[row], *rest) for row, rest in spans.items()),
             "search": search,
         }
@@ -558,6 +559,31 @@ def test_validate_and_list_after_an_edit_say_what_they_say_after_a_fresh_read(tm
     ]
 
 
+def test_validate_strict_lists_inferred_dates_in_file_order_after_a_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kztm_timeline.cli import app
+
+    path = copy_of_the_shipped_data(tmp_path)
+    _, events = split(path.read_text(encoding="utf-8"))
+    inferred = [identifier(item) for item in events if "\n    evidence: inferred\n" in item]
+    assert [identifier(events[number]) for number in (1, 8, 98)] == [inferred[0], inferred[2], inferred[-1]]
+    runner = CliRunner()
+    command = ["validate", "--strict", "--data", str(path), "--as-of", "2026-01-01"]
+    runner.invoke(app, command)
+    # an inferred event copied below the others, another deleted, the last moved to the front
+    edited(path, insert(1, 99), delete(8), move(97, 0))
+    answers = refreshes(monkeypatch)
+    incremental = runner.invoke(app, command)
+    fresh = runner.invoke(app, ["--no-cache", *command])
+    assert answers == [True]
+    assert (incremental.exit_code, incremental.stdout, incremental.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+    listed = [line.split(" ")[1] for line in incremental.stderr.splitlines() if line.startswith("inferred: ")]
+    assert listed == [inferred[-1], inferred[0], inferred[1], *inferred[3:-1], f"{inferred[0]}-copy"]
+
+
 def test_a_refresh_changes_the_database_in_place_when_no_other_run_reads_it(tmp_path: Path) -> None:
     path = copy_of_the_shipped_data(tmp_path)
     folder = tmp_path / "cache"
@@ -662,20 +688,3 @@ def test_add_after_an_edit_by_hand_writes_the_bytes_a_full_parse_writes(tmp_path
     add(twin, event(date), None)
     assert path.read_bytes() == twin.read_bytes()
     assert outcome(lambda: load_dataset(str(path), cache=str(folder))) == outcome(lambda: load_dataset(str(path)))
-
-
-def test_the_inferred_entries_are_put_in_file_order_looking_few_positions_up() -> None:
-    from kztm_timeline.evidence import in_file_order
-
-    positions = {f"e{number}": number + (1 if number >= 500 else 0) for number in range(10_000)} | {"new": 500}
-    asked: list[str] = []
-
-    def position_of(identifier: str) -> int | None:
-        asked.append(identifier)
-        return positions.get(identifier)
-
-    old = [(f"e{number}", "2024", "") for number in range(10_000)]
-    merged = in_file_order(old, [("new", "2024", "")], position_of, (500, 501))
-    assert [entry[0] for entry in merged[498:503]] == ["e498", "e499", "new", "e500", "e501"]
-    assert len(merged) == 10_001
-    assert len(asked) < 40  # (a binary search either side, not one look-up per entry)

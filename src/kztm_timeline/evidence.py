@@ -178,21 +178,25 @@ def unstated_evidence(dataset: Dataset) -> list[Finding]:
 @dataclass(frozen=True)
 class Verdict:
     """What ``validate`` finds beyond the structure (which every load checks): the date-evidence
-    problems, the events that do not say their evidence (errors under ``--strict``), the inferred
-    dates (listed under ``--strict``), the number of quotes verified against the articles kept with the data,
-    and the number of quotes of web pages, which only an online ``sources check`` verifies. It depends only
-    on the data and the articles, so the cache keeps it for the next run over the same bytes."""
+    problems, the events that do not say their evidence (errors under ``--strict``), the number of quotes
+    verified against the articles kept with the data, the number of quotes of web pages, which only an online
+    ``sources check`` verifies, and the inferred dates (listed under ``--strict``). It depends only on the data
+    and the articles, so the cache keeps it for the next run over the same bytes: the problems and counts as
+    one small answer, which a plain ``validate`` reads; the unstated-evidence problems apart; the inferred dates
+    not at all (a strict validation reads them from the events, see ``Events.inferred_dates``)."""
 
     problems: tuple[Problem, ...]
     unstated: tuple[Problem, ...]
-    inferred: tuple[tuple[str, str, str], ...]  # (id, EDTF date, note)
     quotes: int
     web: int = 0
+    inferred: tuple[tuple[str, str, str], ...] = ()  # (id, EDTF date, note), in file order
 
     def to_json(self, data_file: str) -> dict[str, str]:
         """As JSON, in two parts kept apart: ``validate`` and ``validate:strict`` (the unstated-evidence
         problems, which only a strict validation reports and a large file may hold by the hundred
-        thousand). The data file is written as "" and named again, as the user named it, when read."""
+        thousand). The data file is written as "" and named again, as the user named it, when read. The
+        inferred dates are not written (a large file holds them by the ten thousand, and a plain
+        ``validate`` would read them all to print three numbers)."""
         import json
 
         def plain(problems: tuple[Problem, ...]) -> list[dict[str, object]]:
@@ -201,12 +205,7 @@ class Verdict:
                 for problem in problems
             ]
 
-        main = {
-            "problems": plain(self.problems),
-            "inferred": [list(entry) for entry in self.inferred],
-            "quotes": self.quotes,
-            "web": self.web,
-        }
+        main = {"problems": plain(self.problems), "quotes": self.quotes, "web": self.web}
         return {"validate": json.dumps(main), "validate:strict": json.dumps(plain(self.unstated))}
 
     @classmethod
@@ -222,18 +221,9 @@ class Verdict:
         return cls(
             problems(value["problems"]),
             problems(json.loads(strict)) if strict is not None else (),
-            tuple((str(a), str(b), str(c)) for a, b, c in value["inferred"]),
             int(value["quotes"]),
             int(value.get("web", 0)),
         )
-
-
-def verdict(dataset: Dataset) -> Verdict:
-    """The :class:`Verdict` of ``dataset``, worked out afresh (every event is read)."""
-    tally = VerdictTally(dataset)
-    for event in dataset.events:
-        tally.add(event, None)
-    return tally.verdict(tuple(located(dataset, unstated_evidence(dataset))))
 
 
 class VerdictTally:
@@ -245,7 +235,6 @@ class VerdictTally:
         self.dataset = dataset
         self.placed: list[tuple[int, Problem]] = []
         self.unplaced: list[Finding] = []
-        self.inferred: list[tuple[str, str, str]] = []
         self.quotes = 0
         self.web = 0
         self.count = 0
@@ -256,8 +245,6 @@ class VerdictTally:
             self.placed.append((self.count, finding_problem(self.dataset.path, event, problem, *mark)))
         elif problem is not None:
             self.unplaced.append(Finding(self.count, event, *problem))
-        if event.evidence == "inferred":
-            self.inferred.append((event.id, event.date.text, event.note or ""))
         web = sum(1 for citation in event.citations if self._web(citation.source))
         self.quotes += len(event.citations) - web
         self.web += web
@@ -267,18 +254,16 @@ class VerdictTally:
         found = self.dataset.source_by_id.get(source)
         return found is not None and found.is_web
 
-    def verdict(self, unstated: tuple[Problem, ...] = ()) -> Verdict:
+    def verdict(self) -> Verdict:
         found = located(self.dataset, self.unplaced)  # in the order of their events, as the placed ones
         unplaced = zip((finding.index for finding in self.unplaced), found, strict=True)
         problems = sorted([*self.placed, *unplaced], key=lambda pair: pair[0])
-        return Verdict(tuple(problem for _, problem in problems), unstated, tuple(self.inferred), self.quotes, self.web)
+        return Verdict(tuple(problem for _, problem in problems), (), self.quotes, self.web)
 
     def values(self) -> dict[str, str]:
         return {"validate": self.verdict().to_json(self.dataset.path)["validate"]}
 
-    def inserted(
-        self, kept: Mapping[str, str], line: int, lines: int, position_of: Callable[[str], int | None]
-    ) -> dict[str, str]:
+    def inserted(self, kept: Mapping[str, str], line: int, lines: int) -> dict[str, str]:
         main = kept.get("validate")
         if main is None:
             return {}
@@ -289,19 +274,11 @@ class VerdictTally:
             for problem in old.problems
         ]
         problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
-        at = [position for position in (position_of(entry[0]) for entry in mine.inferred) if position is not None]
-        within = (min(at), max(at) + 1) if at else (0, 0)
-        inferred = in_file_order(list(old.inferred), list(mine.inferred), position_of, within)
-        merged = Verdict(tuple(problems), (), tuple(inferred), old.quotes + mine.quotes, old.web + mine.web)
+        merged = Verdict(tuple(problems), (), old.quotes + mine.quotes, old.web + mine.web)
         return {"validate": merged.to_json(self.dataset.path)["validate"]}
 
     def refreshed(
-        self,
-        kept: Mapping[str, str],
-        removed: Sequence[Event],
-        line_of: Callable[[int], int | None],
-        position_of: Callable[[str], int | None],
-        within: tuple[int, int],
+        self, kept: Mapping[str, str], removed: Sequence[Event], line_of: Callable[[int], int | None]
     ) -> dict[str, str]:
         main = kept.get("validate")
         if main is None:
@@ -313,40 +290,17 @@ class VerdictTally:
             line = None if problem.line is None else line_of(problem.line)
             if problem.line is None or line is not None:
                 moved.append(dataclasses.replace(problem, line=line))
-        gone = {event.id for event in removed}
         problems = sorted([*moved, *mine.problems], key=lambda problem: (problem.line or 0, problem.column or 0))
-        entries = [entry for entry in old.inferred if entry[0] not in gone]
-        inferred = in_file_order(entries, list(mine.inferred), position_of, within)
         web = sum(1 for event in removed for citation in event.citations if self._web(citation.source))
         quotes = old.quotes - (sum(len(event.citations) for event in removed) - web) + mine.quotes
-        merged = Verdict(tuple(problems), (), tuple(inferred), quotes, old.web - web + mine.web)
+        merged = Verdict(tuple(problems), (), quotes, old.web - web + mine.web)
         return {"validate": merged.to_json(self.dataset.path)["validate"]}
-
-
-Entry = tuple[str, str, str]
-
-
-def in_file_order(
-    old: list[Entry], new: list[Entry], position_of: Callable[[str], int | None], within: tuple[int, int]
-) -> list[Entry]:
-    """``old`` and ``new`` entries (by event id) in the order of their events in the file, where ``old`` is in that
-    order already save for the entries whose events now lie within the positions ``within`` (from, to: those that
-    moved, and the place of every ``new`` one). Positions are looked up for those entries and a few others (a
-    binary search for where they go), not for every entry: a file has tens of thousands of them."""
-    import bisect
-
-    def position(entry: Entry) -> int:
-        found = position_of(entry[0])
-        return -1 if found is None else found
-
-    start = bisect.bisect_left(old, within[0], key=position)
-    stop = bisect.bisect_left(old, within[1], lo=start, key=position)
-    return [*old[:start], *sorted([*old[start:stop], *new], key=position), *old[stop:]]
 
 
 def kept_verdict(dataset: Dataset, *, strict: bool = True) -> Verdict:
     """The verdict, read from the cache when a run over the same data worked it out before; without
-    ``strict``, without its unstated-evidence part (which is then not even read, nor worked out)."""
+    ``strict``, without its unstated-evidence part and its inferred dates (which are then not even read,
+    nor worked out)."""
 
     def main() -> str:
         tally = VerdictTally(dataset)
@@ -355,8 +309,10 @@ def kept_verdict(dataset: Dataset, *, strict: bool = True) -> Verdict:
         return tally.values()["validate"]
 
     def unstated() -> str:
-        return Verdict((), tuple(located(dataset, unstated_evidence(dataset))), (), 0).to_json(dataset.path)["validate:strict"]
+        return Verdict((), tuple(located(dataset, unstated_evidence(dataset))), 0).to_json(dataset.path)["validate:strict"]
 
     kept = dataset.events.memo("validate", main)
-    strict_part = dataset.events.memo("validate:strict", unstated) if strict else None
-    return Verdict.from_json(kept, strict_part, dataset.path)
+    if not strict:
+        return Verdict.from_json(kept, None, dataset.path)
+    found = Verdict.from_json(kept, dataset.events.memo("validate:strict", unstated), dataset.path)
+    return dataclasses.replace(found, inferred=tuple(dataset.events.inferred_dates()))

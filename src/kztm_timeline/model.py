@@ -108,6 +108,10 @@ class Event:
     no_outcome: NoOutcome | None = None  # a plan whose outcome a corpus was searched for, and not found
     views: tuple[tuple[str, Event], ...] = ()  # (corpus, the event as that corpus alone tells it): ``in_corpus``
 
+    def inferred_date(self) -> tuple[str, str, str] | None:
+        """(id, date as written, note) if the date's evidence is inferred (a strict validation lists these), else None."""
+        return (self.id, self.date.text, self.note or "") if self.evidence == "inferred" else None
+
     def view(self, corpus: str) -> Event:
         """The event as ``corpus`` alone tells it: its own view where it has one, else itself."""
         return next((told for name, told in self.views if name == corpus), self)
@@ -131,26 +135,17 @@ class Memos(Protocol):
 
     def values(self) -> Mapping[str, str]: ...
 
-    def inserted(
-        self, kept: Mapping[str, str], line: int, lines: int, position_of: Callable[[str], int | None]
-    ) -> Mapping[str, str]:
+    def inserted(self, kept: Mapping[str, str], line: int, lines: int) -> Mapping[str, str]:
         """``kept`` (the values of a file) once the events added here were inserted at ``line``, ``lines``
-        lines long; ``position_of`` gives an event's place in the new file. Values it cannot bring up to
-        date are left out (they are worked out again when asked)."""
+        lines long. Values it cannot bring up to date are left out (they are worked out again when asked)."""
         ...
 
     def refreshed(
-        self,
-        kept: Mapping[str, str],
-        removed: Sequence[Event],
-        line_of: Callable[[int], int | None],
-        position_of: Callable[[str], int | None],
-        within: tuple[int, int],
+        self, kept: Mapping[str, str], removed: Sequence[Event], line_of: Callable[[int], int | None]
     ) -> Mapping[str, str]:
         """``kept`` (the values of a file) once the file changed by hand: the events added here replaced
-        ``removed``, each old line is now at ``line_of`` (None for a line of an event that went), and the events
-        that moved or were added lie within the positions ``within`` (from, to). Values it cannot bring up to date
-        are left out."""
+        ``removed``, and each old line is now at ``line_of`` (None for a line of an event that went). Values it
+        cannot bring up to date are left out."""
         ...
 
 
@@ -256,6 +251,11 @@ class Events(Sequence[Event]):
         ``before`` and that no event links to with one of the ``outcomes`` relations, and how many there are in all; None when
         this collection cannot tell without reading every plan (then the caller does)."""
         return None
+
+    def inferred_dates(self) -> list[tuple[str, str, str]]:
+        """The events whose date's evidence is inferred, as a strict validation lists them: (id, date as written,
+        note), in file order."""
+        return [entry for entry in (event.inferred_date() for event in self) if entry is not None]
 
     def memo(self, key: str, compute: Callable[[], str]) -> str:  # noqa: ARG002 - the key is for stores
         """``compute()``; a collection backed by a store may keep the value there for the next run."""

@@ -43,8 +43,9 @@ from .seal import (
 # branch's events.due), with the output contract 4.0; 19: the kept contract JSON escapes every unsafe character as
 # \\uXXXX, and every database is sealed (issue 27); 20: where each event's item lies in the data file and digests of
 # it and of the file's blocks (the spans table and meta row), so that an edit by hand is read again alone (issue 28);
-# 21: changed in place under a lock its readers hold (kztm_timeline.seal), which a run of format 20 would not take
-FORMAT = 21
+# 21: the inferred dates in a table of their own (inferred), no longer in validate's kept verdict (issue 28); 22: changed
+# in place under a lock its readers hold (kztm_timeline.seal), which a run of an earlier format would not take
+FORMAT = 22
 
 
 def cache_dir(environ: Mapping[str, str]) -> str:

@@ -38,6 +38,8 @@ What it holds:
              (entry idx of that list), always by its id of today
     aliases  (alias, row): an old id of event row ``row`` (its ``aliases``)
     renamed  (row, idx, alias): entry idx of event row ``row``'s ``related`` names its target by that old id
+    inferred (row, date, note): event row ``row``'s date evidence is inferred, its date as written and its note
+             (what a strict ``validate`` lists, in file order; a plain one reads none of it)
     search   an FTS5 table (trigram tokenizer, no stored content) over each event's searchable text,
              folded and romanized exactly as ``--search`` folds it, rowid = row
 

@@ -116,23 +116,17 @@ def record_addition(
             contract = dumps(event_json(updated, store.at(found)), pretty=False, spaced=True)
             copy.execute("UPDATE events SET contract = ?, contract_crc = ? WHERE id = ?", (contract, row_crc(contract), target))
         copy.execute("UPDATE meta SET value = ? WHERE key = 'count'", (str(indexed.count + 1),))
-        _update_memos(copy, memos, lines, store.position, data_digest)
+        _update_memos(copy, memos, lines, data_digest)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 
 
-def _update_memos(
-    copy: sqlite3.Connection,
-    memos: Memos | None,
-    lines: tuple[int, int],
-    position_of: Callable[[str], int | None],
-    data_digest: str,
-) -> None:
+def _update_memos(copy: sqlite3.Connection, memos: Memos | None, lines: tuple[int, int], data_digest: str) -> None:
     """Bring the kept values up to date with an insertion (see ``Memos.inserted``); without ``memos``, drop
     them (they were about the old file; they are worked out again when asked)."""
     rows = copy.execute("SELECT key, value FROM meta WHERE key LIKE 'memo:%'").fetchall()
     kept = {str(key).removeprefix("memo:"): str(value) for key, value in rows}
-    updated = {} if memos is None else memos.inserted(kept, *lines, position_of)
+    updated = {} if memos is None else memos.inserted(kept, *lines)
     copy.execute("DELETE FROM meta WHERE key LIKE 'memo:%' OR key LIKE 'memo-check:%'")
     copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
     copy.executemany("INSERT INTO meta VALUES (?, ?)", list(memo_checks(updated, data_digest).items()))
@@ -171,7 +165,7 @@ def record_source(
             (compact_json(stats), "source_stats"),
         ]
         copy.executemany("UPDATE meta SET value = ? WHERE key = ?", updates)
-        _update_memos(copy, memos, lines, indexed.store.position, data_digest)
+        _update_memos(copy, memos, lines, data_digest)
 
     _rewrite(indexed, at, size, data_digest, change, notice)
 

@@ -174,7 +174,6 @@ class _Moved:
     removed: tuple[Event, ...]
     added: tuple[tuple[Event, tuple[int, int]], ...]
     line_of: Callable[[int], int | None]
-    within: tuple[int, int]  # the positions of the window's events now (from, to)
 
 
 def _apply(
@@ -224,8 +223,7 @@ def _apply(
         layout["following"] = int(layout["following"]) + moved[2]
     values = {"spans": compact_json(file_meta), "count": str(count), "layout": compact_json(layout)}
     copy.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
-    within = (window.first, window.first + len(window.starts))
-    return _Moved(tuple(removed), tuple(added), _line_map(window, old_lines, new_lines, moved[3]), within)
+    return _Moved(tuple(removed), tuple(added), _line_map(window, old_lines, new_lines, moved[3]))
 
 
 def _dataset(connection: sqlite3.Connection, data_path: str, meta: dict[str, Any], count: int) -> Dataset:
@@ -321,8 +319,8 @@ def _old_length(window: Window) -> tuple[int, int, int]:
 
 
 def _forget(connection: sqlite3.Connection, dataset: Dataset, removed: list[int]) -> tuple[set[str], list[Event]]:
-    """Delete the rows of the events that went (their search text, index keys, links, old ids and spans too); the
-    events they linked to, and the events themselves."""
+    """Delete the rows of the events that went (their search text, index keys, links, old ids, spans and inferred
+    dates too); the events they linked to, and the events themselves."""
     from ..query import haystack
 
     targets: set[str] = set()
@@ -339,7 +337,7 @@ def _forget(connection: sqlite3.Connection, dataset: Dataset, removed: list[int]
             keys = [(name, key, row) for name, index in INDEXED.items() for key in dict.fromkeys(index(event))]
             connection.executemany("DELETE FROM keys WHERE name = ? AND key = ? AND row = ?", keys)  # (by its index)
             events.append(event)
-        for table, column in (("events", "row"), ("links", "source"), ("spans", "row"), ("aliases", "row")):
+        for table, column in (("events", "row"), ("links", "source"), ("spans", "row"), ("aliases", "row"), ("inferred", "row")):
             connection.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
         connection.execute(f"DELETE FROM renamed WHERE row IN ({marks})", part)
     return targets, events
@@ -401,9 +399,7 @@ def _bring_verdict(
     tally = memos(dataset)
     for event, mark in moved.added:
         tally.add(event, mark)
-    store = dataset.events
-    assert isinstance(store, CachedEvents)
-    updated = tally.refreshed({"validate": verdict}, moved.removed, moved.line_of, store.position, moved.within)
+    updated = tally.refreshed({"validate": verdict}, moved.removed, moved.line_of)
     copy.executemany("INSERT INTO meta VALUES (?, ?)", [(f"memo:{key}", value) for key, value in updated.items()])
     (data,) = copy.execute("SELECT value FROM meta WHERE key = 'data'").fetchone()
     copy.executemany("INSERT INTO meta VALUES (?, ?)", list(memo_checks(updated, str(data)).items()))

@@ -23,6 +23,7 @@ CREATE TABLE links(target TEXT NOT NULL, source INTEGER NOT NULL, relation TEXT 
 CREATE VIRTUAL TABLE search USING fts5(text, tokenize='trigram', content='');
 CREATE TABLE aliases(alias TEXT NOT NULL, row INTEGER NOT NULL);
 CREATE TABLE renamed(row INTEGER NOT NULL, idx INTEGER NOT NULL, alias TEXT NOT NULL);
+CREATE TABLE inferred(row INTEGER PRIMARY KEY, date TEXT NOT NULL, note TEXT NOT NULL);
 """
 INDEXES = """
 CREATE INDEX events_span ON events(first, last);
@@ -70,8 +71,8 @@ def temporary_database(folder: str) -> str:
 
 
 def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Iterable[tuple[int, int, int, Event, object]]) -> None:
-    """Insert events (row, pos, at, the event, its plain record) with their index keys, links, old ids and
-    search text, a batch at a time (so that memory does not grow with the dataset)."""
+    """Insert events (row, pos, at, the event, its plain record) with their index keys, links, old ids, search
+    text and inferred dates, a batch at a time (so that memory does not grow with the dataset)."""
     from ..contract import dumps, event_json
     from ..query import due_date, haystack
 
@@ -81,6 +82,7 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
     texts: list[tuple[int, str]] = []
     aliases: list[tuple[str, int]] = []
     renamed: list[tuple[int, int, str]] = []
+    inferred: list[tuple[int, str, str]] = []
 
     def flush() -> None:
         connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
@@ -89,7 +91,8 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
         connection.executemany("INSERT INTO search(rowid, text) VALUES (?, ?)", texts)
         connection.executemany("INSERT INTO aliases VALUES (?, ?)", aliases)
         connection.executemany("INSERT INTO renamed VALUES (?, ?, ?)", renamed)
-        for pending in (batch, keys, links, texts, aliases, renamed):
+        connection.executemany("INSERT INTO inferred VALUES (?, ?, ?)", inferred)
+        for pending in (batch, keys, links, texts, aliases, renamed, inferred):
             pending.clear()
 
     for row, pos, at, event, record in items:
@@ -103,6 +106,9 @@ def insert_events(connection: sqlite3.Connection, dataset: Dataset, items: Itera
         texts.append((row, haystack(dataset, event)))
         aliases.extend((alias, row) for alias in dict.fromkeys(event.aliases))
         renamed.extend((row, number, relation.alias) for number, relation in enumerate(event.related) if relation.alias)
+        entry = event.inferred_date()
+        if entry is not None:
+            inferred.append((row, entry[1], entry[2]))
         if len(batch) >= 2000:
             flush()
     flush()
