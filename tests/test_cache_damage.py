@@ -287,3 +287,13 @@ def _piece_by_piece(write: Callable[..., None]) -> Callable[..., None]:
             write(part, color=color)
 
     return pieces
+
+
+def test_an_answer_too_large_for_a_seal_is_not_kept_and_the_seal_still_vouches(data: Path, private_cache: Path) -> None:
+    run(["list"], data)
+    database = str(database_of(private_cache, data))
+    seal.keep(database, {"memo:small": "1"})
+    seal.keep(database, {"memo:huge": "x" * (2 << 20)})  # (a strict verdict of many thousand events, say)
+    assert seal.kept(database, "memo:huge") is None
+    assert seal.kept(database, "memo:small") == "1"
+    assert seal.judge(database, os.stat(database)) == seal.SEALED

@@ -121,9 +121,16 @@ def read_seal(database: str) -> Seal | None:
 
 def write_seal(database: str, seal: Seal) -> bool:
     """Put ``seal`` in place beside ``database`` (a temporary file renamed: a reader sees the old seal or the new
-    one); False if it cannot be written (the database then goes unbelieved, which only costs speed)."""
-    kept = dict(list(seal.memos.items())[-MAX_MEMOS:])
-    body = json.dumps({"v": 1, "status": seal.status, "crc": seal.crc, "memos": kept}, separators=(",", ":")).encode()
+    one); False if it cannot be written (the database then goes unbelieved, which only costs speed). The largest
+    answers kept go, one by one, where the seal would be larger than a seal may be (:data:`_MAX_SEAL_BYTES`): a
+    seal no run reads would leave the database unbelieved, and every run would read the data file afresh."""
+    kept = list(seal.memos.items())[-MAX_MEMOS:]
+    while True:
+        value = {"v": 1, "status": seal.status, "crc": seal.crc, "memos": dict(kept)}
+        body = json.dumps(value, separators=(",", ":")).encode()
+        if len(body) + 10 <= _MAX_SEAL_BYTES or not kept:  # (10: the CRC, a space and the newline)
+            break
+        kept.remove(max(kept, key=lambda memo: len(memo[1])))
     folder = os.path.dirname(database)
     temporary = os.path.join(folder, f".timeline-{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
