@@ -631,3 +631,37 @@ def test_the_benchmarks_floor_script_finds_the_cache_and_reads_the_same_events(w
     ids = [event["id"] for event in json.loads(floor.stdout)]
     assert ids == [event["id"] for event in json.loads(listed.stdout)]
     assert len(ids) == 7
+
+
+def test_a_data_file_touched_but_not_changed_is_hashed_once_not_on_every_run(
+    workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztm_timeline import load
+
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    os.utime(path)  # touched: its status is not the one the cache recorded, its bytes are
+    hashed: list[str] = []
+    real = load.file_digest
+
+    def counted(file: str, **options: bool) -> str:
+        hashed.append(file)
+        return real(file, **options)
+
+    monkeypatch.setattr(load, "file_digest", counted)
+    for _ in range(3):
+        assert [event.id for event in load_dataset(str(path), cache=str(private_cache)).events]
+    assert hashed == [str(path)]
+
+
+def test_a_change_after_a_touch_is_read(workdir: Path, private_cache: Path) -> None:
+    path = data_file(workdir)
+    load_dataset(str(path), cache=str(private_cache))
+    os.utime(path)
+    load_dataset(str(path), cache=str(private_cache))  # (its new status kept)
+    text = path.read_text(encoding="utf-8")
+    at = text.index("title: ", text.index("\nevents:"))  # the first event's title
+    path.write_text(text[:at] + "title: Changed " + text[at + len("title: ") :], encoding="utf-8")
+    titles = [event.title for event in load_dataset(str(path), cache=str(private_cache)).events]
+    assert titles == [event.title for event in load_dataset(str(path)).events]
+    assert sum(title.startswith("Changed ") for title in titles) == 1

@@ -372,7 +372,7 @@ def open_matching(
         meta: dict[str, Any] = dict(connection.execute(f"SELECT key, value FROM meta WHERE key IN {wanted}"))
         if meta.get("format") != str(FORMAT) or meta.get("tool") != __version__:
             raise sqlite3.DatabaseError("another format or tool version")
-        if not any_data and (exact or json.loads(meta["stat"]) != file_stat(data_path)) and meta["data"] != data_digest():
+        if not any_data and not _same_data(path, meta, data_path, data_digest, exact=exact):
             raise sqlite3.DatabaseError("the data file changed")
         registry = json.loads(meta["registry"])
         files = [str(record["file"]) for record in registry["sources"] if record.get("file") is not None]  # not a web page
@@ -385,6 +385,24 @@ def open_matching(
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         connection.close()
         return None
+
+
+def _same_data(path: str, meta: dict[str, Any], data_path: str, data_digest: Callable[[], str], *, exact: bool) -> bool:
+    """Whether the data file holds the bytes the database at ``path`` was written from: its status is the one
+    recorded (in the database, or in its seal since), else (or with ``exact``) its digest is that of those bytes.
+    A file touched but not changed (``touch``, a checkout of the same bytes) is hashed once: its new status is
+    kept in the seal (taken before and after hashing, and kept only if the same), and the next run believes it."""
+    status = file_stat(data_path)
+    if not exact and status in (json.loads(meta["stat"]), json.loads(kept(path, TOUCHED) or "null")):
+        return True
+    if meta["data"] != data_digest():
+        return False
+    if status != json.loads(meta["stat"]) and file_stat(data_path) == status:
+        keep(path, {TOUCHED: json.dumps(status)})
+    return True
+
+
+TOUCHED = "data-status"  # the kept answer: the status of a data file touched since the database was written
 
 
 def _sealed(path: str, info: os.stat_result, notice: Callable[[str], None] | None) -> bool:
