@@ -637,12 +637,12 @@ def test_a_data_file_touched_but_not_changed_is_hashed_once_not_on_every_run(
     workdir: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kztm_timeline import load
+    from kztm_timeline.datafile.fs import file_digest as real
 
     path = data_file(workdir)
     load_dataset(str(path), cache=str(private_cache))
     os.utime(path)  # touched: its status is not the one the cache recorded, its bytes are
     hashed: list[str] = []
-    real = load.file_digest
 
     def counted(file: str, **options: bool) -> str:
         hashed.append(file)

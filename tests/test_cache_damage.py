@@ -81,18 +81,18 @@ def test_a_cache_database_is_sealed_as_it_is_written(data: Path, private_cache: 
     found = seal.read_seal(str(database))
     assert found is not None
     assert found.status == seal.status_of(database.stat())
-    assert found.crc == seal.descriptor_crc(os.open(database, os.O_RDONLY))
+    assert found.crcs == seal.file_crcs(os.open(database, os.O_RDONLY))
 
 
 def test_a_warm_run_reads_no_byte_of_the_database_to_believe_it(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(["list"], data)
     read: list[int] = []
 
-    def crc(descriptor: int) -> int:
+    def crcs(descriptor: int, chunks: object = None) -> dict[int, int]:  # noqa: ARG001 - descriptor_crcs's signature
         read.append(descriptor)
-        return 0
+        return {}
 
-    monkeypatch.setattr(seal, "descriptor_crc", crc)
+    monkeypatch.setattr(seal, "descriptor_crcs", crcs)
     assert run(["list", "--json"], data)[0] == 0
     assert read == []
 
@@ -161,7 +161,7 @@ def test_a_seal_that_fails_its_own_crc_is_no_seal(data: Path, private_cache: Pat
     run(["list"], data)
     database = database_of(private_cache, data)
     sealed = Path(seal.seal_path(str(database)))
-    sealed.write_bytes(sealed.read_bytes().replace(b'"crc":', b'"crc": '))
+    sealed.write_bytes(sealed.read_bytes().replace(b'"crcs":', b'"crcs": '))
     assert seal.read_seal(str(database)) is None
     assert run(["list", "--json"], data)[0] == 0
 

@@ -394,8 +394,20 @@ def test_after_any_edits_the_cache_brought_in_step_equals_a_fresh_read(tmp_path:
             incremental = outcome(lambda: load_dataset(str(path), cache=str(folder), memos=VerdictTally))
         hypothesis.event(f"brought in step: {answers == [True]}")  # (pytest --hypothesis-show-statistics: how often)
         assert incremental == outcome(lambda: load_dataset(str(path)))
-        if answers == [True]:  # every table as a whole read writes it
+        if answers == [True]:  # every table as a whole read writes it, and a seal for every byte of it
             assert tables(cache_file(str(folder), str(path))) == fresh_tables(path)
+            assert sealed_for_every_byte(cache_file(str(folder), str(path)))
+
+
+def sealed_for_every_byte(database: str) -> bool:
+    """Whether the seal's CRCs are those of the database's bytes now (a change in place takes again only those of
+    the chunks it wrote)."""
+    found = seal.read_seal(database)
+    descriptor = os.open(database, os.O_RDONLY)
+    try:
+        return found is not None and found.crcs == seal.file_crcs(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def test_a_change_to_one_event_is_read_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -597,6 +609,31 @@ def test_a_refresh_changes_the_database_in_place_when_no_other_run_reads_it(tmp_
     assert sorted(os.listdir(folder)) == sorted([Path(database).name, Path(database).name + ".seal"])  # nothing left over
 
 
+def test_a_refresh_takes_again_only_the_crcs_of_the_chunks_it_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = copy_of_the_shipped_data(tmp_path)
+    monkeypatch.setattr(seal, "CHUNK", 4096)  # one page a chunk: the shipped cache has hundreds
+    folder = tmp_path / "cache"
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
+    database = cache_file(str(folder), str(path))
+    taken: list[int] = []
+    real = seal.descriptor_crcs
+
+    def counted(descriptor: int, chunks: Any = None) -> dict[int, int]:
+        found = real(descriptor, chunks)
+        taken.append(len(found))
+        return found
+
+    monkeypatch.setattr(seal, "descriptor_crcs", counted)
+    edited(path, change(5, "again"))
+    assert cache.refresh(str(folder), str(path), memos=VerdictTally) is True
+    pages = os.stat(database).st_size // 4096
+    assert len(taken) == 1
+    assert 0 < taken[0] < pages // 4, (taken, pages)
+    monkeypatch.undo()
+    monkeypatch.setattr(seal, "CHUNK", 4096)
+    assert sealed_for_every_byte(database)
+
+
 def test_a_database_changed_in_place_is_sealed_for_every_byte_of_it(tmp_path: Path) -> None:
     path = copy_of_the_shipped_data(tmp_path)
     folder = tmp_path / "cache"
@@ -650,6 +687,54 @@ def test_a_file_changed_while_it_is_read_again_is_read_whole(tmp_path: Path, mon
     monkeypatch.undo()
     incremental = outcome(lambda: load_dataset(str(path), cache=str(folder), memos=VerdictTally))
     assert incremental == outcome(lambda: load_dataset(str(path)))
+
+
+def test_a_refresh_cut_short_in_place_leaves_no_log_and_no_cache_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kztm_timeline.cache import refreshing
+
+    path = copy_of_the_shipped_data(tmp_path)
+    folder = tmp_path / "cache"
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
+    edited(path, change(5, "again"))
+    apply = refreshing._apply
+
+    def cut_short(*arguments: Any) -> Any:
+        apply(*arguments)  # the rows written, into the write-ahead log
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(refreshing, "_apply", cut_short)
+    assert cache.refresh(str(folder), str(path), memos=VerdictTally) is False
+    assert os.listdir(folder) == []  # no database, no seal, no -wal or -shm beside it
+
+
+def test_a_refresh_killed_in_place_is_never_believed_and_its_log_never_read(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = copy_of_the_shipped_data(tmp_path)
+    folder = tmp_path / "cache"
+    load_dataset(str(path), cache=str(folder), memos=VerdictTally)
+    edited(path, change(5, "again"))
+    script = (
+        "import os, signal, sys\n"
+        "from kztm_timeline import cache\n"
+        "from kztm_timeline.cache import adding\n"
+        "real = adding.logged_pages\n"
+        "def killed(log):\n"
+        "    real(log)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"  # the change is in the log, not yet in the database
+        "adding.logged_pages = killed\n"
+        f"cache.refresh({str(folder)!r}, {str(path)!r})\n"
+    )
+    seal.release()  # (this run holds the database it read: the other one would write to a copy)
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False, timeout=120)
+    assert killed.returncode == -9
+    database = cache_file(str(folder), str(path))
+    assert os.path.exists(database + "-wal")
+    fresh = outcome(lambda: load_dataset(str(path)))
+    assert outcome(lambda: load_dataset(str(path), cache=str(folder), memos=VerdictTally)) == fresh
+    assert not os.path.exists(database + "-wal")
+    assert seal.judge(database, os.stat(database)) == seal.SEALED
 
 
 def test_the_verdict_a_seal_kept_is_brought_up_to_date_into_the_database(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """The parse cache's seal: what proves that a cache database is, byte for byte, the one the tool wrote.
 
 Each database ``NAME.sqlite`` has its seal beside it, ``NAME.sqlite.seal``, written as the database is put in
-place: the CRC-32 of every byte of the database (every page: the rows, every column, the indexes and their
-postings, the full-text index, the free pages) and the status that stands for those bytes without reading
+place: the CRC-32 of every byte of the database, one for each mebibyte of it (every page: the rows, every column,
+the indexes and their postings, the full-text index, the free pages; a change in place that knows where it wrote
+takes again only the CRCs of the mebibytes it wrote), and the status that stands for those bytes without reading
 them (device, inode, size, modification and change times: as the data file's status stands for its digest,
 and for the same reason; any write changes the change time, which no tool can set back).
 
@@ -29,7 +30,8 @@ the new bytes. When another run is reading it, the change is made to a copy put 
 (:func:`replace_sealed`), and the reader keeps the old file.
 
 The seal file is one line, ``CRC BODY``: the CRC-32 (8 hex digits) of BODY, a JSON object
-``{"v": 1, "status": [dev, ino, size, mtime_ns, ctime_ns], "crc": N, "memos": {...}}``.
+``{"v": 2, "status": [dev, ino, size, mtime_ns, ctime_ns], "chunk": 1048576, "crcs": "HEX", "memos": {...}}``,
+HEX the CRC-32 of each chunk of the database in turn, 8 hex digits each.
 
 Only the standard library is used (``zlib`` for the CRC: hashlib's OpenSSL binding would cost every warm run
 2 ms to import). The trust rules of the cache folder apply to the seal too: a regular file, not a link,
@@ -40,18 +42,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import stat
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
 SEAL_SUFFIX = ".seal"
 DAMAGED_SUFFIX = ".damaged"
 MAX_MEMOS = 64  # answers kept in a seal at most (the oldest go first): one a day for overdue plans, a few others
-_CHUNK = 1 << 20
+CHUNK = 1 << 20  # the bytes each CRC of a seal stands for
 _MAX_SEAL_BYTES = 1 << 20
 PATIENCE = 60.0  # seconds a run waits for another run to finish changing a database, before it reads the data afresh
 _HELD: dict[str, int] = {}  # the databases this process reads, by path: a descriptor of each, holding its lock
@@ -73,21 +76,32 @@ def status_of(info: os.stat_result) -> list[int]:
 
 
 class Seal(NamedTuple):  # a NamedTuple, not a dataclass: defining a frozen dataclass costs every run 0.3 ms of start-up
-    """A database's seal: its status when sealed, the CRC-32 of its bytes, and the answers kept since."""
+    """A database's seal: its status when sealed, the CRC-32 of each :data:`CHUNK` of its bytes, and the answers
+    kept since."""
 
     status: list[int]
-    crc: int
+    crcs: list[int]
     memos: dict[str, str]
 
 
-def descriptor_crc(descriptor: int) -> int:
-    """The CRC-32 of every byte of the open file, read from its start a chunk at a time."""
-    crc = 0
-    offset = 0
-    while chunk := os.pread(descriptor, _CHUNK, offset):
-        crc = zlib.crc32(chunk, crc)
-        offset += len(chunk)
-    return crc
+def descriptor_crcs(descriptor: int, chunks: Iterable[int] | None = None) -> dict[int, int]:
+    """The CRC-32 of each chunk of the open file, by its number: of every chunk, or of ``chunks`` (those past the
+    file's end left out)."""
+    found = {}
+    numbers = itertools.count() if chunks is None else iter(sorted(set(chunks)))
+    for number in numbers:
+        chunk = os.pread(descriptor, CHUNK, number * CHUNK)
+        if not chunk:
+            if chunks is None:
+                break
+            continue
+        found[number] = zlib.crc32(chunk)
+    return found
+
+
+def file_crcs(descriptor: int) -> list[int]:
+    """The CRC-32 of every chunk of the open file, in turn."""
+    return list(descriptor_crcs(descriptor).values())
 
 
 def read_seal(database: str) -> Seal | None:
@@ -112,9 +126,10 @@ def read_seal(database: str) -> Seal | None:
         value: Any = json.loads(body)
         status = [int(part) for part in value["status"]]
         memos = {str(key): str(memo) for key, memo in value["memos"].items()}
-        if value["v"] != 1 or len(status) != 5:
+        text = str(value["crcs"])
+        if value["v"] != 2 or len(status) != 5 or value["chunk"] != CHUNK or len(text) % 8:
             return None
-        return Seal(status, int(value["crc"]), memos)
+        return Seal(status, [int(text[at : at + 8], 16) for at in range(0, len(text), 8)], memos)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -126,7 +141,8 @@ def write_seal(database: str, seal: Seal) -> bool:
     seal no run reads would leave the database unbelieved, and every run would read the data file afresh."""
     kept = list(seal.memos.items())[-MAX_MEMOS:]
     while True:
-        value = {"v": 1, "status": seal.status, "crc": seal.crc, "memos": dict(kept)}
+        crcs = "".join(f"{crc:08x}" for crc in seal.crcs)
+        value = {"v": 2, "status": seal.status, "chunk": CHUNK, "crcs": crcs, "memos": dict(kept)}
         body = json.dumps(value, separators=(",", ":")).encode()
         if len(body) + 10 <= _MAX_SEAL_BYTES or not kept:  # (10: the CRC, a space and the newline)
             break
@@ -153,12 +169,13 @@ def replace_sealed(temporary: str, database: str) -> None:
     Raises OSError if it cannot be put in place; a seal that cannot be written leaves it unbelieved."""
     descriptor = os.open(temporary, os.O_RDONLY | os.O_NOFOLLOW)
     try:
-        crc = descriptor_crc(descriptor)
+        crcs = file_crcs(descriptor)
+        drop_journals(database)
         _put_in_place(temporary, database)
         info = os.fstat(descriptor)
     finally:
         os.close(descriptor)
-    write_seal(database, Seal(status_of(info), crc, {}))
+    write_seal(database, Seal(status_of(info), crcs, {}))
 
 
 def _put_in_place(temporary: str, database: str) -> None:
@@ -203,12 +220,12 @@ def judge(database: str, info: os.stat_result) -> str:
         opened = os.fstat(descriptor)
         if status_of(opened)[:2] != status[:2]:
             return UNSEALED  # replaced meanwhile: not this file's seal
-        crc = descriptor_crc(descriptor)
+        crcs = file_crcs(descriptor)
     finally:
         os.close(descriptor)
-    if crc != seal.crc:
+    if crcs != seal.crcs:
         return DAMAGED
-    write_seal(database, Seal(status_of(opened), crc, seal.memos))  # touched, not changed: the seal stands
+    write_seal(database, Seal(status_of(opened), crcs, seal.memos))  # touched, not changed: the seal stands
     return SEALED
 
 
@@ -219,6 +236,7 @@ def set_aside(database: str) -> str | None:
     aside = database + DAMAGED_SUFFIX
     with contextlib.suppress(OSError):
         os.unlink(seal_path(database))
+    drop_journals(database)
     try:
         os.replace(database, aside)
     except OSError:
@@ -247,7 +265,7 @@ def keep(database: str, values: Mapping[str, str]) -> None:
         return
     memos = {name: memo for name, memo in seal.memos.items() if name not in values}
     memos.update(values)
-    write_seal(database, Seal(seal.status, seal.crc, memos))
+    write_seal(database, Seal(seal.status, seal.crcs, memos))
 
 
 def reseal(database: str, before: os.stat_result) -> None:
@@ -262,7 +280,7 @@ def reseal(database: str, before: os.stat_result) -> None:
     except OSError:
         return
     if status_of(info)[:3] == seal.status[:3]:  # the same file, of the same size
-        write_seal(database, Seal(status_of(info), seal.crc, seal.memos))
+        write_seal(database, Seal(status_of(info), seal.crcs, seal.memos))
 
 
 def renew(database: str) -> bool:
@@ -274,11 +292,11 @@ def renew(database: str) -> bool:
     except OSError:
         return False
     try:
-        crc = descriptor_crc(descriptor)
+        crcs = file_crcs(descriptor)
         info = os.fstat(descriptor)
     finally:
         os.close(descriptor)
-    return write_seal(database, Seal(status_of(info), crc, {} if previous is None else previous.memos))
+    return write_seal(database, Seal(status_of(info), crcs, {} if previous is None else previous.memos))
 
 
 # ---------------------------------------------------------------- locks: one version of a database a run
@@ -329,6 +347,25 @@ def _lock(descriptor: int, kind: int, waiting: Callable[[], None] | None) -> boo
             time.sleep(0.02)
 
 
+def _renewed(descriptor: int, crcs: list[int], written: Collection[tuple[int, int]], kept: int, size: int) -> list[int]:
+    """``crcs`` of the file before a change, brought up to date: those of the chunks ``written`` touched, of the
+    first (SQLite's header), and of those from ``kept`` bytes on (where the file grew or shrank) taken again."""
+    count = -(-size // CHUNK)
+    touched = {0, *range(kept // CHUNK, count)}
+    for offset, length in written:
+        touched.update(range(offset // CHUNK, (offset + max(length, 1) - 1) // CHUNK + 1))
+    fresh = descriptor_crcs(descriptor, (number for number in touched if number < count))
+    return [fresh[number] if number in fresh else crcs[number] for number in range(count)]
+
+
+def drop_journals(database: str) -> None:
+    """Remove what SQLite may have left beside ``database`` (a write-ahead log and its index, a rollback journal)
+    from a change cut short: SQLite would read any of them into the next database put at that path."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            os.unlink(database + suffix)
+
+
 def _drop(database: str) -> None:
     descriptor = _HELD.pop(database, None)
     if descriptor is not None:
@@ -343,10 +380,14 @@ def release() -> None:
         _drop(database)
 
 
-def change_in_place(database: str, identity: tuple[int, int], change: Callable[[], None]) -> bool:
-    """Change ``database`` in place by ``change()`` (which opens it and writes), under an exclusive lock, and seal the
-    new bytes; False, with nothing done, if that cannot be done safely: another run holds the database, it is not
-    the file ``identity`` (device, inode) names, or its seal does not vouch for it as it is. If ``change`` raises,
+def change_in_place(
+    database: str, identity: tuple[int, int], change: Callable[[], Collection[tuple[int, int]] | None]
+) -> bool:
+    """Change ``database`` in place by ``change()``, under an exclusive lock, and seal the new bytes; False, with
+    nothing done, if that cannot be done safely: another run holds the database, it is not the file ``identity``
+    (device, inode) names, or its seal does not vouch for it as it is. ``change`` opens the database, writes, and
+    says where it wrote (byte ranges: offset, length), or None if it cannot tell: the CRCs of the chunks it wrote,
+    of the first and of those past the old end are taken again (or, with None, every CRC). If ``change`` raises,
     the database is left unsealed (never believed again) and the exception goes on."""
     descriptor = _HELD.get(database)
     opened_here = descriptor is None
@@ -371,9 +412,13 @@ def change_in_place(database: str, identity: tuple[int, int], change: Callable[[
             if previous is None or previous.status != status_of(os.fstat(descriptor)):
                 return False
             os.unlink(seal_path(database))
-            change()
-            crc = descriptor_crc(descriptor)
-            write_seal(database, Seal(status_of(os.fstat(descriptor)), crc, {}))
+            written = change()
+            after = os.fstat(descriptor)
+            if written is None:
+                crcs = file_crcs(descriptor)
+            else:
+                crcs = _renewed(descriptor, previous.crcs, written, min(info.st_size, after.st_size), after.st_size)
+            write_seal(database, Seal(status_of(after), crcs, {}))
             return True
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_SH)  # this run goes on reading it

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import CacheDamaged
 from ..model import Dataset, Event, Memos
-from ..seal import change_in_place, replace_sealed
+from ..seal import change_in_place, drop_journals, replace_sealed
 from ..store import cache_file, connect, file_stat, memo_checks, row_crc
 from .events import CachedEvents, no_fallback, open_cached
 from .tables import MIN_DAY, compact_json, day, insert_events, temporary_database
@@ -210,17 +210,22 @@ def rewrite_sealed(
     identity: tuple[int, int],
     change: Callable[[sqlite3.Connection], None],
     notice: Callable[[str], None] | None,
+    *,
+    logged: bool = False,
 ) -> bool:
     """The one way the tool changes a cache database (``add``, ``sources add``, a refresh after an edit by hand):
     ``change`` updates the database ``store`` reads (``identity``: the device and inode of the file that was
     opened) in place, under an exclusive lock, when no other run is reading it; else a copy of it, put in place of
     the old one (see :mod:`kztm_timeline.seal`); either way sealed anew, and never seen half done by a reader.
+    ``logged``: ``change`` reads through no other connection to the database, so in place it can go through a
+    write-ahead log, which tells the pages it wrote (only their CRCs are taken again; see :func:`_changed_in_place`).
     False if anything fails: the cache is then removed (the next run rebuilds it), since it must never describe a
     file that is not there."""
     target = cache_file(folder, data_path)
     temporary = temporary_database(folder)
     try:
-        if change_in_place(target, identity, lambda: _changed(target, change)):
+        changed = (lambda: _changed_in_place(target, change)) if logged else (lambda: _changed(target, change))
+        if change_in_place(target, identity, changed):
             return True
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
@@ -235,8 +240,54 @@ def rewrite_sealed(
         for leftover in (temporary, target):
             with contextlib.suppress(OSError):
                 os.unlink(leftover)
+        drop_journals(target)
         return False
     return True
+
+
+def _changed_in_place(database: str, change: Callable[[sqlite3.Connection], None]) -> list[tuple[int, int]] | None:
+    """Let ``change`` update ``database`` (in place: the caller holds it alone) through a write-ahead log, and say
+    which pages it wrote (offset, length), read from the log's frames before they are copied into the database; None
+    if no log could be used (the change then runs with no journal, and where it wrote is not known). The log is gone
+    when this returns (the database back to the rollback journal it was written with). Another connection that read
+    the database meanwhile would keep the log open, and the change fail (the cache is then removed, never believed)."""
+    connection = connect(database, write=True)
+    try:
+        (mode,) = connection.execute("PRAGMA journal_mode=WAL").fetchone()
+        no_log = "PRAGMA journal_mode=OFF;"  # (a file system that cannot share memory: no write-ahead log)
+        connection.executescript("PRAGMA synchronous=OFF;" if mode == "wal" else f"{no_log} PRAGMA synchronous=OFF;")
+        change(connection)
+        connection.commit()
+        if mode != "wal":
+            return None
+        (size,) = connection.execute("PRAGMA page_size").fetchone()
+        written = [((page - 1) * size, size) for page in logged_pages(database + "-wal")]
+        (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise sqlite3.OperationalError("the write-ahead log could not be copied into the cache")
+        connection.execute("PRAGMA journal_mode=DELETE")
+        return written
+    finally:
+        connection.close()
+
+
+WAL_MAGIC = (0x377F0682, 0x377F0683)  # https://www.sqlite.org/fileformat2.html#the_write_ahead_log
+
+
+def logged_pages(log: str) -> set[int]:
+    """The numbers of the pages a write-ahead log holds frames of: its header (32 bytes: the page size at 8, the
+    salts at 16), then frames of a 24-byte header (the page number first, the salts at 8) and a page each; the
+    frames of the log's current salts only (a log is written again from its start after a checkpoint)."""
+    with open(log, "rb") as handle:
+        header = handle.read(32)
+        if len(header) < 32 or int.from_bytes(header[:4], "big") not in WAL_MAGIC:
+            raise sqlite3.DatabaseError(f"{log} is no write-ahead log")
+        size, salts = int.from_bytes(header[8:12], "big"), header[16:24]
+        pages = set()
+        while len(frame := handle.read(24)) == 24 and frame[8:16] == salts:
+            pages.add(int.from_bytes(frame[:4], "big"))
+            handle.seek(size, os.SEEK_CUR)
+    return pages
 
 
 def _changed(database: str, change: Callable[[sqlite3.Connection], None]) -> None:

@@ -104,7 +104,8 @@ def _refresh(
                 raise ValueError("the data file changed while it was read")  # (then read whole)
 
         store = CachedEvents(connection, opened.path, int(meta["count"]), no_fallback)
-        return rewrite_sealed(folder, data_path, store, opened.identity, change, notice)
+        # (``change`` reads ``copy`` alone: it may go through a write-ahead log)
+        return rewrite_sealed(folder, data_path, store, opened.identity, change, notice, logged=True)
 
 
 def _kept_verdict(connection: sqlite3.Connection, database: str, data_digest: str) -> str | None:
