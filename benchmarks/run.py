@@ -118,8 +118,10 @@ class Comparison:
 
 
 def timeline_command() -> list[str]:
-    script = shutil.which("timeline")
-    return [script] if script else [sys.executable, "-m", "kztm_timeline"]
+    """The ``timeline`` of the environment running the benchmarks (beside its Python), never another one on PATH (a
+    pyenv shim, say, adds 100 ms of shell to every run and may run another installation)."""
+    script = Path(sys.executable).with_name("timeline")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "kztm_timeline"]
 
 
 Commands = dict[str, tuple[list[str], dict[str, str]]]
