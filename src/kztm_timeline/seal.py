@@ -314,9 +314,8 @@ def hold(database: str, info: os.stat_result, waiting: Callable[[], None] | None
             if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
                 return now  # this run holds it already
         _drop(database)
-    try:
-        descriptor = os.open(database, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+    descriptor = _opened(database)
+    if descriptor is None:
         return None
     try:
         opened = os.fstat(descriptor)
@@ -329,6 +328,14 @@ def hold(database: str, info: os.stat_result, waiting: Callable[[], None] | None
         pass
     os.close(descriptor)
     return None
+
+
+def _opened(database: str) -> int | None:
+    """A descriptor of ``database`` to hold a lock with (read only; never through a link), or None."""
+    try:
+        return os.open(database, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
 
 
 def _lock(descriptor: int, kind: int, waiting: Callable[[], None] | None) -> bool:
@@ -392,9 +399,8 @@ def change_in_place(
     descriptor = _HELD.get(database)
     opened_here = descriptor is None
     if descriptor is None:
-        try:
-            descriptor = os.open(database, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
+        descriptor = _opened(database)
+        if descriptor is None:
             return False
     try:
         info = os.fstat(descriptor)
