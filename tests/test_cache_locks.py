@@ -158,3 +158,15 @@ def test_a_change_in_place_is_sealed_anew(database: str) -> None:
         assert renewed.crcs == seal.file_crcs(descriptor)
     finally:
         os.close(descriptor)
+
+
+def test_a_run_whose_change_went_to_a_copy_still_holds_the_database_it_reads(database: str) -> None:
+    reader = os.open(database, os.O_RDONLY)  # another run, reading
+    fcntl.flock(reader, fcntl.LOCK_SH)
+    info = os.stat(database)
+    assert seal.hold(database, info) is not None  # this run reads it too
+    try:
+        assert seal.change_in_place(database, (info.st_dev, info.st_ino), lambda: None) is False
+    finally:
+        os.close(reader)
+    assert exclusive_is_free(database) is False  # (a lock that fails to turn exclusive is dropped by flock)

@@ -306,7 +306,8 @@ def hold(database: str, info: os.stat_result, waiting: Callable[[], None] | None
     """Take a shared lock on ``database``, the file whose status was ``info``, held until :func:`release` (a run
     that reads it sees one version of it, whatever another run wants to change), waiting up to :data:`PATIENCE`
     for a run that is changing it (``waiting`` is called once, if it has to wait). Its status now (the change may
-    have moved its times), or None: the file was replaced meanwhile, or is still being changed."""
+    have moved its times), or None: the file was replaced meanwhile, or is still being changed (the run then reads
+    the data file as with no cache, and never this database)."""
     held = _HELD.get(database)
     if held is not None:
         with contextlib.suppress(OSError):
@@ -408,8 +409,10 @@ def change_in_place(
             return False
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False  # another run reads it: it keeps its version, and the change goes to a copy
+        except BlockingIOError:  # another run reads it: it keeps its version, and the change goes to a copy
+            if not opened_here:  # (a lock that failed to turn exclusive is no longer held at all: flock(2))
+                _lock(descriptor, fcntl.LOCK_SH, None)
+            return False
         if opened_here:
             _HELD[database] = descriptor  # this run holds it from now on, as a reader would
             opened_here = False
