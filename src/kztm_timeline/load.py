@@ -213,12 +213,22 @@ def _stream_into_cache(
         stat_before: list[int] | None = file_stat(path)
     except OSError:
         stat_before = None
+    from .datafile.fast_read import Declined
+
     streaming = _Streaming(path, folder, notice, memos)
     try:
         with _collector_paused(), open_regular(path, MAX_DATA_BYTES) as handle:
             if progress is not None:
                 progress.begin(f"reading {os.path.basename(path)}", os.fstat(handle.fileno()).st_size, "bytes")
-            streaming.run(_Reading(path, handle, progress), stat_before)
+            try:
+                streaming.run(_Reading(path, handle, progress), stat_before, fast=True)
+            except Declined as declined:  # read again from the start, by libyaml
+                streaming.discard()
+                if notice is not None:
+                    notice(f"read by libyaml: {declined}")
+                handle.seek(0)
+                streaming = _Streaming(path, folder, notice, memos)
+                streaming.run(_Reading(path, handle, progress), stat_before, fast=False)
     except (OSError, ValueError, KeyError, TypeError, sqlite3.Error) as error:
         streaming.discard()
         if notice is not None and not isinstance(error, FileNotFoundError):
@@ -254,14 +264,19 @@ class _Streaming:
         self.tally: Memos | None = None
         self.written = False
 
-    def run(self, reading: _Reading, stat_before: list[int] | None) -> None:
-        from .datafile import yaml_read
+    def run(self, reading: _Reading, stat_before: list[int] | None, *, fast: bool) -> None:
+        """Read the file, by :mod:`~.datafile.fast_read` when ``fast`` (which may raise its ``Declined``), else
+        by libyaml."""
+        from .datafile import fast_read, yaml_read
         from .datafile.validate import locate_all
         from .errors import DataError
 
         self.reading = reading
         self.streamed = yaml_read.Streamed("events", self.take)
-        data, layout, escaped = yaml_read.compose_stream(self.path, reading, self.streamed, reading.char_at, reading.head)
+        if fast:
+            data, layout, escaped = fast_read.read_block_style(reading, self.streamed)
+        else:
+            data, layout, escaped = yaml_read.compose_stream(self.path, reading, self.streamed, reading.char_at, reading.head)
         reading.note(escaped)
         if not self.begun and isinstance(data, dict):
             self.checker.begin(data, suspect=reading.suspect)

@@ -287,12 +287,12 @@ class _Reader:
         streamed.take(self.stack[0][0], value, self.items, mark.index - mark.column, self.escaped)
         self.items += 1
         self.escaped.clear()
-        if len(self.shared) > _SHARED_MAX:  # unique values (ids, titles) would otherwise pile up with the file
+        if len(self.shared) > SHARED_MAX:  # unique values (ids, titles) would otherwise pile up with the file
             self.shared.clear()
 
 
 _NO_KEY = object()
-_SHARED_MAX = 50_000
+SHARED_MAX = 50_000
 _TAG_HINT = "remove the tag: data files hold only plain values"
 
 
@@ -373,16 +373,31 @@ def _syntax_problem(path: str, char_at: Callable[[int], str], error: yaml.Marked
 _DECIMAL_RE = re.compile(r"[-+]?(0|[1-9][0-9]{0,17})")  # YAML 1.2 core decimal, at most 18 digits
 
 
+class InvalidScalar(ValueError):
+    """A scalar its tag does not fit, or a number form of YAML 1.1 only."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 def _scalar(event: Any, tag: str) -> object:
-    """The value of a core-schema scalar, refusing YAML 1.1's other number forms and values their tag does not fit."""
-    text = event.value
+    try:
+        return scalar_value(event.value, tag, event.tag)
+    except InvalidScalar as invalid:
+        raise _Refused(event.start_mark, invalid.message, invalid.hint) from None
+
+
+def scalar_value(text: str, tag: str, written_tag: str | None) -> object:
+    """The value of a core-schema scalar ``text`` resolved to ``tag`` (``written_tag``: the tag the file gives it, if
+    any), refusing YAML 1.1's other number forms and values their tag does not fit (raises :class:`InvalidScalar`)."""
     if tag == _NULL:
         return None
-    if tag == _INT and not _DECIMAL_RE.fullmatch(text) and event.tag not in (None, "!"):
-        raise _Refused(event.start_mark, f"{shown(text)} is not a valid int", _TAG_HINT)
+    if tag == _INT and not _DECIMAL_RE.fullmatch(text) and written_tag not in (None, "!"):
+        raise InvalidScalar(f"{shown(text)} is not a valid int", _TAG_HINT)
     if tag == _INT and not _DECIMAL_RE.fullmatch(text):
-        raise _Refused(
-            event.start_mark,
+        raise InvalidScalar(
             f"{shown(text)} is not a plain decimal number (YAML 1.1 reads 0x7E8, 33:44 and 2_024 as numbers)",
             "write whole numbers in decimal digits (at most 18), or quote the value if it is text",
         )
@@ -395,7 +410,7 @@ def _scalar(event: Any, tag: str) -> object:
         return _CONSTRUCTOR.construct_yaml_float(node)
     except (ValueError, KeyError, yaml.YAMLError):
         name = tag.removeprefix(_TAG)
-        raise _Refused(event.start_mark, f"{shown(text)} is not a valid {name}", _TAG_HINT) from None
+        raise InvalidScalar(f"{shown(text)} is not a valid {name}", _TAG_HINT) from None
 
 
 Wanted = tuple[Path, bool]  # a path, and whether its key (not its value) is wanted
