@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container
+from functools import lru_cache
+from operator import methodcaller
 
 # ---------------------------------------------------------------- search folding
 
@@ -85,13 +87,14 @@ def words(text: str) -> list[str]:
 # doubled letter once. Display keeps the spellings the data lists.
 _ROMANIZATIONS = (("kh", "h"), ("gh", "g"), ("q", "k"), ("w", "v"), ("ye", "e"), ("y", "i"))
 _DOUBLED_RE = re.compile(r"([a-z])\1+")
+_FIRST_GROUP = methodcaller("group", 1)  # as r"\1", without a template expanded in Python at each match
 
 
 def romanized(folded: str) -> str:
     """``folded`` (already :func:`fold`-ed) with the romanization rewrites applied."""
     for old, new in _ROMANIZATIONS:
         folded = folded.replace(old, new)
-    return _DOUBLED_RE.sub(r"\1", folded)
+    return _DOUBLED_RE.sub(_FIRST_GROUP, folded)
 
 
 def name_words(text: str) -> list[str]:
@@ -192,6 +195,7 @@ _SPACE_RE = re.compile(r"\s+")
 _ELLIPSIS_RE = re.compile(r"\s*\.\.\.\s*")
 
 
+@lru_cache(maxsize=128)  # a quote is checked by several rules in a row (its length, its words, its sentences, its place)
 def normalize_quote(text: str) -> str:
     """The form in which quotes and sources are compared (case is kept: a quote is verbatim)."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)

@@ -73,6 +73,7 @@ class _Reader:
         self.ended = False
         self.line: str | None = None  # the current line, None at the end of the file
         self.number = -1  # its number (0-based)
+        self.column = 0  # the indentation of the line _content gave
         self.offset = 0  # the offset of its first character in the text
         self.streamed = streamed
         self.layout = Layout({}, {}, {}, set())
@@ -112,11 +113,12 @@ class _Reader:
             self.rest = self.lines.pop()
 
     def _content(self) -> str | None:
-        """The current line, after skipping empty lines and comments."""
+        """The current line, after skipping empty lines and comments (its indentation in ``self.column``)."""
         line = self.line
         while line is not None:
             stripped = line.lstrip(" ")
             if stripped and stripped[0] != "#":
+                self.column = len(line) - len(stripped)
                 return line
             self._next()
             line = self.line
@@ -149,7 +151,7 @@ class _Reader:
             line = self._content()
             if line is None:
                 return result
-            column = indent if compact else len(line) - len(line.lstrip(" "))
+            column = indent if compact else self.column
             compact = False
             if column < indent:
                 return result
@@ -179,7 +181,7 @@ class _Reader:
         line = self._content()
         if line is None:
             return None
-        column = len(line) - len(line.lstrip(" "))
+        column = self.column
         if column < indent:
             return None
         dash = line[column] == "-" and (len(line) == column + 1 or line[column + 1] == " ")
@@ -204,7 +206,7 @@ class _Reader:
             line = self._content()
             if line is None:
                 return result
-            column = len(line) - len(line.lstrip(" "))
+            column = self.column
             if column < indent:
                 return result
             if column > indent or line[indent] != "-":
