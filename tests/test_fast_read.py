@@ -122,13 +122,10 @@ _COMMON = st.sampled_from(
      "\\_", "\\N", "\\L", "\\ ", "\\0", "\\U0001F600", "\\ud800", "''"]
 )  # fmt: skip
 _RARE = st.sampled_from(["\t", "\u2028", "\x85", "\ufeff", "\x07", "\r"])  # characters the fast reader leaves to libyaml
-_ATOMS = st.one_of(_COMMON, _COMMON, _COMMON, _COMMON, _COMMON, _RARE)
+_ATOMS = st.one_of(_COMMON, _COMMON, _COMMON, _COMMON, _COMMON, _RARE, st.sampled_from(["événement: ", "1: ", "a b: "]))
 _TEXTS = st.lists(_COMMON, min_size=1, max_size=5).map("".join)
-_KEYS = st.one_of(
-    st.sampled_from(["id", "date", "title", "kind", "yes", "null", "a-b", "a.b", "_x", "k"]),
-    st.sampled_from(["id", "date", "title", "kind", "yes", "null", "a-b", "a.b", "_x", "k"]),
-    st.sampled_from(["événement", "1", "a b", "-", "? x"]),  # keys the fast reader leaves to libyaml
-)
+_KEYS = st.sampled_from(["id", "date", "title", "kind", "yes", "null", "a-b", "a.b", "_x", "k"])
+# (keys the fast reader leaves to libyaml, "événement", "1", "a b", come in by the damage below)
 
 
 @st.composite
@@ -165,7 +162,7 @@ def _flow(draw: st.DrawFn) -> str:
 @st.composite
 def _mapping(draw: st.DrawFn, indent: int, depth: int, first: str = "") -> list[str]:
     lines: list[str] = []
-    for number, key in enumerate(draw(st.lists(_KEYS, min_size=1, max_size=4))):
+    for number, key in enumerate(draw(st.lists(_KEYS, min_size=1, max_size=4, unique=True))):
         lead = first if number == 0 and first else " " * indent
         kinds = ["scalar", "scalar", "flow", "empty", "map", "list", "indentless"]
         kind = draw(st.sampled_from(kinds if depth < 3 else ["scalar"]))
@@ -188,12 +185,12 @@ def _mapping(draw: st.DrawFn, indent: int, depth: int, first: str = "") -> list[
 
 
 @st.composite
-def _sequence(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
+def _sequence(draw: st.DrawFn, indent: int, depth: int, *, mappings: bool = False) -> list[str]:
     lines: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
         gap = draw(st.sampled_from([1, 1, 2, 3]))
         dash = " " * indent + "-" + " " * gap
-        kind = draw(st.sampled_from(["map", "map", "scalar", "flow"]))
+        kind = "map" if mappings else draw(st.sampled_from(["map", "map", "scalar", "flow"]))
         if kind == "map":
             lines += draw(_mapping(indent + 1 + gap, depth + 1, first=dash))
         elif kind == "flow":
@@ -210,7 +207,7 @@ def _sequence(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
 def documents(draw: st.DrawFn) -> bytes:
     lines = ["# a data file", ""] if draw(st.booleans()) else []
     lines += draw(_mapping(0, 1))
-    lines += ["events:", *draw(_sequence(draw(st.sampled_from([0, 2, 4])), 2))]
+    lines += ["events:", *draw(_sequence(draw(st.sampled_from([0, 2, 4])), 2, mappings=True))]
     if draw(st.booleans()):
         lines += draw(_mapping(0, 1))
     return ("\n".join(lines) + "\n").encode()
@@ -234,18 +231,19 @@ def test_the_fast_reader_reads_damaged_documents_as_libyaml_does_or_declines(
     assert_alike_or_declined(text.encode())
 
 
-def test_random_documents_are_mostly_read_by_the_fast_reader() -> None:
-    """Not a tautology: on the style of the shipped file, the fast reader does read (checked on a sample)."""
+def test_the_random_documents_are_often_read_by_the_fast_reader_not_only_declined() -> None:
+    """The properties above say something only if the fast reader does read many of the documents (a fixed
+    sample: one in five or so is read, the others exercise its refusals)."""
     read_fast = 0
 
-    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(documents())
     def count(data: bytes) -> None:
         nonlocal read_fast
         read_fast += assert_alike_or_declined(data)
 
     count()
-    assert read_fast >= 10
+    assert read_fast >= 20
 
 
 def test_a_file_the_fast_reader_declines_at_its_end_is_read_by_libyaml_from_its_start(tmp_path: Path) -> None:
