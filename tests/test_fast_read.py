@@ -259,3 +259,23 @@ def test_a_file_the_fast_reader_declines_at_its_end_is_read_by_libyaml_from_its_
     assert dataset is not None
     assert [line for line in heard if line.startswith("read by libyaml: ")] != []
     assert any(event.title.endswith(" and more of the title on the next line") for event in dataset.events)
+
+
+def test_a_read_started_again_by_libyaml_says_so_on_its_progress_bar(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    path = tmp_path / "data" / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\nmore: x # and one after a value\n", encoding="utf-8")
+
+    begun: list[str] = []
+
+    class Bars:
+        def begin(self, what: str, total: int | None, unit: str) -> None:
+            begun.append(f"{what} ({unit})" if total else what)
+
+        def advance(self, done: int) -> None:
+            pass
+
+    with pytest.raises(DataError):  # "more" is not a key of a data file
+        load._stream_into_cache(str(path), str(tmp_path / "cache"), None, None, Bars())
+    assert begun == ["reading events.yaml (bytes)", "reading events.yaml again (bytes)"]

@@ -227,6 +227,8 @@ def _stream_into_cache(
                 if notice is not None:
                     notice(f"read by libyaml: {declined}")
                 handle.seek(0)
+                if progress is not None:
+                    progress.begin(f"reading {os.path.basename(path)} again", os.fstat(handle.fileno()).st_size, "bytes")
                 streaming = _Streaming(path, folder, notice, memos)
                 streaming.run(_Reading(path, handle, progress), stat_before, fast=False)
     except (OSError, ValueError, KeyError, TypeError, sqlite3.Error) as error:
