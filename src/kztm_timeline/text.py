@@ -23,12 +23,12 @@ _WORD_RE = re.compile(r"\w+")
 def fold(text: str) -> str:
     """Case-, diacritic- and script-insensitive form: NFKD, combining marks dropped, casefolded, and every
     letter still outside ASCII (Cyrillic: Токаев, Kazakh Тоқаев) written in Latin letters (tokaev, toqaev).
-    Each distinct character is looked at once per run (see :func:`_marks`), and ASCII text not at all: a
-    cold read folds every event's searchable text."""
+    Each distinct character is looked at once per run (see :func:`_without_marks`), and ASCII text not at all:
+    a cold read folds every event's searchable text."""
     if text.isascii():  # NFKD leaves ASCII as it is, and it has no marks
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = (decomposed if decomposed.isascii() else decomposed.translate(_marks(decomposed))).casefold()
+    folded = (decomposed if decomposed.isascii() else _without_marks(decomposed)).casefold()
     if folded.isascii() or _NON_ASCII_LETTER_RE.search(folded) is None:  # dashes and quote marks need no script
         return folded
     return _latin(folded)
@@ -36,19 +36,23 @@ def fold(text: str) -> str:
 
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_\x00-\x7f]")
 _NOT_LATIN_RE = re.compile(r"[^a-z0-9]")
-_SEEN: set[str] = set()  # the characters _marks has looked at
-_MARKS: dict[int, None] = {}  # the combining marks among them, for str.translate to drop
+_SEEN: set[str] = set()  # the characters _without_marks has looked at
+_MARKS: set[str] = set()  # the combining marks among them
+_MARKS_RE: list[re.Pattern[str]] = []  # one pattern that finds any of them (regex removal is ~10 × str.translate's)
 _SPELLED: set[str] = set()  # the characters _latin has looked at
-_LATIN: dict[int, str] = {}  # the letters outside ASCII among them, each in Latin letters
+_LATIN: dict[str, str] = {}  # the letters outside ASCII among them, each in Latin letters
 
 
-def _marks(text: str) -> dict[int, None]:
-    """The combining marks seen so far, those of ``text`` included."""
-    for char in set(text) - _SEEN:
-        _SEEN.add(char)
-        if unicodedata.combining(char):
-            _MARKS[ord(char)] = None
-    return _MARKS
+def _without_marks(text: str) -> str:
+    """``text`` without its combining marks (those of the characters seen so far, this text's included)."""
+    new = set(text) - _SEEN
+    if new:
+        _SEEN.update(new)
+        marks = {char for char in new if unicodedata.combining(char)}
+        if marks:
+            _MARKS.update(marks)
+            _MARKS_RE[:] = [re.compile("[" + "".join(re.escape(char) for char in sorted(_MARKS)) + "]")]
+    return _MARKS_RE[0].sub("", text) if _MARKS_RE else text
 
 
 def _latin(text: str) -> str:
@@ -61,8 +65,12 @@ def _latin(text: str) -> str:
     for char in set(text) - _SPELLED:
         _SPELLED.add(char)
         if _NON_ASCII_LETTER_RE.match(char):
-            _LATIN[ord(char)] = _NOT_LATIN_RE.sub("", anyascii(char).casefold())
-    return text.translate(_LATIN)
+            _LATIN[char] = _NOT_LATIN_RE.sub("", anyascii(char).casefold())
+    return _NON_ASCII_LETTER_RE.sub(_spelled, text)
+
+
+def _spelled(match: re.Match[str]) -> str:
+    return _LATIN[match.group()]
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:
