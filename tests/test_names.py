@@ -71,6 +71,25 @@ def test_folding_gives_ascii_letters_for_any_text(text: str) -> None:
     assert all(char.isascii() for char in fold(text) if char.isalpha())
 
 
+_SCRIPTS = st.text(st.sampled_from("aZ 1.–“ÉéüňýşžçğıİßŉǅﬁТоқаевЁёҢңҒғÜçé\u0301\u0308\u0327\u20dd\u05b0ΣςΩ日本"), max_size=40)
+
+
+@given(st.one_of(st.text(max_size=40), _SCRIPTS))
+def test_folding_is_nfkd_without_marks_casefolded_with_other_letters_in_latin(text: str) -> None:
+    """The rule ``fold`` implements, written plainly, a character at a time (``fold`` keeps tables and skips work)."""
+    import re
+    import unicodedata
+
+    from anyascii import anyascii
+
+    unmarked = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)).casefold()
+    other_letter = re.compile(r"[^\W\d_\x00-\x7f]")
+    spelled = "".join(
+        re.sub(r"[^a-z0-9]", "", anyascii(char).casefold()) if other_letter.match(char) else char for char in unmarked
+    )
+    assert fold(text) == spelled
+
+
 # ---------------------------------------------------------------- the filters
 
 
