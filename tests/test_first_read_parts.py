@@ -23,11 +23,11 @@ def parts_of_a_first_read(tmp_path: Path) -> dict[str, float]:
     return parts
 
 
-def test_every_part_of_a_first_read_is_timed_and_the_parts_add_up_to_the_whole(tmp_path: Path) -> None:
+def test_every_part_of_a_first_read_is_timed_and_none_is_counted_twice(tmp_path: Path) -> None:
     parts = parts_of_a_first_read(tmp_path)
-    # A part left at zero would mean its function is no longer called where the benchmark wraps it.
-    assert {part for part in ("reading", "checks", "model", "rows", "verdict", "end") if parts[part] <= 0} == set()
-    streamed = sum(parts[part] for part in ("reading", "checks", "model", "rows", "verdict", "end"))
-    assert abs(streamed + parts["lookups"] - parts["whole"]) < 1e-6
-    assert 0 < parts["lookups"] < parts["whole"]
+    # A part left at zero would mean its function is no longer called where the benchmark wraps it; the reading
+    # (the streamed read less the wrapped parts within it) and the lookups (the whole less the streamed read)
+    # would fall to zero or below if a wrapped part were counted twice, or ran outside the streamed read.
+    assert {part for part in ("reading", "checks", "model", "rows", "verdict", "end", "lookups") if parts[part] <= 0} == set()
+    assert parts["lookups"] < parts["whole"]
     assert [path.name.endswith("events.yaml.sqlite") for path in (tmp_path / "cache").glob("*.sqlite")] == [True]
